@@ -1,0 +1,3 @@
+from fintui.cli import main
+
+raise SystemExit(main())

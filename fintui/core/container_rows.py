@@ -1,0 +1,129 @@
+"""What the Containers pane shows: columns, cells, sort keys, filter and grouping. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fintui.core.format import human_bytes, human_duration, percent, since, sparkline
+from fintui.core.text_safety import one_line
+from fintui.model import Container, Health
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    title: str
+    width: int
+    sort_key: Callable[[Container, datetime], Any]
+    priority: int  # 0 is kept longest when the terminal is narrow
+
+
+def _stat(attr: str) -> Callable[[Container, datetime], Any]:
+    def key(c: Container, now: datetime) -> Any:
+        value = getattr(c.stats, attr) if c.stats else None
+        return (value is None, -(value or 0))  # biggest first, unknown last
+    return key
+
+
+def _uptime_seconds(c: Container, now: datetime) -> float | None:
+    return since(c.started_at, now) if c.state == "running" else None
+
+
+_STATE_ORDER = {"restarting": 0, "dead": 1, "paused": 2, "running": 3, "created": 4,
+                "exited": 5}
+_HEALTH_ORDER = {Health.UNHEALTHY: 0, Health.STARTING: 1, Health.HEALTHY: 2, Health.NONE: 3}
+
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "Name", 22, lambda c, n: c.name.lower(), 0),
+    Column("service", "Service", 16, lambda c, n: (c.group == "", c.group.lower()), 5),
+    Column("image", "Image", 24, lambda c, n: c.image.lower(), 8),
+    Column("state", "State", 12, lambda c, n: _STATE_ORDER.get(c.state, 9), 1),
+    Column("health", "Health", 11, lambda c, n: _HEALTH_ORDER[c.health], 4),
+    Column("uptime", "Up", 6, lambda c, n: (_uptime_seconds(c, n) is None,
+                                            _uptime_seconds(c, n) or 0), 7),
+    Column("restarts", "Rst", 3, lambda c, n: -c.restart_count, 6),
+    Column("cpu", "CPU%", 6, _stat("cpu_percent"), 2),
+    Column("cpu_spark", "CPU trend", 10, lambda c, n: 0, 9),
+    Column("mem", "Mem / Limit", 17, _stat("mem_bytes"), 3),
+    Column("net", "Net rx/tx", 15, lambda c, n: (c.stats is None, -((c.stats.net_rx_bytes
+                                                  + c.stats.net_tx_bytes) if c.stats else 0)),
+           10),
+    Column("blk", "Block r/w", 15, lambda c, n: (c.stats is None, -((c.stats.blk_read_bytes
+                                                 + c.stats.blk_write_bytes) if c.stats else 0)),
+           11),
+)
+COLUMN_KEYS = tuple(col.key for col in COLUMNS)
+SORTABLE = tuple(col.key for col in COLUMNS if col.key != "cpu_spark")
+_BY_KEY = {col.key: col for col in COLUMNS}
+
+
+
+def fit_columns(available: int, padding: int) -> tuple[str, ...]:
+    """The columns that fit in `available` cells, most important first, in display order.
+    Columns are dropped whole rather than wrapped into unreadable rows."""
+    keep: set[str] = set()
+    used = 0
+    for col in sorted(COLUMNS, key=lambda c: c.priority):
+        need = col.width + 2 * padding
+        if used + need > available and keep:
+            break
+        keep.add(col.key)
+        used += need
+    return tuple(col.key for col in COLUMNS if col.key in keep)
+
+
+STATE_SYMBOL = {"running": "●", "restarting": "↻", "paused": "‖", "exited": "○",
+                "created": "◌", "dead": "✕", "removing": "✕"}
+HEALTH_SYMBOL = {Health.HEALTHY: "✓", Health.UNHEALTHY: "✗", Health.STARTING: "…",
+                 Health.NONE: ""}
+
+
+def cells(c: Container, now: datetime, cpu_history: Sequence[float | None],
+          spark_width: int) -> dict[str, str]:
+    """Every cell as plain, escape-safe text (the TUI styles and wraps it, never parses it)."""
+    s = c.stats
+    return {
+        "name": one_line(c.name),
+        "service": one_line(c.group or "-"),
+        "image": one_line(c.image),
+        "state": f"{STATE_SYMBOL.get(c.state, '?')} {one_line(c.state)}",
+        "health": f"{HEALTH_SYMBOL[c.health]} {c.health.value}" if c.health is not Health.NONE
+        else "-",
+        "uptime": human_duration(_uptime_seconds(c, now)),
+        "restarts": str(c.restart_count),
+        "cpu": percent(s.cpu_percent) if s else "-",
+        "cpu_spark": sparkline(cpu_history, spark_width, top=100.0) if s else "",
+        "mem": f"{human_bytes(s.mem_bytes)} / {human_bytes(s.mem_limit_bytes)}" if s else "-",
+        "net": f"{human_bytes(s.net_rx_bytes)} / {human_bytes(s.net_tx_bytes)}" if s else "-",
+        "blk": f"{human_bytes(s.blk_read_bytes)} / {human_bytes(s.blk_write_bytes)}" if s
+        else "-",
+    }
+
+
+def matches(c: Container, text: str) -> bool:
+    """Filter: every word must appear in name, service, image, state, health or id."""
+    haystack = " ".join((c.name, c.group, c.image, c.state, c.health.value, c.id)).lower()
+    return all(word in haystack for word in text.lower().split())
+
+
+def ordered(containers: Iterable[Container], now: datetime, sort: str, reverse: bool,
+            group: bool) -> list[Container]:
+    """Sorted by the chosen column; the name and id break ties so rows never shuffle."""
+    column = _BY_KEY.get(sort, _BY_KEY["name"])
+    rows = sorted(containers, key=lambda c: (c.name.lower(), c.id))
+    rows.sort(key=lambda c: column.sort_key(c, now), reverse=reverse)
+    if group:
+        rows.sort(key=lambda c: (c.group == "", c.group.lower()))
+    return rows
+
+
+def group_counts(containers: Iterable[Container]) -> Mapping[str, tuple[int, int]]:
+    """group -> (running, total), for group header rows."""
+    out: dict[str, tuple[int, int]] = {}
+    for c in containers:
+        running, total = out.get(c.group, (0, 0))
+        out[c.group] = (running + (c.state == "running"), total + 1)
+    return out

@@ -1,0 +1,103 @@
+"""`fintui status` output: the stable JSON document and the plain-text table. Pure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fintui.core.container_rows import cells, ordered
+from fintui.core.format import human_bytes
+from fintui.core.text_safety import one_line
+from fintui.model import ClusterSnapshot
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def status_document(snap: ClusterSnapshot) -> dict[str, Any]:
+    """Documented in the README; keys are only ever added, never renamed."""
+    host = snap.host
+    return {
+        "taken_at": _time(snap.taken_at),
+        "stale": snap.stale,
+        "source": {
+            "endpoint": snap.source.endpoint,
+            "connected": snap.source.connected,
+            "error": snap.source.error or None,
+            "engine_version": snap.source.engine_version or None,
+            "api_version": snap.source.api_version or None,
+        },
+        "host": None if host is None else {
+            "hostname": host.hostname,
+            "cpu_percent": host.cpu_percent,
+            "cpu_count": host.cpu_count,
+            "mem_used_bytes": host.mem_used_bytes,
+            "mem_total_bytes": host.mem_total_bytes,
+            "load": list(host.load),
+            "filesystems": [{"path": f.path, "total_bytes": f.total_bytes,
+                             "used_bytes": f.used_bytes} for f in host.filesystems],
+            "error": host.error or None,
+        },
+        "containers": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "service": c.service or None,
+                "project": c.project or None,
+                "image": c.image,
+                "state": c.state,
+                "status": c.status,
+                "health": c.health.value,
+                "restart_count": c.restart_count,
+                "started_at": _time(c.started_at),
+                "cpu_percent": None if c.stats is None or c.stats.cpu_percent is None
+                else round(c.stats.cpu_percent, 2),
+                "mem_bytes": c.stats.mem_bytes if c.stats else None,
+                "mem_limit_bytes": c.stats.mem_limit_bytes if c.stats else None,
+                "net_rx_bytes": c.stats.net_rx_bytes if c.stats else None,
+                "net_tx_bytes": c.stats.net_tx_bytes if c.stats else None,
+                "blk_read_bytes": c.stats.blk_read_bytes if c.stats else None,
+                "blk_write_bytes": c.stats.blk_write_bytes if c.stats else None,
+                "labels": dict(c.labels),
+            }
+            for c in sorted(snap.containers, key=lambda c: (c.name, c.id))
+        ],
+        "services": [
+            {"id": s.id, "name": s.name, "mode": s.mode, "desired": s.desired,
+             "running": s.running, "image": s.image}
+            for s in snap.services
+        ],
+        "volumes": [],
+        "gpus": [],
+        "alerts": [],
+    }
+
+
+def status_text(snap: ClusterSnapshot) -> str:
+    """A compact table for a terminal or a runbook log; every string made escape-safe."""
+    lines = []
+    src = snap.source
+    state = "connected" if src.connected else f"DISCONNECTED: {one_line(src.error)}"
+    lines.append(f"source  {one_line(src.endpoint)}  {state}"
+                 + (f"  engine {src.engine_version}" if src.engine_version else ""))
+    if snap.host:
+        h = snap.host
+        lines.append(f"host    {one_line(h.hostname)}  cpu {h.cpu_percent:.0f}% of {h.cpu_count}"
+                     f"  mem {human_bytes(h.mem_used_bytes)}/{human_bytes(h.mem_total_bytes)}"
+                     f"  load {h.load[0]:.2f}")
+    lines.append("")
+    keys = ("name", "service", "image", "state", "health", "uptime", "restarts", "cpu", "mem")
+    rows = [[cells(c, snap.taken_at, (), 0)[k] for k in keys]
+            for c in ordered(snap.containers, snap.taken_at, "name", False, False)]
+    header = ["NAME", "SERVICE", "IMAGE", "STATE", "HEALTH", "UP", "RST", "CPU%", "MEM / LIMIT"]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+                     .rstrip())
+    if snap.services:
+        lines.append("")
+        for s in snap.services:
+            desired = "-" if s.desired is None else str(s.desired)
+            lines.append(f"service {one_line(s.name)}  {s.mode}  {s.running}/{desired} running")
+    return "\n".join(lines)

@@ -1,0 +1,102 @@
+"""The arithmetic of `docker stats`, on the Engine API's stats JSON. Pure functions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fintui.model import ContainerStats
+
+JSON = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CpuSample:
+    """What one stats reply says about CPU, kept to compute the next reply's CPU%."""
+
+    total_usage: int
+    system_usage: int
+    online_cpus: int
+
+
+def cpu_sample(stats: JSON) -> CpuSample | None:
+    cpu = stats.get("cpu_stats") or {}
+    usage = cpu.get("cpu_usage") or {}
+    total = usage.get("total_usage")
+    system = cpu.get("system_cpu_usage")
+    if total is None or system is None:
+        return None  # a one-shot reply's empty precpu_stats, or a stopped container
+    online = cpu.get("online_cpus") or len(usage.get("percpu_usage") or ()) or 1
+    return CpuSample(int(total), int(system), int(online))
+
+
+def cpu_percent(previous: CpuSample | None, current: CpuSample | None) -> float | None:
+    """CPU% as `docker stats` computes it: share of the host's time, times the online CPUs."""
+    if previous is None or current is None:
+        return None
+    cpu_delta = current.total_usage - previous.total_usage
+    system_delta = current.system_usage - previous.system_usage
+    if system_delta <= 0 or cpu_delta < 0:
+        return 0.0 if system_delta > 0 else None  # counter reset (restart) or no time passed
+    return cpu_delta / system_delta * current.online_cpus * 100.0
+
+
+def memory_used(stats: JSON) -> int:
+    """Usage minus the page cache that the kernel can drop, as the docker CLI shows it."""
+    mem = stats.get("memory_stats") or {}
+    usage = int(mem.get("usage") or 0)
+    detail = mem.get("stats") or {}
+    # cgroup v1 reports total_inactive_file, cgroup v2 inactive_file; older CLIs used cache.
+    for key in ("total_inactive_file", "inactive_file"):
+        if key in detail and detail[key] < usage:
+            return usage - int(detail[key])
+    if "cache" in detail and detail["cache"] < usage:
+        return usage - int(detail["cache"])
+    return usage
+
+
+def network_bytes(stats: JSON) -> tuple[int, int]:
+    rx = tx = 0
+    for iface in (stats.get("networks") or {}).values():
+        rx += int(iface.get("rx_bytes") or 0)
+        tx += int(iface.get("tx_bytes") or 0)
+    return rx, tx
+
+
+def block_bytes(stats: JSON) -> tuple[int, int]:
+    read = write = 0
+    entries = (stats.get("blkio_stats") or {}).get("io_service_bytes_recursive") or ()
+    for entry in entries:
+        op = str(entry.get("op", "")).lower()
+        if op == "read":
+            read += int(entry.get("value") or 0)
+        elif op == "write":
+            write += int(entry.get("value") or 0)
+    return read, write
+
+
+def reduce_stats(
+    stats: JSON, previous: CpuSample | None
+) -> tuple[ContainerStats, CpuSample | None]:
+    """Reduce one stats reply; `previous` is the last sample (one-shot replies lack precpu)."""
+    current = cpu_sample(stats)
+    before = previous if previous is not None else cpu_sample(
+        {"cpu_stats": stats.get("precpu_stats") or {}}
+    )
+    rx, tx = network_bytes(stats)
+    read, write = block_bytes(stats)
+    mem = stats.get("memory_stats") or {}
+    return (
+        ContainerStats(
+            cpu_percent=cpu_percent(before, current),
+            mem_bytes=memory_used(stats),
+            mem_limit_bytes=int(mem.get("limit") or 0),
+            net_rx_bytes=rx,
+            net_tx_bytes=tx,
+            blk_read_bytes=read,
+            blk_write_bytes=write,
+            pids=int((stats.get("pids_stats") or {}).get("current") or 0),
+        ),
+        current,
+    )

@@ -1,0 +1,95 @@
+"""Turns sources into a steady flow of snapshots: sweeps on a timer and on events, keeps the
+last good data through an outage (marked stale), and reconnects with backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import replace
+
+from fintui.clock import Clock
+from fintui.model import ClusterSnapshot, HostStats, SourceStatus
+from fintui.sources.base import ClusterSource, HostSource, SourceUnavailable
+
+# Events can arrive in bursts (a compose up); never sweep more often than this.
+MIN_SWEEP_GAP = 0.5
+
+
+class Poller:
+    def __init__(self, source: ClusterSource, host: HostSource, clock: Clock,
+                 interval: float, max_backoff: float, local_host: bool = True) -> None:
+        self.source = source
+        self.host = host
+        self.clock = clock
+        self.interval = interval
+        self.max_backoff = max_backoff
+        self.local_host = local_host  # only then is the daemon's data root on our disks
+        self.failures = 0
+        self.last_good: ClusterSnapshot | None = None
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Sweep now rather than at the next tick (after an action, or an event)."""
+        self._wake.set()
+
+    async def sweep_once(self) -> ClusterSnapshot:
+        """One sweep that never raises: a lost daemon gives a disconnected snapshot."""
+        try:
+            snapshot = await self.source.sweep()
+            self.failures = 0
+            self.last_good = snapshot
+        except SourceUnavailable as exc:
+            self.failures += 1
+            last = self.last_good
+            snapshot = ClusterSnapshot(
+                taken_at=last.taken_at if last else self.clock.now(),
+                source=SourceStatus(endpoint=self.source.endpoint, connected=False,
+                                    error=str(exc)),
+                containers=last.containers if last else (),
+                services=last.services if last else (),
+                stale=last is not None,
+            )
+        data_root = snapshot.source.data_root if self.local_host else ""
+        try:
+            host = await self.host.sample(data_root)
+        except Exception as exc:  # host metrics must never take the console down
+            host = HostStats(hostname="?", cpu_percent=0.0, cpu_count=0, mem_used_bytes=0,
+                             mem_total_bytes=0, load=(0.0, 0.0, 0.0), error=str(exc))
+        return replace(snapshot, host=host)
+
+    def next_delay(self) -> float:
+        if not self.failures:
+            return self.interval
+        return min(self.max_backoff, 0.5 * 2.0 ** (self.failures - 1))
+
+    async def run(self, publish: Callable[[ClusterSnapshot], None]) -> None:
+        """Sweep forever, handing each snapshot to `publish`. Cancel to stop."""
+        events = asyncio.create_task(self._follow_events())
+        try:
+            while True:
+                publish(await self.sweep_once())
+                await asyncio.sleep(MIN_SWEEP_GAP)
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(),
+                                           max(self.next_delay() - MIN_SWEEP_GAP, 0))
+        finally:
+            events.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await events
+
+    async def _follow_events(self) -> None:
+        """Wake a sweep on every container event. When the stream ends (it can end without
+        an error when the daemon dies) sweep at once, so the outage shows, and resubscribe."""
+        backoff = 0.5
+        while True:
+            try:
+                async for _event in self.source.events():
+                    backoff = 0.5
+                    self._wake.set()
+            except SourceUnavailable:
+                pass
+            self._wake.set()
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, self.max_backoff)

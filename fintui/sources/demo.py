@@ -1,0 +1,263 @@
+"""A simulated trading-desk cluster behind the ClusterSource interface.
+
+Seeded and driven by a FixedClock that moves one refresh per sweep: the same seed and the
+same number of sweeps give the same numbers, so screens are stable for snapshot tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import math
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fintui.clock import FixedClock
+from fintui.model import (
+    ClusterSnapshot,
+    Container,
+    ContainerStats,
+    Filesystem,
+    Health,
+    HostStats,
+    Service,
+    SourceStatus,
+)
+from fintui.sources.base import ContainerGone
+from fintui.sources.docker_engine import compose_services
+
+# 09:30 in Shanghai on a Monday: the market has just opened.
+DEMO_START = datetime(2026, 3, 2, 1, 30, 0, tzinfo=UTC)
+LOG_HISTORY = 2000  # lines each demo container has logged before the demo starts
+GIB = 1024**3
+MIB = 1024**2
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSpec:
+    name: str
+    image: str
+    service: str = ""
+    project: str = ""
+    behaviour: str = "steady"  # steady, batch, feed, crashloop, unhealthy, exited
+    cpu: float = 10.0  # typical CPU%
+    mem: int = 256 * MIB
+    mem_limit: int = 2 * GIB
+    age_hours: float = 30.0
+    gpus: tuple[int, ...] = ()
+
+
+SPECS: tuple[DemoSpec, ...] = (
+    DemoSpec("pricing.1.k3j9x2a1", "quant/pricing-engine:2.4.1", "pricing", cpu=62,
+             mem=1400 * MIB, mem_limit=4 * GIB, age_hours=3.1),
+    DemoSpec("pricing.2.p8d0s7q4", "quant/pricing-engine:2.4.1", "pricing", cpu=55,
+             mem=1350 * MIB, mem_limit=4 * GIB, age_hours=3.1),
+    DemoSpec("pricing.3.x1m2n3b4", "quant/pricing-engine:2.4.1", "pricing", cpu=58,
+             mem=1380 * MIB, mem_limit=4 * GIB, age_hours=0.4),
+    DemoSpec("risk-var-batch-1", "risk/var-engine:1.9.0", "var-batch", "risk", "batch",
+             cpu=140, mem=6 * GIB, mem_limit=16 * GIB, age_hours=11),
+    DemoSpec("agents-llm-infer-1", "ml/infer-agent:0.7.3", "llm-infer", "agents", cpu=85,
+             mem=9 * GIB, mem_limit=24 * GIB, age_hours=50, gpus=(0,)),
+    DemoSpec("agents-llm-infer-2", "ml/infer-agent:0.7.3", "llm-infer", "agents", cpu=80,
+             mem=9 * GIB, mem_limit=24 * GIB, age_hours=50, gpus=(1,)),
+    DemoSpec("md-feed-sse", "feeds/md-gateway:5.2.0", behaviour="feed", cpu=24,
+             mem=512 * MIB, mem_limit=1 * GIB, age_hours=72),
+    DemoSpec("recon-worker", "ops/recon:1.4.2", "recon", "backoffice", "crashloop", cpu=3,
+             mem=90 * MIB, mem_limit=512 * MIB, age_hours=0.02),
+    DemoSpec("fix-gateway", "fix/gateway:3.1.4", behaviour="unhealthy", cpu=7,
+             mem=300 * MIB, mem_limit=1 * GIB, age_hours=6),
+    DemoSpec("ledger-db", "db/ledger-pg:15.4", "ledger", "backoffice", cpu=12,
+             mem=3 * GIB, mem_limit=8 * GIB, age_hours=400),
+    DemoSpec("nightly-report", "ops/report:1.2.0", behaviour="exited", cpu=0, age_hours=14),
+)
+
+
+def _id(name: str) -> str:
+    return hashlib.sha256(f"fintui-demo:{name}".encode()).hexdigest()
+
+
+class DemoCluster:
+    """ClusterSource for `fintui --demo`."""
+
+    def __init__(self, seed: int, clock: FixedClock, step_seconds: float) -> None:
+        self.seed = seed
+        self.clock = clock
+        self.step = step_seconds
+        self.endpoint = "demo://trading-desk"
+        self.tick = -1
+        self._counters: dict[str, list[int]] = {}
+
+    def _rng(self, *parts: object) -> random.Random:
+        # str seeds hash with SHA-512 inside random: stable across processes, unlike hash().
+        return random.Random(":".join(str(p) for p in (self.seed, *parts)))
+
+    async def sweep(self) -> ClusterSnapshot:
+        self.tick += 1
+        if self.tick:
+            self.clock.advance(self.step)
+        containers = tuple(self._container(spec) for spec in SPECS)
+        pricing = [c for c in containers if c.service == "pricing"]
+        services = (
+            Service(id=_id("svc-pricing")[:25], name="pricing", mode="replicated", desired=3,
+                    running=sum(c.state == "running" for c in pricing),
+                    image="quant/pricing-engine:2.4.1"),
+            *compose_services(containers),
+        )
+        return ClusterSnapshot(
+            taken_at=self.clock.now(),
+            source=SourceStatus(endpoint=self.endpoint, connected=True,
+                                engine_version="27.3.1 (simulated)", api_version="1.47",
+                                data_root="/var/lib/docker"),
+            containers=containers,
+            services=services,
+        )
+
+    def _wave(self, spec: DemoSpec, period_ticks: float) -> float:
+        phase = self._rng("phase", spec.name).random() * 2 * math.pi
+        return math.sin(self.tick * 2 * math.pi / period_ticks + phase)
+
+    def _state(self, spec: DemoSpec) -> tuple[str, str, Health, int]:
+        """state, status text, health, restart count."""
+        if spec.behaviour == "exited":
+            return "exited", "Exited (0) 14 hours ago", Health.NONE, 0
+        if spec.behaviour == "crashloop":
+            restarts = 17 + self.tick // 3
+            if self.tick % 3 == 2:
+                return "restarting", "Restarting (1) 2 seconds ago", Health.NONE, restarts
+            return "running", "Up 4 seconds", Health.NONE, restarts
+        if spec.behaviour == "unhealthy":
+            return "running", "Up 6 hours (unhealthy)", Health.UNHEALTHY, 0
+        health = Health.HEALTHY if spec.service else Health.NONE
+        suffix = " (healthy)" if health is Health.HEALTHY else ""
+        return "running", f"Up {spec.age_hours:.0f} hours{suffix}", health, 0
+
+    def _container(self, spec: DemoSpec) -> Container:
+        state, status, health, restarts = self._state(spec)
+        cid = _id(spec.name)
+        labels = {"fintui.demo": "true", "desk": "equities"}
+        if spec.project:
+            labels.update({"com.docker.compose.project": spec.project,
+                           "com.docker.compose.service": spec.service})
+        elif spec.service:
+            labels["com.docker.swarm.service.name"] = spec.service
+        started = DEMO_START - timedelta(hours=spec.age_hours)
+        return Container(
+            id=cid, name=spec.name, image=spec.image, state=state, status=status,
+            health=health, created=started - timedelta(minutes=5),
+            started_at=started if state == "running" else None,
+            restart_count=restarts, service=spec.service, project=spec.project,
+            labels=tuple(sorted(labels.items())),
+            stats=self._stats(spec) if state == "running" else None,
+        )
+
+    def _stats(self, spec: DemoSpec) -> ContainerStats:
+        rng = self._rng("stats", spec.name, self.tick)
+        if spec.behaviour == "batch":
+            cpu = max(2.0, spec.cpu * (0.5 + 0.5 * self._wave(spec, 40)) + rng.uniform(-4, 4))
+        else:
+            cpu = max(0.1, spec.cpu * (1 + 0.25 * self._wave(spec, 25)) + rng.uniform(-3, 3))
+        counters = self._counters.setdefault(spec.name, [0, 0, 0, 0])
+        feed = 40 if spec.behaviour == "feed" else 1
+        counters[0] += int(rng.uniform(20, 60) * 1024 * feed * self.step)  # net rx
+        counters[1] += int(rng.uniform(5, 20) * 1024 * feed * self.step)  # net tx
+        counters[2] += int(rng.uniform(0, 64) * 1024 * self.step)  # block read
+        counters[3] += int(rng.uniform(0, 256) * 1024 * self.step)  # block write
+        mem = int(spec.mem * (1 + 0.04 * self._wave(spec, 60)) + self.tick * 64 * 1024)
+        return ContainerStats(
+            cpu_percent=round(cpu, 2), mem_bytes=mem, mem_limit_bytes=spec.mem_limit,
+            net_rx_bytes=counters[0], net_tx_bytes=counters[1],
+            blk_read_bytes=counters[2], blk_write_bytes=counters[3], pids=4 + len(spec.name) % 9,
+        )
+
+    def host(self) -> HostStats:
+        rng = self._rng("host", self.tick)
+        used_disk = 612 * GIB + self.tick * 40 * MIB
+        return HostStats(
+            hostname="demo-trading-01", cpu_percent=round(38 + 9 * math.sin(self.tick / 7)
+                                                          + rng.uniform(-2, 2), 1),
+            cpu_count=32, mem_used_bytes=71 * GIB + self.tick * 8 * MIB,
+            mem_total_bytes=128 * GIB, load=(11.2, 10.8, 9.9),
+            filesystems=(Filesystem("/var/lib/docker", 1024 * GIB, used_disk),),
+        )
+
+    def _spec(self, container_id: str) -> DemoSpec:
+        for spec in SPECS:
+            if _id(spec.name) == container_id or spec.name == container_id:
+                return spec
+        raise ContainerGone(container_id)
+
+    async def inspect(self, container_id: str) -> dict[str, Any]:
+        spec = self._spec(container_id)
+        container = self._container(spec)
+        volume = spec.service or spec.name
+        return {
+            "Id": container.id, "Name": "/" + spec.name, "Created": "2026-03-01T00:00:00Z",
+            "RestartCount": container.restart_count,
+            "State": {"Status": container.state,
+                      "StartedAt": container.started_at.isoformat()
+                      if container.started_at else "0001-01-01T00:00:00Z",
+                      "ExitCode": 0 if spec.behaviour != "crashloop" else 1},
+            "Config": {
+                "Image": spec.image, "Cmd": ["/app/run", "--desk", "equities"],
+                "Entrypoint": None, "Tty": False, "User": "app",
+                "Env": ["TZ=Asia/Shanghai", "DB_PASSWORD=s3cr3t-demo", "VENUE=XSHG",
+                        "PATH=/usr/local/bin:/usr/bin"],
+                "Labels": dict(container.labels),
+            },
+            "HostConfig": {
+                "RestartPolicy": {"Name": "always" if spec.service else "unless-stopped",
+                                  "MaximumRetryCount": 0},
+                "NanoCpus": 4_000_000_000 if spec.cpu > 50 else 0,
+                "Memory": spec.mem_limit, "MemoryReservation": 0, "PidsLimit": 4096,
+                "DeviceRequests": [{"Driver": "nvidia", "DeviceIDs": [str(g) for g in spec.gpus],
+                                    "Capabilities": [["gpu"]]}] if spec.gpus else None,
+            },
+            "Mounts": [{"Type": "volume", "Name": f"{volume}-data",
+                        "Source": f"/var/lib/docker/volumes/{volume}-data/_data",
+                        "Destination": "/data", "RW": True}],
+            "NetworkSettings": {"Networks": {"desk-net": {
+                "IPAddress": f"10.20.0.{2 + SPECS.index(spec)}", "Aliases": [volume]}}},
+        }
+
+    def _log_line(self, spec: DemoSpec, n: int) -> str:
+        rng = self._rng("log", spec.name, n)
+        # Line LOG_HISTORY is written at the demo's start, the others 3 s apart.
+        at = (DEMO_START + timedelta(seconds=(n - LOG_HISTORY) * 3)).strftime("%H:%M:%S")
+        if spec.behaviour == "crashloop" and n % 7 == 6:
+            return f"{at} ERROR reconciliation failed: ledger snapshot missing, exiting 1"
+        if spec.behaviour == "unhealthy" and n % 5 == 4:
+            return f"{at} WARN heartbeat to venue FIX session [XSHG] timed out"
+        venue = rng.choice(["XSHG", "XSHE", "HKEX", "SGX"])
+        return f"{at} INFO {spec.service or spec.name} processed {rng.randint(80, 900)} " \
+               f"msgs venue={venue} p99={rng.uniform(0.2, 4.0):.2f}ms"
+
+    async def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
+        spec = self._spec(container_id)
+        end = LOG_HISTORY + max(self.tick, 0)
+        for n in range(max(0, end - tail), end):
+            yield self._log_line(spec, n)
+        while follow:
+            await asyncio.sleep(self.step)
+            end += 1
+            yield self._log_line(spec, end)
+
+    async def events(self) -> AsyncIterator[dict[str, Any]]:
+        # The simulation changes only on sweeps; there is nothing to push.
+        await asyncio.Event().wait()
+        yield {}
+
+    async def close(self) -> None:
+        return None
+
+
+class DemoHost:
+    """HostSource for the demo: the simulated host of the same cluster."""
+
+    def __init__(self, cluster: DemoCluster) -> None:
+        self.cluster = cluster
+
+    async def sample(self, data_root: str) -> HostStats:
+        return self.cluster.host()

@@ -1,0 +1,270 @@
+"""The real Docker daemon as a cluster source: containers, stats, services, events, logs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from fintui.clock import Clock
+from fintui.core.stats import CpuSample, reduce_stats
+from fintui.model import (
+    ClusterSnapshot,
+    Container,
+    ContainerStats,
+    Health,
+    Service,
+    SourceStatus,
+)
+from fintui.sources.base import ContainerGone
+from fintui.sources.engine_client import ApiError, DaemonUnavailable, EngineClient
+from fintui.sources.log_stream import LogDecoder
+from fintui.timeparse import parse_docker_time
+
+SWARM_SERVICE = "com.docker.swarm.service.name"
+COMPOSE_PROJECT = "com.docker.compose.project"
+COMPOSE_SERVICE = "com.docker.compose.service"
+
+# Events that change what inspect says (restart count, health, start time).
+_INSPECT_EVENTS = frozenset({"start", "restart", "die", "oom", "kill", "pause", "unpause",
+                             "rename", "update"})
+
+
+def health_from(inspect: Mapping[str, Any] | None, status_text: str) -> Health:
+    state = (inspect or {}).get("State") or {}
+    value = (state.get("Health") or {}).get("Status")
+    if not value:  # fall back on the list's status text, e.g. "Up 3 min (unhealthy)"
+        lowered = status_text.lower()
+        for candidate in ("unhealthy", "healthy", "starting"):
+            if f"({candidate}" in lowered or f"health: {candidate}" in lowered:
+                value = candidate
+                break
+    try:
+        return Health(value) if value else Health.NONE
+    except ValueError:
+        return Health.NONE
+
+
+def container_from(
+    listed: Mapping[str, Any], inspect: Mapping[str, Any] | None, stats: ContainerStats | None
+) -> Container:
+    labels: dict[str, str] = dict(listed.get("Labels") or {})
+    names = listed.get("Names") or []
+    name = str(names[0]).lstrip("/") if names else str(listed["Id"])[:12]
+    state = (inspect or {}).get("State") or {}
+    service = labels.get(SWARM_SERVICE) or labels.get(COMPOSE_SERVICE) or ""
+    return Container(
+        id=str(listed["Id"]),
+        name=name,
+        image=str(listed.get("Image") or ""),
+        state=str(listed.get("State") or state.get("Status") or "unknown"),
+        status=str(listed.get("Status") or ""),
+        health=health_from(inspect, str(listed.get("Status") or "")),
+        created=parse_docker_time(listed.get("Created")),
+        started_at=parse_docker_time(state.get("StartedAt")),
+        restart_count=int((inspect or {}).get("RestartCount") or 0),
+        service=service,
+        project=labels.get(COMPOSE_PROJECT, "") if COMPOSE_SERVICE in labels else "",
+        labels=tuple(sorted(labels.items())),
+        stats=stats,
+    )
+
+
+def compose_services(containers: tuple[Container, ...]) -> list[Service]:
+    groups: dict[str, list[Container]] = {}
+    for c in containers:
+        if c.project:
+            groups.setdefault(c.group, []).append(c)
+    return [
+        Service(id=key, name=key, mode="compose", desired=None,
+                running=sum(1 for c in members if c.state == "running"),
+                image=members[0].image)
+        for key, members in sorted(groups.items())
+    ]
+
+
+class DockerEngineSource:
+    def __init__(self, client: EngineClient, clock: Clock, stats_concurrency: int,
+                 inspect_refresh: float) -> None:
+        self.client = client
+        self.endpoint = client.endpoint.url
+        self.clock = clock
+        self._semaphore = asyncio.Semaphore(stats_concurrency)
+        self._inspect_refresh = inspect_refresh
+        self._cpu: dict[str, CpuSample] = {}
+        self._inspect: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._info: dict[str, Any] = {}
+        self._version: dict[str, Any] = {}
+        self._last_event_time: int | None = None  # unix nanoseconds of the newest event seen
+
+    async def _connect(self) -> None:
+        if not self.client.api_version:
+            self._version = await self.client.negotiate()
+            self._info = await self.client.get_json("/info")
+
+    async def sweep(self) -> ClusterSnapshot:
+        try:
+            await self._connect()
+            listed: list[dict[str, Any]] = await self.client.get_json(
+                "/containers/json", {"all": "1"})
+        except DaemonUnavailable:
+            await self.client.reset()
+            raise
+        except ApiError as exc:
+            await self.client.reset()
+            raise DaemonUnavailable(f"daemon error: {exc.message}") from None
+        results = await asyncio.gather(*(self._one(item) for item in listed))
+        containers = tuple(c for c in results if c is not None)
+        alive = {c.id for c in containers}
+        for stale in set(self._cpu) - alive:  # forget containers that are gone
+            self._cpu.pop(stale, None)
+        for stale in set(self._inspect) - alive:
+            self._inspect.pop(stale, None)
+        services = await self._swarm_services() + compose_services(containers)
+        return ClusterSnapshot(
+            taken_at=self.clock.now(),
+            source=SourceStatus(
+                endpoint=self.endpoint, connected=True,
+                engine_version=str(self._version.get("Version", "")),
+                api_version=self.client.api_version,
+                data_root=str(self._info.get("DockerRootDir", "")),
+            ),
+            containers=containers,
+            services=tuple(services),
+        )
+
+    async def _one(self, listed: Mapping[str, Any]) -> Container | None:
+        cid = str(listed["Id"])
+        try:
+            inspect = await self._inspect_cached(cid)
+            stats = None
+            if listed.get("State") in ("running", "paused"):
+                stats = await self._stats(cid)
+        except ContainerGone:
+            return None  # removed between list and stats: gone from the next frame
+        return container_from(listed, inspect, stats)
+
+    async def _inspect_cached(self, cid: str) -> dict[str, Any]:
+        cached = self._inspect.get(cid)
+        now = time.monotonic()
+        if cached and now - cached[0] < self._inspect_refresh:
+            return cached[1]
+        data = await self.inspect(cid)
+        self._inspect[cid] = (now, data)
+        return data
+
+    async def _stats(self, cid: str) -> ContainerStats:
+        previous = self._cpu.get(cid)
+        params = {"stream": "false"}
+        # one-shot skips the daemon's one-second wait but carries no precpu_stats, so use it
+        # only once we hold a previous sample of our own to subtract.
+        if previous is not None and self.client.api_at_least(1, 41):
+            params["one-shot"] = "true"
+        async with self._semaphore:
+            try:
+                raw = await self.client.get_json(f"/containers/{cid}/stats", params)
+            except ApiError as exc:
+                if exc.status == 404:
+                    raise ContainerGone(cid) from None
+                raise DaemonUnavailable(f"daemon error: {exc.message}") from None
+        stats, sample = reduce_stats(raw or {}, previous)
+        if sample is not None:
+            self._cpu[cid] = sample
+        return stats
+
+    async def _swarm_services(self) -> list[Service]:
+        swarm = self._info.get("Swarm") or {}
+        if swarm.get("LocalNodeState") != "active" or not swarm.get("ControlAvailable"):
+            return []
+        try:
+            services = await self.client.get_json("/services")
+            tasks = await self.client.get_json(
+                "/tasks", {"filters": json.dumps({"desired-state": ["running"]})})
+        except ApiError:
+            return []  # demoted from manager since /info: no services to show
+        running: dict[str, int] = {}
+        for task in tasks or []:
+            if (task.get("Status") or {}).get("State") == "running":
+                sid = str(task.get("ServiceID"))
+                running[sid] = running.get(sid, 0) + 1
+        out = []
+        for svc in services or []:
+            spec = svc.get("Spec") or {}
+            mode = spec.get("Mode") or {}
+            replicated = "Replicated" in mode
+            image = str(((spec.get("TaskTemplate") or {}).get("ContainerSpec") or {})
+                        .get("Image", "")).split("@")[0]
+            out.append(Service(
+                id=str(svc["ID"]), name=str(spec.get("Name", svc["ID"])),
+                mode="replicated" if replicated else "global",
+                desired=int((mode.get("Replicated") or {}).get("Replicas", 0))
+                if replicated else None,
+                running=running.get(str(svc["ID"]), 0), image=image,
+            ))
+        return sorted(out, key=lambda s: s.name)
+
+    async def inspect(self, container_id: str) -> dict[str, Any]:
+        try:
+            data: dict[str, Any] = await self.client.get_json(f"/containers/{container_id}/json")
+        except ApiError as exc:
+            if exc.status == 404:
+                raise ContainerGone(container_id) from None
+            raise DaemonUnavailable(f"daemon error: {exc.message}") from None
+        return data
+
+    async def events(self) -> AsyncIterator[dict[str, Any]]:
+        """Follow container events; resumes from the last event seen (the daemon keeps 256)."""
+        params = {"filters": json.dumps({"type": ["container"]})}
+        if self._last_event_time is not None:
+            # since takes seconds.nanoseconds; resume just after the newest event we had.
+            seconds, nanos = divmod(self._last_event_time + 1, 1_000_000_000)
+            params["since"] = f"{seconds}.{nanos:09d}"
+        buffer = b""
+        try:
+            async for chunk in self.client.stream("/events", params):
+                buffer += chunk
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    if not line.strip():
+                        continue
+                    try:
+                        event = json.loads(line)
+                    except ValueError:
+                        continue
+                    self._note_event(event)
+                    yield event
+        except ApiError as exc:
+            raise DaemonUnavailable(f"daemon error: {exc.message}") from None
+
+    def _note_event(self, event: Mapping[str, Any]) -> None:
+        nanos = event.get("timeNano")
+        if isinstance(nanos, int):
+            self._last_event_time = max(self._last_event_time or 0, nanos)
+        action = str(event.get("Action") or event.get("status") or "")
+        cid = str((event.get("Actor") or {}).get("ID") or event.get("id") or "")
+        if action.split(":")[0] in _INSPECT_EVENTS or action.startswith("health_status"):
+            self._inspect.pop(cid, None)  # re-inspect on the next sweep
+        if action == "destroy":
+            self._cpu.pop(cid, None)
+
+    async def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
+        inspect = await self.inspect(container_id)
+        tty = bool((inspect.get("Config") or {}).get("Tty"))
+        decoder = LogDecoder(multiplexed=not tty)
+        params = {"stdout": "1", "stderr": "1", "tail": str(tail),
+                  "follow": "1" if follow else "0"}
+        try:
+            async for chunk in self.client.stream(f"/containers/{container_id}/logs", params):
+                for line in decoder.feed(chunk):
+                    yield line
+        except ApiError as exc:
+            if exc.status == 404:
+                raise ContainerGone(container_id) from None
+            raise DaemonUnavailable(f"daemon error: {exc.message}") from None
+        for line in decoder.flush():
+            yield line
+
+    async def close(self) -> None:
+        await self.client.close()

@@ -1,0 +1,29 @@
+"""The latest snapshot and short per-container histories (for sparklines). No I/O."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from fintui.model import ClusterSnapshot
+
+
+class ClusterState:
+    def __init__(self, history_points: int) -> None:
+        self.snapshot: ClusterSnapshot | None = None
+        self.history_points = history_points
+        self._cpu: dict[str, deque[float | None]] = {}
+
+    def update(self, snapshot: ClusterSnapshot) -> None:
+        self.snapshot = snapshot
+        if snapshot.stale or not snapshot.source.connected:
+            return  # no new samples: keep the history as it was
+        alive = set()
+        for c in snapshot.containers:
+            alive.add(c.id)
+            ring = self._cpu.setdefault(c.id, deque(maxlen=self.history_points))
+            ring.append(c.stats.cpu_percent if c.stats else None)
+        for gone in set(self._cpu) - alive:
+            del self._cpu[gone]
+
+    def cpu_history(self, container_id: str) -> tuple[float | None, ...]:
+        return tuple(self._cpu.get(container_id, ()))

@@ -1,0 +1,135 @@
+"""The fintui console: a shell of five panes over one poller. No Docker or NVML code here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
+
+from fintui.model import ClusterSnapshot
+from fintui.store.state import ClusterState
+from fintui.tui.messages import SnapshotArrived
+from fintui.tui.panes.containers import ContainersPane
+from fintui.tui.panes.placeholder import PlaceholderPane
+from fintui.tui.screens.details import DetailsScreen
+from fintui.tui.screens.help import HelpScreen, binding_rows
+from fintui.tui.screens.logs import LogScreen
+from fintui.tui.theme_loader import load_themes, stylesheet_path
+from fintui.tui.widgets.safe import safe_line
+from fintui.tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from fintui.cli import Parts
+
+PANES = (
+    ("containers", "1 Containers"),
+    ("gpus", "2 GPUs"),
+    ("volumes", "3 Volumes"),
+    ("alerts", "4 Alerts"),
+    ("forecasts", "5 Forecasts"),
+)
+
+
+class FintuiApp(App[int]):
+    TITLE = "fintui"
+    CSS_PATH = str(stylesheet_path())
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        *(Binding(str(n), f"pane('{pane}')", title.split(" ", 1)[1], show=False,
+                  id=f"app.pane.{pane}") for n, (pane, title) in enumerate(PANES, start=1)),
+    ]
+
+    def __init__(self, parts: Parts, theme: str | None = None) -> None:
+        super().__init__()
+        self.parts = parts
+        self.state = ClusterState(parts.settings.ui.sparkline_points)
+        self.snapshots_seen = 0
+        for item in load_themes():
+            self.register_theme(item)
+        self.theme = theme or parts.settings.ui.theme
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with TabbedContent(id="panes", initial="containers"):
+            with TabPane(PANES[0][1], id="containers"):
+                yield ContainersPane(self.state, group=self.parts.settings.ui.group_by_service,
+                                     spark_width=10, id="containers-pane")
+            with TabPane(PANES[1][1], id="gpus"):
+                yield PlaceholderPane("GPUs: NVML metrics and GPU processes per container.",
+                                      "GPUs pane")
+            with TabPane(PANES[2][1], id="volumes"):
+                yield PlaceholderPane("Volumes, images, build cache and stale-storage cleanup.",
+                                      "Volumes pane and stale-storage cleanup")
+            with TabPane(PANES[3][1], id="alerts"):
+                yield PlaceholderPane("Alerts: rules, Docker events, fault signatures.",
+                                      "Alerts")
+            with TabPane(PANES[4][1], id="forecasts"):
+                yield PlaceholderPane("Capacity forecasts from metric history.",
+                                      "Capacity forecasts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._status_bar().show(None, self.parts.read_only, self.parts.actor)
+        self.query_one("#containers-table").focus()
+        self.poll()
+
+    def _status_bar(self) -> StatusBar:
+        return self.query_one("#status", StatusBar)
+
+    @work(exclusive=True, group="poller", exit_on_error=False)
+    async def poll(self) -> None:
+        from fintui.cli import make_poller
+
+        poller = make_poller(self.parts)
+        try:
+            await poller.run(self._publish)
+        finally:
+            await self.parts.source.close()
+
+    def _publish(self, snapshot: ClusterSnapshot) -> None:
+        self.post_message(SnapshotArrived(snapshot))
+
+    def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
+        self.state.update(message.snapshot)
+        self.snapshots_seen += 1
+        self._status_bar().show(message.snapshot, self.parts.read_only, self.parts.actor)
+        self.query_one(ContainersPane).refresh_rows()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker's failure becomes a message on screen, never a crash."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            self.notify(safe_line(f"{event.worker.name}: {type(error).__name__}: {error}"),
+                        title="internal error", severity="error", markup=False, timeout=10)
+            if event.worker.group == "poller":
+                self.set_timer(2.0, self.poll)  # the console must keep polling
+
+    def action_pane(self, pane: str) -> None:
+        self.query_one("#panes", TabbedContent).active = pane
+        if pane == "containers":
+            self.query_one("#containers-table").focus()
+
+    def action_help(self) -> None:
+        key_display = {key: self.get_key_display(item.binding)
+                       for key, item in self.screen.active_bindings.items()}
+        self.push_screen(HelpScreen(binding_rows(self.screen.active_bindings, key_display)))
+
+    @on(ContainersPane.OpenDetails)
+    def _open_details(self, message: ContainersPane.OpenDetails) -> None:
+        self.push_screen(DetailsScreen(self.parts.source, message.container))
+
+    @on(ContainersPane.OpenLogs)
+    def _open_logs(self, message: ContainersPane.OpenLogs) -> None:
+        self.push_screen(LogScreen(self.parts.source, message.container,
+                                   self.parts.settings.ui.log_tail_lines))
+
+
+def run_app(parts: Parts, theme: str | None = None, **run_options: Any) -> int:
+    app = FintuiApp(parts, theme=theme)
+    app.run(**run_options)
+    return app.return_code or 0

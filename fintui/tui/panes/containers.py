@@ -1,0 +1,310 @@
+"""The Containers pane: one row per container, updated in place, sortable, filterable, grouped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
+
+from fintui.core.container_rows import (
+    COLUMNS,
+    SORTABLE,
+    cells,
+    fit_columns,
+    group_counts,
+    matches,
+    ordered,
+)
+from fintui.core.text_safety import one_line
+from fintui.model import ClusterSnapshot, Container, Health
+from fintui.store.state import ClusterState
+from fintui.tui.widgets.safe import safe
+
+GROUP_PREFIX = "group:"
+
+
+@dataclass(frozen=True, slots=True)
+class Palette:
+    """Concrete colours from the active theme, for Rich cells (which cannot see $variables)."""
+
+    ok: str
+    warn: str
+    bad: str
+    muted: str
+
+
+def cell_style(key: str, c: Container, palette: Palette) -> str:
+    if key == "state":
+        if c.state == "running":
+            return palette.ok
+        if c.state in ("restarting", "dead"):
+            return f"bold {palette.bad}"
+        return palette.warn if c.state == "paused" else palette.muted
+    if key == "health":
+        return {Health.UNHEALTHY: f"bold {palette.bad}", Health.STARTING: palette.warn,
+                Health.HEALTHY: palette.ok}.get(c.health, palette.muted)
+    if key == "restarts" and c.restart_count:
+        return palette.warn
+    if key == "cpu_spark":
+        return palette.ok
+    return ""
+
+
+class ContainersTable(DataTable[Text]):
+    """The table. Enter opens details; a mouse click only moves the cursor."""
+
+    class Activated(Message):
+        pass
+
+    def action_select_cursor(self) -> None:
+        self.post_message(self.Activated())
+
+
+class ContainersPane(Vertical):
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="containers.filter"),
+        Binding("o", "sort_next", "Sort col", id="containers.sort_next"),
+        Binding("O", "sort_reverse", "Reverse", id="containers.sort_reverse"),
+        Binding("b", "group", "Group by svc", id="containers.group"),
+        Binding("enter", "details", "Details", id="containers.details"),
+        Binding("l", "logs", "Logs", id="containers.logs"),
+        Binding("escape", "clear_filter", "Clear filter", show=False,
+                id="containers.clear_filter"),
+    ]
+
+    DEFAULT_CSS = """
+    ContainersPane { height: 1fr; }
+    ContainersPane #filter { display: none; height: 3; }
+    ContainersPane.-filtering #filter { display: block; }
+    ContainersPane #summary { height: 1; color: $text-muted; padding: 0 1; }
+    ContainersPane.-stale ContainersTable { opacity: 60%; }
+    ContainersTable { height: 1fr; }
+    """
+
+    class OpenDetails(Message):
+        def __init__(self, container: Container) -> None:
+            super().__init__()
+            self.container = container
+
+    class OpenLogs(Message):
+        def __init__(self, container: Container) -> None:
+            super().__init__()
+            self.container = container
+
+    def __init__(self, state: ClusterState, group: bool = False, spark_width: int = 10,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.state = state
+        self.sort_key = "name"
+        self.reverse = False
+        self.grouped = group
+        self.filter_text = ""
+        self.spark_width = spark_width
+        self._row_keys: list[str] = []
+        self._cells: dict[str, dict[str, Text]] = {}
+        self._by_id: dict[str, Container] = {}
+        self._visible: tuple[str, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter: words in name, service, image, state…", id="filter")
+        yield ContainersTable(id="containers-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="summary")
+
+    @property
+    def table(self) -> ContainersTable:
+        return self.query_one(ContainersTable)
+
+    def palette(self) -> Palette:
+        theme = self.app.current_theme
+        return Palette(ok=theme.success or "green", warn=theme.warning or "yellow",
+                       bad=theme.error or "red", muted=theme.secondary or "grey50")
+
+    # ---- rendering -------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        table = self.table
+        visible = fit_columns(max(self.size.width - 2, 20), table.cell_padding)
+        if visible == self._visible:
+            return
+        self._visible = visible
+        table.clear(columns=True)
+        for col in COLUMNS:
+            if col.key in visible:
+                table.add_column(col.title, width=col.width, key=col.key)
+        self._row_keys = []  # force a rebuild with the new columns
+        self.refresh_rows()
+
+    def refresh_rows(self) -> None:
+        """Bring the table in line with the state, touching only what changed."""
+        snap = self.state.snapshot
+        if snap is None or not self._visible:
+            return
+        self.set_class(snap.stale, "-stale")
+        shown = [c for c in snap.containers if matches(c, self.filter_text)]
+        rows = ordered(shown, snap.taken_at, self.sort_key, self.reverse, self.grouped)
+        self._by_id = {c.id: c for c in rows}
+        palette = self.palette()
+        wanted: list[tuple[str, dict[str, Text]]] = []
+        counts = group_counts(shown) if self.grouped else {}
+        last_group: str | None = None
+        for c in rows:
+            if self.grouped and c.group != last_group:
+                last_group = c.group
+                running, total = counts[c.group]
+                title = c.group or "standalone"
+                header = {col.key: Text("") for col in COLUMNS}
+                # The count sits in the name cell: it is the one column never dropped.
+                header["name"] = safe(f"▾ {running}/{total} {title}", style="bold")
+                wanted.append((GROUP_PREFIX + c.group, header))
+            plain = cells(c, snap.taken_at, self.state.cpu_history(c.id), self.spark_width)
+            wanted.append((c.id, {k: safe(v, cell_style(k, c, palette))
+                                  for k, v in plain.items()}))
+        if [key for key, _ in wanted] == self._row_keys:
+            self._update_in_place(wanted)
+        else:
+            self._rebuild(wanted)
+        self._show_summary(snap, len(shown))
+
+    def _column_keys(self) -> list[str]:
+        return list(self._visible)
+
+    def _update_in_place(self, wanted: list[tuple[str, dict[str, Text]]]) -> None:
+        table = self.table
+        for key, row in wanted:
+            before = self._cells.get(key, {})
+            for col in self._visible:
+                value = row[col]
+                if before.get(col) != value:
+                    table.update_cell(key, col, value)
+            self._cells[key] = row
+
+    def _rebuild(self, wanted: list[tuple[str, dict[str, Text]]]) -> None:
+        """Rows came, went or moved: rebuild, keeping the cursor on the same container and
+        the scroll where it was."""
+        table = self.table
+        selected = self.selected_key()
+        old_index = table.cursor_row
+        scroll_y = table.scroll_y
+        table.clear()
+        keys = self._column_keys()
+        for key, row in wanted:
+            table.add_row(*(row[k] for k in keys), key=key)
+        self._row_keys = [key for key, _ in wanted]
+        self._cells = dict(wanted)
+        if not wanted:
+            return
+        index = self._row_keys.index(selected) if selected in self._row_keys else min(
+            old_index, len(wanted) - 1)
+        table.move_cursor(row=index, animate=False, scroll=False)
+        table.scroll_to(y=scroll_y, animate=False, immediate=True)
+        if not self._row_visible(index):
+            table.move_cursor(row=index, animate=False, scroll=True)
+
+    def _row_visible(self, index: int) -> bool:
+        table = self.table
+        top = int(table.scroll_y)
+        return top <= index < top + max(table.scrollable_content_region.height - 1, 1)
+
+    def _show_summary(self, snap: ClusterSnapshot, shown: int) -> None:
+        running = sum(c.state == "running" for c in snap.containers)
+        title = next(col.title for col in COLUMNS if col.key == self.sort_key)
+        parts = [f"{shown} of {len(snap.containers)} containers, {running} running",
+                 f"sort: {title} {'↑' if self.reverse else '↓'}"]
+        if self.grouped:
+            parts.append("grouped by service")
+        if self.filter_text:
+            parts.append(f"filter: {one_line(self.filter_text, 30)}")
+        if snap.stale:
+            parts.append(f"STALE: last data {snap.taken_at:%H:%M:%S}")
+        self.query_one("#summary", Static).update(safe("  ·  ".join(parts)))
+
+    # ---- selection -------------------------------------------------------------------
+
+    def selected_key(self) -> str | None:
+        table = self.table
+        if not self._row_keys or table.cursor_row < 0:
+            return None
+        if table.cursor_row >= len(self._row_keys):
+            return None
+        return self._row_keys[table.cursor_row]
+
+    def selected(self) -> Container | None:
+        key = self.selected_key()
+        return self._by_id.get(key) if key else None
+
+    # ---- actions ---------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.add_class("-filtering")
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        filter_input.value = ""
+        self.filter_text = ""
+        self.remove_class("-filtering")
+        self.table.focus()
+        self.refresh_rows()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self.refresh_rows()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        if not event.value:
+            self.remove_class("-filtering")
+        self.table.focus()
+
+    def action_sort_next(self) -> None:
+        index = SORTABLE.index(self.sort_key) if self.sort_key in SORTABLE else -1
+        self.sort_key = SORTABLE[(index + 1) % len(SORTABLE)]
+        self.refresh_rows()
+
+    def action_sort_reverse(self) -> None:
+        self.reverse = not self.reverse
+        self.refresh_rows()
+
+    @on(DataTable.HeaderSelected)
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        key = str(event.column_key.value)
+        if key not in SORTABLE:
+            return
+        if key == self.sort_key:
+            self.reverse = not self.reverse
+        else:
+            self.sort_key, self.reverse = key, False
+        self.refresh_rows()
+
+    def action_group(self) -> None:
+        self.grouped = not self.grouped
+        self.refresh_rows()
+
+    def action_details(self) -> None:
+        container = self.selected()
+        if container is not None:
+            self.post_message(self.OpenDetails(container))
+
+    def action_logs(self) -> None:
+        container = self.selected()
+        if container is not None:
+            self.post_message(self.OpenLogs(container))
+
+    @on(ContainersTable.Activated)
+    def _row_activated(self, event: ContainersTable.Activated) -> None:
+        event.stop()
+        self.action_details()
+
+    def cell_text(self, row_key: str, column: str) -> str:
+        """What the screen shows in one cell (tests and the help screen use it)."""
+        index = self._row_keys.index(row_key)
+        col = self._column_keys().index(column)
+        return self.table.get_cell_at(Coordinate(index, col)).plain

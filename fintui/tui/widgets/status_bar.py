@@ -1,0 +1,52 @@
+"""The header line on every screen: where the data comes from, whether it is live, the host."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from fintui.core.format import human_bytes
+from fintui.core.text_safety import one_line
+from fintui.model import ClusterSnapshot
+
+Part = str | tuple[str, str]
+
+
+def status_parts(snap: ClusterSnapshot | None, read_only: bool, actor: str) -> list[Part]:
+    """The header as (text, style) parts; styles name theme variables, never fixed colours.
+    Every untrusted string passes through one_line and is never parsed as markup."""
+    parts: list[Part] = [(" fintui ", "bold reverse $primary")]
+    if snap is None:
+        return [*parts, "  connecting…"]
+    src = snap.source
+    if src.connected:
+        parts += [("  ● live ", "bold $success"), one_line(src.endpoint, 40)]
+    else:
+        parts += [(" ✕ DISCONNECTED ", "bold reverse $error"),
+                  (f" {one_line(src.error, 90)} — retrying", "$error")]
+        if snap.stale:
+            parts.append((f"  STALE since {snap.taken_at:%H:%M:%S}", "bold $warning"))
+    host = snap.host
+    if host is not None and not host.error:
+        parts.append(f"  │ {one_line(host.hostname, 24)} cpu {host.cpu_percent:.0f}%"
+                     f" mem {human_bytes(host.mem_used_bytes)}/"
+                     f"{human_bytes(host.mem_total_bytes)} load {host.load[0]:.1f}")
+        parts += [f"  {one_line(fs.path, 30)} {fs.percent:.0f}%" for fs in host.filesystems[:1]]
+    elif host is not None:
+        parts.append((f"  │ host: {one_line(host.error, 40)}", "$warning"))
+    if src.connected and src.engine_version:
+        parts.append((f"  engine {one_line(src.engine_version, 24)}", "dim"))
+    if read_only:
+        parts.append(("  READ-ONLY", "bold $warning"))
+    parts.append((f"  as {one_line(actor, 16)}", "dim"))
+    return parts
+
+
+class StatusBar(Static):
+    DEFAULT_CSS = """
+    StatusBar { height: 1; background: $panel; color: $foreground; text-wrap: nowrap;
+                text-overflow: ellipsis; }
+    """
+
+    def show(self, snap: ClusterSnapshot | None, read_only: bool, actor: str) -> None:
+        self.update(Content.assemble(*status_parts(snap, read_only, actor)))

@@ -1,0 +1,114 @@
+"""The daemon dies, restarts or stalls while the console runs: the console says so, keeps
+running, and comes back by itself. Uses a private dockerd, never the engineer's own."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from fintui.tui.panes.containers import ContainersPane
+from tests.integration.busybox_image import TEST_IMAGE, ensure_test_image
+from tests.integration.conftest import unavailable
+from tests.integration.private_daemon import PrivateDaemon
+from tests.tui.helpers import SNAPSHOT_CONFIG, make_app, until_loaded
+
+pytestmark = pytest.mark.integration
+DEFAULTS = SNAPSHOT_CONFIG.parent / "defaults.toml"
+STALL = SNAPSHOT_CONFIG.parent / "stall.toml"
+
+
+@pytest.fixture
+def daemon() -> Iterator[PrivateDaemon]:
+    reason = PrivateDaemon.missing()
+    if reason:
+        unavailable(reason)
+    d = PrivateDaemon()
+    try:
+        d.start()
+        client = d.client()
+        ensure_test_image(client)
+        # restart=always: the container is back after the daemon restarts.
+        client.containers.run(TEST_IMAGE, ["sleep", "600"], name="ledger-probe", detach=True,
+                              network_mode="none", restart_policy={"Name": "always"})
+        client.close()
+        yield d
+    finally:
+        d.close()
+
+
+def screen_text(app: Any) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def wait_for(pilot: Any, text: str, seconds: float) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        if text in screen_text(pilot.app):
+            return time.monotonic() - start
+        await pilot.pause(0.05)
+    raise AssertionError(f"{text!r} not shown within {seconds}s:\n{screen_text(pilot.app)}")
+
+
+def probe_row(app: Any) -> str:
+    pane = app.query_one(ContainersPane)
+    for key in pane._row_keys:
+        if pane.cell_text(key, "name") == "ledger-probe":
+            return pane.cell_text(key, "state")
+    return ""
+
+
+async def test_killed_and_restarted_daemon(daemon: PrivateDaemon) -> None:
+    app = make_app("--host", daemon.url, demo=False, config=DEFAULTS)  # 2 s refresh
+    async with app.run_test(size=(200, 40)) as pilot:
+        await until_loaded(pilot)
+        await wait_for(pilot, "● live", 5)
+        assert probe_row(app) == "● running"
+        daemon.kill()
+        took = await wait_for(pilot, "DISCONNECTED", 2.5)  # within one refresh
+        assert "STALE since" in screen_text(app)
+        assert probe_row(app) == "● running", "last data stays on screen, marked stale"
+        assert app.is_running
+        await asyncio.sleep(1.5)  # an outage of a few seconds, retried with backoff
+        await asyncio.to_thread(daemon.start)
+        back = await wait_for(pilot, "● live", 10)  # within 10 s of the daemon's return
+        assert "STALE" not in screen_text(app)
+        print(f"disconnected shown after {took:.2f}s; live again {back:.2f}s after return")
+        for _ in range(100):  # the restart policy brings the probe back
+            if probe_row(app) == "● running":
+                break
+            await pilot.pause(0.1)
+        assert probe_row(app) == "● running"
+
+
+async def test_stalled_daemon_shows_stale_within_seconds(daemon: PrivateDaemon) -> None:
+    app = make_app("--host", daemon.url, demo=False, config=STALL)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await until_loaded(pilot)
+        await wait_for(pilot, "● live", 5)
+        daemon.pause()
+        try:
+            await wait_for(pilot, "did not answer within 2 s", 5)
+            assert "STALE since" in screen_text(app)
+            await pilot.press("down", "up")  # the screen answers keys meanwhile
+            assert app.is_running
+        finally:
+            daemon.resume()
+        await wait_for(pilot, "● live", 10)
+
+
+def test_cli_status_on_a_dead_daemon_exits_1_with_the_reason(daemon: PrivateDaemon) -> None:
+    daemon.kill()
+    result = subprocess.run([sys.executable, "-m", "fintui", "--host", daemon.url, "status"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    socket = daemon.url.removeprefix("unix://")
+    assert result.stderr.strip() in (f"fintui: disconnected: connection refused by {socket}",
+                                      f"fintui: disconnected: no Docker daemon socket at {socket}")
+    assert "DISCONNECTED" in result.stdout

@@ -1,0 +1,41 @@
+"""Builds the app the way `fintui` does, for Pilot and snapshot tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from fintui.cli import build_parser, build_parts
+from fintui.config import load_settings
+from fintui.sources.base import ClusterSource
+from fintui.tui.app import FintuiApp
+
+SNAPSHOT_CONFIG = Path(__file__).resolve().parent.parent / "sample-configs" / "snapshot.toml"
+
+
+FAST_CONFIG = SNAPSHOT_CONFIG.parent / "fast.toml"
+
+
+def make_app(*extra: str, config: Path = SNAPSHOT_CONFIG, demo: bool = True,
+             source: ClusterSource | None = None) -> FintuiApp:
+    """The app as `fintui [--demo] --as ops --config CONFIG EXTRA...` builds it."""
+    args = build_parser().parse_args([*(["--demo"] if demo else []), "--as", "ops",
+                                      "--config", str(config), *extra])
+    parts = build_parts(args, load_settings(args.config))
+    if source is not None:
+        parts.source = source
+    return FintuiApp(parts, theme=args.theme)
+
+
+async def until_loaded(pilot: Pilot[int], sweeps: int = 1) -> None:
+    """Wait until the poller has delivered `sweeps` snapshots to the screen."""
+    app = pilot.app
+    assert isinstance(app, FintuiApp)
+    for _ in range(400):
+        if app.snapshots_seen >= sweeps:
+            break
+        await pilot.pause(0.01)
+    else:
+        raise AssertionError(f"no snapshot arrived (saw {app.snapshots_seen})")
+    await pilot.pause()

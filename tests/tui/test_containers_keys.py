@@ -1,0 +1,215 @@
+"""Pilot tests: what an operator sees after pressing keys in the Containers pane."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import Input, Log, TabbedContent, Tree
+
+from fintui.tui.app import FintuiApp
+from fintui.tui.messages import SnapshotArrived
+from fintui.tui.panes.containers import GROUP_PREFIX, ContainersPane
+from fintui.tui.screens.details import DetailsScreen
+from fintui.tui.screens.help import HelpScreen
+from fintui.tui.screens.logs import LogScreen
+from tests.tui.helpers import make_app, until_loaded
+
+
+def pane(app: FintuiApp) -> ContainersPane:
+    return app.query_one(ContainersPane)
+
+
+def shown_names(app: FintuiApp) -> list[str]:
+    p = pane(app)
+    return [p.cell_text(key, "name") for key in p._row_keys]
+
+
+def screen_text(app: FintuiApp) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def test_number_keys_switch_panes_and_unfinished_panes_say_so() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await until_loaded(pilot)
+        tabs = app.query_one(TabbedContent)
+        assert "1 Containers" in screen_text(app) and "5 Forecasts" in screen_text(app)
+        for key, pane_id in (("2", "gpus"), ("3", "volumes"), ("4", "alerts"),
+                             ("5", "forecasts"), ("1", "containers")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert tabs.active == pane_id
+            if pane_id != "containers":
+                assert "arrives with its own issue" in screen_text(app)
+
+
+async def test_demo_shows_live_containers_with_their_numbers() -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until_loaded(pilot)
+        text = screen_text(app)
+        assert "● live" in text and "demo://trading-desk" in text
+        assert len(pane(app)._row_keys) == 11
+        assert "✗ unhealthy" in text  # fix-gateway
+        assert "↻ restarting" in text or "recon-worker" in text
+        p = pane(app)
+        recon = next(k for k in p._row_keys if p.cell_text(k, "name") == "recon-worker")
+        assert int(p.cell_text(recon, "restarts")) >= 17
+
+
+async def test_filter_narrows_rows_and_escape_brings_them_back() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await until_loaded(pilot)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"pricing", "enter")
+        assert sorted(shown_names(app)) == ["pricing.1.k3j9x2a1", "pricing.2.p8d0s7q4",
+                                            "pricing.3.x1m2n3b4"]
+        assert "filter: pricing" in screen_text(app)
+        await pilot.press("escape")
+        assert len(shown_names(app)) == 11
+
+
+async def test_filter_with_no_match_shows_empty_table_not_an_error() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await until_loaded(pilot)
+        await pilot.press("slash", *"[bold", "enter")
+        assert shown_names(app) == []
+        assert "0 of 11 containers" in screen_text(app)
+
+
+async def test_sort_keys_cycle_columns_and_reverse() -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until_loaded(pilot)
+        names = shown_names(app)
+        assert names == sorted(names)
+        await pilot.press("O")
+        assert shown_names(app) == sorted(names, reverse=True)
+        await pilot.press("O")
+        while pane(app).sort_key != "cpu":
+            await pilot.press("o")
+        assert "sort: CPU%" in screen_text(app)
+        p = pane(app)
+        cpus = [float(p.cell_text(k, "cpu").rstrip("%")) for k in p._row_keys
+                if p.cell_text(k, "cpu") != "-"]
+        assert cpus == sorted(cpus, reverse=True) and len(cpus) == 10
+
+
+async def test_clicking_a_header_sorts_by_it() -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until_loaded(pilot)
+        table = pane(app).table
+        table.post_message(table.HeaderSelected(table, table.columns["mem"].key, 0,
+                                                table.columns["mem"].label))
+        await pilot.pause()
+        assert pane(app).sort_key == "mem"
+        assert shown_names(app)[0].startswith("agents-llm-infer")
+
+
+async def test_group_by_service_adds_group_rows_with_counts() -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until_loaded(pilot)
+        await pilot.press("b")
+        p = pane(app)
+        groups = [k for k in p._row_keys if k.startswith(GROUP_PREFIX)]
+        assert GROUP_PREFIX + "pricing" in groups
+        header = p._row_keys.index(GROUP_PREFIX + "pricing")
+        assert p.cell_text(GROUP_PREFIX + "pricing", "name") == "▾ 3/3 pricing"
+        assert [shown_names(app)[header + i] for i in (1, 2, 3)] == [
+            "pricing.1.k3j9x2a1", "pricing.2.p8d0s7q4", "pricing.3.x1m2n3b4"]
+        await pilot.press("b")
+        assert not any(k.startswith(GROUP_PREFIX) for k in pane(app)._row_keys)
+
+
+async def test_cursor_stays_on_the_same_container_when_rows_move() -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until_loaded(pilot)
+        while pane(app).sort_key != "cpu":
+            await pilot.press("o")
+        p = pane(app)
+        await pilot.press("down", "down", "down", "down")
+        target = p.selected_key()
+        assert target is not None
+        orders = {tuple(p._row_keys)}
+        for _ in range(6):  # several sweeps: CPU changes and the rows reorder
+            app.post_message(SnapshotArrived(await app.parts.source.sweep()))
+            await pilot.pause()
+            orders.add(tuple(p._row_keys))
+            assert p.selected_key() == target
+        assert len(orders) > 1, "the rows never moved, so this test proved nothing"
+
+
+async def test_enter_opens_details_with_masked_environment() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 50)) as pilot:
+        await until_loaded(pilot)
+        await pilot.press("down", "down", "enter")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, DetailsScreen)
+        assert app.screen.container.name == "fix-gateway"
+        tree = app.screen.query_one(Tree)
+        labels = []
+
+        def walk(node: Any) -> None:
+            labels.append(str(node.label))
+            for child in node.children:
+                walk(child)
+
+        walk(tree.root)
+        joined = "\n".join(labels)
+        assert "DB_PASSWORD=••••••" in joined
+        assert "s3cr3t" not in joined and "s3cr3t" not in screen_text(app)
+        assert "desk-net: ip 10.20.0.10, aliases fix-gateway" in joined
+        await pilot.press("escape")
+        assert isinstance(app.screen.query_one(ContainersPane), ContainersPane)
+
+
+async def test_logs_follow_and_search() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_loaded(pilot)
+        await pilot.press("down", "down", "l")
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, LogScreen)
+        log = screen.query_one(Log)
+        assert log.line_count == 500
+        await pilot.press("slash", *"WARN", "enter")
+        assert 0 < log.line_count < 500
+        assert all("WARN" in line for line in log.lines)
+        assert "search 'WARN'" in screen_text(app)
+        await pilot.press("escape")
+        assert log.line_count == 500
+        await pilot.press("f")
+        assert "paused (f to follow)" in screen_text(app)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, LogScreen)
+
+
+async def test_help_lists_every_key_of_the_pane() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 50)) as pilot:
+        await until_loaded(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        descriptions = {row[1] for row in app.screen.rows}
+        for wanted in ("Quit", "Help", "Filter", "Sort col", "Reverse", "Group by svc", "Logs",
+                       "Containers", "Forecasts"):
+            assert wanted in descriptions
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_q_quits() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_loaded(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running

@@ -1,0 +1,51 @@
+"""What the demo cluster looks like, at the two sizes the brief names. Baselines: snapshots/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.tui.helpers import make_app, until_loaded
+
+SIZES = [(80, 24), (160, 48)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])
+def test_containers_pane(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(), terminal_size=size, run_before=until_loaded)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])
+def test_containers_grouped_by_service(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(), terminal_size=size, press=["b"], run_before=until_loaded)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])
+def test_placeholder_panes(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(), terminal_size=size, press=["2"], run_before=until_loaded)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])
+def test_details_screen(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def open_details(pilot: Pilot[int]) -> None:
+        await until_loaded(pilot)
+        await pilot.press("down", "down", "enter")  # fix-gateway, the unhealthy one
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=open_details)
+
+
+def test_log_viewer(snap_compare: Any) -> None:
+    async def open_logs(pilot: Pilot[int]) -> None:
+        await until_loaded(pilot)
+        await pilot.press("down", "down", "l")
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(), terminal_size=(100, 30), run_before=open_logs)
+
+
+def test_help_screen(snap_compare: Any) -> None:
+    assert snap_compare(make_app(), terminal_size=(100, 40), press=["question_mark"],
+                        run_before=until_loaded)

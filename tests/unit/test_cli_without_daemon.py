@@ -1,0 +1,96 @@
+"""The CLI where no daemon answers: a clear line and exit 1, never a traceback or a hang."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from fintui.sources.engine_client import describe_connection_error, parse_endpoint
+
+
+def fintui(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DOCKER_HOST"}
+    return subprocess.run([sys.executable, "-m", "fintui", *args], capture_output=True,
+                          text=True, timeout=60, env=env)
+
+
+def test_missing_socket_is_reported_with_exit_1(tmp_path: Path) -> None:
+    sock = tmp_path / "none.sock"
+    result = fintui("--host", f"unix://{sock}", "status", "--json")
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"fintui: disconnected: no Docker daemon socket at {sock}"
+    doc = json.loads(result.stdout)
+    assert doc["source"] == {"endpoint": f"unix://{sock}", "connected": False,
+                             "error": f"no Docker daemon socket at {sock}",
+                             "engine_version": None, "api_version": None}
+    assert doc["containers"] == []
+
+
+def test_socket_nobody_listens_on_is_connection_refused(tmp_path: Path) -> None:
+    path = tmp_path / "dead.sock"
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(path))
+    listener.close()  # the file stays, nothing accepts: what a killed dockerd leaves
+    result = fintui("--host", f"unix://{path}", "status")
+    assert result.returncode == 1
+    assert f"connection refused by {path}" in result.stderr
+    assert "DISCONNECTED" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_bad_host_url_is_usage_error() -> None:
+    result = fintui("--host", "ssh://trader@box", "status")
+    assert result.returncode == 2
+    assert "unsupported Docker host 'ssh://trader@box'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_verb_and_missing_argument_exit_2() -> None:
+    assert fintui("frobnicate").returncode == 2
+    assert fintui("config").returncode == 2
+
+
+def test_permission_denied_is_named() -> None:
+    endpoint = parse_endpoint("unix:///var/run/docker.sock", env={})
+    error = PermissionError(errno.EACCES, "Permission denied")
+    assert describe_connection_error(endpoint, error) == \
+        "permission denied on /var/run/docker.sock"
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root and setpriv to run as another user")
+def test_socket_permission_denied_for_an_unprivileged_user() -> None:
+    # Under /tmp itself: pytest's own tmp_path sits in a folder only root may enter.
+    tmp_path = Path(tempfile.mkdtemp(prefix="fintui-perm-", dir="/tmp"))
+    tmp_path.chmod(0o755)
+    path = tmp_path / "root-only.sock"
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(path))
+    listener.listen(1)
+    path.chmod(0o600)
+    home = tmp_path / "home"
+    home.mkdir(mode=0o777)
+    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable]
+    env = {"HOME": str(home), "PATH": os.environ["PATH"],
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    try:
+        probe = subprocess.run([*as_nobody, "-c", "import fintui.cli"], capture_output=True,
+                               cwd=str(tmp_path), env=env, timeout=60)
+        if probe.returncode != 0:
+            pytest.skip("this checkout is not readable by an unprivileged user")
+        result = subprocess.run([*as_nobody, "-m", "fintui", "--host", f"unix://{path}",
+                                 "status"], capture_output=True, text=True, timeout=60,
+                                cwd=str(tmp_path), env=env)
+    finally:
+        listener.close()
+        shutil.rmtree(tmp_path, ignore_errors=True)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip() == f"fintui: disconnected: permission denied on {path}"

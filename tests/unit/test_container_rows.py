@@ -1,0 +1,75 @@
+"""What the Containers pane and `status` print, from plain data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fintui.core.container_rows import COLUMNS, cells, fit_columns, matches, ordered
+from fintui.core.format import human_bytes, human_duration, sparkline
+from fintui.model import Container, ContainerStats, Health
+
+NOW = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+
+
+def box(name: str, cpu: float | None = 1.0, state: str = "running", service: str = "",
+        project: str = "", health: Health = Health.NONE) -> Container:
+    stats = None if cpu is None else ContainerStats(cpu, 512 * 1024, 2**30, 1, 2, 3, 4)
+    return Container(id=name * 3, name=name, image=f"img/{name}:1", state=state, status="",
+                     health=health, started_at=NOW - timedelta(hours=2, minutes=5),
+                     service=service, project=project, stats=stats)
+
+
+def test_cells_show_units_like_docker_stats() -> None:
+    row = cells(box("pricer", cpu=49.6), NOW, [10.0, 49.6], 4)
+    assert row["cpu"] == "49.6%"
+    assert row["mem"] == "512KiB / 1GiB"
+    assert row["uptime"] == "2h05m"
+    assert row["state"] == "● running"
+    assert row["cpu_spark"].strip() != ""
+
+
+def test_stopped_container_has_dashes_not_zeros() -> None:
+    row = cells(box("report", cpu=None, state="exited"), NOW, [], 4)
+    assert row["cpu"] == row["mem"] == row["net"] == row["uptime"] == "-"
+    assert row["state"] == "○ exited"
+
+
+def test_sort_by_cpu_biggest_first_unknown_last_and_stable_ties() -> None:
+    rows = [box("a", 5), box("b", None, "exited"), box("c", 90), box("d", 5)]
+    assert [c.name for c in ordered(rows, NOW, "cpu", False, False)] == ["c", "a", "d", "b"]
+    assert [c.name for c in ordered(rows, NOW, "name", True, False)] == ["d", "c", "b", "a"]
+
+
+def test_grouping_keeps_services_together_and_standalone_last() -> None:
+    rows = [box("solo"), box("p2", service="pricing"), box("r1", service="var", project="risk"),
+            box("p1", service="pricing")]
+    names = [c.name for c in ordered(rows, NOW, "name", False, True)]
+    assert names == ["p1", "p2", "r1", "solo"]
+
+
+def test_filter_needs_every_word() -> None:
+    c = box("pricing.1", service="pricing", health=Health.UNHEALTHY)
+    assert matches(c, "pricing unhealthy") and matches(c, "IMG/PRICING")
+    assert not matches(c, "pricing healthy-ish")
+
+
+def test_narrow_terminals_drop_whole_columns_by_priority() -> None:
+    narrow = fit_columns(78, 1)
+    assert narrow[:2] == ("name", "state") and "cpu" in narrow and "blk" not in narrow
+    wide = fit_columns(400, 1)
+    assert wide == tuple(col.key for col in COLUMNS)
+    assert fit_columns(5, 1) == ("name",)
+
+
+def test_human_units() -> None:
+    assert human_bytes(0) == "0B"
+    assert human_bytes(548 * 1024) == "548KiB"
+    assert human_bytes(int(23.54 * 2**30)) == "23.5GiB"
+    assert human_duration(59) == "59s" and human_duration(3 * 86400 + 7200) == "3d02h"
+    assert human_duration(None) == "-"
+
+
+def test_sparkline_scales_and_shows_gaps() -> None:
+    assert sparkline([0.0, 50.0, 100.0], 3, top=100.0) == "▁▄█"
+    assert sparkline([None, 25.0], 3, top=100.0) == "  ▂"
+    assert sparkline([1.0], 1, top=100.0) == "▁"  # quiet is low, not a full bar
