@@ -139,9 +139,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parts = build_parts(args, settings)
         if args.verb == "status":
             return asyncio.run(_status(parts, args.json))
-        from fintui.tui.app import run_app  # only the console needs Textual
+        from fintui.tui.app import UnknownTheme, run_app  # only the console needs Textual
 
-        return run_app(parts, theme=args.theme)
+        try:
+            return run_app(parts, theme=args.theme)
+        except UnknownTheme as exc:
+            raise UsageError(str(exc)) from None
     except ConfigError as exc:
         print(f"fintui: config error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE

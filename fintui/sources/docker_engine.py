@@ -116,7 +116,12 @@ class DockerEngineSource:
             await self.client.reset()
             raise DaemonUnavailable(f"daemon error: {exc.message}") from None
         results = await asyncio.gather(*(self._one(item) for item in listed))
-        containers = tuple(c for c in results if c is not None)
+        failures = [error for _, error in results if error is not None]
+        if failures and len(failures) == sum(1 for c, _ in results if c is not None):
+            # Not one container answered: the daemon itself is gone or stalled.
+            await self.client.reset()
+            raise failures[0]
+        containers = tuple(c for c, _ in results if c is not None)
         alive = {c.id for c in containers}
         for stale in set(self._cpu) - alive:  # forget containers that are gone
             self._cpu.pop(stale, None)
@@ -135,16 +140,23 @@ class DockerEngineSource:
             services=tuple(services),
         )
 
-    async def _one(self, listed: Mapping[str, Any]) -> Container | None:
+    async def _one(
+        self, listed: Mapping[str, Any]
+    ) -> tuple[Container | None, DaemonUnavailable | None]:
+        """One container's row. A container removed since the list is None (gone from the
+        next frame); one whose inspect or stats timed out keeps its row without numbers."""
         cid = str(listed["Id"])
+        inspect: dict[str, Any] | None = None
+        stats = None
         try:
             inspect = await self._inspect_cached(cid)
-            stats = None
             if listed.get("State") in ("running", "paused"):
                 stats = await self._stats(cid)
         except ContainerGone:
-            return None  # removed between list and stats: gone from the next frame
-        return container_from(listed, inspect, stats)
+            return None, None
+        except DaemonUnavailable as exc:
+            return container_from(listed, inspect, None), exc
+        return container_from(listed, inspect, stats), None
 
     async def _inspect_cached(self, cid: str) -> dict[str, Any]:
         cached = self._inspect.get(cid)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from fintui.model import ClusterSnapshot
+from fintui.core.container_rows import COLUMNS, SORTABLE
 from fintui.store.state import ClusterState
 from fintui.tui.messages import SnapshotArrived
 from fintui.tui.panes.containers import ContainersPane
@@ -34,6 +38,11 @@ PANES = (
 )
 
 
+class UnknownTheme(Exception):
+    def __init__(self, name: str, available: list[str]) -> None:
+        super().__init__(f"unknown theme {name!r}; available: {', '.join(available)}")
+
+
 class FintuiApp(App[int]):
     TITLE = "fintui"
     CSS_PATH = str(stylesheet_path())
@@ -51,7 +60,10 @@ class FintuiApp(App[int]):
         self.snapshots_seen = 0
         for item in load_themes():
             self.register_theme(item)
-        self.theme = theme or parts.settings.ui.theme
+        chosen = theme or parts.settings.ui.theme
+        if chosen not in self.available_themes:
+            raise UnknownTheme(chosen, sorted(self.available_themes))
+        self.theme = chosen
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -113,6 +125,29 @@ class FintuiApp(App[int]):
         self.query_one("#panes", TabbedContent).active = pane
         if pane == "containers":
             self.query_one("#containers-table").focus()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every fintui action in the command palette, beside Textual's own."""
+        yield from super().get_system_commands(screen)
+        for pane, title in PANES:
+            yield SystemCommand(f"Show {title.split(' ', 1)[1]}", f"Switch to the {title} pane",
+                                partial(self.action_pane, pane))
+        containers = self.query_one(ContainersPane)
+        yield SystemCommand("Filter containers", "Show only rows matching words (/)",
+                            self._palette_filter)
+        yield SystemCommand("Group containers by service", "Toggle grouping (b)",
+                            containers.action_group)
+        yield SystemCommand("Reverse sort order", "Flip the sort direction (O)",
+                            containers.action_sort_reverse)
+        for col in COLUMNS:
+            if col.key in SORTABLE:
+                yield SystemCommand(f"Sort containers by {col.title}", "Sort the Containers pane",
+                                    partial(containers.sort_by, col.key))
+        yield SystemCommand("Keys", "Every key that works here (?)", self.action_help)
+
+    def _palette_filter(self) -> None:
+        self.action_pane("containers")
+        self.query_one(ContainersPane).action_filter()
 
     def action_help(self) -> None:
         key_display = {key: self.get_key_display(item.binding)

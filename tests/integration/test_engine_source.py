@@ -143,7 +143,7 @@ async def test_vanished_container_is_simply_gone(client: docker.DockerClient,
         entry = next(item for item in listed if item["Id"] == doomed.id)
         doomed.remove(force=True)
         # Removed between list and stats: dropped, not an error.
-        assert await source._one(entry) is None
+        assert await source._one(entry) == (None, None)
         second = await source.sweep()
         assert doomed.id not in {c.id for c in second.containers}
         assert second.source.connected

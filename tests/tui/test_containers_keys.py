@@ -213,3 +213,46 @@ async def test_q_quits() -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_scroll_position_holds_through_refreshes() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 12)) as pilot:  # room for a few rows only
+        await until_loaded(pilot)
+        p = pane(app)
+        for _ in range(8):
+            await pilot.press("down")
+        await pilot.pause()
+        scrolled = p.table.scroll_y
+        selected = p.selected_key()
+        assert scrolled > 0
+        for _ in range(4):
+            app.post_message(SnapshotArrived(await app.parts.source.sweep()))
+            await pilot.pause()
+            assert p.table.scroll_y == scrolled and p.selected_key() == selected
+
+
+async def test_command_palette_offers_fintui_actions() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_loaded(pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Show Volumes", "Filter containers", "Group containers by service",
+                "Sort containers by CPU%", "Keys"} <= titles
+        command = next(c for c in app.get_system_commands(app.screen)
+                       if c.title == "Sort containers by Mem / Limit")
+        command.callback()
+        await pilot.pause()
+        assert pane(app).sort_key == "mem"
+        assert "sort: Mem / Limit" in screen_text(app)
+
+
+def test_unknown_theme_is_a_usage_error() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "fintui", "--demo", "--theme", "neon"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith("fintui: unknown theme 'neon'; available:")
+    assert "fintui-dark" in result.stderr and "Traceback" not in result.stderr

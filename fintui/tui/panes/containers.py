@@ -269,6 +269,10 @@ class ContainersPane(Vertical):
         self.sort_key = SORTABLE[(index + 1) % len(SORTABLE)]
         self.refresh_rows()
 
+    def sort_by(self, key: str) -> None:
+        self.sort_key, self.reverse = key, False
+        self.refresh_rows()
+
     def action_sort_reverse(self) -> None:
         self.reverse = not self.reverse
         self.refresh_rows()
@@ -279,10 +283,9 @@ class ContainersPane(Vertical):
         if key not in SORTABLE:
             return
         if key == self.sort_key:
-            self.reverse = not self.reverse
+            self.action_sort_reverse()
         else:
-            self.sort_key, self.reverse = key, False
-        self.refresh_rows()
+            self.sort_by(key)
 
     def action_group(self) -> None:
         self.grouped = not self.grouped

@@ -1,0 +1,142 @@
+"""DockerEngineSource's decisions, on a scripted Engine API: what is dropped, kept, retried.
+(The same paths run against a real daemon in tests/integration.)"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import pytest
+
+from fintui.clock import SystemClock
+from fintui.sources.docker_engine import DockerEngineSource
+from fintui.sources.engine_client import ApiError, DaemonUnavailable, EngineClient, parse_endpoint
+
+
+def stats_reply(total: int, system: int) -> dict[str, Any]:
+    return {"cpu_stats": {"cpu_usage": {"total_usage": total}, "system_cpu_usage": system,
+                          "online_cpus": 2},
+            "precpu_stats": {"cpu_usage": {"total_usage": total - 100},
+                             "system_cpu_usage": system - 1000},
+            "memory_stats": {"usage": 1000, "limit": 4000}}
+
+
+class ScriptedClient(EngineClient):
+    def __init__(self, containers: list[str]) -> None:
+        super().__init__(parse_endpoint("unix:///scripted.sock", env={}), 1.0, 1.0)
+        self.containers = containers
+        self.gone: set[str] = set()
+        self.stalled: set[str] = set()
+        self.calls: list[tuple[str, dict[str, str]]] = []
+        self.events_script: list[bytes] = []
+        self.resets = 0
+
+    async def negotiate(self) -> dict[str, Any]:
+        self.api_version = "1.41"
+        return {"Version": "20.10.24", "ApiVersion": "1.41"}
+
+    async def reset(self) -> None:
+        self.resets += 1
+        self.api_version = ""
+
+    async def get_json(self, path: str, params: Mapping[str, str] | None = None,
+                       timeout: float | None = None) -> Any:
+        self.calls.append((path, dict(params or {})))
+        if path == "/info":
+            return {"DockerRootDir": "/var/lib/docker", "Swarm": {"LocalNodeState": "inactive"}}
+        if path == "/containers/json":
+            return [{"Id": cid, "Names": [f"/{cid}"], "Image": "img:1", "State": "running",
+                     "Status": "Up 1 minute (healthy)", "Labels": {}, "Created": 1_700_000_000}
+                    for cid in self.containers]
+        cid = path.split("/")[2]
+        if cid in self.gone:
+            raise ApiError(404, f"No such container: {cid}")
+        if cid in self.stalled:
+            raise DaemonUnavailable("daemon at /scripted.sock did not answer within 1 s")
+        if path.endswith("/json"):
+            return {"Id": cid, "RestartCount": 2, "State": {"StartedAt": "2026-11-22T10:00:00Z",
+                                                            "Health": {"Status": "healthy"}}}
+        return stats_reply(10_000 * len(self.calls), 100_000 * len(self.calls))
+
+    async def stream(self, path: str, params: Mapping[str, str] | None = None
+                     ) -> AsyncIterator[bytes]:
+        self.calls.append((path, dict(params or {})))
+        for chunk in self.events_script:
+            yield chunk
+
+
+def source_with(client: ScriptedClient) -> DockerEngineSource:
+    return DockerEngineSource(client, SystemClock(), stats_concurrency=8, inspect_refresh=30)
+
+
+async def test_rows_carry_inspect_details_and_cpu() -> None:
+    client = ScriptedClient(["a", "b"])
+    snap = await source_with(client).sweep()
+    assert [c.name for c in snap.containers] == ["a", "b"]
+    assert all(c.restart_count == 2 and c.health.value == "healthy" for c in snap.containers)
+    assert all(c.stats is not None and c.stats.cpu_percent is not None for c in snap.containers)
+
+
+async def test_first_stats_call_waits_for_precpu_later_ones_are_one_shot() -> None:
+    client = ScriptedClient(["a"])
+    source = source_with(client)
+    await source.sweep()
+    await source.sweep()
+    stats_params = [p for path, p in client.calls if path.endswith("/stats")]
+    assert stats_params[0] == {"stream": "false"}
+    assert stats_params[1] == {"stream": "false", "one-shot": "true"}
+
+
+async def test_inspect_is_cached_until_an_event_says_it_changed() -> None:
+    client = ScriptedClient(["a"])
+    source = source_with(client)
+    await source.sweep()
+    await source.sweep()
+    inspects = [path for path, _ in client.calls if path == "/containers/a/json"]
+    assert len(inspects) == 1
+    source._note_event({"Action": "health_status: unhealthy", "Actor": {"ID": "a"},
+                        "timeNano": 5})
+    await source.sweep()
+    assert len([path for path, _ in client.calls if path == "/containers/a/json"]) == 2
+
+
+async def test_a_container_gone_mid_sweep_is_dropped_silently() -> None:
+    client = ScriptedClient(["a", "b"])
+    client.gone = {"b"}
+    snap = await source_with(client).sweep()
+    assert [c.name for c in snap.containers] == ["a"] and snap.source.connected
+
+
+async def test_one_slow_container_keeps_its_row_without_numbers() -> None:
+    client = ScriptedClient(["a", "b"])
+    client.stalled = {"b"}
+    snap = await source_with(client).sweep()
+    rows = {c.name: c for c in snap.containers}
+    assert rows["a"].stats is not None and rows["b"].stats is None
+    assert snap.source.connected
+
+
+async def test_nobody_answering_is_a_lost_daemon() -> None:
+    client = ScriptedClient(["a", "b"])
+    client.stalled = {"a", "b"}
+    with pytest.raises(DaemonUnavailable, match="did not answer"):
+        await source_with(client).sweep()
+    assert client.resets == 1  # the next sweep negotiates afresh
+
+
+async def test_events_resume_after_the_last_event_seen() -> None:
+    client = ScriptedClient([])
+    client.events_script = [
+        json.dumps({"Action": "start", "Actor": {"ID": "a"}, "timeNano": 1_700_000_000_5}
+                   ).encode() + b"\n" + b'{"Action": "di',
+        b'e", "Actor": {"ID": "a"}, "timeNano": 1700000001000000007}\n',
+    ]
+    source = source_with(client)
+    seen = [event["Action"] async for event in source.events()]
+    assert seen == ["start", "die"]  # an event split across chunks is still one event
+    async for _ in source.events():
+        pass
+    resumed = [p for path, p in client.calls if path == "/events"][-1]
+    assert resumed["since"] == "1700000001.000000008"
+    assert json.loads(resumed["filters"]) == {"type": ["container"]}
