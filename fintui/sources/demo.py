@@ -144,6 +144,8 @@ class DemoCluster:
         elif spec.service:
             labels["com.docker.swarm.service.name"] = spec.service
         started = DEMO_START - timedelta(hours=spec.age_hours)
+        if spec.behaviour == "crashloop":  # every restart starts the clock again
+            started = self.clock.now() - timedelta(seconds=4 + (self.tick % 3) * self.step)
         return Container(
             id=cid, name=spec.name, image=spec.image, state=state, status=status,
             health=health, created=started - timedelta(minutes=5),

@@ -13,8 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from fintui.model import ClusterSnapshot
 from fintui.core.container_rows import COLUMNS, SORTABLE
+from fintui.model import ClusterSnapshot
 from fintui.store.state import ClusterState
 from fintui.tui.messages import SnapshotArrived
 from fintui.tui.panes.containers import ContainersPane

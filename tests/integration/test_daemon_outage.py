@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +15,7 @@ from fintui.tui.panes.containers import ContainersPane
 from tests.integration.busybox_image import TEST_IMAGE, ensure_test_image
 from tests.integration.conftest import unavailable
 from tests.integration.private_daemon import PrivateDaemon
-from tests.tui.helpers import SNAPSHOT_CONFIG, make_app, until_loaded
+from tests.tui.helpers import SNAPSHOT_CONFIG, make_app, screen_text, until_loaded, wait_for
 
 pytestmark = pytest.mark.integration
 DEFAULTS = SNAPSHOT_CONFIG.parent / "defaults.toml"
@@ -42,17 +41,6 @@ def daemon() -> Iterator[PrivateDaemon]:
         d.close()
 
 
-def screen_text(app: Any) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-async def wait_for(pilot: Any, text: str, seconds: float) -> float:
-    start = time.monotonic()
-    while time.monotonic() - start < seconds:
-        if text in screen_text(pilot.app):
-            return time.monotonic() - start
-        await pilot.pause(0.05)
-    raise AssertionError(f"{text!r} not shown within {seconds}s:\n{screen_text(pilot.app)}")
 
 
 def probe_row(app: Any) -> str:

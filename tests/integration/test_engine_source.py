@@ -28,7 +28,7 @@ from tests.integration.conftest import (
     swarm_active,
     wait_until,
 )
-from tests.tui.helpers import FAST_CONFIG, make_app, until_loaded
+from tests.tui.helpers import FAST_CONFIG, make_app, screen_text, until_loaded
 
 pytestmark = pytest.mark.integration
 
@@ -127,7 +127,7 @@ async def test_logs_of_a_real_container_show_escapes_literally(
         await pilot.press("slash", *noisy.name, "enter", "l")
         await pilot.pause(1.0)
         assert isinstance(app.screen, LogScreen)
-        text = "\n".join(s.text for s in app.screen._compositor.render_strips())
+        text = screen_text(app)
         assert "\\x1b[31mred\\x1b[0m" in text and "[bold]markup[/]" in text
         assert "\x1b" not in text
 

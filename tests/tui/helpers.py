@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 
 from fintui.cli import build_parser, build_parts
@@ -39,3 +42,18 @@ async def until_loaded(pilot: Pilot[int], sweeps: int = 1) -> None:
     else:
         raise AssertionError(f"no snapshot arrived (saw {app.snapshots_seen})")
     await pilot.pause()
+
+
+def screen_text(app: App[Any]) -> str:
+    """What the terminal would show, as plain text (escape bytes would appear as they are)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def wait_for(pilot: Pilot[Any], text: str, seconds: float = 5.0) -> float:
+    """Wait until `text` is on screen; returns how long that took."""
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        if text in screen_text(pilot.app):
+            return time.monotonic() - start
+        await pilot.pause(0.05)
+    raise AssertionError(f"{text!r} not shown within {seconds}s:\n{screen_text(pilot.app)}")

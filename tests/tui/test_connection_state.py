@@ -3,40 +3,10 @@ kept and marked stale, and live again by itself when the source returns."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from textual.app import App
-
-from fintui.clock import FixedClock
-from fintui.model import ClusterSnapshot
-from fintui.sources.base import SourceUnavailable
-from fintui.sources.demo import DEMO_START, DemoCluster
 from fintui.tui.panes.containers import ContainersPane
+from tests.fakes import FlakyCluster
 from tests.tui.helpers import FAST_CONFIG as FAST
-from tests.tui.helpers import make_app, until_loaded
-
-
-class FlakyCluster(DemoCluster):
-    def __init__(self) -> None:
-        super().__init__(seed=7, clock=FixedClock(DEMO_START), step_seconds=0.5)
-        self.down: str | None = None
-
-    async def sweep(self) -> ClusterSnapshot:
-        if self.down is not None:
-            raise SourceUnavailable(self.down)
-        return await super().sweep()
-
-
-def screen_text(app: App[Any]) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-async def wait_for(pilot: Any, text: str, seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if text in screen_text(pilot.app):
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"{text!r} never appeared:\n{screen_text(pilot.app)}")
+from tests.tui.helpers import make_app, screen_text, until_loaded, wait_for
 
 
 async def test_outage_shows_reason_keeps_stale_rows_and_recovers() -> None:

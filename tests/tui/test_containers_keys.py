@@ -12,7 +12,7 @@ from fintui.tui.panes.containers import GROUP_PREFIX, ContainersPane
 from fintui.tui.screens.details import DetailsScreen
 from fintui.tui.screens.help import HelpScreen
 from fintui.tui.screens.logs import LogScreen
-from tests.tui.helpers import make_app, until_loaded
+from tests.tui.helpers import make_app, screen_text, until_loaded
 
 
 def pane(app: FintuiApp) -> ContainersPane:
@@ -23,9 +23,6 @@ def shown_names(app: FintuiApp) -> list[str]:
     p = pane(app)
     return [p.cell_text(key, "name") for key in p._row_keys]
 
-
-def screen_text(app: FintuiApp) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 async def test_number_keys_switch_panes_and_unfinished_panes_say_so() -> None:

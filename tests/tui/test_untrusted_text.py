@@ -11,17 +11,15 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Label, Log, OptionList, Static, Tree
 
-from fintui.clock import FixedClock
 from fintui.core.text_safety import visible
 from fintui.model import ClusterSnapshot
-from fintui.sources.base import SourceUnavailable
-from fintui.sources.demo import DEMO_START, DemoCluster
 from fintui.tui.app import FintuiApp
 from fintui.tui.messages import SnapshotArrived
 from fintui.tui.panes.containers import ContainersPane
 from fintui.tui.screens.logs import LogScreen
 from fintui.tui.widgets.safe import safe, safe_line
-from tests.tui.helpers import make_app, until_loaded
+from tests.fakes import FlakyCluster
+from tests.tui.helpers import make_app, screen_text, until_loaded
 
 HOSTILE = [
     "[@click=app.quit]x",
@@ -38,9 +36,6 @@ HOSTILE = [
 ]
 FORBIDDEN = ("\x1b", "\x9b", "\x07", "\u202e", "\u202c")
 
-
-def screen_text(app: App[Any]) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 def assert_inert(app: App[Any], expect: list[str]) -> None:
@@ -105,16 +100,13 @@ def test_visible_escapes_controls_and_keeps_ordinary_text() -> None:
     assert visible("\u2066x\u2069\u200b") == "\\u2066x\\u2069\\u200b"
 
 
-class HostileCluster(DemoCluster):
+class HostileCluster(FlakyCluster):
     """The demo cluster, but every string a container controls is an attack."""
 
     def __init__(self) -> None:
-        super().__init__(seed=7, clock=FixedClock(DEMO_START), step_seconds=3600)
-        self.fail_with: str | None = None
+        super().__init__(step_seconds=3600)
 
     async def sweep(self) -> ClusterSnapshot:
-        if self.fail_with is not None:
-            raise SourceUnavailable(self.fail_with)
         snap = await super().sweep()
         hostile = [replace(c, name=HOSTILE[i % len(HOSTILE)] + str(i),
                            image=HOSTILE[(i + 3) % len(HOSTILE)],
@@ -153,7 +145,7 @@ async def test_hostile_cluster_in_pane_details_logs_and_header() -> None:
         assert_inert(app, ["[@click=app.quit]x", "\\x1b]52;c;ZXZpbA==\\x07"])
         await pilot.press("escape")
         # A daemon error message is untrusted too.
-        source.fail_with = "[@click=app.quit]boom \x1b[2J"
+        source.down = "[@click=app.quit]boom \x1b[2J"
         app.post_message(SnapshotArrived(await _failed_sweep(app)))
         await pilot.pause()
         assert_inert(app, ["DISCONNECTED", "[@click=app.quit]boom \\x1b[2J"])

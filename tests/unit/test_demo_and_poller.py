@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 from fintui.clock import FixedClock
 from fintui.core.report import status_document
-from fintui.model import ClusterSnapshot, Health
+from fintui.model import Health
 from fintui.poller import Poller
-from fintui.sources.base import SourceUnavailable
 from fintui.sources.demo import DEMO_START, DemoCluster, DemoHost
+from tests.fakes import FlakyCluster
 
 
 async def sweeps(seed: int, n: int) -> list[dict[str, Any]]:
@@ -41,27 +40,12 @@ async def test_demo_has_the_promised_cast_and_it_moves() -> None:
         "used_bytes"]  # storage grows
 
 
-class Flaky(DemoCluster):
-    def __init__(self) -> None:
-        super().__init__(1, FixedClock(DEMO_START), 1.0)
-        self.error: str | None = None
-
-    async def sweep(self) -> ClusterSnapshot:
-        if self.error:
-            raise SourceUnavailable(self.error)
-        return await super().sweep()
-
-    async def events(self) -> AsyncIterator[dict[str, Any]]:
-        for _ in ():
-            yield {}
-
-
 async def test_outage_keeps_last_data_stale_and_backs_off_then_recovers() -> None:
-    source = Flaky()
+    source = FlakyCluster(seed=1, step_seconds=1.0)
     poller = Poller(source, DemoHost(source), source.clock, interval=2.0, max_backoff=4.0)
     good = await poller.sweep_once()
     assert good.source.connected and not good.stale
-    source.error = "connection refused by /var/run/docker.sock"
+    source.down = "connection refused by /var/run/docker.sock"
     delays = []
     for _ in range(5):
         bad = await poller.sweep_once()
@@ -70,14 +54,14 @@ async def test_outage_keeps_last_data_stale_and_backs_off_then_recovers() -> Non
     assert bad.source.error == "connection refused by /var/run/docker.sock"
     assert bad.containers == good.containers and bad.taken_at == good.taken_at
     assert delays == [0.5, 1.0, 2.0, 4.0, 4.0]
-    source.error = None
+    source.down = None
     back = await poller.sweep_once()
     assert back.source.connected and not back.stale and poller.next_delay() == 2.0
 
 
 async def test_first_sweep_failing_has_no_stale_data() -> None:
-    source = Flaky()
-    source.error = "permission denied on /var/run/docker.sock"
+    source = FlakyCluster(seed=1, step_seconds=1.0)
+    source.down = "permission denied on /var/run/docker.sock"
     poller = Poller(source, DemoHost(source), source.clock, 2.0, 4.0)
     snap = await poller.sweep_once()
     assert not snap.stale and snap.containers == () and not snap.source.connected
