@@ -12,6 +12,8 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from fintui import __version__
 from fintui.clock import Clock, FixedClock, SystemClock
@@ -19,7 +21,10 @@ from fintui.config import ConfigError, Settings, check_file, load_settings, reso
 from fintui.core.report import status_document, status_text
 from fintui.core.text_safety import one_line
 from fintui.poller import Poller
-from fintui.sources.base import ClusterSource, HostSource
+from fintui.sources.base import ClusterActions, ClusterSource, HostSource
+
+if TYPE_CHECKING:
+    from fintui.ops.operations import Operations, Plan
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -44,7 +49,35 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--as", dest="actor", metavar="NAME",
                         help="operator name for the audit log (default: login user)")
     parser.add_argument("--theme", metavar="NAME", help="colour theme")
+    parser.add_argument("--override-freeze", metavar="REASON", default="",
+                        help="act during a change-freeze window; the reason is audited")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
+
+    def acting(name: str, help_text: str) -> argparse.ArgumentParser:
+        verb = verbs.add_parser(name, help=help_text)
+        verb.add_argument("--yes", "-y", action="store_true",
+                          help="do not ask for confirmation")
+        verb.add_argument("--override-freeze", dest="verb_override", metavar="REASON",
+                          default="", help="act during a change-freeze window (audited)")
+        return verb
+
+    scale = acting("scale", "set the replica count of a Swarm or compose service")
+    scale.add_argument("target", help="Swarm service name or id, or compose project/service")
+    scale.add_argument("replicas", type=int, help="desired replicas")
+    isolate = acting("isolate", "cut a faulty instance off, keep its evidence, replace it")
+    isolate.add_argument("container", help="container name or id")
+    isolate.add_argument("--no-replace", action="store_true",
+                         help="do not start a replacement")
+    release = acting("release", "undo an isolation: reconnect, restore, unpause")
+    release.add_argument("container", help="container name or id")
+
+    audit = verbs.add_parser("audit", help="the tamper-evident audit log")
+    audit_verbs = audit.add_subparsers(dest="audit_verb", metavar="ACTION", required=True)
+    verify = audit_verbs.add_parser("verify", help="check the hash chain")
+    show = audit_verbs.add_parser("show", help="print the log readably")
+    show.add_argument("--since", metavar="TIME", help="ISO 8601 time, or like 2h, 7d")
+    for sub in (verify, show):
+        sub.add_argument("--log", metavar="PATH", help="audit log file (default: configured)")
 
     status = verbs.add_parser("status", help="one sweep of the cluster, then print it")
     status.add_argument("--json", action="store_true", help="machine-readable output")
@@ -65,18 +98,30 @@ class Parts:
     local_host: bool
     actor: str
     read_only: bool
+    actions: ClusterActions
+    override_reason: str = ""
+
+    def operations(self) -> Operations:
+        from fintui.ops.operations import Operations
+
+        return Operations(self.actions, self.settings, self.actor, self.read_only, self.clock,
+                          self.override_reason)
 
 
 def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
     actor = args.actor or _login_name()
+    override = getattr(args, "verb_override", "") or args.override_freeze
     if args.demo:
-        from fintui.sources.demo import DEMO_START, DemoCluster, DemoHost
+        from fintui.sources.demo import DEMO_START, DemoActions, DemoCluster, DemoHost
 
+        settings = demo_settings(settings, settings.state_dir_configured)
         clock = FixedClock(DEMO_START)
         cluster = DemoCluster(settings.demo_seed, clock, settings.ui.refresh_interval)
-        return Parts(settings, cluster, DemoHost(cluster), clock, True, actor, args.read_only)
+        return Parts(settings, cluster, DemoHost(cluster), clock, True, actor, args.read_only,
+                     DemoActions(cluster), override)
 
     from fintui.sources.docker_engine import DockerEngineSource
+    from fintui.sources.engine_actions import EngineActions
     from fintui.sources.engine_client import EngineClient, parse_endpoint
     from fintui.sources.host import PsutilHost
 
@@ -92,7 +137,27 @@ def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
                                 settings.docker.inspect_refresh)
     local = bool(endpoint.socket_path) or endpoint.base.split("://")[1].startswith(
         ("127.", "localhost"))
-    return Parts(settings, source, PsutilHost(), system_clock, local, actor, args.read_only)
+    return Parts(settings, source, PsutilHost(), system_clock, local, actor, args.read_only,
+                 EngineActions(client), override)
+
+
+def demo_settings(settings: Settings, configured_state_dir: str) -> Settings:
+    """The demo keeps its audit log, isolations and bundles in a throwaway folder, emptied at
+    start: its simulated acts must never mix with the records of a real cluster. That is
+    `<paths.state_dir>/demo` when the config names a state_dir, else a new temporary one."""
+    import shutil
+    import tempfile
+    from dataclasses import replace
+    from pathlib import Path
+
+    if configured_state_dir:
+        state = settings.state_dir / "demo"
+        shutil.rmtree(state, ignore_errors=True)
+        state.mkdir(parents=True)
+    else:
+        state = Path(tempfile.mkdtemp(prefix="fintui-demo-"))
+    return replace(settings, state_dir=state,
+                   ops=replace(settings.ops, audit_path=state / "audit.jsonl"))
 
 
 def _login_name() -> str:
@@ -123,6 +188,84 @@ async def _status(parts: Parts, as_json: bool) -> int:
     return EXIT_OK
 
 
+def _confirm(plan: Plan, assume_yes: bool) -> bool:
+    """Show the plan; ask (twice for the big ones) unless --yes was given."""
+    print(one_line(plan.summary))
+    for step in plan.steps:
+        print(f"  - {one_line(step)}")
+    for warning in plan.warnings:
+        print(f"  ! {one_line(warning)}")
+    if plan.decision.override:
+        print(f"  ! {one_line(plan.decision.reason)}: {one_line(plan.decision.override)}")
+    if assume_yes:
+        return True
+    if not sys.stdin.isatty():
+        raise UsageError("confirmation needed: run it in a terminal or pass --yes")
+    questions = ["Proceed? [y/N] "]
+    if plan.double_confirm:
+        questions.append("This touches many instances or scales to zero. Really? [y/N] ")
+    return all(input(q).strip().lower() in ("y", "yes") for q in questions)
+
+
+async def _act(parts: Parts, args: argparse.Namespace) -> int:
+    from fintui.ops.operations import Failed, Refused
+
+    ops = parts.operations()
+    try:
+        if args.verb == "scale":
+            plan = await ops.plan_scale(args.target, args.replicas)
+        elif args.verb == "isolate":
+            plan = await ops.plan_isolate(args.container, replace=not args.no_replace)
+        else:
+            plan = await ops.plan_release(args.container)
+        if not _confirm(plan, args.yes):
+            print("cancelled: nothing changed")
+            return EXIT_FAILED
+        outcome = await ops.execute(plan, progress=lambda line: print(f"  {one_line(line)}"))
+    except Refused as exc:
+        print(f"fintui: refused: {one_line(str(exc))}", file=sys.stderr)
+        return EXIT_FAILED
+    except Failed as exc:
+        print(f"fintui: failed: {one_line(str(exc))}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        await parts.source.close()
+    if "bundle" in outcome.result:
+        print(f"forensics bundle: {outcome.result['bundle']}")
+    print(f"done: {one_line(plan.summary)}")
+    return EXIT_OK
+
+
+def _parse_since(text: str) -> datetime:
+    units = {"m": 60, "h": 3600, "d": 86400}
+    if text and text[-1] in units and text[:-1].isdigit():
+        return datetime.now(UTC) - timedelta(seconds=int(text[:-1]) * units[text[-1]])
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"--since {text}: use ISO 8601 or a span like 2h or 7d") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _audit(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from fintui.ops.audit import AuditLog
+
+    log = AuditLog(Path(args.log) if args.log else settings.ops.audit_path)
+    if args.audit_verb == "verify":
+        result = log.verify()
+        if result.ok:
+            print(f"{log.path}: {result.records} records, chain intact")
+            return EXIT_OK
+        print(f"fintui: {log.path}: {result.problem}", file=sys.stderr)
+        return EXIT_FAILED
+    since = _parse_since(args.since) if args.since else None
+    for line in log.show(since):
+        print(line)
+    return EXIT_OK
+
+
 def _config_check(args: argparse.Namespace) -> int:
     path = args.path or args.config
     settings = check_file(path) if path else load_settings(None)
@@ -136,9 +279,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verb == "config":
             return _config_check(args)
         settings = load_settings(args.config)
+        if args.verb == "audit":
+            return _audit(args, settings)
         parts = build_parts(args, settings)
         if args.verb == "status":
             return asyncio.run(_status(parts, args.json))
+        if args.verb in ("scale", "isolate", "release"):
+            return asyncio.run(_act(parts, args))
         from fintui.tui.app import UnknownTheme, run_app  # only the console needs Textual
 
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -51,13 +52,46 @@ class DockerSettings:
     inspect_refresh: float
 
 
+ROLES = ("viewer", "operator")
+ACTIONS = ("scale", "isolate", "release", "clean", "drain")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, slots=True)
+class FreezeWindow:
+    name: str
+    days: tuple[str, ...]
+    start: str  # HH:MM, local to `timezone`
+    end: str
+    timezone: str
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GuardSettings:
+    default_role: str
+    roles: dict[str, str]
+    freeze: tuple[FreezeWindow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OpsSettings:
+    max_replicas: int
+    converge_timeout: float
+    log_lines: int
+    audit_path: Path
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     ui: UiSettings
     docker: DockerSettings
     state_dir: Path
     demo_seed: int
+    guard: GuardSettings
+    ops: OpsSettings
     source_file: str  # the user file that was merged, "" when defaults only
+    state_dir_configured: str = ""  # paths.state_dir as written, "" for the XDG default
 
 
 def default_config_text() -> str:
@@ -93,8 +127,54 @@ def _url(value: Any) -> str | None:
     return "must start with unix:// or tcp://"
 
 
+def _role(value: Any) -> str | None:
+    return None if value in ROLES else f"must be one of {', '.join(ROLES)}"
+
+
+def _clock_time(value: Any) -> str | None:
+    match = re.fullmatch(r"(\d\d):(\d\d)", value)
+    if match and int(match.group(1)) < 24 and int(match.group(2)) < 60:
+        return None
+    return "must be a time like 09:15"
+
+
+def _timezone(value: Any) -> str | None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {value!r}"
+    return None
+
+
+def _subset(allowed: tuple[str, ...]) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        wrong = [v for v in value if v not in allowed]
+        if wrong or not value:
+            return f"each must be one of {', '.join(allowed)}" + (f" (got {wrong[0]!r})"
+                                                                  if wrong else "")
+        return None
+    return check
+
+
+# Tables whose keys are the user's own (names), with the type and check of every value.
+_FREE_TABLES: dict[str, tuple[type, Callable[[Any], str | None]]] = {
+    "guard.roles": (str, _role),
+}
+# Arrays of tables: the fields each item must have, their types and checks.
+_ARRAYS: dict[str, dict[str, tuple[type, Callable[[Any], str | None] | None]]] = {
+    "guard.freeze": {
+        "name": (str, None), "days": (list, _subset(DAYS)), "start": (str, _clock_time),
+        "end": (str, _clock_time), "timezone": (str, _timezone),
+        "actions": (list, _subset(ACTIONS)),
+    },
+}
+
 # Range checks the types alone cannot express.
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
+    "guard.default_role": _role,
+    "scale.max_replicas": _positive,
+    "scale.converge_timeout": _positive,
+    "isolate.log_lines": _positive,
     "ui.refresh_interval": _positive,
     "ui.sparkline_points": _positive,
     "ui.log_tail_lines": _positive,
@@ -148,6 +228,12 @@ def _merge(defaults: Mapping[str, Any], user: Mapping[str, Any], prefix: str,
         if key not in defaults:
             raise ConfigError(path, "unknown setting", dotted, find_key_line(text, dotted))
         default = defaults[key]
+        if dotted in _FREE_TABLES:
+            merged[key] = _free_table(value, dotted, path, text)
+            continue
+        if dotted in _ARRAYS:
+            merged[key] = _array_of_tables(value, dotted, path, text)
+            continue
         if isinstance(default, dict):
             if not isinstance(value, dict):
                 raise ConfigError(path, f"expected a table, got {_type_name(value)}", dotted,
@@ -164,6 +250,49 @@ def _merge(defaults: Mapping[str, Any], user: Mapping[str, Any], prefix: str,
             raise ConfigError(path, problem, dotted, find_key_line(text, dotted))
         merged[key] = float(value) if isinstance(default, float) else value
     return merged
+
+
+def _free_table(value: Any, dotted: str, path: str, text: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(path, f"expected a table, got {_type_name(value)}", dotted,
+                          find_key_line(text, dotted))
+    kind, check = _FREE_TABLES[dotted]
+    for name, item in value.items():
+        problem = (f"expected {_type_name(kind())}, got {_type_name(item)}"
+                   if not isinstance(item, kind) else check(item))
+        if problem:
+            raise ConfigError(path, problem, f"{dotted}.{name}",
+                              find_key_line(text, f"{dotted}.{name}")
+                              or find_key_line(text, dotted))
+    return dict(value)
+
+
+def _array_of_tables(value: Any, dotted: str, path: str, text: str) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(path, "expected an array of tables", dotted,
+                          find_key_line(text, dotted))
+    fields = _ARRAYS[dotted]
+    headers = [n for n, line in enumerate(text.splitlines(), start=1)
+               if re.match(rf"^\s*\[\[\s*{re.escape(dotted)}\s*\]\]", line)]
+    for index, item in enumerate(value):
+        line = headers[index] if index < len(headers) else find_key_line(text, dotted)
+        where = f"{dotted}[{index}]"
+        for name in item:
+            if name not in fields:
+                raise ConfigError(path, "unknown setting", f"{where}.{name}", line)
+        for name, (kind, check) in fields.items():
+            if name not in item:
+                raise ConfigError(path, "missing", f"{where}.{name}", line)
+            entry: Any = item[name]
+            if not isinstance(entry, kind) or (isinstance(entry, list) and not all(
+                    isinstance(v, str) for v in entry)):
+                raise ConfigError(path, f"expected {_type_name(kind())} of strings"
+                                  if kind is list else f"expected {_type_name(kind())}",
+                                  f"{where}.{name}", line)
+            problem = check(entry) if check else None
+            if problem:
+                raise ConfigError(path, problem, f"{where}.{name}", line)
+    return [dict(item) for item in value]
 
 
 def parse_toml(text: str, path: str) -> dict[str, Any]:
@@ -209,13 +338,26 @@ def state_dir_from(configured: str) -> Path:
 
 
 def _build(data: Mapping[str, Any], source: str) -> Settings:
-    ui, docker = data["ui"], data["docker"]
+    ui, docker, guard = data["ui"], data["docker"], data["guard"]
+    state_dir = state_dir_from(data["paths"]["state_dir"])
+    audit = data["audit"]["path"]
     return Settings(
         ui=UiSettings(**ui),
         docker=DockerSettings(**docker),
-        state_dir=state_dir_from(data["paths"]["state_dir"]),
+        state_dir=state_dir,
         demo_seed=int(data["demo"]["seed"]),
+        guard=GuardSettings(
+            default_role=guard["default_role"], roles=dict(guard["roles"]),
+            freeze=tuple(FreezeWindow(name=f["name"], days=tuple(f["days"]), start=f["start"],
+                                      end=f["end"], timezone=f["timezone"],
+                                      actions=tuple(f["actions"])) for f in guard["freeze"])),
+        ops=OpsSettings(
+            max_replicas=int(data["scale"]["max_replicas"]),
+            converge_timeout=float(data["scale"]["converge_timeout"]),
+            log_lines=int(data["isolate"]["log_lines"]),
+            audit_path=Path(audit).expanduser() if audit else state_dir / "audit.jsonl"),
         source_file=source,
+        state_dir_configured=data["paths"]["state_dir"],
     )
 
 

@@ -82,14 +82,15 @@ HEALTH_SYMBOL = {Health.HEALTHY: "✓", Health.UNHEALTHY: "✗", Health.STARTING
 
 
 def cells(c: Container, now: datetime, cpu_history: Sequence[float | None],
-          spark_width: int) -> dict[str, str]:
+          spark_width: int, isolated: bool = False) -> dict[str, str]:
     """Every cell as plain, escape-safe text (the TUI styles and wraps it, never parses it)."""
     s = c.stats
+    state = "⊘ ISOLATED" if isolated else f"{STATE_SYMBOL.get(c.state, '?')} {one_line(c.state)}"
     return {
         "name": one_line(c.name),
         "service": one_line(c.group or "-"),
         "image": one_line(c.image),
-        "state": f"{STATE_SYMBOL.get(c.state, '?')} {one_line(c.state)}",
+        "state": state,
         "health": f"{HEALTH_SYMBOL[c.health]} {c.health.value}" if c.health is not Health.NONE
         else "-",
         "uptime": human_duration(_uptime_seconds(c, now)),

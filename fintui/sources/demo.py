@@ -26,7 +26,7 @@ from fintui.model import (
     Service,
     SourceStatus,
 )
-from fintui.sources.base import ContainerGone
+from fintui.sources.base import ActionFailed, ContainerGone
 from fintui.sources.docker_engine import compose_services
 
 # 09:30 in Shanghai on a Monday: the market has just opened.
@@ -89,6 +89,12 @@ class DemoCluster:
         self.endpoint = "demo://trading-desk"
         self.tick = -1
         self._counters: dict[str, list[int]] = {}
+        # What operations changed: the cast, and per-container state on top of the script.
+        self.specs: list[DemoSpec] = list(SPECS)
+        self.paused: set[str] = set()
+        self.networks: dict[str, dict[str, list[str]]] = {}  # name -> network -> aliases
+        self.restart_policy: dict[str, dict[str, Any]] = {}
+        self.service_version = 11
 
     def _rng(self, *parts: object) -> random.Random:
         # str seeds hash with SHA-512 inside random: stable across processes, unlike hash().
@@ -98,7 +104,7 @@ class DemoCluster:
         self.tick += 1
         if self.tick:
             self.clock.advance(self.step)
-        containers = tuple(self._container(spec) for spec in SPECS)
+        containers = tuple(self._container(spec) for spec in self.specs)
         pricing = [c for c in containers if c.service == "pricing"]
         services = (
             Service(id=_id("svc-pricing")[:25], name="pricing", mode="replicated", desired=3,
@@ -121,6 +127,8 @@ class DemoCluster:
 
     def _state(self, spec: DemoSpec) -> tuple[str, str, Health, int]:
         """state, status text, health, restart count."""
+        if spec.name in self.paused:
+            return "paused", "Up 3 hours (Paused)", Health.NONE, 0
         if spec.behaviour == "exited":
             return "exited", "Exited (0) 14 hours ago", Health.NONE, 0
         if spec.behaviour == "crashloop":
@@ -140,9 +148,13 @@ class DemoCluster:
         labels = {"fintui.demo": "true", "desk": "equities"}
         if spec.project:
             labels.update({"com.docker.compose.project": spec.project,
-                           "com.docker.compose.service": spec.service})
+                           "com.docker.compose.service": spec.service,
+                           "com.docker.compose.container-number":
+                               spec.name.rsplit("-", 1)[-1] if spec.name[-1].isdigit()
+                               else "1"})
         elif spec.service:
             labels["com.docker.swarm.service.name"] = spec.service
+            labels["com.docker.swarm.service.id"] = _id(f"svc-{spec.service}")[:25]
         started = DEMO_START - timedelta(hours=spec.age_hours)
         if spec.behaviour == "crashloop":  # every restart starts the clock again
             started = self.clock.now() - timedelta(seconds=4 + (self.tick % 3) * self.step)
@@ -186,7 +198,7 @@ class DemoCluster:
         )
 
     def _spec(self, container_id: str) -> DemoSpec:
-        for spec in SPECS:
+        for spec in self.specs:
             if _id(spec.name) == container_id or spec.name == container_id:
                 return spec
         raise ContainerGone(container_id)
@@ -198,7 +210,7 @@ class DemoCluster:
         return {
             "Id": container.id, "Name": "/" + spec.name, "Created": "2026-03-01T00:00:00Z",
             "RestartCount": container.restart_count,
-            "State": {"Status": container.state,
+            "State": {"Status": container.state, "Paused": container.state == "paused",
                       "StartedAt": container.started_at.isoformat()
                       if container.started_at else "0001-01-01T00:00:00Z",
                       "ExitCode": 0 if spec.behaviour != "crashloop" else 1},
@@ -210,8 +222,9 @@ class DemoCluster:
                 "Labels": dict(container.labels),
             },
             "HostConfig": {
-                "RestartPolicy": {"Name": "always" if spec.service else "unless-stopped",
-                                  "MaximumRetryCount": 0},
+                "RestartPolicy": self.restart_policy.get(spec.name, {
+                    "Name": "always" if spec.service else "unless-stopped",
+                    "MaximumRetryCount": 0}),
                 "NanoCpus": 4_000_000_000 if spec.cpu > 50 else 0,
                 "Memory": spec.mem_limit, "MemoryReservation": 0, "PidsLimit": 4096,
                 "DeviceRequests": [{"Driver": "nvidia", "DeviceIDs": [str(g) for g in spec.gpus],
@@ -220,8 +233,10 @@ class DemoCluster:
             "Mounts": [{"Type": "volume", "Name": f"{volume}-data",
                         "Source": f"/var/lib/docker/volumes/{volume}-data/_data",
                         "Destination": "/data", "RW": True}],
-            "NetworkSettings": {"Networks": {"desk-net": {
-                "IPAddress": f"10.20.0.{2 + SPECS.index(spec)}", "Aliases": [volume]}}},
+            "NetworkSettings": {"Networks": {
+                net: {"IPAddress": f"10.20.0.{2 + self.specs.index(spec)}", "Aliases": aliases}
+                for net, aliases in self.networks.get(spec.name,
+                                                      {"desk-net": [volume]}).items()}},
         }
 
     def _log_line(self, spec: DemoSpec, n: int) -> str:
@@ -253,6 +268,116 @@ class DemoCluster:
 
     async def close(self) -> None:
         return None
+
+
+class DemoActions:
+    """ClusterActions on the simulated cluster: operations work in the demo as on a daemon."""
+
+    def __init__(self, cluster: DemoCluster) -> None:
+        self.cluster = cluster
+
+    def _spec(self, container_id: str) -> DemoSpec:
+        return self.cluster._spec(container_id)
+
+    async def inspect(self, container_id: str) -> dict[str, Any]:
+        return await self.cluster.inspect(container_id)
+
+    async def list_containers(self, labels: dict[str, str]) -> list[dict[str, Any]]:
+        out = []
+        for spec in self.cluster.specs:
+            container = self.cluster._container(spec)
+            have = dict(container.labels)
+            if all(have.get(k) == v for k, v in labels.items()):
+                out.append({"Id": container.id, "Names": [f"/{spec.name}"],
+                            "Image": spec.image, "State": container.state, "Labels": have})
+        return out
+
+    async def logs_text(self, container_id: str, lines: int) -> str:
+        return "".join([f"{line}\n" async for line in self.cluster.logs(container_id, lines,
+                                                                         follow=False)])
+
+    async def changes(self, container_id: str) -> list[dict[str, Any]]:
+        self._spec(container_id)
+        return [{"Kind": 1, "Path": "/tmp/orders.spill"}, {"Kind": 0, "Path": "/var/log/app"}]
+
+    async def stats_once(self, container_id: str) -> dict[str, Any]:
+        spec = self._spec(container_id)
+        stats = self.cluster._stats(spec)
+        return {"memory_stats": {"usage": stats.mem_bytes, "limit": stats.mem_limit_bytes}}
+
+    async def top(self, container_id: str) -> dict[str, Any]:
+        self._spec(container_id)
+        return {"Titles": ["PID", "CMD"], "Processes": [["4242", "/app/run --desk equities"]]}
+
+    async def network_disconnect(self, network: str, container_id: str) -> None:
+        spec = self._spec(container_id)
+        nets = self.cluster.networks.setdefault(spec.name, {"desk-net": [spec.service
+                                                                         or spec.name]})
+        nets.pop(network, None)
+
+    async def network_connect(self, network: str, container_id: str,
+                              endpoint: dict[str, Any]) -> None:
+        spec = self._spec(container_id)
+        self.cluster.networks.setdefault(spec.name, {})[network] = list(
+            endpoint.get("Aliases") or [])
+
+    async def set_restart_policy(self, container_id: str, policy: dict[str, Any]) -> None:
+        self.cluster.restart_policy[self._spec(container_id).name] = dict(policy)
+
+    async def pause(self, container_id: str) -> None:
+        self.cluster.paused.add(self._spec(container_id).name)
+
+    async def unpause(self, container_id: str) -> None:
+        self.cluster.paused.discard(self._spec(container_id).name)
+
+    async def create(self, name: str, body: dict[str, Any]) -> str:
+        labels = body.get("Labels") or {}
+        template = next((s for s in self.cluster.specs if s.image == body.get("Image")), None)
+        spec = DemoSpec(name, str(body.get("Image")),
+                        labels.get("com.docker.compose.service")
+                        or labels.get("com.docker.swarm.service.name", ""),
+                        labels.get("com.docker.compose.project", ""),
+                        cpu=template.cpu if template else 10.0,
+                        mem=template.mem if template else 256 * MIB,
+                        mem_limit=template.mem_limit if template else 2 * GIB, age_hours=0.0)
+        self.cluster.specs.append(spec)
+        return _id(name)
+
+    async def start(self, container_id: str) -> None:
+        self._spec(container_id)
+
+    async def stop_and_remove(self, container_id: str) -> None:
+        self.cluster.specs.remove(self._spec(container_id))
+
+    def _pricing(self) -> list[DemoSpec]:
+        return [s for s in self.cluster.specs if s.service == "pricing" and not s.project]
+
+    async def service(self, service: str) -> dict[str, Any]:
+        if service not in ("pricing", _id("svc-pricing")[:25]):
+            raise ActionFailed(f"no Swarm service named {service!r}", 404)
+        return {"ID": _id("svc-pricing")[:25], "Version": {"Index": self.cluster.service_version},
+                "Spec": {"Name": "pricing", "Mode": {"Replicated": {
+                    "Replicas": len(self._pricing())}}}}
+
+    async def update_service(self, service_id: str, version: int,
+                             spec: dict[str, Any]) -> None:
+        if version != self.cluster.service_version:
+            raise ActionFailed("update out of sequence", 500)
+        self.cluster.service_version += 1
+        wanted = int(spec["Mode"]["Replicated"]["Replicas"])
+        members = self._pricing()
+        for extra in members[wanted:]:
+            self.cluster.specs.remove(extra)
+        for n in range(len(members) + 1, wanted + 1):
+            name = f"pricing.{n}.{_id(f'pricing-{n}')[:8]}"
+            self.cluster.specs.append(DemoSpec(name, SPECS[0].image, "pricing", cpu=SPECS[0].cpu,
+                                               mem=SPECS[0].mem, mem_limit=SPECS[0].mem_limit,
+                                               age_hours=0.0))
+
+    async def service_tasks(self, service_id: str) -> list[dict[str, Any]]:
+        return [{"ID": _id(s.name)[:25], "DesiredState": "running",
+                 "Status": {"State": "paused" if s.name in self.cluster.paused else "running"}}
+                for s in self._pricing()]
 
 
 class DemoHost:

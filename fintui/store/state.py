@@ -12,6 +12,7 @@ class ClusterState:
         self.snapshot: ClusterSnapshot | None = None
         self.history_points = history_points
         self._cpu: dict[str, deque[float | None]] = {}
+        self.isolated: set[str] = set()  # container ids under isolation (from the state db)
 
     def update(self, snapshot: ClusterSnapshot) -> None:
         self.snapshot = snapshot

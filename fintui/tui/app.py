@@ -14,11 +14,14 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from fintui.core.container_rows import COLUMNS, SORTABLE
-from fintui.model import ClusterSnapshot
+from fintui.model import ClusterSnapshot, Container
+from fintui.ops.operations import Refused
+from fintui.poller import Poller
 from fintui.store.state import ClusterState
 from fintui.tui.messages import SnapshotArrived
 from fintui.tui.panes.containers import ContainersPane
 from fintui.tui.panes.placeholder import PlaceholderPane
+from fintui.tui.screens.actions import ConfirmScreen, ProgressScreen, ScaleScreen
 from fintui.tui.screens.details import DetailsScreen
 from fintui.tui.screens.help import HelpScreen, binding_rows
 from fintui.tui.screens.logs import LogScreen
@@ -64,13 +67,16 @@ class FintuiApp(App[int]):
         if chosen not in self.available_themes:
             raise UnknownTheme(chosen, sorted(self.available_themes))
         self.theme = chosen
+        self.ops = parts.operations()
+        self.poller: Poller | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         with TabbedContent(id="panes", initial="containers"):
             with TabPane(PANES[0][1], id="containers"):
                 yield ContainersPane(self.state, group=self.parts.settings.ui.group_by_service,
-                                     spark_width=10, id="containers-pane")
+                                     spark_width=10, may_act=self.ops.role == "operator",
+                                     id="containers-pane")
             with TabPane(PANES[1][1], id="gpus"):
                 yield PlaceholderPane("GPUs: NVML metrics and GPU processes per container.",
                                       "GPUs pane")
@@ -83,7 +89,7 @@ class FintuiApp(App[int]):
             with TabPane(PANES[4][1], id="forecasts"):
                 yield PlaceholderPane("Capacity forecasts from metric history.",
                                       "Capacity forecasts")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._status_bar().show(None, self.parts.read_only, self.parts.actor)
@@ -97,9 +103,9 @@ class FintuiApp(App[int]):
     async def poll(self) -> None:
         from fintui.cli import make_poller
 
-        poller = make_poller(self.parts)
+        self.poller = make_poller(self.parts)
         try:
-            await poller.run(self._publish)
+            await self.poller.run(self._publish)
         finally:
             await self.parts.source.close()
 
@@ -108,6 +114,7 @@ class FintuiApp(App[int]):
 
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
         self.state.update(message.snapshot)
+        self.state.isolated = self.ops.isolations.active_ids()
         self.snapshots_seen += 1
         self._status_bar().show(message.snapshot, self.parts.read_only, self.parts.actor)
         self.query_one(ContainersPane).refresh_rows()
@@ -158,10 +165,51 @@ class FintuiApp(App[int]):
     def _open_details(self, message: ContainersPane.OpenDetails) -> None:
         self.push_screen(DetailsScreen(self.parts.source, message.container))
 
+    @on(ContainersPane.Act)
+    def _act(self, message: ContainersPane.Act) -> None:
+        self.action_flow(message.action, message.container)
+
+    @work(exclusive=True, group="action-flow", exit_on_error=False)
+    async def action_flow(self, action: str, container: Container) -> None:
+        """Ask → plan (the guard speaks here) → confirm → run with progress → refresh."""
+        try:
+            if action == "scale":
+                target, current = scale_target(container, self.state)
+                replicas = await self.push_screen_wait(ScaleScreen(target, current))
+                if replicas is None:
+                    return
+                plan = await self.ops.plan_scale(target, replicas)
+            elif action == "isolate":
+                plan = await self.ops.plan_isolate(container.id)
+            else:
+                plan = await self.ops.plan_release(container.id)
+        except Refused as exc:
+            self.notify(safe_line(str(exc)), title=f"{action} refused", severity="error",
+                        markup=False, timeout=8)
+            return
+        if not await self.push_screen_wait(ConfirmScreen(plan)):
+            self.notify("cancelled: nothing changed", markup=False)
+            return
+        await self.push_screen_wait(ProgressScreen(self.ops, plan))
+        if self.poller is not None:
+            self.poller.wake()
+
     @on(ContainersPane.OpenLogs)
     def _open_logs(self, message: ContainersPane.OpenLogs) -> None:
         self.push_screen(LogScreen(self.parts.source, message.container,
                                    self.parts.settings.ui.log_tail_lines))
+
+
+def scale_target(container: Container, state: ClusterState) -> tuple[str, int]:
+    """What `s` scales for a row: its compose project/service or Swarm service, and how many
+    are running now. A standalone container is passed as it is; the guard refuses it."""
+    if not container.service:
+        return container.name, 1
+    target = container.group
+    snap = state.snapshot
+    members = [c for c in (snap.containers if snap else ()) if c.group == target
+               and c.state == "running" and c.id not in state.isolated]
+    return target, len(members)
 
 
 def run_app(parts: Parts, theme: str | None = None, **run_options: Any) -> int:

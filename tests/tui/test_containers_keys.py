@@ -196,8 +196,8 @@ async def test_help_lists_every_key_of_the_pane() -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         descriptions = {row[1] for row in app.screen.rows}
-        for wanted in ("Quit", "Help", "Filter", "Sort col", "Reverse", "Group by svc", "Logs",
-                       "Containers", "Forecasts"):
+        for wanted in ("Quit", "Help", "Filter", "Sort", "Reverse sort", "Group", "Logs",
+                       "Scale", "Isolate", "Release", "Containers", "Forecasts"):
             assert wanted in descriptions
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)

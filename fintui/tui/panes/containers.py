@@ -40,7 +40,9 @@ class Palette:
     muted: str
 
 
-def cell_style(key: str, c: Container, palette: Palette) -> str:
+def cell_style(key: str, c: Container, palette: Palette, isolated: bool = False) -> str:
+    if key == "state" and isolated:
+        return f"bold reverse {palette.warn}"
     if key == "state":
         if c.state == "running":
             return palette.ok
@@ -70,11 +72,14 @@ class ContainersTable(DataTable[Text]):
 class ContainersPane(Vertical):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="containers.filter"),
-        Binding("o", "sort_next", "Sort col", id="containers.sort_next"),
-        Binding("O", "sort_reverse", "Reverse", id="containers.sort_reverse"),
-        Binding("b", "group", "Group by svc", id="containers.group"),
+        Binding("o", "sort_next", "Sort", id="containers.sort_next"),
+        Binding("O", "sort_reverse", "Reverse sort", show=False, id="containers.sort_reverse"),
+        Binding("b", "group", "Group", id="containers.group"),
         Binding("enter", "details", "Details", id="containers.details"),
         Binding("l", "logs", "Logs", id="containers.logs"),
+        Binding("s", "act('scale')", "Scale", id="containers.scale"),
+        Binding("i", "act('isolate')", "Isolate", id="containers.isolate"),
+        Binding("u", "act('release')", "Release", id="containers.release"),
         Binding("escape", "clear_filter", "Clear filter", show=False,
                 id="containers.clear_filter"),
     ]
@@ -93,15 +98,24 @@ class ContainersPane(Vertical):
             super().__init__()
             self.container = container
 
+    class Act(Message):
+        """The operator asked for an action on the selected container."""
+
+        def __init__(self, action: str, container: Container) -> None:
+            super().__init__()
+            self.action = action
+            self.container = container
+
     class OpenLogs(Message):
         def __init__(self, container: Container) -> None:
             super().__init__()
             self.container = container
 
     def __init__(self, state: ClusterState, group: bool = False, spark_width: int = 10,
-                 id: str | None = None) -> None:
+                 may_act: bool = True, id: str | None = None) -> None:
         super().__init__(id=id)
         self.state = state
+        self.may_act = may_act  # viewers see the action keys greyed out
         self.sort_key = "name"
         self.reverse = False
         self.grouped = group
@@ -163,8 +177,10 @@ class ContainersPane(Vertical):
                 # The count sits in the name cell: it is the one column never dropped.
                 header["name"] = safe(f"▾ {running}/{total} {title}", style="bold")
                 wanted.append((GROUP_PREFIX + c.group, header))
-            plain = cells(c, snap.taken_at, self.state.cpu_history(c.id), self.spark_width)
-            wanted.append((c.id, {k: safe(v, cell_style(k, c, palette))
+            isolated = c.id in self.state.isolated
+            plain = cells(c, snap.taken_at, self.state.cpu_history(c.id), self.spark_width,
+                          isolated)
+            wanted.append((c.id, {k: safe(v, cell_style(k, c, palette, isolated))
                                   for k, v in plain.items()}))
         if [key for key, _ in wanted] == self._row_keys:
             self._update_in_place(wanted)
@@ -243,7 +259,9 @@ class ContainersPane(Vertical):
 
     def action_filter(self) -> None:
         self.add_class("-filtering")
-        self.query_one("#filter", Input).focus()
+        filter_input = self.query_one("#filter", Input)
+        filter_input.cursor_blink = False  # a steady screen over slow SSH
+        filter_input.focus()
 
     def action_clear_filter(self) -> None:
         filter_input = self.query_one("#filter", Input)
@@ -295,6 +313,16 @@ class ContainersPane(Vertical):
         container = self.selected()
         if container is not None:
             self.post_message(self.OpenDetails(container))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "act" and not self.may_act:
+            return None  # shown, but disabled: a viewer may look, not touch
+        return True
+
+    def action_act(self, action: str) -> None:
+        container = self.selected()
+        if container is not None:
+            self.post_message(self.Act(action, container))
 
     def action_logs(self) -> None:
         container = self.selected()

@@ -26,6 +26,10 @@ def status_parts(snap: ClusterSnapshot | None, read_only: bool, actor: str) -> l
                   (f" {one_line(src.error, 90)} — retrying", "$error")]
         if snap.stale:
             parts.append((f"  STALE since {snap.taken_at:%H:%M:%S}", "bold $warning"))
+    # Who is acting, and whether they may, matters more than the host numbers: before them.
+    if read_only:
+        parts.append(("  READ-ONLY", "bold $warning"))
+    parts.append((f"  as {one_line(actor, 16)}", "dim"))
     host = snap.host
     if host is not None and not host.error:
         parts.append(f"  │ {one_line(host.hostname, 24)} cpu {host.cpu_percent:.0f}%"
@@ -36,9 +40,6 @@ def status_parts(snap: ClusterSnapshot | None, read_only: bool, actor: str) -> l
         parts.append((f"  │ host: {one_line(host.error, 40)}", "$warning"))
     if src.connected and src.engine_version:
         parts.append((f"  engine {one_line(src.engine_version, 24)}", "dim"))
-    if read_only:
-        parts.append(("  READ-ONLY", "bold $warning"))
-    parts.append((f"  as {one_line(actor, 16)}", "dim"))
     return parts
 
 

@@ -1,0 +1,1 @@
+"""The one door for every change to the cluster: guard → plan → execute → audit."""

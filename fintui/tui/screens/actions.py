@@ -1,0 +1,151 @@
+"""The screens of an action: ask how many (scale), show the plan and confirm (twice for big
+ones), then show progress while the operations layer works."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Log, Static
+
+from fintui.ops.operations import Failed, Operations, Plan, Refused
+from fintui.tui.widgets.safe import safe, safe_block, safe_line
+
+MODAL_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{ width: 90; max-width: 95%; height: auto; max-height: 90%;
+                    border: thick $primary; background: $surface; padding: 0 1; }}
+{name} .title {{ text-style: bold; color: $primary; padding: 0 0 1 0; }}
+{name} .warn {{ color: $warning; }}
+{name} .danger {{ color: $error; text-style: bold; }}
+{name} .keys {{ color: $text-muted; padding: 1 0 0 0; }}
+"""
+
+
+class ScaleScreen(ModalScreen[int | None]):
+    """How many replicas? Returns the number, or None when cancelled."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="scale.cancel")]
+    DEFAULT_CSS = MODAL_CSS.format(name="ScaleScreen")
+
+    def __init__(self, target: str, current: int) -> None:
+        super().__init__()
+        self.target = target
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(safe(f"Scale {self.target}"), classes="title")
+            yield Static(safe(f"{self.current} running now. Desired replicas:"))
+            yield Input(str(self.current), type="integer", id="replicas")
+            yield Static(safe("enter: show the plan   escape: cancel"), classes="keys")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).cursor_blink = False  # a steady screen over slow SSH
+
+    @on(Input.Submitted, "#replicas")
+    def _submitted(self, event: Input.Submitted) -> None:
+        try:
+            self.dismiss(int(event.value))
+        except ValueError:
+            self.notify("enter a whole number", severity="warning", markup=False)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """The plan, and y/n. Scaling to zero or touching many instances asks a second time."""
+
+    BINDINGS = [
+        Binding("y", "yes", "Confirm", id="confirm.yes"),
+        Binding("n,escape", "no", "Cancel", id="confirm.no"),
+    ]
+    DEFAULT_CSS = MODAL_CSS.format(name="ConfirmScreen")
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__()
+        self.plan = plan
+        self.asked = 0
+
+    def compose(self) -> ComposeResult:
+        plan = self.plan
+        with Vertical():
+            yield Static(safe(plan.summary), classes="title")
+            yield Static(safe_block("\n".join(f"• {step}" for step in plan.steps)))
+            for warning in plan.warnings:
+                yield Static(safe(f"! {warning}"), classes="warn")
+            if plan.decision.override:
+                yield Static(safe(f"! {plan.decision.reason}: {plan.decision.override}"),
+                             classes="warn")
+            yield Static(id="second", classes="danger")
+            yield Static(safe("y: go ahead   n / escape: cancel (nothing changes)"),
+                         classes="keys")
+
+    def action_yes(self) -> None:
+        self.asked += 1
+        if self.plan.double_confirm and self.asked == 1:
+            self.query_one("#second", Static).update(safe(
+                "This scales to zero or touches more than 5 instances. Press y again to "
+                "confirm."))
+            return
+        self.dismiss(True)
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+class ProgressScreen(ModalScreen[None]):
+    """Runs a confirmed plan through the operations layer and shows each step as it happens."""
+
+    BINDINGS = [Binding("escape,enter", "close", "Close", id="progress.close")]
+    DEFAULT_CSS = MODAL_CSS.format(name="ProgressScreen") + """
+    ProgressScreen Log { height: 12; border: round $panel; }
+    """
+
+    def __init__(self, ops: Operations, plan: Plan) -> None:
+        super().__init__()
+        self.ops = ops
+        self.plan = plan
+        self.finished = False
+        self.outcome = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(safe(self.plan.summary), classes="title")
+            yield Log(id="steps", highlight=False)
+            yield Static(safe("working… (the screen stays live; this cannot be interrupted)"),
+                         id="state")
+
+    def on_mount(self) -> None:
+        self.run_plan()
+
+    @work(exclusive=True, group="action", exit_on_error=False)
+    async def run_plan(self) -> None:
+        log = self.query_one(Log)
+        state = self.query_one("#state", Static)
+
+        def step(line: str) -> None:
+            log.write_line(safe_line(line))
+
+        try:
+            outcome = await self.ops.execute(self.plan, step)
+        except (Refused, Failed) as exc:
+            kind = "refused" if isinstance(exc, Refused) else "failed"
+            self.outcome = f"{kind}: {exc}"
+            state.set_classes("danger")
+        else:
+            self.outcome = "done"
+            bundle = outcome.result.get("bundle")
+            if bundle:
+                log.write_line(safe_line(f"forensics bundle: {bundle}"))
+            for warning in self.plan.warnings:
+                log.write_line(safe_line(f"note: {warning}"))
+        self.finished = True
+        state.update(safe(f"{self.outcome}   (enter / escape to close)"))
+
+    def action_close(self) -> None:
+        if self.finished:
+            self.dismiss(None)
+        else:
+            self.notify("still working: wait for it to finish", severity="warning",
+                        markup=False)

@@ -1,0 +1,144 @@
+"""Pilot tests: s, i and u through their confirmation and progress screens, and the guard's
+word on screen for viewers and freezes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Input
+
+from fintui.tui.app import FintuiApp
+from fintui.tui.panes.containers import ContainersPane
+from fintui.tui.screens.actions import ConfirmScreen, ProgressScreen, ScaleScreen
+from tests.tui.helpers import make_app, screen_text, until_loaded, wait_for
+
+
+def pane(app: FintuiApp) -> ContainersPane:
+    return app.query_one(ContainersPane)
+
+
+async def select(pilot: Any, name: str) -> None:
+    p = pane(pilot.app)
+    index = [p.cell_text(k, "name") for k in p._row_keys].index(name)
+    p.table.move_cursor(row=index)
+    await pilot.pause()
+
+
+async def finish(pilot: Any) -> None:
+    screen = pilot.app.screen
+    assert isinstance(screen, ProgressScreen)
+    for _ in range(200):
+        if screen.finished:
+            break
+        await pilot.pause(0.02)
+    assert screen.finished, "the action never finished"
+
+
+async def test_scale_asks_how_many_shows_the_plan_and_runs() -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until_loaded(pilot)
+        await select(pilot, "pricing.2.p8d0s7q4")
+        await pilot.press("s")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ScaleScreen)
+        assert app.screen.query_one(Input).value == "3"
+        await pilot.press("backspace", "5", "enter")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "scale Swarm service pricing from 3 to 5" in screen_text(app)
+        await pilot.press("y")
+        await pilot.pause(0.1)
+        await finish(pilot)
+        assert app.screen.outcome == "done"
+        assert "pricing: 5/5 tasks running" in screen_text(app)
+        await pilot.press("enter")
+        await wait_for(pilot, "13 of 13 containers")  # the pane refreshed by itself
+        records = app.ops.audit.records()
+        assert [r["outcome"] for r in records] == ["started", "ok"]
+
+
+async def test_scale_to_zero_asks_twice_and_n_cancels() -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until_loaded(pilot)
+        await select(pilot, "pricing.1.k3j9x2a1")
+        await pilot.press("s", "backspace", "0", "enter")
+        await pilot.pause(0.1)
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # still asking
+        assert "Press y again" in screen_text(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert app.ops.audit.records() == []  # nothing was attempted
+        assert len(pane(app)._row_keys) == 11
+
+
+async def test_isolate_then_release_from_the_keyboard() -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until_loaded(pilot)
+        await select(pilot, "fix-gateway")
+        await pilot.press("i")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "capture forensics" in screen_text(app)
+        await pilot.press("y")
+        await pilot.pause(0.1)
+        await finish(pilot)
+        assert "forensics bundle:" in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, "⊘ ISOLATED")
+        await select(pilot, "fix-gateway")
+        await pilot.press("u")
+        await pilot.pause(0.1)
+        assert "reconnect network desk-net" in screen_text(app)
+        await pilot.press("y")
+        await pilot.pause(0.1)
+        await finish(pilot)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        for _ in range(100):
+            if "⊘ ISOLATED" not in screen_text(app):
+                break
+            await pilot.pause(0.05)
+        assert "⊘ ISOLATED" not in screen_text(app)
+        assert [r["action"] for r in app.ops.audit.records()] == ["isolate"] * 2 + ["release"] * 2
+
+
+async def test_viewer_sees_action_keys_disabled_and_nothing_happens() -> None:
+    app = make_app("--read-only")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until_loaded(pilot)
+        assert "READ-ONLY" in screen_text(app)
+        active = app.screen.active_bindings
+        assert not active["s"].enabled and not active["i"].enabled and not active["u"].enabled
+        await select(pilot, "fix-gateway")
+        await pilot.press("i", "s")
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, ConfirmScreen | ScaleScreen)
+
+
+async def test_freeze_window_refusal_shows_on_screen_and_is_audited(tmp_path: Path) -> None:
+    config = tmp_path / "freeze.toml"
+    config.write_text('[ui]\nrefresh_interval = 3600.0\n\n[[guard.freeze]]\nname = "market-open"'
+                      '\ndays = ["mon"]\nstart = "09:15"\nend = "09:45"\n'
+                      'timezone = "Asia/Shanghai"\nactions = ["isolate", "scale"]\n')
+    app = make_app(config=config)  # the demo clock reads Monday 09:30 in Shanghai
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
+        await until_loaded(pilot)
+        await select(pilot, "fix-gateway")
+        await pilot.press("i")
+        await wait_for(pilot, "change freeze 'market-open'")
+        assert not isinstance(app.screen, ConfirmScreen)
+        await select(pilot, "pricing.1.k3j9x2a1")
+        await pilot.press("s")
+        await pilot.pause(0.1)
+        await pilot.press("enter")  # keep 3: the guard speaks before any plan is shown
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert [(r["action"], r["outcome"]) for r in app.ops.audit.records()] == [
+            ("isolate", "refused"), ("scale", "refused")]
