@@ -196,3 +196,31 @@ def test_viewer_and_freeze_refuse_from_the_cli_and_are_audited(
         ("desk", "isolate", "refused"), ("alice", "scale", "refused"),
         ("alice", "scale", "started"), ("alice", "scale", "ok")]
     assert records[-1]["override"] == "desk asked for capacity"
+
+
+def test_isolating_a_swarm_task_raises_its_service_by_one(client: docker.DockerClient,
+                                                           tmp_path: Path) -> None:
+    if not swarm_active(client):
+        pytest.skip("this daemon is not a Swarm manager (.ci/run initialises one)")
+    name = PREFIX + "quoter"
+    service = client.services.create(TEST_IMAGE, ["sleep", "600"], name=name,
+                                     labels={LABEL: RUN_ID}, container_labels={LABEL: RUN_ID},
+                                     mode=docker.types.ServiceMode("replicated", replicas=2))
+    try:
+        def tasks_running() -> list[Any]:
+            return client.containers.list(filters={
+                "label": f"com.docker.swarm.service.name={name}", "status": "running"})
+
+        wait_until(lambda: len(tasks_running()) == 2, 60, "two running tasks")
+        victim = tasks_running()[0]
+        config = write_config(tmp_path)
+        result = cli(config, "isolate", victim.name, "--yes")
+        assert result.returncode == 0, result.stderr
+        service.reload()
+        assert service.attrs["Spec"]["Mode"]["Replicated"]["Replicas"] == 3
+        victim.reload()
+        assert victim.attrs["State"]["Paused"]
+        assert victim.attrs["NetworkSettings"]["Networks"] == {}
+        wait_until(lambda: len(tasks_running()) == 2, 60, "a replacement beside the paused task")
+    finally:
+        service.remove()
