@@ -22,6 +22,7 @@ from fintui.core.report import status_document, status_text
 from fintui.core.text_safety import one_line
 from fintui.poller import Poller
 from fintui.sources.base import ClusterActions, ClusterSource, HostSource
+from fintui.store.isolations import StateUnavailable
 
 if TYPE_CHECKING:
     from fintui.ops.operations import Operations, Plan
@@ -179,7 +180,7 @@ async def _status(parts: Parts, as_json: bool) -> int:
     finally:
         await parts.source.close()
     if as_json:
-        print(json.dumps(status_document(snap), indent=2, sort_keys=False))
+        print(json.dumps(status_document(snap, _isolated(parts)), indent=2, sort_keys=False))
     else:
         print(status_text(snap))
     if not snap.source.connected:
@@ -266,6 +267,18 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _isolated(parts: Parts) -> frozenset[str]:
+    """Containers under isolation, from the state database; none if it cannot be read."""
+    import sqlite3
+
+    from fintui.store.isolations import IsolationStore, StateUnavailable
+
+    try:
+        return frozenset(IsolationStore(parts.settings.state_dir / "state.sqlite").active_ids())
+    except (StateUnavailable, sqlite3.Error):
+        return frozenset()
+
+
 def _config_check(args: argparse.Namespace) -> int:
     path = args.path or args.config
     settings = check_file(path) if path else load_settings(None)
@@ -297,6 +310,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except UsageError as exc:
         print(f"fintui: {one_line(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
+    except StateUnavailable as exc:
+        print(f"fintui: {one_line(str(exc))} (set paths.state_dir)", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -15,7 +15,8 @@ def _time(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def status_document(snap: ClusterSnapshot) -> dict[str, Any]:
+def status_document(snap: ClusterSnapshot, isolated: frozenset[str] = frozenset()
+                    ) -> dict[str, Any]:
     """Documented in the README; keys are only ever added, never renamed."""
     host = snap.host
     return {
@@ -60,6 +61,7 @@ def status_document(snap: ClusterSnapshot) -> dict[str, Any]:
                 "blk_read_bytes": c.stats.blk_read_bytes if c.stats else None,
                 "blk_write_bytes": c.stats.blk_write_bytes if c.stats else None,
                 "labels": dict(c.labels),
+                "isolated": c.id in isolated,
             }
             for c in sorted(snap.containers, key=lambda c: (c.name, c.id))
         ],

@@ -36,12 +36,19 @@ class Isolation:
     bundle: str
 
 
+class StateUnavailable(Exception):
+    """The state database cannot be opened; the message names it and why."""
+
+
 class IsolationStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StateUnavailable(f"cannot open the state database {path}: {exc}") from None
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

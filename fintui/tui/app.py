@@ -175,6 +175,8 @@ class FintuiApp(App[int]):
         try:
             if action == "scale":
                 target, current = scale_target(container, self.state)
+                if not self.ops.may("scale").allowed:  # refuse (and audit) before asking
+                    await self.ops.plan_scale(target, current)
                 replicas = await self.push_screen_wait(ScaleScreen(target, current))
                 if replicas is None:
                     return

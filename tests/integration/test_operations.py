@@ -150,6 +150,8 @@ def test_isolate_and_release_a_compose_replica(client: docker.DockerClient, netw
     assert record["outcome"] == "ok" and record["action"] == "isolate"
     assert record["result"]["manifest_sha256"] == hashlib.sha256(
         (bundle / "manifest.json").read_bytes()).hexdigest()
+    status = json.loads(cli(config, "status", "--json").stdout)
+    assert next(c for c in status["containers"] if c["id"] == victim.id)["isolated"] is True
     # Twice is refused, and changes nothing.
     again = cli(config, "isolate", victim.name, "--yes")
     assert again.returncode == 1 and "already isolated" in again.stderr

@@ -109,17 +109,22 @@ async def test_isolate_then_release_from_the_keyboard() -> None:
         assert [r["action"] for r in app.ops.audit.records()] == ["isolate"] * 2 + ["release"] * 2
 
 
-async def test_viewer_sees_action_keys_disabled_and_nothing_happens() -> None:
+async def test_viewer_sees_action_keys_disabled_and_is_refused_on_record() -> None:
     app = make_app("--read-only")
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
         await until_loaded(pilot)
         assert "READ-ONLY" in screen_text(app)
         active = app.screen.active_bindings
         assert not active["s"].enabled and not active["i"].enabled and not active["u"].enabled
         await select(pilot, "fix-gateway")
-        await pilot.press("i", "s")
-        await pilot.pause(0.1)
+        await pilot.press("i")
+        await wait_for(pilot, "role 'viewer' may not isolate")
+        await select(pilot, "pricing.1.k3j9x2a1")
+        await pilot.press("s")
+        await wait_for(pilot, "role 'viewer' may not scale")
         assert not isinstance(app.screen, ConfirmScreen | ScaleScreen)
+        assert [(r["action"], r["outcome"]) for r in app.ops.audit.records()] == [
+            ("isolate", "refused"), ("scale", "refused")]
 
 
 async def test_freeze_window_refusal_shows_on_screen_and_is_audited(tmp_path: Path) -> None:
@@ -135,10 +140,8 @@ async def test_freeze_window_refusal_shows_on_screen_and_is_audited(tmp_path: Pa
         await wait_for(pilot, "change freeze 'market-open'")
         assert not isinstance(app.screen, ConfirmScreen)
         await select(pilot, "pricing.1.k3j9x2a1")
-        await pilot.press("s")
-        await pilot.pause(0.1)
-        await pilot.press("enter")  # keep 3: the guard speaks before any plan is shown
+        await pilot.press("s")  # the guard speaks before asking how many
         await pilot.pause(0.2)
-        assert not isinstance(app.screen, ConfirmScreen)
+        assert not isinstance(app.screen, ConfirmScreen | ScaleScreen)
         assert [(r["action"], r["outcome"]) for r in app.ops.audit.records()] == [
             ("isolate", "refused"), ("scale", "refused")]

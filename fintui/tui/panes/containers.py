@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -318,6 +318,16 @@ class ContainersPane(Vertical):
         if action == "act" and not self.may_act:
             return None  # shown, but disabled: a viewer may look, not touch
         return True
+
+    _ACTION_KEYS = {"s": "scale", "i": "isolate", "u": "release"}
+
+    def on_key(self, event: events.Key) -> None:
+        # A viewer's disabled key still reaches the guard, which refuses it on screen and in
+        # the audit log: an attempt is worth recording.
+        action = self._ACTION_KEYS.get(event.key)
+        if action and not self.may_act:
+            event.stop()
+            self.action_act(action)
 
     def action_act(self, action: str) -> None:
         container = self.selected()
