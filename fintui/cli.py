@@ -30,6 +30,12 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+def _error(message: str, code: int) -> int:
+    """One line on stderr, escape-safe (it may quote the daemon or a container name)."""
+    print(f"fintui: {one_line(message)}", file=sys.stderr)
+    return code
+
+
 class UsageError(Exception):
     """Bad usage or configuration: exit 2 with one line."""
 
@@ -184,8 +190,7 @@ async def _status(parts: Parts, as_json: bool) -> int:
     else:
         print(status_text(snap))
     if not snap.source.connected:
-        print(f"fintui: disconnected: {one_line(snap.source.error)}", file=sys.stderr)
-        return EXIT_FAILED
+        return _error(f"disconnected: {snap.source.error}", EXIT_FAILED)
     return EXIT_OK
 
 
@@ -224,11 +229,9 @@ async def _act(parts: Parts, args: argparse.Namespace) -> int:
             return EXIT_FAILED
         outcome = await ops.execute(plan, progress=lambda line: print(f"  {one_line(line)}"))
     except Refused as exc:
-        print(f"fintui: refused: {one_line(str(exc))}", file=sys.stderr)
-        return EXIT_FAILED
+        return _error(f"refused: {exc}", EXIT_FAILED)
     except Failed as exc:
-        print(f"fintui: failed: {one_line(str(exc))}", file=sys.stderr)
-        return EXIT_FAILED
+        return _error(f"failed: {exc}", EXIT_FAILED)
     finally:
         await parts.source.close()
     if "bundle" in outcome.result:
@@ -259,8 +262,7 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
         if result.ok:
             print(f"{log.path}: {result.records} records, chain intact")
             return EXIT_OK
-        print(f"fintui: {log.path}: {result.problem}", file=sys.stderr)
-        return EXIT_FAILED
+        return _error(f"{log.path}: {result.problem}", EXIT_FAILED)
     since = _parse_since(args.since) if args.since else None
     for line in log.show(since):
         print(line)
@@ -306,13 +308,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except UnknownTheme as exc:
             raise UsageError(str(exc)) from None
     except ConfigError as exc:
-        print(f"fintui: config error: {one_line(str(exc))}", file=sys.stderr)
-        return EXIT_USAGE
+        return _error(f"config error: {exc}", EXIT_USAGE)
     except UsageError as exc:
-        print(f"fintui: {one_line(str(exc))}", file=sys.stderr)
-        return EXIT_USAGE
+        return _error(str(exc), EXIT_USAGE)
     except StateUnavailable as exc:
-        print(f"fintui: {one_line(str(exc))} (set paths.state_dir)", file=sys.stderr)
-        return EXIT_USAGE
+        return _error(f"{exc} (set paths.state_dir)", EXIT_USAGE)
     except KeyboardInterrupt:
         return 130
