@@ -21,10 +21,12 @@ from fintui.config import ConfigError, Settings, check_file, load_settings, reso
 from fintui.core.report import status_document, status_text
 from fintui.core.text_safety import one_line
 from fintui.poller import Poller
-from fintui.sources.base import ClusterActions, ClusterSource, HostSource
-from fintui.store.isolations import StateUnavailable
+from fintui.sources.base import ClusterActions, ClusterSource, HostSource, SourceUnavailable
+from fintui.store.db import StateUnavailable
 
 if TYPE_CHECKING:
+    from fintui.core.cleanup import CleanupPlan
+    from fintui.model import CleanupItem
     from fintui.ops.operations import Operations, Plan
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -78,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     release = acting("release", "undo an isolation: reconnect, restore, unpause")
     release.add_argument("container", help="container name or id")
 
+    clean = acting("clean", "remove stale storage by policy, after a preview")
+    clean.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    clean.add_argument("--json", action="store_true", help="machine-readable output")
+    clean.add_argument("--match", metavar="GLOB", default="",
+                       help="consider only objects whose name (or id) matches")
+
     audit = verbs.add_parser("audit", help="the tamper-evident audit log")
     audit_verbs = audit.add_subparsers(dest="audit_verb", metavar="ACTION", required=True)
     verify = audit_verbs.add_parser("verify", help="check the hash chain")
@@ -112,7 +120,7 @@ class Parts:
         from fintui.ops.operations import Operations
 
         return Operations(self.actions, self.settings, self.actor, self.read_only, self.clock,
-                          self.override_reason)
+                          self.override_reason, self.source)
 
 
 def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
@@ -240,6 +248,74 @@ async def _act(parts: Parts, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _items(items: Sequence[CleanupItem]) -> list[dict[str, object]]:
+    return [{"kind": i.kind, "name": i.name, "id": i.id, "bytes": i.bytes, "reason": i.reason,
+             "age_seconds": None if i.age_seconds is None else round(i.age_seconds)}
+            for i in items]
+
+
+def _print_cleanup(cleanup: CleanupPlan) -> None:
+    from fintui.core.format import human_bytes
+
+    print(f"candidates ({len(cleanup.candidates)}, {human_bytes(cleanup.reclaimable)}):")
+    for item in cleanup.candidates:
+        print(one_line(f"  {item.kind:<11} {item.name:<40} {human_bytes(item.bytes):>8}  "
+                       f"{item.reason}"))
+    print(f"spared ({len(cleanup.spared)}):")
+    for item in cleanup.spared:
+        print(one_line(f"  {item.kind:<11} {item.name:<40} {human_bytes(item.bytes):>8}  "
+                       f"{item.reason}"))
+
+
+async def _clean(parts: Parts, args: argparse.Namespace) -> int:
+    from fintui.ops.operations import Failed, Refused
+
+    ops = parts.operations()
+    try:
+        if args.dry_run:
+            cleanup = await ops.preview_clean(args.match)
+            if args.json:
+                print(json.dumps({"candidates": _items(cleanup.candidates),
+                                  "spared": _items(cleanup.spared),
+                                  "reclaimable_bytes": cleanup.reclaimable}, indent=2))
+            else:
+                _print_cleanup(cleanup)
+                print("dry run: nothing was changed")
+            return EXIT_OK
+        plan = await ops.plan_clean(args.match)
+        assert plan.cleanup is not None
+        if not args.json:
+            _print_cleanup(plan.cleanup)
+        if not plan.cleanup.candidates:
+            print(json.dumps({"removed": [], "skipped": [], "failed": [], "freed_bytes": {},
+                              "freed_total": 0}) if args.json else "nothing to clean")
+            return EXIT_OK
+        if not args.json and not _confirm(plan, args.yes):
+            print("cancelled: nothing changed")
+            return EXIT_FAILED
+        if args.json and not args.yes:
+            raise UsageError("--json without --dry-run needs --yes")
+        outcome = await ops.execute(plan, progress=None if args.json else
+                                    (lambda line: print(f"  {one_line(line)}")))
+    except Refused as exc:
+        return _error(f"refused: {exc}", EXIT_FAILED)
+    except (Failed, SourceUnavailable) as exc:
+        return _error(f"failed: {exc}", EXIT_FAILED)
+    finally:
+        await parts.source.close()
+    result = outcome.result
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"freed {result['freed_total']} bytes: " + ", ".join(
+            f"{kind} {size}" for kind, size in sorted(result["freed_bytes"].items())))
+        for item in result["skipped"]:
+            print(one_line(f"skipped {item['kind']} {item['name']}: {item['reason']}"))
+        for item in result["failed"]:
+            print(one_line(f"failed {item['kind']} {item['name']}: {item['error']}"))
+    return EXIT_FAILED if result["failed"] else EXIT_OK
+
+
 def _parse_since(text: str) -> datetime:
     units = {"m": 60, "h": 3600, "d": 86400}
     if text and text[-1] in units and text[:-1].isdigit():
@@ -273,7 +349,7 @@ def _isolated(parts: Parts) -> frozenset[str]:
     """Containers under isolation, from the state database; none if it cannot be read."""
     import sqlite3
 
-    from fintui.store.isolations import IsolationStore, StateUnavailable
+    from fintui.store.isolations import IsolationStore
 
     try:
         return frozenset(IsolationStore(parts.settings.state_dir / "state.sqlite").active_ids())
@@ -301,6 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_status(parts, args.json))
         if args.verb in ("scale", "isolate", "release"):
             return asyncio.run(_act(parts, args))
+        if args.verb == "clean":
+            return asyncio.run(_clean(parts, args))
         from fintui.tui.app import UnknownTheme, run_app  # only the console needs Textual
 
         try:

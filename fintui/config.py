@@ -83,6 +83,29 @@ class OpsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class CleanupSettings:
+    volume_ttl: float  # seconds
+    container_ttl: float
+    image_ttl: float
+    named_volumes: bool
+    keep_recent_images: int
+    dangling_images: bool
+    build_cache_ttl: float
+    protect_labels: tuple[str, ...]
+    protect_names: tuple[str, ...]
+    disk_usage_interval: float
+
+
+def parse_duration(text: str) -> float | None:
+    """`7d`, `12h`, `30m`, `45s` (and sums like `1d12h`) to seconds; None if malformed."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)([dhms])", text.strip())
+    if not parts or "".join(n + u for n, u in parts) != text.strip():
+        return None
+    scale = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+    return sum(float(n) * scale[u] for n, u in parts)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     ui: UiSettings
     docker: DockerSettings
@@ -90,6 +113,7 @@ class Settings:
     demo_seed: int
     guard: GuardSettings
     ops: OpsSettings
+    cleanup: CleanupSettings
     source_file: str  # the user file that was merged, "" when defaults only
     state_dir_configured: str = ""  # paths.state_dir as written, "" for the XDG default
 
@@ -146,6 +170,15 @@ def _timezone(value: Any) -> str | None:
     return None
 
 
+def _duration(value: Any) -> str | None:
+    return None if parse_duration(value) is not None else "must be a duration like 7d, 12h, 30m"
+
+
+def _label_pairs(value: Any) -> str | None:
+    bad = [v for v in value if not isinstance(v, str) or "=" not in v]
+    return f"each must be key=value (got {bad[0]!r})" if bad else None
+
+
 def _subset(allowed: tuple[str, ...]) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
         wrong = [v for v in value if v not in allowed]
@@ -175,6 +208,13 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "scale.max_replicas": _positive,
     "scale.converge_timeout": _positive,
     "isolate.log_lines": _positive,
+    "cleanup.volume_ttl": _duration,
+    "cleanup.container_ttl": _duration,
+    "cleanup.image_ttl": _duration,
+    "cleanup.build_cache_ttl": _duration,
+    "cleanup.keep_recent_images": lambda v: None if v >= 0 else "must be 0 or more",
+    "cleanup.protect_labels": _label_pairs,
+    "cleanup.disk_usage_interval": _positive,
     "ui.refresh_interval": _positive,
     "ui.sparkline_points": _positive,
     "ui.log_tail_lines": _positive,
@@ -356,9 +396,27 @@ def _build(data: Mapping[str, Any], source: str) -> Settings:
             converge_timeout=float(data["scale"]["converge_timeout"]),
             log_lines=int(data["isolate"]["log_lines"]),
             audit_path=Path(audit).expanduser() if audit else state_dir / "audit.jsonl"),
+        cleanup=_cleanup(data["cleanup"]),
         source_file=source,
         state_dir_configured=data["paths"]["state_dir"],
     )
+
+
+def _cleanup(data: Mapping[str, Any]) -> CleanupSettings:
+    def seconds(key: str) -> float:
+        value = parse_duration(data[key])
+        assert value is not None  # checked when the file was merged
+        return value
+
+    return CleanupSettings(
+        volume_ttl=seconds("volume_ttl"), container_ttl=seconds("container_ttl"),
+        image_ttl=seconds("image_ttl"), named_volumes=bool(data["named_volumes"]),
+        keep_recent_images=int(data["keep_recent_images"]),
+        dangling_images=bool(data["dangling_images"]),
+        build_cache_ttl=seconds("build_cache_ttl"),
+        protect_labels=tuple(data["protect_labels"]),
+        protect_names=tuple(str(n) for n in data["protect_names"]),
+        disk_usage_interval=float(data["disk_usage_interval"]))
 
 
 def resolve_host(cli_host: str | None, settings: Settings) -> str:

@@ -43,6 +43,9 @@ class Container:
     project: str = ""  # compose project
     labels: tuple[tuple[str, str], ...] = ()
     stats: ContainerStats | None = None
+    mounts: tuple[Mount, ...] = ()
+    finished_at: datetime | None = None
+    exit_code: int | None = None
 
     @property
     def short_id(self) -> str:
@@ -109,3 +112,91 @@ class ClusterSnapshot:
     services: tuple[Service, ...] = ()
     host: HostStats | None = None
     stale: bool = False  # true when this is the last good data kept through an outage
+
+
+@dataclass(frozen=True, slots=True)
+class Mount:
+    type: str  # volume, bind, tmpfs
+    name: str  # volume name; "" for binds
+    source: str  # host path
+    destination: str
+    rw: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeInfo:
+    name: str
+    driver: str
+    mountpoint: str
+    created: datetime | None
+    labels: tuple[tuple[str, str], ...]
+    size_bytes: int | None  # None when the daemon did not compute it (-1)
+    ref_count: int
+
+    @property
+    def anonymous(self) -> bool:
+        """Docker names anonymous volumes with 64 hex characters."""
+        return len(self.name) == 64 and all(c in "0123456789abcdef" for c in self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageInfo:
+    id: str
+    tags: tuple[str, ...]  # empty: dangling
+    size_bytes: int
+    shared_bytes: int
+    containers: int  # how many containers use it (-1: unknown)
+    created: datetime | None
+    labels: tuple[tuple[str, str], ...]
+
+    @property
+    def dangling(self) -> bool:
+        return not self.tags or all(t == "<none>:<none>" for t in self.tags)
+
+
+@dataclass(frozen=True, slots=True)
+class StoppedContainer:
+    id: str
+    name: str
+    image: str
+    state: str
+    size_rw: int
+    labels: tuple[tuple[str, str], ...]
+    exit_code: int | None = None
+    finished_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BuildCacheEntry:
+    id: str
+    kind: str
+    size_bytes: int
+    in_use: bool
+    shared: bool
+    created: datetime | None
+    last_used: datetime | None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DiskUsage:
+    """One reading of `/system/df`, plus who mounts what (from the containers' inspect)."""
+
+    taken_at: datetime
+    layers_size: int
+    volumes: tuple[VolumeInfo, ...]
+    images: tuple[ImageInfo, ...]
+    containers: tuple[StoppedContainer, ...]  # every container, with its writable-layer size
+    build_cache: tuple[BuildCacheEntry, ...]
+    storage_driver: str = ""
+    data_root: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CleanupItem:
+    kind: str  # volume, container, image, build-cache
+    name: str
+    id: str
+    bytes: int
+    reason: str  # the rule that selected it, or why it was spared
+    age_seconds: float | None = None

@@ -14,12 +14,22 @@ from typing import Any
 from fintui.clock import Clock
 from fintui.config import Settings
 from fintui.core import scaling
+from fintui.core.cleanup import CleanupPlan, plan_cleanup, protected
 from fintui.core.text_safety import one_line
+from fintui.model import CleanupItem, ClusterSnapshot, DiskUsage
 from fintui.ops.audit import AuditLog, AuditUnavailable
 from fintui.ops.forensics import capture
 from fintui.ops.guard import Decision, decide, role_of
-from fintui.sources.base import ActionFailed, ClusterActions, ContainerGone, SourceUnavailable
+from fintui.sources.base import (
+    ActionFailed,
+    ClusterActions,
+    ClusterSource,
+    ContainerGone,
+    ObjectGone,
+    SourceUnavailable,
+)
 from fintui.store.isolations import Isolation, IsolationStore
+from fintui.store.usage import UsageStore
 
 Progress = Callable[[str], None]
 UPDATE_RETRIES = 5  # "update out of sequence": another writer changed the service meanwhile
@@ -45,6 +55,8 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
     decision: Decision = field(default_factory=lambda: Decision(True))
     run: Callable[[Progress], Awaitable[dict[str, Any]]] | None = None
+    cleanup: CleanupPlan | None = None  # for clean: what it would remove and what it spares
+    selected: set[str] | None = None  # for clean: ids the operator kept ticked (None: all)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +72,10 @@ def _now_iso(clock: Clock) -> str:
 
 class Operations:
     def __init__(self, actions: ClusterActions, settings: Settings, actor: str, read_only: bool,
-                 clock: Clock, override_reason: str = "") -> None:
+                 clock: Clock, override_reason: str = "",
+                 source: ClusterSource | None = None) -> None:
         self.actions = actions
+        self.source = source
         self.settings = settings
         self.actor = actor
         self.role = role_of(actor, settings.guard, read_only)
@@ -69,6 +83,7 @@ class Operations:
         self.override_reason = override_reason
         self.audit = AuditLog(settings.ops.audit_path)
         self.isolations = IsolationStore(settings.state_dir / "state.sqlite")
+        self.usage = UsageStore(settings.state_dir / "state.sqlite")
 
     # ---- guard and audit ---------------------------------------------------------------
 
@@ -449,3 +464,92 @@ class Operations:
                         decision=decision, run=run)
 
         return await self._planned("release", container, {}, build)
+
+    # ---- clean ---------------------------------------------------------------------------
+
+    async def preview_clean(self, match: str = "", snapshot: ClusterSnapshot | None = None,
+                            disk: DiskUsage | None = None) -> CleanupPlan:
+        """What a cleanup would remove and spare, now. Changes nothing; needs no role."""
+        if self.source is None:
+            raise Refused("no cluster source to plan a cleanup from")
+        snap = snapshot or await self.source.sweep()
+        df = disk or await self.source.disk_usage()
+        self.usage.record(snap.containers, self.clock.now())  # they are in use right now
+        return plan_cleanup(df, snap.containers, self.settings.cleanup, self.clock.now(),
+                            self.usage.volume_last_used(), self.usage.image_last_used(), match)
+
+    async def plan_clean(self, match: str = "", snapshot: ClusterSnapshot | None = None,
+                         disk: DiskUsage | None = None) -> Plan:
+        parameters = {"match": match}
+
+        async def build(decision: Decision) -> Plan:
+            cleanup = await self.preview_clean(match, snapshot, disk)
+            plan = Plan("clean", match or "*", "", [], parameters, decision=decision,
+                        cleanup=cleanup)
+            plan.summary = (f"remove {len(cleanup.candidates)} stale object(s), "
+                            f"{cleanup.reclaimable} bytes")
+            plan.steps = [f"remove {i.kind} {i.name} ({i.reason})" for i in cleanup.candidates]
+            plan.double_confirm = len(cleanup.candidates) > BIG_CHANGE
+
+            async def run(note: Progress) -> dict[str, Any]:
+                return await self._clean(plan, note)
+
+            plan.run = run
+            return plan
+
+        return await self._planned("clean", match or "*", parameters, build)
+
+    async def _clean(self, plan: Plan, note: Progress) -> dict[str, Any]:
+        assert plan.cleanup is not None
+        chosen = [i for i in plan.cleanup.candidates
+                  if plan.selected is None or i.id in plan.selected]
+        removed: list[dict[str, Any]] = []
+        skipped: list[dict[str, str]] = []
+        failed: list[dict[str, str]] = []
+        freed: dict[str, int] = {}
+        for number, item in enumerate(chosen, start=1):
+            note(f"[{number}/{len(chosen)}] {item.kind} {item.name}")
+            why = await self._changed_since_plan(item)
+            if why:
+                skipped.append({"kind": item.kind, "name": item.name, "id": item.id,
+                                "reason": why})
+                note(f"  skipped: {why}")
+                continue
+            try:
+                await self.actions.remove_storage(item.kind, item.id)
+            except ObjectGone:
+                skipped.append({"kind": item.kind, "name": item.name, "id": item.id,
+                                "reason": "already gone"})
+                note("  skipped: already gone")
+                continue
+            except ActionFailed as exc:  # a 409 (in use) is reported, not fatal
+                failed.append({"kind": item.kind, "name": item.name, "id": item.id,
+                               "error": one_line(str(exc))})
+                note(f"  failed: {one_line(str(exc))}")
+                continue
+            removed.append({"kind": item.kind, "name": item.name, "id": item.id,
+                            "bytes": item.bytes})
+            freed[item.kind] = freed.get(item.kind, 0) + item.bytes
+            note(f"  removed, {item.bytes} bytes")
+        return {"removed": removed, "skipped": skipped, "failed": failed,
+                "freed_bytes": freed, "freed_total": sum(freed.values())}
+
+    async def _changed_since_plan(self, item: CleanupItem) -> str:
+        """Check a candidate again right before deleting it: still there, still unused, still
+        not protected. Returns why to skip it, or ""."""
+        try:
+            labels = await self.actions.storage_labels(item.kind, item.id)
+            why = protected(item.name, labels.items(), self.settings.cleanup)
+            if why:
+                return f"now {why}"
+            if item.kind == "container":
+                state = ((await self.actions.inspect(item.id)).get("State") or {})
+                if state.get("Running") or state.get("Paused") or state.get("Restarting"):
+                    return "it is running now"
+                return ""
+            users = await self.actions.storage_users(item.kind, item.id)
+        except (ObjectGone, ContainerGone):
+            return "already gone"
+        if users:
+            return f"in use now by {', '.join(users[:3])}"
+        return ""

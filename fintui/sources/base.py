@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
-from fintui.model import ClusterSnapshot, HostStats
+from fintui.model import ClusterSnapshot, DiskUsage, HostStats
 
 
 class SourceUnavailable(Exception):
     """The source cannot be reached now; the message is shown to the operator as it is."""
 
 
-class ContainerGone(Exception):
+class ObjectGone(Exception):
+    """The object vanished (the daemon answered 404)."""
+
+
+class ContainerGone(ObjectGone):
     """The container vanished (the daemon answered 404)."""
 
 
@@ -29,6 +33,10 @@ class ClusterSource(Protocol):
 
     async def inspect(self, container_id: str) -> dict[str, Any]:
         """The container's inspect document. Raises ContainerGone or SourceUnavailable."""
+        ...
+
+    async def disk_usage(self) -> DiskUsage:
+        """Volumes, images, containers' layers and build cache with sizes (slow)."""
         ...
 
     def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
@@ -65,6 +73,15 @@ class ClusterActions(Protocol):
     async def update_service(self, service_id: str, version: int,
                              spec: dict[str, Any]) -> None: ...
     async def service_tasks(self, service_id: str) -> list[dict[str, Any]]: ...
+    async def storage_labels(self, kind: str, object_id: str) -> dict[str, str]:
+        """A volume's, image's or container's labels now. Raises ObjectGone."""
+        ...
+    async def storage_users(self, kind: str, object_id: str) -> list[str]:
+        """Names of containers (running or stopped) using a volume or image now."""
+        ...
+    async def remove_storage(self, kind: str, object_id: str) -> None:
+        """Delete one volume, container, image or build-cache entry by id, without force."""
+        ...
 
 
 class ActionFailed(Exception):

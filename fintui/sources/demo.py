@@ -17,16 +17,22 @@ from typing import Any
 
 from fintui.clock import FixedClock
 from fintui.model import (
+    BuildCacheEntry,
     ClusterSnapshot,
     Container,
     ContainerStats,
+    DiskUsage,
     Filesystem,
     Health,
     HostStats,
+    ImageInfo,
+    Mount,
     Service,
     SourceStatus,
+    StoppedContainer,
+    VolumeInfo,
 )
-from fintui.sources.base import ActionFailed, ContainerGone
+from fintui.sources.base import ActionFailed, ContainerGone, ObjectGone
 from fintui.sources.docker_engine import compose_services
 
 # 09:30 in Shanghai on a Monday: the market has just opened.
@@ -95,6 +101,7 @@ class DemoCluster:
         self.networks: dict[str, dict[str, list[str]]] = {}  # name -> network -> aliases
         self.restart_policy: dict[str, dict[str, Any]] = {}
         self.service_version = 11
+        self.removed: set[str] = set()  # storage objects a cleanup removed
 
     def _rng(self, *parts: object) -> random.Random:
         # str seeds hash with SHA-512 inside random: stable across processes, unlike hash().
@@ -120,6 +127,48 @@ class DemoCluster:
             containers=containers,
             services=services,
         )
+
+    async def disk_usage(self) -> DiskUsage:
+        """Storage of the simulated host: what the services use, and some stale leftovers."""
+        now = self.clock.now()
+
+        def days(n: float) -> datetime:
+            return now - timedelta(days=n)
+
+        names = sorted({f"{spec.service or spec.name}-data" for spec in self.specs
+                        if spec.behaviour != "exited"})
+        volumes = [VolumeInfo(name, "local", f"/var/lib/docker/volumes/{name}/_data", days(30),
+                              (), (3 + i) * GIB + self.tick * 8 * MIB, 1)
+                   for i, name in enumerate(names)]
+        volumes += [
+            VolumeInfo("3f1c9a7e" * 8, "local", "/var/lib/docker/volumes/anon/_data", days(12),
+                       (), 2 * GIB, 0),
+            VolumeInfo("old-backtest-cache", "local", "/var/lib/docker/volumes/obc/_data",
+                       days(40), (), 11 * GIB, 0),
+            VolumeInfo("tick-archive-2025", "local", "/var/lib/docker/volumes/ta/_data",
+                       days(300), (("fintui.protect", "true"),), 96 * GIB, 0),
+        ]
+        images = [ImageInfo(f"sha256:{_id(image)}", (image,), 800 * MIB, 120 * MIB, 1, days(20),
+                            ()) for image in sorted({spec.image for spec in self.specs})]
+        images += [
+            ImageInfo(f"sha256:{_id('pricer-old')}", ("quant/pricing-engine:2.3.9",), 780 * MIB,
+                      120 * MIB, 0, days(45), ()),
+            ImageInfo(f"sha256:{_id('infer-old')}", ("ml/infer-agent:0.6.0",), 6 * GIB,
+                      0, 0, days(60), ()),
+            ImageInfo(f"sha256:{_id('dangling')}", (), 310 * MIB, 0, 0, days(9), ()),
+        ]
+        images = [i for i in images if i.id not in self.removed]
+        volumes = [v for v in volumes if v.name not in self.removed]
+        containers = [StoppedContainer(_id(spec.name), spec.name, spec.image,
+                                       self._state(spec)[0], 64 * MIB, ())
+                      for spec in self.specs]
+        cache = [BuildCacheEntry(f"bc{n}", "regular", size, in_use, False, days(age),
+                                 days(age), f"RUN pip install -r requirements-{n}.txt")
+                 for n, size, in_use, age in ((1, 1200 * MIB, False, 20), (2, 300 * MIB, True, 1))
+                 if f"bc{n}" not in self.removed]
+        return DiskUsage(now, sum(i.size_bytes - i.shared_bytes for i in images) + 240 * MIB,
+                         tuple(volumes), tuple(images), tuple(containers), tuple(cache),
+                         "overlay2", "/var/lib/docker")
 
     def _wave(self, spec: DemoSpec, period_ticks: float) -> float:
         phase = self._rng("phase", spec.name).random() * 2 * math.pi
@@ -165,6 +214,13 @@ class DemoCluster:
             restart_count=restarts, service=spec.service, project=spec.project,
             labels=tuple(sorted(labels.items())),
             stats=self._stats(spec) if state == "running" else None,
+            mounts=() if spec.behaviour == "exited" else (Mount(
+                "volume", f"{spec.service or spec.name}-data",
+                f"/var/lib/docker/volumes/{spec.service or spec.name}-data/_data", "/data",
+                True),),
+            finished_at=DEMO_START - timedelta(hours=spec.age_hours)
+            if spec.behaviour == "exited" else None,
+            exit_code=0 if spec.behaviour == "exited" else None,
         )
 
     def _stats(self, spec: DemoSpec) -> ContainerStats:
@@ -373,6 +429,34 @@ class DemoActions:
             self.cluster.specs.append(DemoSpec(name, SPECS[0].image, "pricing", cpu=SPECS[0].cpu,
                                                mem=SPECS[0].mem, mem_limit=SPECS[0].mem_limit,
                                                age_hours=0.0))
+
+    async def _storage(self, kind: str, object_id: str) -> Any:
+        df = await self.cluster.disk_usage()
+        pools: dict[str, Any] = {"volume": df.volumes, "image": df.images,
+                                 "container": df.containers, "build-cache": df.build_cache}
+        for item in pools[kind]:
+            if object_id in (getattr(item, "name", None), getattr(item, "id", None)):
+                return item
+        raise ObjectGone(object_id)
+
+    async def storage_labels(self, kind: str, object_id: str) -> dict[str, str]:
+        return dict(getattr(await self._storage(kind, object_id), "labels", ()))
+
+    async def storage_users(self, kind: str, object_id: str) -> list[str]:
+        item = await self._storage(kind, object_id)
+        if kind == "volume":
+            return [s.name for s in self.cluster.specs if s.behaviour != "exited"
+                    and f"{s.service or s.name}-data" == item.name]
+        if kind == "image":
+            return [s.name for s in self.cluster.specs if s.image in item.tags]
+        return []
+
+    async def remove_storage(self, kind: str, object_id: str) -> None:
+        item = await self._storage(kind, object_id)
+        if kind == "container":
+            self.cluster.specs.remove(self.cluster._spec(object_id))
+        else:
+            self.cluster.removed.add(getattr(item, "name", "") if kind == "volume" else item.id)
 
     async def service_tasks(self, service_id: str) -> list[dict[str, Any]]:
         return [{"ID": _id(s.name)[:25], "DesiredState": "running",

@@ -9,11 +9,13 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from fintui.clock import Clock
+from fintui.core.disk_usage import mounts_from_inspect, parse_df
 from fintui.core.stats import CpuSample, reduce_stats
 from fintui.model import (
     ClusterSnapshot,
     Container,
     ContainerStats,
+    DiskUsage,
     Health,
     Service,
     SourceStatus,
@@ -26,6 +28,8 @@ from fintui.timeparse import parse_docker_time
 SWARM_SERVICE = "com.docker.swarm.service.name"
 COMPOSE_PROJECT = "com.docker.compose.project"
 COMPOSE_SERVICE = "com.docker.compose.service"
+
+DF_TIMEOUT = 300.0  # seconds; sizing every volume walks the disk
 
 # Events that change what inspect says (restart count, health, start time).
 _INSPECT_EVENTS = frozenset({"start", "restart", "die", "oom", "kill", "pause", "unpause",
@@ -69,6 +73,9 @@ def container_from(
         project=labels.get(COMPOSE_PROJECT, "") if COMPOSE_SERVICE in labels else "",
         labels=tuple(sorted(labels.items())),
         stats=stats,
+        mounts=mounts_from_inspect(inspect or {}),
+        finished_at=parse_docker_time(state.get("FinishedAt")),
+        exit_code=int(state["ExitCode"]) if "ExitCode" in state else None,
     )
 
 
@@ -98,6 +105,7 @@ class DockerEngineSource:
         self._info: dict[str, Any] = {}
         self._version: dict[str, Any] = {}
         self._last_event_time: int | None = None  # unix nanoseconds of the newest event seen
+        self._df_lock = asyncio.Lock()
 
     async def _connect(self) -> None:
         if not self.client.api_version:
@@ -216,6 +224,17 @@ class DockerEngineSource:
                 running=running.get(str(svc["ID"]), 0), image=image,
             ))
         return sorted(out, key=lambda s: s.name)
+
+    async def disk_usage(self) -> DiskUsage:
+        """`/system/df`: slow on big hosts, and the daemon refuses a second one at once."""
+        async with self._df_lock:
+            try:
+                await self._connect()
+                raw = await self.client.get_json("/system/df", timeout=DF_TIMEOUT)
+            except ApiError as exc:
+                raise DaemonUnavailable(f"disk usage: {exc.message}") from None
+        return parse_df(raw or {}, self.clock.now(), str(self._info.get("Driver", "")),
+                        str(self._info.get("DockerRootDir", "")))
 
     async def inspect(self, container_id: str) -> dict[str, Any]:
         try:

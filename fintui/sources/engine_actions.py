@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fintui.sources.base import ActionFailed, ContainerGone
+from fintui.sources.base import ActionFailed, ContainerGone, ObjectGone
 from fintui.sources.engine_client import ApiError, EngineClient
 from fintui.sources.log_stream import LogDecoder
 
@@ -118,3 +118,42 @@ class EngineActions:
     async def service_tasks(self, service_id: str) -> list[dict[str, Any]]:
         filters = json.dumps({"service": [service_id]})
         return list(await self._call("GET", "/tasks", {"filters": filters}) or [])
+
+    async def storage_labels(self, kind: str, object_id: str) -> dict[str, str]:
+        path = {"volume": f"/volumes/{object_id}", "image": f"/images/{object_id}/json",
+                "container": f"/containers/{object_id}/json"}.get(kind)
+        if path is None:
+            return {}  # build cache entries carry no labels
+        try:
+            data = await self._call("GET", path)
+        except ActionFailed as exc:
+            if exc.status == 404:
+                raise ObjectGone(object_id) from None
+            raise
+        labels = data.get("Labels") if kind == "volume" else (data.get("Config") or {}).get(
+            "Labels")
+        return dict(labels or {})
+
+    async def storage_users(self, kind: str, object_id: str) -> list[str]:
+        key = {"volume": "volume", "image": "ancestor"}.get(kind)
+        if key is None:
+            return []
+        filters = json.dumps({key: [object_id]})
+        listed = await self._call("GET", "/containers/json", {"all": "1", "filters": filters})
+        return [str((c.get("Names") or ["?"])[0]).lstrip("/") for c in listed or []]
+
+    async def remove_storage(self, kind: str, object_id: str) -> None:
+        if kind == "build-cache":
+            # The API deletes build cache only through prune; an id filter limits it to this
+            # one entry, so nothing beyond the plan is touched.
+            await self._call("POST", "/build/prune",
+                             {"filters": json.dumps({"id": [object_id]})}, timeout=300)
+            return
+        path = {"volume": f"/volumes/{object_id}", "image": f"/images/{object_id}",
+                "container": f"/containers/{object_id}"}[kind]
+        try:
+            await self._call("DELETE", path, timeout=120)
+        except ActionFailed as exc:
+            if exc.status == 404:
+                raise ObjectGone(object_id) from None
+            raise

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
+
+from fintui.store.db import StateDB, StateUnavailable
+
+__all__ = ["Isolation", "IsolationStore", "StateUnavailable"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS isolations (
@@ -36,25 +36,8 @@ class Isolation:
     bundle: str
 
 
-class StateUnavailable(Exception):
-    """The state database cannot be opened; the message names it and why."""
-
-
-class IsolationStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise StateUnavailable(f"cannot open the state database {path}: {exc}") from None
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10)) as db, db:
-            db.execute("PRAGMA journal_mode=WAL")  # a second fintui may read while we write
-            yield db
+class IsolationStore(StateDB):
+    SCHEMA = _SCHEMA
 
     def active(self, container_id: str) -> Isolation | None:
         with self._connect() as db:
