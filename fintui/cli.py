@@ -393,3 +393,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _error(f"{exc} (set paths.state_dir)", EXIT_USAGE)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `fintui ... | head`: the reader left; no traceback, and none from the final flush.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
