@@ -84,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
     clean.add_argument("--json", action="store_true", help="machine-readable output")
     clean.add_argument("--match", metavar="GLOB", default="",
-                       help="consider only objects whose name (or id) matches")
+                       help="consider only objects whose name, id or a key=value label "
+                            "matches this glob")
 
     audit = verbs.add_parser("audit", help="the tamper-evident audit log")
     audit_verbs = audit.add_subparsers(dest="audit_verb", metavar="ACTION", required=True)

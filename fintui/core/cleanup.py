@@ -63,8 +63,10 @@ def plan_cleanup(df: DiskUsage, containers: Iterable[Container], policy: Cleanup
     plan = CleanupPlan()
     containers = list(containers)
 
-    def wanted(*names: str) -> bool:
-        return not match or any(fnmatch.fnmatchcase(n, match) for n in names if n)
+    def wanted(*names: str, labels: Iterable[tuple[str, str]] = ()) -> bool:
+        """--match: a glob on the name or id, or on a label written key=value."""
+        keys = [*names, *(f"{k}={v}" for k, v in labels)]
+        return not match or any(fnmatch.fnmatchcase(n, match) for n in keys if n)
 
     def add(item: CleanupItem, take: bool) -> None:
         (plan.candidates if take else plan.spared).append(item)
@@ -72,7 +74,7 @@ def plan_cleanup(df: DiskUsage, containers: Iterable[Container], policy: Cleanup
     # Volumes: never one that any container, running or stopped, mounts.
     users = volume_users(containers)
     for volume in df.volumes:
-        if not wanted(volume.name):
+        if not wanted(volume.name, labels=volume.labels):
             continue
         size = volume.size_bytes or 0
         since = volume_last_used.get(volume.name) or volume.created
@@ -96,7 +98,8 @@ def plan_cleanup(df: DiskUsage, containers: Iterable[Container], policy: Cleanup
     # Stopped containers, by when they finished.
     sizes = {c.id: c.size_rw for c in df.containers}
     for c in containers:
-        if c.state in ACTIVE_STATES or c.state not in STOPPED or not wanted(c.name, c.id):
+        if c.state in ACTIVE_STATES or c.state not in STOPPED or not wanted(
+                c.name, c.id, labels=c.labels):
             continue
         age = _age(c.finished_at or c.created, now)
         item = CleanupItem("container", c.name, c.id, sizes.get(c.id, 0), "", age)
@@ -128,7 +131,8 @@ def plan_cleanup(df: DiskUsage, containers: Iterable[Container], policy: Cleanup
         recent.update(image_id for _, image_id in entries[:policy.keep_recent_images])
     for image in df.images:
         label = image.tags[0] if image.tags else f"<none> {image.id.removeprefix('sha256:')[:12]}"
-        if not wanted(*image.tags, image.id, image.id.removeprefix("sha256:")):
+        if not wanted(*image.tags, image.id, image.id.removeprefix("sha256:"),
+                      labels=image.labels):
             continue
         age = _age(last_use(image), now)
         item = CleanupItem("image", label, image.id, image.size_bytes - image.shared_bytes, "",

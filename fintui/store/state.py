@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from fintui.model import ClusterSnapshot
+from fintui.model import ClusterSnapshot, DiskUsage
 
 
 class ClusterState:
@@ -13,6 +13,7 @@ class ClusterState:
         self.history_points = history_points
         self._cpu: dict[str, deque[float | None]] = {}
         self.isolated: set[str] = set()  # container ids under isolation (from the state db)
+        self.disk: DiskUsage | None = None  # the last /system/df reading (slow, so cached)
 
     def update(self, snapshot: ClusterSnapshot) -> None:
         self.snapshot = snapshot

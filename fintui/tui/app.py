@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -17,20 +18,26 @@ from fintui.core.container_rows import COLUMNS, SORTABLE
 from fintui.model import ClusterSnapshot, Container
 from fintui.ops.operations import Refused
 from fintui.poller import Poller
+from fintui.sources.base import SourceUnavailable
 from fintui.store.state import ClusterState
 from fintui.tui.messages import SnapshotArrived
 from fintui.tui.panes.containers import ContainersPane
 from fintui.tui.panes.placeholder import PlaceholderPane
+from fintui.tui.panes.volumes import VolumesPane
 from fintui.tui.screens.actions import ConfirmScreen, ProgressScreen, ScaleScreen
+from fintui.tui.screens.cleanup import CleanupScreen
 from fintui.tui.screens.details import DetailsScreen
 from fintui.tui.screens.help import HelpScreen, binding_rows
 from fintui.tui.screens.logs import LogScreen
+from fintui.tui.screens.volume import VolumeScreen
 from fintui.tui.theme_loader import load_themes, stylesheet_path
 from fintui.tui.widgets.safe import safe_line
 from fintui.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from fintui.cli import Parts
+
+USAGE_RECORD_EVERY = 30.0  # seconds between notes of which volumes and images are in use
 
 PANES = (
     ("containers", "1 Containers"),
@@ -69,6 +76,7 @@ class FintuiApp(App[int]):
         self.theme = chosen
         self.ops = parts.operations()
         self.poller: Poller | None = None
+        self._usage_recorded_at = 0.0
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -81,8 +89,8 @@ class FintuiApp(App[int]):
                 yield PlaceholderPane("GPUs: NVML metrics and GPU processes per container.",
                                       "GPUs pane")
             with TabPane(PANES[2][1], id="volumes"):
-                yield PlaceholderPane("Volumes, images, build cache and stale-storage cleanup.",
-                                      "Volumes pane and stale-storage cleanup")
+                yield VolumesPane(self.state, self.parts.settings.cleanup,
+                                  may_act=self.ops.role == "operator", id="volumes-pane")
             with TabPane(PANES[3][1], id="alerts"):
                 yield PlaceholderPane("Alerts: rules, Docker events, fault signatures.",
                                       "Alerts")
@@ -92,6 +100,7 @@ class FintuiApp(App[int]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.set_interval(self.parts.settings.cleanup.disk_usage_interval, self._usage_tick)
         self._status_bar().show(None, self.parts.read_only, self.parts.actor)
         self.query_one("#containers-table").focus()
         self.poll()
@@ -116,8 +125,15 @@ class FintuiApp(App[int]):
         self.state.update(message.snapshot)
         self.state.isolated = self.ops.isolations.active_ids()
         self.snapshots_seen += 1
+        if message.snapshot.source.connected and (
+                time.monotonic() - self._usage_recorded_at > USAGE_RECORD_EVERY):
+            # "Last used" for volume and image TTLs: what fintui saw in use, and when.
+            self._usage_recorded_at = time.monotonic()
+            self.ops.usage.record(message.snapshot.containers, message.snapshot.taken_at)
         self._status_bar().show(message.snapshot, self.parts.read_only, self.parts.actor)
         self.query_one(ContainersPane).refresh_rows()
+        if self.query_one("#panes", TabbedContent).active == "volumes":
+            self.query_one(VolumesPane).refresh_view()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker's failure becomes a message on screen, never a crash."""
@@ -132,6 +148,70 @@ class FintuiApp(App[int]):
         self.query_one("#panes", TabbedContent).active = pane
         if pane == "containers":
             self.query_one("#containers-table").focus()
+        elif pane == "volumes":
+            self.query_one("#table-volumes").focus()
+
+    @on(TabbedContent.TabActivated, "#panes")
+    def _pane_shown(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "volumes":
+            volumes = self.query_one(VolumesPane)
+            volumes.refresh_view()
+            disk = self.state.disk
+            interval = self.parts.settings.cleanup.disk_usage_interval
+            if disk is None or (self.parts.clock.now() - disk.taken_at).total_seconds() > interval:
+                self.refresh_disk_usage()
+
+    def _usage_tick(self) -> None:
+        if self.query_one("#panes", TabbedContent).active == "volumes":
+            self.refresh_disk_usage()
+
+    @on(VolumesPane.RefreshUsage)
+    def _refresh_usage(self) -> None:
+        self.refresh_disk_usage()
+
+    @work(exclusive=True, group="disk-usage", exit_on_error=False)
+    async def refresh_disk_usage(self) -> None:
+        """`/system/df` in the background: slow on big hosts, so cached, with its age shown."""
+        pane = self.query_one(VolumesPane)
+        pane.computing = True
+        pane.refresh_view()
+        try:
+            self.state.disk = await self.parts.source.disk_usage()
+            pane.usage_error = ""
+        except SourceUnavailable as exc:
+            pane.usage_error = str(exc)
+        finally:
+            pane.computing = False
+            pane.refresh_view()
+
+    @on(VolumesPane.Clean)
+    def _clean(self) -> None:
+        self.clean_flow()
+
+    @work(exclusive=True, group="action-flow", exit_on_error=False)
+    async def clean_flow(self) -> None:
+        try:
+            plan = await self.ops.plan_clean(snapshot=self.state.snapshot, disk=self.state.disk)
+        except Refused as exc:
+            self.notify(safe_line(str(exc)), title="clean refused", severity="error",
+                        markup=False, timeout=8)
+            return
+        if plan.cleanup is None or not plan.cleanup.candidates:
+            self.notify("nothing to clean: every object is in use, protected or too young",
+                        markup=False)
+            return
+        selected = await self.push_screen_wait(CleanupScreen(plan))
+        if selected is None:
+            self.notify("cancelled: nothing changed", markup=False)
+            return
+        plan.selected = selected
+        await self.push_screen_wait(ProgressScreen(self.ops, plan))
+        self.refresh_disk_usage()
+
+    @on(VolumesPane.VolumeDetails)
+    def _volume_details(self, message: VolumesPane.VolumeDetails) -> None:
+        self.push_screen(VolumeScreen(message.volume, self.state,
+                                      self.ops.usage.volume_history(message.volume)))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every fintui action in the command palette, beside Textual's own."""

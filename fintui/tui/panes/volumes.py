@@ -1,0 +1,160 @@
+"""The Volumes pane: where the disk goes (volumes, images, stopped containers, build cache,
+bind mounts), with the totals `docker system df` reports, and the way into cleanup."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
+
+from fintui.config import CleanupSettings
+from fintui.core.disk_usage import totals
+from fintui.core.format import human_bytes, human_duration
+from fintui.core.storage_rows import SECTIONS, section_rows, totals_line
+from fintui.store.state import ClusterState
+from fintui.tui.widgets.safe import safe, safe_block
+
+
+class VolumesPane(Vertical):
+    BINDINGS = [
+        Binding("c", "clean", "Clean", id="volumes.clean"),
+        Binding("r", "refresh_usage", "Refresh sizes", id="volumes.refresh"),
+        Binding("slash", "filter", "Filter", id="volumes.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="volumes.clear"),
+        Binding("enter", "details", "Details", id="volumes.details"),
+    ]
+    DEFAULT_CSS = """
+    VolumesPane { height: 1fr; }
+    VolumesPane #usage-state { height: 1; padding: 0 1; }
+    VolumesPane #usage-totals { height: auto; padding: 0 1; }
+    VolumesPane #usage-totals { color: $text-muted; }
+    VolumesPane #storage-filter { display: none; height: 3; }
+    VolumesPane.-filtering #storage-filter { display: block; }
+    VolumesPane TabbedContent { height: 1fr; }
+    VolumesPane DataTable { height: 1fr; }
+    """
+
+    class Clean(Message):
+        pass
+
+    class RefreshUsage(Message):
+        pass
+
+    class VolumeDetails(Message):
+        def __init__(self, volume: str) -> None:
+            super().__init__()
+            self.volume = volume
+
+    def __init__(self, state: ClusterState, policy: CleanupSettings, may_act: bool = True,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.state = state
+        self.policy = policy
+        self.may_act = may_act
+        self.filter_text = ""
+        self.computing = False
+        self.usage_error = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="usage-state")
+        yield Static(id="usage-totals")
+        yield Input(placeholder="filter: words in names, users, labels…", id="storage-filter")
+        with TabbedContent(id="storage-sections"):
+            for key, title, columns in SECTIONS:
+                with TabPane(title, id=f"section-{key}"):
+                    table: DataTable[Text] = DataTable(id=f"table-{key}", cursor_type="row",
+                                                       zebra_stripes=True)
+                    for column in columns:
+                        table.add_column(column, key=column)
+                    yield table
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clean" and not self.may_act:
+            return None
+        return True
+
+    def refresh_view(self) -> None:
+        snap, df = self.state.snapshot, self.state.disk
+        self._show_state()
+        containers = snap.containers if snap else ()
+        now = snap.taken_at if snap else (df.taken_at if df else None)
+        if now is None:
+            return
+        words = self.filter_text.lower().split()
+        for key, _title, _columns in SECTIONS:
+            table = self.query_one(f"#table-{key}", DataTable)
+            rows = [r for r in section_rows(key, df, containers, self.policy, now)
+                    if all(w in r.search for w in words)]
+            selected = None
+            if table.row_count and 0 <= table.cursor_row < table.row_count:
+                selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            table.clear()
+            for row in rows:
+                table.add_row(*(safe(cell) for cell in row.cells), key=row.key)
+            keys = [r.key for r in rows]
+            if selected in keys:
+                table.move_cursor(row=keys.index(selected), animate=False)
+
+    def _show_state(self) -> None:
+        df = self.state.disk
+        snap = self.state.snapshot
+        parts = []
+        if df is not None:
+            age = (snap.taken_at - df.taken_at).total_seconds() if snap else 0.0
+            fs = next((f for f in (snap.host.filesystems if snap and snap.host else ())
+                       if f.path == df.data_root), None)
+            root = f"{df.data_root} {fs.percent:.0f}% used" if fs else df.data_root
+            parts.append(f"storage driver {df.storage_driver or '?'} · data root {root} · "
+                         f"sizes as of {df.taken_at:%H:%M:%S} ({human_duration(age)} old)")
+            reclaim = sum(t.reclaimable for t in totals(df))
+            parts.append(f"docker counts {human_bytes(reclaim)} reclaimable")
+        else:
+            parts.append("no disk usage yet")
+        if self.computing:
+            parts.append("computing sizes… (this can take a while on big hosts)")
+        if self.usage_error:
+            parts.append(f"last attempt failed: {self.usage_error}")
+        self.query_one("#usage-state", Static).update(safe("  ·  ".join(parts)))
+        self.query_one("#usage-totals", Static).update(
+            safe_block(totals_line(totals(df)) if df else ""))
+
+    def action_clean(self) -> None:
+        self.post_message(self.Clean())
+
+    def action_refresh_usage(self) -> None:
+        self.post_message(self.RefreshUsage())
+
+    def action_filter(self) -> None:
+        self.add_class("-filtering")
+        box = self.query_one("#storage-filter", Input)
+        box.cursor_blink = False
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#storage-filter", Input).value = ""
+        self.filter_text = ""
+        self.remove_class("-filtering")
+        self.refresh_view()
+
+    @on(Input.Changed, "#storage-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self.refresh_view()
+
+    @on(Input.Submitted, "#storage-filter")
+    def _filter_done(self) -> None:
+        self.query_one("#storage-sections", TabbedContent).focus()
+
+    def action_details(self) -> None:
+        sections = self.query_one("#storage-sections", TabbedContent)
+        if sections.active != "section-volumes":
+            return
+        table = self.query_one("#table-volumes", DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if key:
+                self.post_message(self.VolumeDetails(str(key)))
