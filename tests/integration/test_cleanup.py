@@ -3,6 +3,7 @@ run's id, and --match selects by that label, so nothing else on the daemon is co
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -77,10 +78,8 @@ def storage(client: docker.DockerClient) -> Iterator[dict[str, Any]]:
     for volume in client.volumes.list(filters={"label": MATCH}):
         volume.remove(force=True)
     for image in client.images.list(all=True, filters={"label": MATCH}):
-        try:
+        with contextlib.suppress(NotFound):
             client.images.remove(image.id, force=True)
-        except NotFound:
-            pass
 
 
 def df_bytes(client: docker.DockerClient) -> int:
