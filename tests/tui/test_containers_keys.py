@@ -12,7 +12,7 @@ from fintui.tui.panes.containers import GROUP_PREFIX, ContainersPane
 from fintui.tui.screens.details import DetailsScreen
 from fintui.tui.screens.help import HelpScreen
 from fintui.tui.screens.logs import LogScreen
-from tests.tui.helpers import make_app, screen_text, until_loaded
+from tests.tui.helpers import make_app, screen_text, until_loaded, wait_for
 
 
 def pane(app: FintuiApp) -> ContainersPane:
@@ -36,8 +36,10 @@ async def test_number_keys_switch_panes_and_unfinished_panes_say_so() -> None:
             await pilot.press(key)
             await pilot.pause()
             assert tabs.active == pane_id
-            if pane_id != "containers":
+            if pane_id in ("gpus", "alerts", "forecasts"):
                 assert "arrives with its own issue" in screen_text(app)
+            if pane_id == "volumes":
+                await wait_for(pilot, "sizes as of")
 
 
 async def test_demo_shows_live_containers_with_their_numbers() -> None:
