@@ -21,7 +21,13 @@ from fintui.config import ConfigError, Settings, check_file, load_settings, reso
 from fintui.core.report import status_document, status_text
 from fintui.core.text_safety import one_line
 from fintui.poller import Poller
-from fintui.sources.base import ClusterActions, ClusterSource, HostSource, SourceUnavailable
+from fintui.sources.base import (
+    ClusterActions,
+    ClusterSource,
+    GpuSource,
+    HostSource,
+    SourceUnavailable,
+)
 from fintui.store.db import StateUnavailable
 
 if TYPE_CHECKING:
@@ -116,6 +122,7 @@ class Parts:
     read_only: bool
     actions: ClusterActions
     override_reason: str = ""
+    gpu: GpuSource | None = None
 
     def operations(self) -> Operations:
         from fintui.ops.operations import Operations
@@ -128,13 +135,13 @@ def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
     actor = args.actor or _login_name()
     override = getattr(args, "verb_override", "") or args.override_freeze
     if args.demo:
-        from fintui.sources.demo import DEMO_START, DemoActions, DemoCluster, DemoHost
+        from fintui.sources.demo import DEMO_START, DemoActions, DemoCluster, DemoGpus, DemoHost
 
         settings = demo_settings(settings, settings.state_dir_configured)
         clock = FixedClock(DEMO_START)
         cluster = DemoCluster(settings.demo_seed, clock, settings.ui.refresh_interval)
         return Parts(settings, cluster, DemoHost(cluster), clock, True, actor, args.read_only,
-                     DemoActions(cluster), override)
+                     DemoActions(cluster), override, DemoGpus(cluster))
 
     from fintui.sources.docker_engine import DockerEngineSource
     from fintui.sources.engine_actions import EngineActions
@@ -153,8 +160,12 @@ def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
                                 settings.docker.inspect_refresh)
     local = bool(endpoint.socket_path) or endpoint.base.split("://")[1].startswith(
         ("127.", "localhost"))
+    from fintui.sources.gpu import NvmlGpuSource
+
+    # NVML sees this machine's GPUs: only meaningful when the daemon runs here too.
+    gpu = NvmlGpuSource() if local else None
     return Parts(settings, source, PsutilHost(), system_clock, local, actor, args.read_only,
-                 EngineActions(client), override)
+                 EngineActions(client), override, gpu)
 
 
 def demo_settings(settings: Settings, configured_state_dir: str) -> Settings:
@@ -185,7 +196,7 @@ def _login_name() -> str:
 
 def make_poller(parts: Parts) -> Poller:
     return Poller(parts.source, parts.host, parts.clock, parts.settings.ui.refresh_interval,
-                  parts.settings.docker.reconnect_max_backoff, parts.local_host)
+                  parts.settings.docker.reconnect_max_backoff, parts.local_host, parts.gpu)
 
 
 async def _status(parts: Parts, as_json: bool) -> int:

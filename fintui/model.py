@@ -46,6 +46,7 @@ class Container:
     mounts: tuple[Mount, ...] = ()
     finished_at: datetime | None = None
     exit_code: int | None = None
+    gpu_request: str = ""  # GPUs asked for: "all", "0,1", "2 GPU(s)"; "" for none
 
     @property
     def short_id(self) -> str:
@@ -112,6 +113,8 @@ class ClusterSnapshot:
     services: tuple[Service, ...] = ()
     host: HostStats | None = None
     stale: bool = False  # true when this is the last good data kept through an outage
+    gpus: tuple[Gpu, ...] = ()
+    gpu_error: str = ""  # why there are no GPU numbers (no driver, NVML failed), "" if fine
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,3 +203,48 @@ class CleanupItem:
     bytes: int
     reason: str  # the rule that selected it, or why it was spared
     age_seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GpuProcess:
+    pid: int
+    used_bytes: int | None
+    command: str
+    kind: str  # compute, graphics
+    container_id: str = ""  # "" when the process is not in a container (or not ours to see)
+    container_name: str = ""
+    service: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Gpu:
+    """One device. Any field NVML does not support on it is None (shown as n/a)."""
+
+    index: int
+    name: str
+    uuid: str
+    util_percent: float | None = None
+    mem_util_percent: float | None = None
+    mem_used_bytes: int | None = None
+    mem_total_bytes: int | None = None
+    temperature_c: float | None = None
+    power_watts: float | None = None
+    power_limit_watts: float | None = None
+    fan_percent: float | None = None
+    sm_clock_mhz: int | None = None
+    mem_clock_mhz: int | None = None
+    throttle_reasons: tuple[str, ...] | None = None
+    ecc_corrected: int | None = None
+    ecc_uncorrected: int | None = None
+    mig_mode: str | None = None
+    processes: tuple[GpuProcess, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GpuReading:
+    """One NVML sample: the devices, why there are none (error), and which container each
+    GPU process runs in (pid -> container id, from /proc/<pid>/cgroup)."""
+
+    gpus: tuple[Gpu, ...]
+    error: str = ""
+    pid_containers: tuple[tuple[int, str], ...] = ()

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from fintui.clock import Clock
+from fintui.core.gpu_join import attach_containers
 from fintui.model import ClusterSnapshot, HostStats, SourceStatus
-from fintui.sources.base import ClusterSource, HostSource, SourceUnavailable
+from fintui.sources.base import ClusterSource, GpuSource, HostSource, SourceUnavailable
 
 # Events can arrive in bursts (a compose up); never sweep more often than this.
 MIN_SWEEP_GAP = 0.5
@@ -18,9 +19,11 @@ MIN_SWEEP_GAP = 0.5
 
 class Poller:
     def __init__(self, source: ClusterSource, host: HostSource, clock: Clock,
-                 interval: float, max_backoff: float, local_host: bool = True) -> None:
+                 interval: float, max_backoff: float, local_host: bool = True,
+                 gpu: GpuSource | None = None) -> None:
         self.source = source
         self.host = host
+        self.gpu = gpu
         self.clock = clock
         self.interval = interval
         self.max_backoff = max_backoff
@@ -56,7 +59,16 @@ class Poller:
         except Exception as exc:  # host metrics must never take the console down
             host = HostStats(hostname="?", cpu_percent=0.0, cpu_count=0, mem_used_bytes=0,
                              mem_total_bytes=0, load=(0.0, 0.0, 0.0), error=str(exc))
-        return replace(snapshot, host=host)
+        snapshot = replace(snapshot, host=host)
+        if self.gpu is not None:
+            try:
+                reading = await self.gpu.sample()
+            except Exception as exc:  # GPU trouble must never take the containers with it
+                return replace(snapshot, gpu_error=f"GPU sampling failed: {exc}")
+            gpus = attach_containers(reading.gpus, dict(reading.pid_containers),
+                                     snapshot.containers)
+            snapshot = replace(snapshot, gpus=gpus, gpu_error=reading.error)
+        return snapshot
 
     def next_delay(self) -> float:
         if not self.failures:

@@ -46,17 +46,18 @@ COLUMNS: tuple[Column, ...] = (
                                             _uptime_seconds(c, n) or 0), 7),
     Column("restarts", "Rst", 3, lambda c, n: -c.restart_count, 6),
     Column("cpu", "CPU%", 6, _stat("cpu_percent"), 2),
-    Column("cpu_spark", "CPU trend", 10, lambda c, n: 0, 9),
+    Column("cpu_spark", "CPU trend", 10, lambda c, n: 0, 10),
     Column("mem", "Mem / Limit", 17, _stat("mem_bytes"), 3),
     Column("net", "Net rx/tx", 15, lambda c, n: (c.stats is None, -((c.stats.net_rx_bytes
                                                   + c.stats.net_tx_bytes) if c.stats else 0)),
-           10),
+           11),
+    Column("gpu_mem", "GPU mem", 8, lambda c, n: 0, 9),
     Column("blk", "Block r/w", 15, lambda c, n: (c.stats is None, -((c.stats.blk_read_bytes
                                                  + c.stats.blk_write_bytes) if c.stats else 0)),
-           11),
+           12),
 )
 COLUMN_KEYS = tuple(col.key for col in COLUMNS)
-SORTABLE = tuple(col.key for col in COLUMNS if col.key != "cpu_spark")
+SORTABLE = tuple(col.key for col in COLUMNS if col.key not in ("cpu_spark", "gpu_mem"))
 _BY_KEY = {col.key: col for col in COLUMNS}
 
 
@@ -82,7 +83,7 @@ HEALTH_SYMBOL = {Health.HEALTHY: "✓", Health.UNHEALTHY: "✗", Health.STARTING
 
 
 def cells(c: Container, now: datetime, cpu_history: Sequence[float | None],
-          spark_width: int, isolated: bool = False) -> dict[str, str]:
+          spark_width: int, isolated: bool = False, gpu_bytes: int = 0) -> dict[str, str]:
     """Every cell as plain, escape-safe text (the TUI styles and wraps it, never parses it)."""
     s = c.stats
     state = "⊘ ISOLATED" if isolated else f"{STATE_SYMBOL.get(c.state, '?')} {one_line(c.state)}"
@@ -101,6 +102,7 @@ def cells(c: Container, now: datetime, cpu_history: Sequence[float | None],
         "net": f"{human_bytes(s.net_rx_bytes)} / {human_bytes(s.net_tx_bytes)}" if s else "-",
         "blk": f"{human_bytes(s.blk_read_bytes)} / {human_bytes(s.blk_write_bytes)}" if s
         else "-",
+        "gpu_mem": human_bytes(gpu_bytes) if gpu_bytes else "-",
     }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from fintui.core.container_rows import cells, ordered
 from fintui.core.format import human_bytes
 from fintui.core.text_safety import one_line
-from fintui.model import ClusterSnapshot
+from fintui.model import ClusterSnapshot, Gpu
 
 
 def _time(value: datetime | None) -> str | None:
@@ -62,6 +62,7 @@ def status_document(snap: ClusterSnapshot, isolated: frozenset[str] = frozenset(
                 "blk_write_bytes": c.stats.blk_write_bytes if c.stats else None,
                 "labels": dict(c.labels),
                 "isolated": c.id in isolated,
+                "gpu_request": c.gpu_request or None,
             }
             for c in sorted(snap.containers, key=lambda c: (c.name, c.id))
         ],
@@ -71,8 +72,28 @@ def status_document(snap: ClusterSnapshot, isolated: frozenset[str] = frozenset(
             for s in snap.services
         ],
         "volumes": [],
-        "gpus": [],
+        "gpus": [gpu_document(g) for g in snap.gpus],
+        "gpu_error": snap.gpu_error or None,
         "alerts": [],
+    }
+
+
+def gpu_document(g: Gpu) -> dict[str, Any]:
+    """A GPU as JSON: every field NVML could not give is null."""
+    return {
+        "index": g.index, "name": g.name, "uuid": g.uuid,
+        "util_percent": g.util_percent, "mem_util_percent": g.mem_util_percent,
+        "mem_used_bytes": g.mem_used_bytes, "mem_total_bytes": g.mem_total_bytes,
+        "temperature_c": g.temperature_c, "power_watts": g.power_watts,
+        "power_limit_watts": g.power_limit_watts, "fan_percent": g.fan_percent,
+        "sm_clock_mhz": g.sm_clock_mhz, "mem_clock_mhz": g.mem_clock_mhz,
+        "throttle_reasons": None if g.throttle_reasons is None else list(g.throttle_reasons),
+        "ecc_corrected": g.ecc_corrected, "ecc_uncorrected": g.ecc_uncorrected,
+        "mig_mode": g.mig_mode,
+        "processes": [{"pid": p.pid, "used_bytes": p.used_bytes, "command": p.command,
+                       "kind": p.kind, "container_id": p.container_id or None,
+                       "container": p.container_name or None, "service": p.service or None}
+                      for p in g.processes],
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
-from fintui.model import ClusterSnapshot, DiskUsage, HostStats
+from fintui.model import ClusterSnapshot, DiskUsage, GpuReading, HostStats
 
 
 class SourceUnavailable(Exception):
@@ -48,6 +48,14 @@ class ClusterSource(Protocol):
 
 class HostSource(Protocol):
     async def sample(self, data_root: str) -> HostStats: ...
+
+
+class GpuSource(Protocol):
+    async def sample(self) -> GpuReading:
+        """Never raises: a missing driver is a reading with no GPUs and the reason."""
+        ...
+
+    async def close(self) -> None: ...
 
 
 class ClusterActions(Protocol):

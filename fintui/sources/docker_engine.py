@@ -10,6 +10,7 @@ from typing import Any
 
 from fintui.clock import Clock
 from fintui.core.disk_usage import mounts_from_inspect, parse_df
+from fintui.core.gpu_join import requested_gpus
 from fintui.core.stats import CpuSample, reduce_stats
 from fintui.model import (
     ClusterSnapshot,
@@ -76,6 +77,7 @@ def container_from(
         mounts=mounts_from_inspect(inspect or {}),
         finished_at=parse_docker_time(state.get("FinishedAt")),
         exit_code=int(state["ExitCode"]) if "ExitCode" in state else None,
+        gpu_request=requested_gpus(inspect or {}),
     )
 
 

@@ -22,6 +22,7 @@ from fintui.sources.base import SourceUnavailable
 from fintui.store.state import ClusterState
 from fintui.tui.messages import SnapshotArrived
 from fintui.tui.panes.containers import ContainersPane
+from fintui.tui.panes.gpus import GpusPane
 from fintui.tui.panes.placeholder import PlaceholderPane
 from fintui.tui.panes.volumes import VolumesPane
 from fintui.tui.screens.actions import ConfirmScreen, ProgressScreen, ScaleScreen
@@ -86,8 +87,7 @@ class FintuiApp(App[int]):
                                      spark_width=10, may_act=self.ops.role == "operator",
                                      id="containers-pane")
             with TabPane(PANES[1][1], id="gpus"):
-                yield PlaceholderPane("GPUs: NVML metrics and GPU processes per container.",
-                                      "GPUs pane")
+                yield GpusPane(self.state, id="gpus-pane")
             with TabPane(PANES[2][1], id="volumes"):
                 yield VolumesPane(self.state, self.parts.settings.cleanup,
                                   may_act=self.ops.role == "operator", id="volumes-pane")
@@ -117,6 +117,8 @@ class FintuiApp(App[int]):
             await self.poller.run(self._publish)
         finally:
             await self.parts.source.close()
+            if self.parts.gpu is not None:
+                await self.parts.gpu.close()  # NVML: initialised once, shut down on exit
 
     def _publish(self, snapshot: ClusterSnapshot) -> None:
         self.post_message(SnapshotArrived(snapshot))
@@ -132,8 +134,11 @@ class FintuiApp(App[int]):
             self.ops.usage.record(message.snapshot.containers, message.snapshot.taken_at)
         self._status_bar().show(message.snapshot, self.parts.read_only, self.parts.actor)
         self.query_one(ContainersPane).refresh_rows()
-        if self.query_one("#panes", TabbedContent).active == "volumes":
+        active = self.query_one("#panes", TabbedContent).active
+        if active == "volumes":
             self.query_one(VolumesPane).refresh_view()
+        elif active == "gpus":
+            self.query_one(GpusPane).refresh_view()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker's failure becomes a message on screen, never a crash."""
@@ -149,10 +154,12 @@ class FintuiApp(App[int]):
         if pane == "containers":
             self.query_one("#containers-table").focus()
         elif pane == "volumes":
-            self.query_one("#table-volumes").focus()
+            self.query_one(VolumesPane).focus_table()
 
     @on(TabbedContent.TabActivated, "#panes")
     def _pane_shown(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "gpus":
+            self.query_one(GpusPane).refresh_view()
         if event.pane.id == "volumes":
             volumes = self.query_one(VolumesPane)
             volumes.refresh_view()

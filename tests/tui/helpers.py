@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 
 from fintui.cli import build_parser, build_parts
 from fintui.config import load_settings
-from fintui.sources.base import ClusterSource
+from fintui.sources.base import ClusterSource, GpuSource
 from fintui.tui.app import FintuiApp
 
 SNAPSHOT_CONFIG = Path(__file__).resolve().parent.parent / "sample-configs" / "snapshot.toml"
@@ -21,13 +21,15 @@ FAST_CONFIG = SNAPSHOT_CONFIG.parent / "fast.toml"
 
 
 def make_app(*extra: str, config: Path = SNAPSHOT_CONFIG, demo: bool = True,
-             source: ClusterSource | None = None) -> FintuiApp:
+             source: ClusterSource | None = None, gpu: GpuSource | None = None) -> FintuiApp:
     """The app as `fintui [--demo] --as ops --config CONFIG EXTRA...` builds it."""
     args = build_parser().parse_args([*(["--demo"] if demo else []), "--as", "ops",
                                       "--config", str(config), *extra])
     parts = build_parts(args, load_settings(args.config))
     if source is not None:
         parts.source = source
+    if gpu is not None:
+        parts.gpu = gpu
     return FintuiApp(parts, theme=args.theme)
 
 

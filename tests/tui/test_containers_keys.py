@@ -36,7 +36,7 @@ async def test_number_keys_switch_panes_and_unfinished_panes_say_so() -> None:
             await pilot.press(key)
             await pilot.pause()
             assert tabs.active == pane_id
-            if pane_id in ("gpus", "alerts", "forecasts"):
+            if pane_id in ("alerts", "forecasts"):
                 assert "arrives with its own issue" in screen_text(app)
             if pane_id == "volumes":
                 await wait_for(pilot, "sizes as of")

@@ -57,6 +57,11 @@ async def test_sections_show_what_uses_the_disk() -> None:
         assert volumes.row_count == 1
         await pilot.press("escape")
         assert volumes.row_count == 10
+        first = next(row.key.value for row in volumes.ordered_rows)
+        assert first == "tick-archive-2025"  # largest first
+        await pilot.press("o")
+        names = [row.key.value for row in volumes.ordered_rows]
+        assert names[0] == ANON and names[-1] == "var-batch-data"  # by name now
 
 
 async def test_volume_details_list_who_mounted_it() -> None:

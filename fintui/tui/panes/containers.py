@@ -22,6 +22,7 @@ from fintui.core.container_rows import (
     matches,
     ordered,
 )
+from fintui.core.gpu_join import gpu_memory_by_container
 from fintui.core.text_safety import one_line
 from fintui.model import ClusterSnapshot, Container, Health
 from fintui.store.state import ClusterState
@@ -165,6 +166,7 @@ class ContainersPane(Vertical):
         rows = ordered(shown, snap.taken_at, self.sort_key, self.reverse, self.grouped)
         self._by_id = {c.id: c for c in rows}
         palette = self.palette()
+        gpu_memory = gpu_memory_by_container(snap.gpus)
         wanted: list[tuple[str, dict[str, Text]]] = []
         counts = group_counts(shown) if self.grouped else {}
         last_group: str | None = None
@@ -179,7 +181,7 @@ class ContainersPane(Vertical):
                 wanted.append((GROUP_PREFIX + c.group, header))
             isolated = c.id in self.state.isolated
             plain = cells(c, snap.taken_at, self.state.cpu_history(c.id), self.spark_width,
-                          isolated)
+                          isolated, gpu_memory.get(c.id, 0))
             wanted.append((c.id, {k: safe(v, cell_style(k, c, palette, isolated))
                                   for k, v in plain.items()}))
         if [key for key, _ in wanted] == self._row_keys:

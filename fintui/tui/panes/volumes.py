@@ -24,6 +24,7 @@ class VolumesPane(Vertical):
         Binding("c", "clean", "Clean", id="volumes.clean"),
         Binding("r", "refresh_usage", "Refresh sizes", id="volumes.refresh"),
         Binding("slash", "filter", "Filter", id="volumes.filter"),
+        Binding("o", "sort", "Sort size/name", id="volumes.sort"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="volumes.clear"),
         Binding("enter", "details", "Details", id="volumes.details"),
     ]
@@ -58,6 +59,7 @@ class VolumesPane(Vertical):
         self.filter_text = ""
         self.computing = False
         self.usage_error = ""
+        self.by_name = False  # rows largest first, or by name
 
     def compose(self) -> ComposeResult:
         yield Static(id="usage-state")
@@ -89,6 +91,8 @@ class VolumesPane(Vertical):
             table = self.query_one(f"#table-{key}", DataTable)
             rows = [r for r in section_rows(key, df, containers, self.policy, now)
                     if all(w in r.search for w in words)]
+            if self.by_name:
+                rows.sort(key=lambda r: r.cells[0].lower())
             selected = None
             if table.row_count and 0 <= table.cursor_row < table.row_count:
                 selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
@@ -128,6 +132,10 @@ class VolumesPane(Vertical):
             event.stop()
             self.action_clean()
 
+    def action_sort(self) -> None:
+        self.by_name = not self.by_name
+        self.refresh_view()
+
     def action_clean(self) -> None:
         self.post_message(self.Clean())
 
@@ -140,11 +148,17 @@ class VolumesPane(Vertical):
         box.cursor_blink = False
         box.focus()
 
+    def focus_table(self) -> None:
+        """Keys go to the visible section's table (not a hidden filter box)."""
+        active = self.query_one("#storage-sections", TabbedContent).active
+        self.query_one(f"#table-{active.removeprefix('section-')}", DataTable).focus()
+
     def action_clear_filter(self) -> None:
         self.query_one("#storage-filter", Input).value = ""
         self.filter_text = ""
         self.remove_class("-filtering")
         self.refresh_view()
+        self.focus_table()
 
     @on(Input.Changed, "#storage-filter")
     def _filter(self, event: Input.Changed) -> None:
@@ -153,7 +167,7 @@ class VolumesPane(Vertical):
 
     @on(Input.Submitted, "#storage-filter")
     def _filter_done(self) -> None:
-        self.query_one("#storage-sections", TabbedContent).focus()
+        self.focus_table()
 
     @on(DataTable.RowSelected, "#table-volumes")
     def _volume_chosen(self, event: DataTable.RowSelected) -> None:
