@@ -88,12 +88,9 @@ def plan_cleanup(df: DiskUsage, containers: Iterable[Container], policy: Cleanup
             add(_with(item, f"in use by {names}"), False)
         elif not volume.anonymous and not policy.named_volumes:
             add(_with(item, "named volume (cleanup.named_volumes is false)"), False)
-        elif not _old_enough(age, policy.volume_ttl):
-            add(_with(item, f"unused for {human_duration(age)}, younger than "
-                            f"{human_duration(policy.volume_ttl)}"), False)
         else:
-            add(_with(item, f"unused for {human_duration(age)} (volume_ttl "
-                            f"{human_duration(policy.volume_ttl)})"), True)
+            add(*_by_age(item, f"unused for {human_duration(age)}", age, policy.volume_ttl,
+                         "volume_ttl"))
 
     # Stopped containers, by when they finished.
     sizes = {c.id: c.size_rw for c in df.containers}
@@ -106,12 +103,9 @@ def plan_cleanup(df: DiskUsage, containers: Iterable[Container], policy: Cleanup
         why = protected(c.name, c.labels, policy)
         if why:
             add(_with(item, why), False)
-        elif not _old_enough(age, policy.container_ttl):
-            add(_with(item, f"stopped {human_duration(age)} ago, younger than "
-                            f"{human_duration(policy.container_ttl)}"), False)
         else:
-            add(_with(item, f"stopped {human_duration(age)} ago (container_ttl "
-                            f"{human_duration(policy.container_ttl)})"), True)
+            add(*_by_age(item, f"stopped {human_duration(age)} ago", age, policy.container_ttl,
+                         "container_ttl"))
 
     # Images: dangling ones, and unused tagged ones beyond the K most recent per repository.
     in_use = {c.image for c in containers}
@@ -172,6 +166,14 @@ def plan_cleanup(df: DiskUsage, containers: Iterable[Container], policy: Cleanup
         else:
             add(_with(item, f"idle for {human_duration(age)} (build_cache_ttl)"), True)
     return plan
+
+
+def _by_age(item: CleanupItem, how_long: str, age: float | None, ttl: float,
+            setting: str) -> tuple[CleanupItem, bool]:
+    """Taken when older than its TTL, else spared as too young; the reason says which."""
+    if _old_enough(age, ttl):
+        return _with(item, f"{how_long} ({setting} {human_duration(ttl)})"), True
+    return _with(item, f"{how_long}, younger than {human_duration(ttl)}"), False
 
 
 def _with(item: CleanupItem, reason: str) -> CleanupItem:

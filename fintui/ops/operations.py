@@ -14,9 +14,10 @@ from typing import Any
 from fintui.clock import Clock
 from fintui.config import Settings
 from fintui.core import scaling
-from fintui.core.cleanup import CleanupPlan, plan_cleanup, protected
+from fintui.core.cleanup import CleanupPlan
 from fintui.core.text_safety import one_line
-from fintui.model import CleanupItem, ClusterSnapshot, DiskUsage
+from fintui.model import ClusterSnapshot, DiskUsage
+from fintui.ops import clean
 from fintui.ops.audit import AuditLog, AuditUnavailable
 from fintui.ops.forensics import capture
 from fintui.ops.guard import Decision, decide, role_of
@@ -25,7 +26,6 @@ from fintui.sources.base import (
     ClusterActions,
     ClusterSource,
     ContainerGone,
-    ObjectGone,
     SourceUnavailable,
 )
 from fintui.store.isolations import Isolation, IsolationStore
@@ -465,91 +465,13 @@ class Operations:
 
         return await self._planned("release", container, {}, build)
 
-    # ---- clean ---------------------------------------------------------------------------
+    # ---- clean (fintui/ops/clean.py) -----------------------------------------------------
 
     async def preview_clean(self, match: str = "", snapshot: ClusterSnapshot | None = None,
                             disk: DiskUsage | None = None) -> CleanupPlan:
         """What a cleanup would remove and spare, now. Changes nothing; needs no role."""
-        if self.source is None:
-            raise Refused("no cluster source to plan a cleanup from")
-        snap = snapshot or await self.source.sweep()
-        df = disk or await self.source.disk_usage()
-        self.usage.record(snap.containers, self.clock.now())  # they are in use right now
-        return plan_cleanup(df, snap.containers, self.settings.cleanup, self.clock.now(),
-                            self.usage.volume_last_used(), self.usage.image_last_used(), match)
+        return await clean.preview_clean(self, match, snapshot, disk)
 
     async def plan_clean(self, match: str = "", snapshot: ClusterSnapshot | None = None,
                          disk: DiskUsage | None = None) -> Plan:
-        parameters = {"match": match}
-
-        async def build(decision: Decision) -> Plan:
-            cleanup = await self.preview_clean(match, snapshot, disk)
-            plan = Plan("clean", match or "*", "", [], parameters, decision=decision,
-                        cleanup=cleanup)
-            plan.summary = (f"remove {len(cleanup.candidates)} stale object(s), "
-                            f"{cleanup.reclaimable} bytes")
-            plan.steps = [f"remove {i.kind} {i.name} ({i.reason})" for i in cleanup.candidates]
-            plan.double_confirm = len(cleanup.candidates) > BIG_CHANGE
-
-            async def run(note: Progress) -> dict[str, Any]:
-                return await self._clean(plan, note)
-
-            plan.run = run
-            return plan
-
-        return await self._planned("clean", match or "*", parameters, build)
-
-    async def _clean(self, plan: Plan, note: Progress) -> dict[str, Any]:
-        assert plan.cleanup is not None
-        chosen = [i for i in plan.cleanup.candidates
-                  if plan.selected is None or i.id in plan.selected]
-        removed: list[dict[str, Any]] = []
-        skipped: list[dict[str, str]] = []
-        failed: list[dict[str, str]] = []
-        freed: dict[str, int] = {}
-        for number, item in enumerate(chosen, start=1):
-            note(f"[{number}/{len(chosen)}] {item.kind} {item.name}")
-            why = await self._changed_since_plan(item)
-            if why:
-                skipped.append({"kind": item.kind, "name": item.name, "id": item.id,
-                                "reason": why})
-                note(f"  skipped: {why}")
-                continue
-            try:
-                await self.actions.remove_storage(item.kind, item.id)
-            except ObjectGone:
-                skipped.append({"kind": item.kind, "name": item.name, "id": item.id,
-                                "reason": "already gone"})
-                note("  skipped: already gone")
-                continue
-            except ActionFailed as exc:  # a 409 (in use) is reported, not fatal
-                failed.append({"kind": item.kind, "name": item.name, "id": item.id,
-                               "error": one_line(str(exc))})
-                note(f"  failed: {one_line(str(exc))}")
-                continue
-            removed.append({"kind": item.kind, "name": item.name, "id": item.id,
-                            "bytes": item.bytes})
-            freed[item.kind] = freed.get(item.kind, 0) + item.bytes
-            note(f"  removed, {item.bytes} bytes")
-        return {"removed": removed, "skipped": skipped, "failed": failed,
-                "freed_bytes": freed, "freed_total": sum(freed.values())}
-
-    async def _changed_since_plan(self, item: CleanupItem) -> str:
-        """Check a candidate again right before deleting it: still there, still unused, still
-        not protected. Returns why to skip it, or ""."""
-        try:
-            labels = await self.actions.storage_labels(item.kind, item.id)
-            why = protected(item.name, labels.items(), self.settings.cleanup)
-            if why:
-                return f"now {why}"
-            if item.kind == "container":
-                state = ((await self.actions.inspect(item.id)).get("State") or {})
-                if state.get("Running") or state.get("Paused") or state.get("Restarting"):
-                    return "it is running now"
-                return ""
-            users = await self.actions.storage_users(item.kind, item.id)
-        except (ObjectGone, ContainerGone):
-            return "already gone"
-        if users:
-            return f"in use now by {', '.join(users[:3])}"
-        return ""
+        return await clean.plan_clean(self, match, snapshot, disk)

@@ -1,0 +1,109 @@
+"""Stale-storage cleanup in the operations layer: preview, plan, and an execution that checks
+every candidate again right before deleting it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fintui.core.cleanup import CleanupPlan, plan_cleanup, protected
+from fintui.core.text_safety import one_line
+from fintui.model import CleanupItem, ClusterSnapshot, DiskUsage
+from fintui.sources.base import ActionFailed, ContainerGone, ObjectGone
+
+if TYPE_CHECKING:
+    from fintui.ops.guard import Decision
+    from fintui.ops.operations import Operations, Plan, Progress
+
+
+async def preview_clean(ops: Operations, match: str = "",
+                        snapshot: ClusterSnapshot | None = None,
+                        disk: DiskUsage | None = None) -> CleanupPlan:
+    """What a cleanup would remove and spare, now. Changes nothing; needs no role."""
+    if ops.source is None:
+        from fintui.ops.operations import Refused
+
+        raise Refused("no cluster source to plan a cleanup from")
+    snap = snapshot or await ops.source.sweep()
+    df = disk or await ops.source.disk_usage()
+    ops.usage.record(snap.containers, ops.clock.now())  # they are in use right now
+    return plan_cleanup(df, snap.containers, ops.settings.cleanup, ops.clock.now(),
+                        ops.usage.volume_last_used(), ops.usage.image_last_used(), match)
+
+
+async def plan_clean(ops: Operations, match: str = "", snapshot: ClusterSnapshot | None = None,
+                     disk: DiskUsage | None = None) -> Plan:
+    from fintui.ops.operations import BIG_CHANGE, Plan  # here: operations imports this module
+
+    parameters = {"match": match}
+
+    async def build(decision: Decision) -> Plan:
+        cleanup = await preview_clean(ops, match, snapshot, disk)
+        plan = Plan("clean", match or "*", "", [], parameters, decision=decision,
+                    cleanup=cleanup)
+        plan.summary = (f"remove {len(cleanup.candidates)} stale object(s), "
+                        f"{cleanup.reclaimable} bytes")
+        plan.steps = [f"remove {i.kind} {i.name} ({i.reason})" for i in cleanup.candidates]
+        plan.double_confirm = len(cleanup.candidates) > BIG_CHANGE
+
+        async def run(note: Progress) -> dict[str, Any]:
+            return await run_clean(ops, plan, note)
+
+        plan.run = run
+        return plan
+
+    return await ops._planned("clean", match or "*", parameters, build)
+
+async def run_clean(ops: Operations, plan: Plan, note: Progress) -> dict[str, Any]:
+    assert plan.cleanup is not None
+    chosen = [i for i in plan.cleanup.candidates
+              if plan.selected is None or i.id in plan.selected]
+    removed: list[dict[str, Any]] = []
+    skipped: list[dict[str, str]] = []
+    failed: list[dict[str, str]] = []
+    freed: dict[str, int] = {}
+    for number, item in enumerate(chosen, start=1):
+        note(f"[{number}/{len(chosen)}] {item.kind} {item.name}")
+        why = await changed_since_plan(ops, item)
+        if why:
+            skipped.append({"kind": item.kind, "name": item.name, "id": item.id,
+                            "reason": why})
+            note(f"  skipped: {why}")
+            continue
+        try:
+            await ops.actions.remove_storage(item.kind, item.id)
+        except ObjectGone:
+            skipped.append({"kind": item.kind, "name": item.name, "id": item.id,
+                            "reason": "already gone"})
+            note("  skipped: already gone")
+            continue
+        except ActionFailed as exc:  # a 409 (in use) is reported, not fatal
+            failed.append({"kind": item.kind, "name": item.name, "id": item.id,
+                           "error": one_line(str(exc))})
+            note(f"  failed: {one_line(str(exc))}")
+            continue
+        removed.append({"kind": item.kind, "name": item.name, "id": item.id,
+                        "bytes": item.bytes})
+        freed[item.kind] = freed.get(item.kind, 0) + item.bytes
+        note(f"  removed, {item.bytes} bytes")
+    return {"removed": removed, "skipped": skipped, "failed": failed,
+            "freed_bytes": freed, "freed_total": sum(freed.values())}
+
+async def changed_since_plan(ops: Operations, item: CleanupItem) -> str:
+    """Check a candidate again right before deleting it: still there, still unused, still
+    not protected. Returns why to skip it, or ""."""
+    try:
+        labels = await ops.actions.storage_labels(item.kind, item.id)
+        why = protected(item.name, labels.items(), ops.settings.cleanup)
+        if why:
+            return f"now {why}"
+        if item.kind == "container":
+            state = ((await ops.actions.inspect(item.id)).get("State") or {})
+            if state.get("Running") or state.get("Paused") or state.get("Restarting"):
+                return "it is running now"
+            return ""
+        users = await ops.actions.storage_users(item.kind, item.id)
+    except (ObjectGone, ContainerGone):
+        return "already gone"
+    if users:
+        return f"in use now by {', '.join(users[:3])}"
+    return ""
