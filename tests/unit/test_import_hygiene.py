@@ -9,9 +9,13 @@ import sys
 import pytest
 
 MODULES = ["fintui.core.stats", "fintui.core.container_rows", "fintui.core.report",
-           "fintui.core.inspect_view", "fintui.core.text_safety", "fintui.sources.docker_engine",
-           "fintui.sources.demo", "fintui.sources.host", "fintui.poller", "fintui.config",
-           "fintui.store.state", "fintui.cli"]
+           "fintui.core.inspect_view", "fintui.core.text_safety", "fintui.core.scaling",
+           "fintui.core.cleanup", "fintui.core.disk_usage", "fintui.core.storage_rows",
+           "fintui.core.gpu_join", "fintui.core.gpu_view", "fintui.sources.docker_engine",
+           "fintui.sources.engine_actions", "fintui.sources.demo", "fintui.sources.host",
+           "fintui.sources.gpu", "fintui.poller", "fintui.config", "fintui.store.state",
+           "fintui.store.isolations", "fintui.store.usage", "fintui.ops.operations",
+           "fintui.ops.clean", "fintui.ops.audit", "fintui.ops.guard", "fintui.cli"]
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -22,9 +26,13 @@ def test_module_does_not_import_textual(module: str) -> None:
     assert out == "False"
 
 
-def test_status_verb_runs_without_textual() -> None:
-    code = ("import sys, runpy\n"
-            "sys.argv = ['fintui', '--demo', 'status', '--json']\n"
+@pytest.mark.parametrize("argv", [["--demo", "status", "--json"],
+                                  ["--demo", "clean", "--dry-run"],
+                                  ["--demo", "scale", "pricing", "4", "--yes"],
+                                  ["audit", "verify"]])
+def test_screenless_verbs_run_without_textual(argv: list[str]) -> None:
+    code = ("import sys\n"
+            f"sys.argv = ['fintui', *{argv!r}]\n"
             "from fintui.cli import main\n"
             "import contextlib, io\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
@@ -37,7 +45,8 @@ def test_status_verb_runs_without_textual() -> None:
 
 def test_core_has_no_io_imports() -> None:
     code = ("import sys; import fintui.core.stats, fintui.core.container_rows, "
-            "fintui.core.report, fintui.core.inspect_view\n"
+            "fintui.core.report, fintui.core.inspect_view, fintui.core.cleanup, "
+            "fintui.core.scaling, fintui.core.disk_usage, fintui.core.gpu_join\n"
             "print(sorted(m for m in ('aiohttp', 'docker', 'psutil', 'pynvml', 'sqlite3') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
