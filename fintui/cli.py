@@ -31,8 +31,9 @@ from fintui.sources.base import (
 from fintui.store.db import StateUnavailable
 
 if TYPE_CHECKING:
+    from fintui.core.alerts import Alert
     from fintui.core.cleanup import CleanupPlan
-    from fintui.model import CleanupItem
+    from fintui.model import CleanupItem, ClusterSnapshot
     from fintui.ops.operations import Operations, Plan
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -206,7 +207,8 @@ async def _status(parts: Parts, as_json: bool) -> int:
     finally:
         await parts.source.close()
     if as_json:
-        print(json.dumps(status_document(snap, _isolated(parts)), indent=2, sort_keys=False))
+        print(json.dumps(status_document(snap, _isolated(parts), _alerts_now(parts, snap)),
+                         indent=2, sort_keys=False))
     else:
         print(status_text(snap))
     if not snap.source.connected:
@@ -355,6 +357,25 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
     for line in log.show(since):
         print(line)
     return EXIT_OK
+
+
+def _alerts_now(parts: Parts, snap: ClusterSnapshot) -> list[Alert]:
+    """One sweep's view: rules whose condition holds now (pending until their `for` elapses
+    in a running console), marked acked or silenced from the saved state."""
+    from datetime import timedelta
+
+    from fintui.core.alerts import SIGNATURES, AlertEngine, RestartWindow, Rule, observe
+    from fintui.store.alert_state import AlertStateFile
+
+    settings = parts.settings.alerts
+    rules = [*SIGNATURES, *(Rule(r.name, r.metric, r.op, r.threshold, r.for_seconds,
+                                 r.severity, r.scope, r.runbook) for r in settings.rules)]
+    engine = AlertEngine(settings.resolve_after)
+    if snap.source.connected:
+        engine.evaluate(observe(rules, snap, RestartWindow(timedelta(
+            seconds=settings.restart_window))), snap.taken_at)
+    state = AlertStateFile(settings.state_file)
+    return engine.shown(state.silences, state.acks, snap.taken_at)
 
 
 def _isolated(parts: Parts) -> frozenset[str]:

@@ -106,6 +106,26 @@ def parse_duration(text: str) -> float | None:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertRuleSettings:
+    name: str
+    metric: str
+    op: str
+    threshold: float
+    for_seconds: float
+    severity: str
+    scope: tuple[tuple[str, str], ...]
+    runbook: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSettings:
+    resolve_after: float
+    restart_window: float
+    state_file: Path
+    rules: tuple[AlertRuleSettings, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     ui: UiSettings
     docker: DockerSettings
@@ -114,6 +134,7 @@ class Settings:
     guard: GuardSettings
     ops: OpsSettings
     cleanup: CleanupSettings
+    alerts: AlertSettings
     source_file: str  # the user file that was merged, "" when defaults only
     state_dir_configured: str = ""  # paths.state_dir as written, "" for the XDG default
 
@@ -193,8 +214,35 @@ def _subset(allowed: tuple[str, ...]) -> Callable[[Any], str | None]:
 _FREE_TABLES: dict[str, tuple[type, Callable[[Any], str | None]]] = {
     "guard.roles": (str, _role),
 }
+_METRICS = ("container.cpu_percent", "container.mem_percent", "container.restarts_in_window",
+            "container.unhealthy", "container.exited_nonzero", "host.cpu_percent",
+            "host.mem_percent", "host.fs_percent", "gpu.temperature", "gpu.mem_percent",
+            "gpu.ecc_errors")
+
+
+def _one_of(allowed: tuple[str, ...]) -> Callable[[Any], str | None]:
+    return lambda v: None if v in allowed else f"must be one of {', '.join(allowed)}"
+
+
+def _scope(value: Any) -> str | None:
+    bad = [k for k in value if k not in ("service", "container", "label")]
+    if bad:
+        return f"scope keys are service, container, label (got {bad[0]!r})"
+    return None if all(isinstance(v, str) for v in value.values()) else "scope values are strings"
+
+
+# Fields an array-of-tables item may leave out.
+_OPTIONAL = {"scope", "runbook"}
+
 # Arrays of tables: the fields each item must have, their types and checks.
 _ARRAYS: dict[str, dict[str, tuple[type, Callable[[Any], str | None] | None]]] = {
+    "alerts.rules": {
+        "name": (str, None), "metric": (str, _one_of(_METRICS)),
+        "op": (str, _one_of((">", ">=", "<", "<=", "==", "!="))),
+        "threshold": (float, None), "for": (str, _duration),
+        "severity": (str, _one_of(("info", "warning", "critical"))),
+        "scope": (dict, _scope), "runbook": (str, None),
+    },
     "guard.freeze": {
         "name": (str, None), "days": (list, _subset(DAYS)), "start": (str, _clock_time),
         "end": (str, _clock_time), "timezone": (str, _timezone),
@@ -215,6 +263,8 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "cleanup.keep_recent_images": lambda v: None if v >= 0 else "must be 0 or more",
     "cleanup.protect_labels": _label_pairs,
     "cleanup.disk_usage_interval": _positive,
+    "alerts.resolve_after": _duration,
+    "alerts.restart_window": _duration,
     "ui.refresh_interval": _positive,
     "ui.sparkline_points": _positive,
     "ui.log_tail_lines": _positive,
@@ -322,8 +372,12 @@ def _array_of_tables(value: Any, dotted: str, path: str, text: str) -> list[dict
                 raise ConfigError(path, "unknown setting", f"{where}.{name}", line)
         for name, (kind, check) in fields.items():
             if name not in item:
+                if name in _OPTIONAL:
+                    continue
                 raise ConfigError(path, "missing", f"{where}.{name}", line)
             entry: Any = item[name]
+            if kind is float and isinstance(entry, int) and not isinstance(entry, bool):
+                entry = float(entry)
             if not isinstance(entry, kind) or (isinstance(entry, list) and not all(
                     isinstance(v, str) for v in entry)):
                 raise ConfigError(path, f"expected {_type_name(kind())} of strings"
@@ -397,6 +451,7 @@ def _build(data: Mapping[str, Any], source: str) -> Settings:
             log_lines=int(data["isolate"]["log_lines"]),
             audit_path=Path(audit).expanduser() if audit else state_dir / "audit.jsonl"),
         cleanup=_cleanup(data["cleanup"]),
+        alerts=_alerts(data["alerts"], state_dir),
         source_file=source,
         state_dir_configured=data["paths"]["state_dir"],
     )
@@ -417,6 +472,24 @@ def _cleanup(data: Mapping[str, Any]) -> CleanupSettings:
         protect_labels=tuple(data["protect_labels"]),
         protect_names=tuple(str(n) for n in data["protect_names"]),
         disk_usage_interval=float(data["disk_usage_interval"]))
+
+
+def _alerts(data: Mapping[str, Any], state_dir: Path) -> AlertSettings:
+    def seconds(text: str) -> float:
+        value = parse_duration(text)
+        assert value is not None  # checked when the file was merged
+        return value
+
+    return AlertSettings(
+        resolve_after=seconds(data["resolve_after"]),
+        restart_window=seconds(data["restart_window"]),
+        state_file=Path(data["state_file"]).expanduser() if data["state_file"]
+        else state_dir / "alerts.toml",
+        rules=tuple(AlertRuleSettings(
+            name=r["name"], metric=r["metric"], op=r["op"], threshold=float(r["threshold"]),
+            for_seconds=seconds(r["for"]), severity=r["severity"],
+            scope=tuple(sorted((str(k), str(v)) for k, v in (r.get("scope") or {}).items())),
+            runbook=str(r.get("runbook", ""))) for r in data["rules"]))
 
 
 def resolve_host(cli_host: str | None, settings: Settings) -> str:

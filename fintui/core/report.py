@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from fintui.core.alerts import Alert
 from fintui.core.container_rows import cells, ordered
 from fintui.core.format import human_bytes
 from fintui.core.text_safety import one_line
@@ -15,8 +17,8 @@ def _time(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def status_document(snap: ClusterSnapshot, isolated: frozenset[str] = frozenset()
-                    ) -> dict[str, Any]:
+def status_document(snap: ClusterSnapshot, isolated: frozenset[str] = frozenset(),
+                    alerts: Iterable[Alert] = ()) -> dict[str, Any]:
     """Documented in the README; keys are only ever added, never renamed."""
     host = snap.host
     return {
@@ -74,7 +76,10 @@ def status_document(snap: ClusterSnapshot, isolated: frozenset[str] = frozenset(
         "volumes": [],
         "gpus": [gpu_document(g) for g in snap.gpus],
         "gpu_error": snap.gpu_error or None,
-        "alerts": [],
+        "alerts": [{"rule": a.rule, "severity": a.severity, "state": a.state,
+                    "target": a.target, "value": a.value, "since": _time(a.started),
+                    "acked_by": a.acked_by or None, "silenced": bool(a.silenced_by),
+                    "fault": a.faulty, "runbook": a.runbook or None} for a in alerts],
     }
 
 

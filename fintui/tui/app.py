@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -14,13 +15,24 @@ from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from fintui.core.alerts import (
+    SIGNATURES,
+    Alert,
+    AlertEngine,
+    RestartWindow,
+    Rule,
+    firing_counts,
+    observe,
+)
 from fintui.core.container_rows import COLUMNS, SORTABLE
 from fintui.model import ClusterSnapshot, Container
 from fintui.ops.operations import Refused
 from fintui.poller import Poller
 from fintui.sources.base import SourceUnavailable
+from fintui.store.alert_state import AlertStateFile
 from fintui.store.state import ClusterState
 from fintui.tui.messages import SnapshotArrived
+from fintui.tui.panes.alerts import AlertsPane
 from fintui.tui.panes.containers import ContainersPane
 from fintui.tui.panes.gpus import GpusPane
 from fintui.tui.panes.placeholder import PlaceholderPane
@@ -30,6 +42,7 @@ from fintui.tui.screens.cleanup import CleanupScreen
 from fintui.tui.screens.details import DetailsScreen
 from fintui.tui.screens.help import HelpScreen, binding_rows
 from fintui.tui.screens.logs import LogScreen
+from fintui.tui.screens.silence import SilenceScreen
 from fintui.tui.screens.volume import VolumeScreen
 from fintui.tui.theme_loader import load_themes, stylesheet_path
 from fintui.tui.widgets.safe import safe_line
@@ -37,6 +50,7 @@ from fintui.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from fintui.cli import Parts
+    from fintui.config import AlertRuleSettings
 
 USAGE_RECORD_EVERY = 30.0  # seconds between notes of which volumes and images are in use
 
@@ -78,6 +92,11 @@ class FintuiApp(App[int]):
         self.ops = parts.operations()
         self.poller: Poller | None = None
         self._usage_recorded_at = 0.0
+        alerts = parts.settings.alerts
+        self.alert_rules = [*SIGNATURES, *(rule_from(r) for r in alerts.rules)]
+        self.alert_engine = AlertEngine(alerts.resolve_after)
+        self.restarts = RestartWindow(timedelta(seconds=alerts.restart_window))
+        self.alert_state = AlertStateFile(alerts.state_file)
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -92,8 +111,7 @@ class FintuiApp(App[int]):
                 yield VolumesPane(self.state, self.parts.settings.cleanup,
                                   may_act=self.ops.role == "operator", id="volumes-pane")
             with TabPane(PANES[3][1], id="alerts"):
-                yield PlaceholderPane("Alerts: rules, Docker events, fault signatures.",
-                                      "Alerts")
+                yield AlertsPane(id="alerts-pane")
             with TabPane(PANES[4][1], id="forecasts"):
                 yield PlaceholderPane("Capacity forecasts from metric history.",
                                       "Capacity forecasts")
@@ -102,11 +120,17 @@ class FintuiApp(App[int]):
     def on_mount(self) -> None:
         self.set_interval(self.parts.settings.cleanup.disk_usage_interval, self._usage_tick)
         self._status_bar().show(None, self.parts.read_only, self.parts.actor)
-        self.query_one("#containers-table").focus()
+        self.main.query_one("#containers-table").focus()
         self.poll()
 
+    @property
+    def main(self) -> Screen[Any]:
+        """The console's own screen: panes live there even while a modal screen is on top
+        (App.query_one would search the modal and miss them)."""
+        return self.screen_stack[0]
+
     def _status_bar(self) -> StatusBar:
-        return self.query_one("#status", StatusBar)
+        return self.main.query_one("#status", StatusBar)
 
     @work(exclusive=True, group="poller", exit_on_error=False)
     async def poll(self) -> None:
@@ -124,6 +148,12 @@ class FintuiApp(App[int]):
         self.post_message(SnapshotArrived(snapshot))
 
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
+        snap = message.snapshot
+        if snap.source.connected and not snap.stale:
+            # Stale data never fires or resolves an alert.
+            self.restarts.note(snap.containers, snap.taken_at)
+            self.alert_engine.evaluate(observe(self.alert_rules, snap, self.restarts),
+                                       snap.taken_at)
         self.state.update(message.snapshot)
         self.state.isolated = self.ops.isolations.active_ids()
         self.snapshots_seen += 1
@@ -132,13 +162,13 @@ class FintuiApp(App[int]):
             # "Last used" for volume and image TTLs: what fintui saw in use, and when.
             self._usage_recorded_at = time.monotonic()
             self.ops.usage.record(message.snapshot.containers, message.snapshot.taken_at)
-        self._status_bar().show(message.snapshot, self.parts.read_only, self.parts.actor)
-        self.query_one(ContainersPane).refresh_rows()
-        active = self.query_one("#panes", TabbedContent).active
+        self.main.query_one(ContainersPane).refresh_rows()
+        self._show_alerts()
+        active = self.main.query_one("#panes", TabbedContent).active
         if active == "volumes":
-            self.query_one(VolumesPane).refresh_view()
+            self.main.query_one(VolumesPane).refresh_view()
         elif active == "gpus":
-            self.query_one(GpusPane).refresh_view()
+            self.main.query_one(GpusPane).refresh_view()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker's failure becomes a message on screen, never a crash."""
@@ -149,19 +179,73 @@ class FintuiApp(App[int]):
             if event.worker.group == "poller":
                 self.set_timer(2.0, self.poll)  # the console must keep polling
 
+    def shown_alerts(self) -> list[Alert]:
+        snap = self.state.snapshot
+        now = snap.taken_at if snap else self.parts.clock.now()
+        return self.alert_engine.shown(self.alert_state.silences, self.alert_state.acks, now)
+
+    def _show_alerts(self) -> None:
+        """The Alerts pane and the header's firing counts, from the same evaluation."""
+        theme = self.current_theme
+        snap = self.state.snapshot
+        shown = self.shown_alerts()
+        self._status_bar().show(snap, self.parts.read_only, self.parts.actor,
+                                firing_counts(shown))
+        self.main.query_one(AlertsPane).show(
+            shown,
+            list(self.alert_engine.history), snap.taken_at if snap else self.parts.clock.now(),
+            f"bold {theme.error or 'red'}", theme.warning or "yellow")
+
+    @on(AlertsPane.Ack)
+    def _ack(self, message: AlertsPane.Ack) -> None:
+        alert = message.alert
+        self.alert_state.ack(alert.rule, alert.target, self.parts.actor, self.parts.clock.now())
+        self.notify(safe_line(f"acknowledged {alert.rule} on {alert.target}"), markup=False)
+        self._show_alerts()
+
+    @on(AlertsPane.Silence)
+    def _silence(self, message: AlertsPane.Silence) -> None:
+        self.silence_flow(message.alert)
+
+    @work(exclusive=True, group="action-flow", exit_on_error=False)
+    async def silence_flow(self, alert: Alert) -> None:
+        silence = await self.push_screen_wait(SilenceScreen(alert, self.parts.actor,
+                                                            self.parts.clock.now()))
+        if silence is None:
+            return
+        self.alert_state.silence(silence, self.parts.clock.now())
+        self.notify(safe_line(f"silenced {silence.rule} on {silence.target} until "
+                              f"{silence.until:%Y-%m-%d %H:%M} UTC"), markup=False)
+        self._show_alerts()
+
+    @on(AlertsPane.Isolate)
+    def _isolate_from_alert(self, message: AlertsPane.Isolate) -> None:
+        snap = self.state.snapshot
+        target = next((c for c in (snap.containers if snap else ())
+                       if c.name == message.alert.target), None)
+        if target is None:
+            self.notify(safe_line(f"{message.alert.target} is no longer there"), markup=False)
+            return
+        self.action_flow("isolate", target)
+
     def action_pane(self, pane: str) -> None:
-        self.query_one("#panes", TabbedContent).active = pane
+        # Drop focus first: TabbedContent follows focus, and a table left focused in the pane
+        # we leave would pull the tabs straight back to it.
+        self.main.set_focus(None)
+        self.main.query_one("#panes", TabbedContent).active = pane
         if pane == "containers":
-            self.query_one("#containers-table").focus()
+            self.main.query_one("#containers-table").focus()
         elif pane == "volumes":
-            self.query_one(VolumesPane).focus_table()
+            self.main.query_one(VolumesPane).focus_table()
+        elif pane == "alerts":
+            self.main.query_one("#alerts-active").focus()
 
     @on(TabbedContent.TabActivated, "#panes")
     def _pane_shown(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "gpus":
-            self.query_one(GpusPane).refresh_view()
+            self.main.query_one(GpusPane).refresh_view()
         if event.pane.id == "volumes":
-            volumes = self.query_one(VolumesPane)
+            volumes = self.main.query_one(VolumesPane)
             volumes.refresh_view()
             disk = self.state.disk
             interval = self.parts.settings.cleanup.disk_usage_interval
@@ -169,7 +253,7 @@ class FintuiApp(App[int]):
                 self.refresh_disk_usage()
 
     def _usage_tick(self) -> None:
-        if self.query_one("#panes", TabbedContent).active == "volumes":
+        if self.main.query_one("#panes", TabbedContent).active == "volumes":
             self.refresh_disk_usage()
 
     @on(VolumesPane.RefreshUsage)
@@ -179,7 +263,7 @@ class FintuiApp(App[int]):
     @work(exclusive=True, group="disk-usage", exit_on_error=False)
     async def refresh_disk_usage(self) -> None:
         """`/system/df` in the background: slow on big hosts, so cached, with its age shown."""
-        pane = self.query_one(VolumesPane)
+        pane = self.main.query_one(VolumesPane)
         pane.computing = True
         pane.refresh_view()
         try:
@@ -226,7 +310,7 @@ class FintuiApp(App[int]):
         for pane, title in PANES:
             yield SystemCommand(f"Show {title.split(' ', 1)[1]}", f"Switch to the {title} pane",
                                 partial(self.action_pane, pane))
-        containers = self.query_one(ContainersPane)
+        containers = self.main.query_one(ContainersPane)
         yield SystemCommand("Filter containers", "Show only rows matching words (/)",
                             self._palette_filter)
         yield SystemCommand("Group containers by service", "Toggle grouping (b)",
@@ -241,7 +325,7 @@ class FintuiApp(App[int]):
 
     def _palette_filter(self) -> None:
         self.action_pane("containers")
-        self.query_one(ContainersPane).action_filter()
+        self.main.query_one(ContainersPane).action_filter()
 
     def action_help(self) -> None:
         key_display = {key: self.get_key_display(item.binding)
@@ -287,6 +371,11 @@ class FintuiApp(App[int]):
     def _open_logs(self, message: ContainersPane.OpenLogs) -> None:
         self.push_screen(LogScreen(self.parts.source, message.container,
                                    self.parts.settings.ui.log_tail_lines))
+
+
+def rule_from(settings: AlertRuleSettings) -> Rule:
+    return Rule(settings.name, settings.metric, settings.op, settings.threshold,
+                settings.for_seconds, settings.severity, settings.scope, settings.runbook)
 
 
 def scale_target(container: Container, state: ClusterState) -> tuple[str, int]:

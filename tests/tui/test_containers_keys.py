@@ -36,7 +36,7 @@ async def test_number_keys_switch_panes_and_unfinished_panes_say_so() -> None:
             await pilot.press(key)
             await pilot.pause()
             assert tabs.active == pane_id
-            if pane_id in ("alerts", "forecasts"):
+            if pane_id == "forecasts":
                 assert "arrives with its own issue" in screen_text(app)
             if pane_id == "volumes":
                 await wait_for(pilot, "sizes as of")
@@ -255,3 +255,17 @@ def test_unknown_theme_is_a_usage_error() -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("fintui: unknown theme 'neon'; available:")
     assert "fintui-dark" in result.stderr and "Traceback" not in result.stderr
+
+
+async def test_snapshots_arriving_under_a_modal_screen_keep_the_console_running() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_loaded(pilot)
+        await pilot.press("question_mark")
+        for _ in range(3):  # the poller does not stop while the operator reads the help
+            app.post_message(SnapshotArrived(await app.parts.source.sweep()))
+            await pilot.pause()
+        assert app.is_running and isinstance(app.screen, HelpScreen)
+        assert app.snapshots_seen == 4
+        await pilot.press("escape")
+        assert "recon-worker" in screen_text(app)

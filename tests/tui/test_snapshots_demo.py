@@ -24,7 +24,7 @@ def test_containers_grouped_by_service(snap_compare: Any, size: tuple[int, int])
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])
 def test_placeholder_panes(snap_compare: Any, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(), terminal_size=size, press=["4"], run_before=until_loaded)
+    assert snap_compare(make_app(), terminal_size=size, press=["5"], run_before=until_loaded)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])

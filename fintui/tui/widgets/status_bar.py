@@ -12,7 +12,8 @@ from fintui.model import ClusterSnapshot
 Part = str | tuple[str, str]
 
 
-def status_parts(snap: ClusterSnapshot | None, read_only: bool, actor: str) -> list[Part]:
+def status_parts(snap: ClusterSnapshot | None, read_only: bool, actor: str,
+                 firing: dict[str, int] | None = None) -> list[Part]:
     """The header as (text, style) parts; styles name theme variables, never fixed colours.
     Every untrusted string passes through one_line and is never parsed as markup."""
     parts: list[Part] = [(" fintui ", "bold reverse $primary")]
@@ -26,6 +27,11 @@ def status_parts(snap: ClusterSnapshot | None, read_only: bool, actor: str) -> l
                   (f" {one_line(src.error, 90)} — retrying", "$error")]
         if snap.stale:
             parts.append((f"  STALE since {snap.taken_at:%H:%M:%S}", "bold $warning"))
+    # Firing alerts come first after the source: the desk must see trouble at a glance.
+    for severity, style in (("critical", "bold reverse $error"), ("warning", "bold $warning")):
+        count = (firing or {}).get(severity, 0)
+        if count:
+            parts.append((f"  ▲ {count} {severity} ", style))
     # Who is acting, and whether they may, matters more than the host numbers: before them.
     if read_only:
         parts.append(("  READ-ONLY", "bold $warning"))
@@ -49,5 +55,6 @@ class StatusBar(Static):
                 text-overflow: ellipsis; }
     """
 
-    def show(self, snap: ClusterSnapshot | None, read_only: bool, actor: str) -> None:
-        self.update(Content.assemble(*status_parts(snap, read_only, actor)))
+    def show(self, snap: ClusterSnapshot | None, read_only: bool, actor: str,
+             firing: dict[str, int] | None = None) -> None:
+        self.update(Content.assemble(*status_parts(snap, read_only, actor, firing)))

@@ -1,0 +1,254 @@
+"""Alert rules and their lifecycle: pending → firing → resolved, keyed by rule and target so the
+same problem is one alert, with `for` durations and a resolve delay against flapping. Pure: the
+time and the observations come in."""
+
+from __future__ import annotations
+
+import fnmatch
+import operator
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from fintui.model import ClusterSnapshot, Container, Health
+
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
+OPS: dict[str, Callable[[float, float], bool]] = {
+    ">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le,
+    "==": operator.eq, "!=": operator.ne,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    metric: str
+    op: str
+    threshold: float
+    for_seconds: float
+    severity: str
+    scope: tuple[tuple[str, str], ...] = ()  # service=, container=, label=k=v, gpu=, host=
+    runbook: str = ""
+    faulty: bool = False  # a fault signature: the remedy is to isolate the instance
+
+
+# Built-in fault signatures: recognise a faulty instance by what it does.
+SIGNATURES = (
+    Rule("crash-loop", "container.restarts_in_window", ">=", 3, 0, "critical",
+         runbook="Crash loop: isolate it to keep the evidence, then read its last logs.",
+         faulty=True),
+    Rule("unhealthy", "container.unhealthy", "==", 1, 30, "warning",
+         runbook="Healthcheck failing: check its dependencies; isolate if it serves traffic.",
+         faulty=True),
+    Rule("exited-nonzero", "container.exited_nonzero", "==", 1, 0, "warning",
+         runbook="The container stopped with an error: read its logs."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    rule: Rule
+    target: str  # container name, "host", "gpu0", ...
+    value: float
+
+    @property
+    def breached(self) -> bool:
+        return OPS[self.rule.op](self.value, self.rule.threshold)
+
+
+@dataclass
+class Alert:
+    rule: str
+    target: str
+    severity: str
+    state: str  # pending, firing, resolved
+    value: float
+    started: datetime  # when the condition began to hold
+    fired: datetime | None = None
+    resolved: datetime | None = None
+    clear_since: datetime | None = None  # condition false since, while still firing
+    runbook: str = ""
+    faulty: bool = False
+    acked_by: str = ""
+    acked_at: datetime | None = None
+    silenced_by: str = ""  # the silence's comment, when one matches
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.rule, self.target
+
+
+@dataclass(frozen=True, slots=True)
+class Silence:
+    rule: str  # glob
+    target: str  # glob
+    until: datetime
+    comment: str
+    author: str
+
+    def matches(self, alert: Alert, now: datetime) -> bool:
+        return now < self.until and fnmatch.fnmatchcase(alert.rule, self.rule) and \
+            fnmatch.fnmatchcase(alert.target, self.target)
+
+
+@dataclass
+class RestartWindow:
+    """Restart counts seen per container over time, to count restarts within a window."""
+
+    window: timedelta
+    seen: dict[str, deque[tuple[datetime, int]]] = field(default_factory=dict)
+
+    def note(self, containers: Iterable[Container], now: datetime) -> None:
+        alive = set()
+        for c in containers:
+            alive.add(c.id)
+            ring = self.seen.setdefault(c.id, deque())
+            ring.append((now, c.restart_count))
+            while ring and now - ring[0][0] > self.window:
+                ring.popleft()
+        for gone in set(self.seen) - alive:
+            del self.seen[gone]
+
+    def increase(self, container_id: str) -> int:
+        ring = self.seen.get(container_id)
+        if not ring:
+            return 0
+        return max(0, ring[-1][1] - min(count for _, count in ring))
+
+
+def in_scope(rule: Rule, c: Container) -> bool:
+    for key, value in rule.scope:
+        if key == "service" and c.service != value and c.group != value:
+            return False
+        if key == "container" and not fnmatch.fnmatchcase(c.name, value):
+            return False
+        if key == "label":
+            name, _, wanted = value.partition("=")
+            if dict(c.labels).get(name) != wanted:
+                return False
+    return True
+
+
+def _container_metric(metric: str, c: Container, restarts: RestartWindow) -> float | None:
+    s = c.stats
+    if metric == "container.cpu_percent":
+        return None if s is None or s.cpu_percent is None else s.cpu_percent
+    if metric == "container.mem_percent":
+        return None if s is None or not s.mem_limit_bytes else 100 * s.mem_bytes / \
+            s.mem_limit_bytes
+    if metric == "container.restarts_in_window":
+        return float(restarts.increase(c.id))
+    if metric == "container.unhealthy":
+        return 1.0 if c.health is Health.UNHEALTHY else 0.0
+    if metric == "container.exited_nonzero":
+        return 1.0 if c.state in ("exited", "dead") and (c.exit_code or 0) != 0 else 0.0
+    return None
+
+
+def observe(rules: Iterable[Rule], snap: ClusterSnapshot, restarts: RestartWindow
+            ) -> list[Observation]:
+    """Every (rule, target, value) the snapshot offers. No data, no observation: a stale or
+    missing number never fires or resolves anything."""
+    out = []
+    for rule in rules:
+        kind = rule.metric.split(".", 1)[0]
+        if kind == "container":
+            for c in snap.containers:
+                if in_scope(rule, c):
+                    value = _container_metric(rule.metric, c, restarts)
+                    if value is not None:
+                        out.append(Observation(rule, c.name, value))
+        elif kind == "host" and snap.host is not None and not snap.host.error:
+            h = snap.host
+            values = {"host.cpu_percent": h.cpu_percent,
+                      "host.mem_percent": 100 * h.mem_used_bytes / h.mem_total_bytes
+                      if h.mem_total_bytes else None,
+                      "host.fs_percent": max((f.percent for f in h.filesystems), default=None)}
+            value = values.get(rule.metric)
+            if value is not None:
+                out.append(Observation(rule, h.hostname, value))
+        elif kind == "gpu":
+            for g in snap.gpus:
+                values = {"gpu.temperature": g.temperature_c,
+                          "gpu.mem_percent": 100 * g.mem_used_bytes / g.mem_total_bytes
+                          if g.mem_used_bytes is not None and g.mem_total_bytes else None,
+                          "gpu.ecc_errors": None if g.ecc_uncorrected is None
+                          else float(g.ecc_uncorrected + (g.ecc_corrected or 0))}
+                value = values.get(rule.metric)
+                if value is not None:
+                    out.append(Observation(rule, f"gpu{g.index}", value))
+    return out
+
+
+class AlertEngine:
+    """Keeps every alert by (rule, target) across evaluations."""
+
+    def __init__(self, resolve_after: float, history: int = 200) -> None:
+        self.resolve_after = timedelta(seconds=resolve_after)
+        self.active: dict[tuple[str, str], Alert] = {}
+        self.history: deque[Alert] = deque(maxlen=history)
+
+    def evaluate(self, observations: Iterable[Observation], now: datetime) -> list[Alert]:
+        """Advance every alert; returns those that changed state (for delivery)."""
+        changed: list[Alert] = []
+        seen: set[tuple[str, str]] = set()
+        for obs in observations:
+            key = (obs.rule.name, obs.target)
+            seen.add(key)
+            alert = self.active.get(key)
+            if obs.breached:
+                if alert is None:
+                    alert = Alert(obs.rule.name, obs.target, obs.rule.severity, "pending",
+                                  obs.value, now, runbook=obs.rule.runbook,
+                                  faulty=obs.rule.faulty)
+                    self.active[key] = alert
+                alert.value = obs.value
+                alert.clear_since = None
+                if alert.state == "pending" and now - alert.started >= timedelta(
+                        seconds=obs.rule.for_seconds):
+                    alert.state, alert.fired = "firing", now
+                    changed.append(alert)
+            elif alert is not None:
+                alert.value = obs.value
+                changed += self._clear(alert, now)
+        for key in [k for k in self.active if k not in seen]:
+            # The target is gone (container removed): its alert resolves.
+            changed += self._clear(self.active[key], now, gone=True)
+        return changed
+
+    def _clear(self, alert: Alert, now: datetime, gone: bool = False) -> list[Alert]:
+        if alert.state == "pending":
+            del self.active[alert.key]
+            return []
+        alert.clear_since = alert.clear_since or now
+        # Hysteresis: stay firing until the condition has been clear for resolve_after.
+        if gone or now - alert.clear_since >= self.resolve_after:
+            alert.state, alert.resolved = "resolved", now
+            del self.active[alert.key]
+            self.history.appendleft(alert)
+            return [alert]
+        return []
+
+    def shown(self, silences: Iterable[Silence], acks: Mapping[tuple[str, str],
+                                                               tuple[str, datetime]],
+              now: datetime) -> list[Alert]:
+        """Firing and pending alerts, marked acked or silenced, worst and oldest first."""
+        silences = list(silences)
+        out = []
+        for alert in self.active.values():
+            ack = acks.get(alert.key)
+            silence = next((s for s in silences if s.matches(alert, now)), None)
+            out.append(replace(alert, acked_by=ack[0] if ack else "",
+                               acked_at=ack[1] if ack else None,
+                               silenced_by=silence.comment if silence else ""))
+        return sorted(out, key=lambda a: (a.state != "firing", SEVERITY_ORDER.get(
+            a.severity, 9), a.started))
+
+
+def firing_counts(alerts: Iterable[Alert]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for a in alerts:
+        if a.state == "firing" and not a.silenced_by:
+            counts[a.severity] = counts.get(a.severity, 0) + 1
+    return counts

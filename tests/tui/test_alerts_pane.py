@@ -1,0 +1,111 @@
+"""The Alerts pane on the demo cluster: its crash-looping and unhealthy containers fire; ack
+and silence from the keyboard, and silences survive a restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from fintui.tui.app import FintuiApp
+from fintui.tui.messages import SnapshotArrived
+from fintui.tui.panes.alerts import AlertsPane
+from fintui.tui.screens.actions import ConfirmScreen
+from fintui.tui.screens.silence import SilenceScreen
+from tests.fakes import FlakyCluster
+from tests.tui.helpers import SNAPSHOT_CONFIG, make_app, screen_text, until_loaded
+
+
+def config(tmp_path: Path) -> Path:
+    """No background sweeps (the test drives them) and an alert state file of its own."""
+    path = tmp_path / "alerts.toml"
+    path.write_text(SNAPSHOT_CONFIG.read_text()
+                    + f'\n[alerts]\nstate_file = "{tmp_path}/state.toml"'
+                    '\nresolve_after = "5s"\n')
+    return path
+
+
+def app_for(tmp_path: Path, path: Path | None = None) -> FintuiApp:
+    # Half-second demo steps: 70 sweeps are 35 simulated seconds.
+    return make_app(config=path or config(tmp_path), source=FlakyCluster(step_seconds=0.5))
+
+
+async def sweeps(pilot: Pilot[int], n: int) -> None:
+    app = pilot.app
+    assert isinstance(app, FintuiApp)
+    for _ in range(n):
+        app.post_message(SnapshotArrived(await app.parts.source.sweep()))
+        await pilot.pause()
+
+
+async def to_alerts(pilot: Pilot[int], n: int = 70) -> None:
+    await until_loaded(pilot)
+    await sweeps(pilot, n)  # 35 simulated seconds: past the unhealthy rule's 30 s
+    await pilot.press("4")
+    await pilot.pause(0.1)
+
+
+def select(app: FintuiApp, rule: str) -> None:
+    pane = app.query_one(AlertsPane)
+    index = [a.rule for a in pane.alerts].index(rule)
+    pane.query_one("#alerts-active").move_cursor(row=index)  # type: ignore[attr-defined]
+
+
+async def test_demo_faults_fire_and_show_in_the_header(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=(180, 40)) as pilot:
+        await to_alerts(pilot)
+        alerts = {(a.rule, a.target): a for a in app.query_one(AlertsPane).alerts}
+        assert alerts[("crash-loop", "recon-worker")].state == "firing"
+        assert alerts[("crash-loop", "recon-worker")].severity == "critical"
+        assert alerts[("unhealthy", "fix-gateway")].state == "firing"
+        text = screen_text(app)
+        assert "▲ 1 critical" in text and "▲ 1 warning" in text
+        assert "fault: i to isolate" in text
+
+
+async def test_ack_and_silence_from_the_keyboard_survive_a_restart(tmp_path: Path) -> None:
+    path = config(tmp_path)
+    app = app_for(tmp_path, path)
+    async with app.run_test(size=(180, 40)) as pilot:
+        await to_alerts(pilot)
+        select(app, "unhealthy")
+        await pilot.press("a")
+        await pilot.pause()
+        assert "acked by ops" in screen_text(app)
+        select(app, "crash-loop")
+        await pilot.press("S")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, SilenceScreen)
+        await pilot.press("enter")  # no comment yet: refused, still asking
+        assert isinstance(app.screen, SilenceScreen)
+        app.screen.query_one("#comment", Input).value = "recon rerun planned"
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert "silenced: recon rerun planned" in screen_text(app)
+        assert "▲ 1 critical" not in screen_text(app)  # silenced: not counted
+    again = app_for(tmp_path, path)
+    async with again.run_test(size=(180, 40)) as pilot:
+        await to_alerts(pilot)
+        text = screen_text(again)
+        assert "silenced: recon rerun planned" in text and "acked by ops" in text
+
+
+async def test_i_on_a_fault_opens_the_isolation_plan(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=(180, 40)) as pilot:
+        await to_alerts(pilot, n=12)  # the crash loop needs only a few restarts
+        select(app, "crash-loop")
+        await pilot.press("i")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "isolate recon-worker" in screen_text(app)
+
+
+def test_alerts_pane_snapshot(snap_compare: Any, tmp_path: Path) -> None:
+    async def run(pilot: Pilot[int]) -> None:
+        await to_alerts(pilot)
+
+    assert snap_compare(app_for(tmp_path), terminal_size=(140, 30), run_before=run)

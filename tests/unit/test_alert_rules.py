@@ -1,0 +1,144 @@
+"""The alert rule engine on synthetic series: `for` durations, hysteresis, restart windows,
+silences with matchers and expiry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fintui.core.alerts import (
+    SIGNATURES,
+    AlertEngine,
+    Observation,
+    RestartWindow,
+    Rule,
+    Silence,
+    firing_counts,
+    observe,
+)
+from fintui.model import ClusterSnapshot, Container, ContainerStats, Health, SourceStatus
+
+T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+HOT = Rule("pricer-cpu-hot", "container.cpu_percent", ">", 90, 30, "warning",
+           scope=(("service", "pricing"),), runbook="Check the quote feed lag.")
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def box(name: str, cpu: float = 10, restarts: int = 0, health: Health = Health.NONE,
+        service: str = "pricing", state: str = "running", exit_code: int | None = None
+        ) -> Container:
+    return Container(id=f"id-{name}", name=name, image="i", state=state, status="",
+                     health=health, restart_count=restarts, service=service,
+                     exit_code=exit_code,
+                     stats=ContainerStats(cpu, 100, 400, 0, 0, 0, 0) if state == "running"
+                     else None)
+
+
+def snap(*containers: Container) -> ClusterSnapshot:
+    return ClusterSnapshot(T0, SourceStatus("demo://", True), containers=containers)
+
+
+def run(engine: AlertEngine, series: list[tuple[float, float]]) -> list[tuple[float, str]]:
+    """Feed (time, value) of one target; return (time, state) after each step."""
+    states = []
+    for t, value in series:
+        engine.evaluate([Observation(HOT, "pricing.1", value)], at(t))
+        alert = engine.active.get(("pricer-cpu-hot", "pricing.1"))
+        states.append((t, alert.state if alert else (
+            engine.history[0].state if engine.history else "none")))
+    return states
+
+
+def test_for_duration_pending_then_firing() -> None:
+    engine = AlertEngine(resolve_after=20)
+    states = run(engine, [(0, 95), (10, 96), (29, 97), (30, 99)])
+    assert [s for _, s in states] == ["pending", "pending", "pending", "firing"]
+
+
+def test_a_blip_shorter_than_for_never_fires() -> None:
+    engine = AlertEngine(resolve_after=20)
+    states = run(engine, [(0, 95), (10, 50), (20, 95)])
+    assert [s for _, s in states] == ["pending", "none", "pending"]
+    assert not engine.history
+
+
+def test_hysteresis_flapping_does_not_resolve_or_refire() -> None:
+    engine = AlertEngine(resolve_after=20)
+    changes = []
+    for t, v in [(0, 95), (30, 95), (40, 50), (50, 95), (55, 50), (70, 50), (76, 50)]:
+        changes += [(t, a.state) for a in engine.evaluate([Observation(HOT, "p1", v)], at(t))]
+    # fired once at 30; the dips at 40 and 55 are shorter than resolve_after; resolved at 76
+    assert changes == [(30, "firing"), (76, "resolved")]
+
+
+def test_alerts_are_keyed_by_rule_and_target() -> None:
+    engine = AlertEngine(resolve_after=0)
+    for t in (0, 30, 60):
+        engine.evaluate([Observation(HOT, "p1", 95), Observation(HOT, "p2", 95)], at(t))
+    assert sorted(engine.active) == [("pricer-cpu-hot", "p1"), ("pricer-cpu-hot", "p2")]
+
+
+def test_scope_and_observations_from_a_snapshot() -> None:
+    restarts = RestartWindow(timedelta(minutes=5))
+    s = snap(box("pricing.1", cpu=97), box("risk.1", cpu=99, service="risk"))
+    observed = {(o.rule.name, o.target): o.value for o in observe([HOT], s, restarts)}
+    assert observed == {("pricer-cpu-hot", "pricing.1"): 97}
+
+
+def test_crash_loop_counts_restarts_within_the_window() -> None:
+    restarts = RestartWindow(timedelta(minutes=5))
+    engine = AlertEngine(resolve_after=60)
+    fired = []
+    for minute, count in [(0, 5), (1, 6), (2, 7), (3, 8), (9, 8), (10, 8), (15, 8)]:
+        now = at(minute * 60)
+        s = snap(box("recon", restarts=count, service="recon"))
+        restarts.note(s.containers, now)
+        fired += [(minute, a.state) for a in engine.evaluate(observe(SIGNATURES, s, restarts),
+                                                              now)]
+    # 3 restarts within 5 min fire it; clear from minute 9, resolved a minute later
+    assert fired == [(3, "firing"), (10, "resolved")]
+    assert engine.history[0].faulty
+
+
+def test_unhealthy_and_exited_nonzero_signatures() -> None:
+    restarts = RestartWindow(timedelta(minutes=5))
+    engine = AlertEngine(resolve_after=30)
+    s = snap(box("fix-gw", health=Health.UNHEALTHY, service=""),
+             box("job", state="exited", exit_code=2, service=""),
+             box("ok-job", state="exited", exit_code=0, service=""))
+    engine.evaluate(observe(SIGNATURES, s, restarts), at(0))
+    engine.evaluate(observe(SIGNATURES, s, restarts), at(31))
+    firing = {(a.rule, a.target) for a in engine.active.values() if a.state == "firing"}
+    assert firing == {("unhealthy", "fix-gw"), ("exited-nonzero", "job")}
+
+
+def test_a_target_that_disappears_resolves() -> None:
+    engine = AlertEngine(resolve_after=300)
+    engine.evaluate([Observation(HOT, "p1", 95)], at(0))
+    engine.evaluate([Observation(HOT, "p1", 95)], at(30))
+    changed = engine.evaluate([], at(40))
+    assert [(a.target, a.state) for a in changed] == [("p1", "resolved")]
+
+
+def test_silences_match_by_glob_and_expire_and_acks_mark() -> None:
+    engine = AlertEngine(resolve_after=0)
+    engine.evaluate([Observation(HOT, "pricing.1", 95), Observation(HOT, "risk.1", 95)], at(0))
+    engine.evaluate([Observation(HOT, "pricing.1", 95), Observation(HOT, "risk.1", 95)], at(30))
+    silence = Silence("pricer-*", "pricing.*", at(600), "known: feed replay", "alice")
+    acks = {("pricer-cpu-hot", "risk.1"): ("bob", at(40))}
+    shown = {a.target: a for a in engine.shown([silence], acks, at(60))}
+    assert shown["pricing.1"].silenced_by == "known: feed replay"
+    assert shown["risk.1"].acked_by == "bob" and not shown["risk.1"].silenced_by
+    assert firing_counts(shown.values()) == {"warning": 1}  # silenced ones are not counted
+    later = {a.target: a for a in engine.shown([silence], acks, at(601))}
+    assert later["pricing.1"].silenced_by == ""  # expired
+
+
+def test_worst_first_then_oldest() -> None:
+    engine = AlertEngine(resolve_after=0)
+    crit = Rule("disk", "host.fs_percent", ">", 90, 0, "critical")
+    engine.evaluate([Observation(HOT, "p1", 95)], at(0))
+    engine.evaluate([Observation(HOT, "p1", 95), Observation(crit, "host", 95)], at(30))
+    assert [a.rule for a in engine.shown([], {}, at(31))] == ["disk", "pricer-cpu-hot"]
