@@ -364,12 +364,11 @@ def _alerts_now(parts: Parts, snap: ClusterSnapshot) -> list[Alert]:
     in a running console), marked acked or silenced from the saved state."""
     from datetime import timedelta
 
-    from fintui.core.alerts import SIGNATURES, AlertEngine, RestartWindow, Rule, observe
+    from fintui.core.alerts import AlertEngine, RestartWindow, observe, rules_from
     from fintui.store.alert_state import AlertStateFile
 
     settings = parts.settings.alerts
-    rules = [*SIGNATURES, *(Rule(r.name, r.metric, r.op, r.threshold, r.for_seconds,
-                                 r.severity, r.scope, r.runbook) for r in settings.rules)]
+    rules = rules_from(settings)
     engine = AlertEngine(settings.resolve_after)
     if snap.source.connected:
         engine.evaluate(observe(rules, snap, RestartWindow(timedelta(

@@ -121,6 +121,8 @@ class AlertRuleSettings:
 class AlertSettings:
     resolve_after: float
     restart_window: float
+    crash_loop_restarts: int
+    unhealthy_for: float
     state_file: Path
     rules: tuple[AlertRuleSettings, ...]
 
@@ -265,6 +267,8 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "cleanup.disk_usage_interval": _positive,
     "alerts.resolve_after": _duration,
     "alerts.restart_window": _duration,
+    "alerts.unhealthy_for": _duration,
+    "alerts.crash_loop_restarts": _positive,
     "ui.refresh_interval": _positive,
     "ui.sparkline_points": _positive,
     "ui.log_tail_lines": _positive,
@@ -483,6 +487,8 @@ def _alerts(data: Mapping[str, Any], state_dir: Path) -> AlertSettings:
     return AlertSettings(
         resolve_after=seconds(data["resolve_after"]),
         restart_window=seconds(data["restart_window"]),
+        crash_loop_restarts=int(data["crash_loop_restarts"]),
+        unhealthy_for=seconds(data["unhealthy_for"]),
         state_file=Path(data["state_file"]).expanduser() if data["state_file"]
         else state_dir / "alerts.toml",
         rules=tuple(AlertRuleSettings(

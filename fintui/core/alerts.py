@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from fintui.config import AlertSettings
 from fintui.model import ClusterSnapshot, Container, Health
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
@@ -115,6 +116,20 @@ class RestartWindow:
         if not ring:
             return 0
         return max(0, ring[-1][1] - min(count for _, count in ring))
+
+
+def rules_from(settings: AlertSettings) -> list[Rule]:
+    """Built-in signatures (with the configured thresholds) plus the operator's own rules."""
+    return [*signatures(settings.crash_loop_restarts, settings.unhealthy_for),
+            *(Rule(r.name, r.metric, r.op, r.threshold, r.for_seconds, r.severity, r.scope,
+                   r.runbook) for r in settings.rules)]
+
+
+def signatures(crash_loop_restarts: int = 3, unhealthy_for: float = 30) -> tuple[Rule, ...]:
+    """The built-in signatures with the operator's thresholds."""
+    crash, unhealthy, exited = SIGNATURES
+    return (replace(crash, threshold=crash_loop_restarts),
+            replace(unhealthy, for_seconds=unhealthy_for), exited)
 
 
 def in_scope(rule: Rule, c: Container) -> bool:

@@ -16,13 +16,12 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from fintui.core.alerts import (
-    SIGNATURES,
     Alert,
     AlertEngine,
     RestartWindow,
-    Rule,
     firing_counts,
     observe,
+    rules_from,
 )
 from fintui.core.container_rows import COLUMNS, SORTABLE
 from fintui.model import ClusterSnapshot, Container
@@ -50,7 +49,6 @@ from fintui.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from fintui.cli import Parts
-    from fintui.config import AlertRuleSettings
 
 USAGE_RECORD_EVERY = 30.0  # seconds between notes of which volumes and images are in use
 
@@ -93,7 +91,7 @@ class FintuiApp(App[int]):
         self.poller: Poller | None = None
         self._usage_recorded_at = 0.0
         alerts = parts.settings.alerts
-        self.alert_rules = [*SIGNATURES, *(rule_from(r) for r in alerts.rules)]
+        self.alert_rules = rules_from(alerts)
         self.alert_engine = AlertEngine(alerts.resolve_after)
         self.restarts = RestartWindow(timedelta(seconds=alerts.restart_window))
         self.alert_state = AlertStateFile(alerts.state_file)
@@ -371,11 +369,6 @@ class FintuiApp(App[int]):
     def _open_logs(self, message: ContainersPane.OpenLogs) -> None:
         self.push_screen(LogScreen(self.parts.source, message.container,
                                    self.parts.settings.ui.log_tail_lines))
-
-
-def rule_from(settings: AlertRuleSettings) -> Rule:
-    return Rule(settings.name, settings.metric, settings.op, settings.threshold,
-                settings.for_seconds, settings.severity, settings.scope, settings.runbook)
 
 
 def scale_target(container: Container, state: ClusterState) -> tuple[str, int]:

@@ -1,0 +1,58 @@
+"""Fault signatures on a real dockerd: a crash loop and a failing healthcheck, seen by the
+running console."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fintui.tui.panes.alerts import AlertsPane
+from tests.integration.conftest import HOST, PREFIX
+from tests.tui.helpers import FAST_CONFIG, make_app, until_loaded
+
+pytestmark = pytest.mark.integration
+
+
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "alerts.toml"
+    path.write_text(FAST_CONFIG.read_text() + f'\n[alerts]\nstate_file = "{tmp_path}/s.toml"\n'
+                    'unhealthy_for = "2s"\n')
+    return path
+
+
+async def wait_alert(pilot: Any, rule: str, target: str, seconds: float) -> float:
+    start = time.monotonic()
+    pane = pilot.app.main.query_one(AlertsPane)
+    while time.monotonic() - start < seconds:
+        if any(a.rule == rule and a.target == target and a.state == "firing"
+               for a in pane.alerts):
+            return time.monotonic() - start
+        await pilot.pause(0.2)
+    raise AssertionError(f"{rule} on {target} did not fire in {seconds}s: "
+                         f"{[(a.rule, a.target, a.state) for a in pane.alerts]}")
+
+
+async def test_crash_loop_fires_within_30_seconds(run_container: Callable[..., Any],
+                                                  tmp_path: Path) -> None:
+    app = make_app("--host", HOST, demo=False, config=config(tmp_path))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until_loaded(pilot)
+        run_container("crasher", ["sh", "-c", "sleep 1; exit 3"],
+                      restart_policy={"Name": "always"})
+        took = await wait_alert(pilot, "crash-loop", PREFIX + "crasher", 30)
+        print(f"crash-loop fired after {took:.1f}s")
+
+
+async def test_failing_healthcheck_fires_unhealthy(run_container: Callable[..., Any],
+                                                   tmp_path: Path) -> None:
+    app = make_app("--host", HOST, demo=False, config=config(tmp_path))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until_loaded(pilot)
+        run_container("sick", ["sleep", "300"], healthcheck={
+            "test": ["CMD", "false"], "interval": 500_000_000, "timeout": 500_000_000,
+            "retries": 1, "start_period": 0})
+        await wait_alert(pilot, "unhealthy", PREFIX + "sick", 30)
