@@ -118,6 +118,15 @@ class AlertRuleSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ReceiverSettings:
+    name: str
+    url: str
+    format: str
+    severities: tuple[str, ...]
+    headers: tuple[tuple[str, str], ...]  # values may be "env:NAME": read at send time
+
+
+@dataclass(frozen=True, slots=True)
 class AlertSettings:
     resolve_after: float
     restart_window: float
@@ -125,6 +134,9 @@ class AlertSettings:
     unhealthy_for: float
     state_file: Path
     rules: tuple[AlertRuleSettings, ...]
+    receivers: tuple[ReceiverSettings, ...] = ()
+    webhook_timeout: float = 5.0
+    webhook_attempts: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,11 +245,25 @@ def _scope(value: Any) -> str | None:
     return None if all(isinstance(v, str) for v in value.values()) else "scope values are strings"
 
 
+def _http_url(value: Any) -> str | None:
+    return None if re.match(r"^https?://[^/]+", value) else "must be an http:// or https:// URL"
+
+
+def _headers(value: Any) -> str | None:
+    return None if all(isinstance(v, str) for v in value.values()) else "values are strings"
+
+
 # Fields an array-of-tables item may leave out.
-_OPTIONAL = {"scope", "runbook"}
+_OPTIONAL = {"scope", "runbook", "headers"}
 
 # Arrays of tables: the fields each item must have, their types and checks.
 _ARRAYS: dict[str, dict[str, tuple[type, Callable[[Any], str | None] | None]]] = {
+    "alerts.receivers": {
+        "name": (str, None), "url": (str, _http_url),
+        "format": (str, _one_of(("alertmanager", "slack"))),
+        "severities": (list, _subset(("info", "warning", "critical"))),
+        "headers": (dict, _headers),
+    },
     "alerts.rules": {
         "name": (str, None), "metric": (str, _one_of(_METRICS)),
         "op": (str, _one_of((">", ">=", "<", "<=", "==", "!="))),
@@ -269,6 +295,8 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "alerts.restart_window": _duration,
     "alerts.unhealthy_for": _duration,
     "alerts.crash_loop_restarts": _positive,
+    "alerts.webhook_timeout": _positive,
+    "alerts.webhook_attempts": _positive,
     "ui.refresh_interval": _positive,
     "ui.sparkline_points": _positive,
     "ui.log_tail_lines": _positive,
@@ -495,7 +523,12 @@ def _alerts(data: Mapping[str, Any], state_dir: Path) -> AlertSettings:
             name=r["name"], metric=r["metric"], op=r["op"], threshold=float(r["threshold"]),
             for_seconds=seconds(r["for"]), severity=r["severity"],
             scope=tuple(sorted((str(k), str(v)) for k, v in (r.get("scope") or {}).items())),
-            runbook=str(r.get("runbook", ""))) for r in data["rules"]))
+            runbook=str(r.get("runbook", ""))) for r in data["rules"]),
+        receivers=tuple(ReceiverSettings(
+            name=r["name"], url=r["url"], format=r["format"], severities=tuple(r["severities"]),
+            headers=tuple(sorted((r.get("headers") or {}).items()))) for r in data["receivers"]),
+        webhook_timeout=float(data["webhook_timeout"]),
+        webhook_attempts=int(data["webhook_attempts"]))
 
 
 def resolve_host(cli_host: str | None, settings: Settings) -> str:

@@ -205,7 +205,8 @@ class AlertEngine:
         self.history: deque[Alert] = deque(maxlen=history)
 
     def evaluate(self, observations: Iterable[Observation], now: datetime) -> list[Alert]:
-        """Advance every alert; returns those that changed state (for delivery)."""
+        """Advance every alert; returns copies of those that changed state, as they were at
+        that moment (delivery runs later, and the live alerts move on)."""
         changed: list[Alert] = []
         seen: set[tuple[str, str]] = set()
         for obs in observations:
@@ -223,7 +224,7 @@ class AlertEngine:
                 if alert.state == "pending" and now - alert.started >= timedelta(
                         seconds=obs.rule.for_seconds):
                     alert.state, alert.fired = "firing", now
-                    changed.append(alert)
+                    changed.append(replace(alert))
             elif alert is not None:
                 alert.value = obs.value
                 changed += self._clear(alert, now)
@@ -242,7 +243,7 @@ class AlertEngine:
             alert.state, alert.resolved = "resolved", now
             del self.active[alert.key]
             self.history.appendleft(alert)
-            return [alert]
+            return [replace(alert)]
         return []
 
     def shown(self, silences: Iterable[Silence], acks: Mapping[tuple[str, str],

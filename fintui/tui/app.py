@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from fintui.core.alerts import (
 )
 from fintui.core.container_rows import COLUMNS, SORTABLE
 from fintui.model import ClusterSnapshot, Container
+from fintui.notify.webhook import WebhookSender
 from fintui.ops.operations import Refused
 from fintui.poller import Poller
 from fintui.sources.base import SourceUnavailable
@@ -95,6 +97,8 @@ class FintuiApp(App[int]):
         self.alert_engine = AlertEngine(alerts.resolve_after)
         self.restarts = RestartWindow(timedelta(seconds=alerts.restart_window))
         self.alert_state = AlertStateFile(alerts.state_file)
+        self.webhooks = WebhookSender(alerts.receivers, alerts.webhook_timeout,
+                                      alerts.webhook_attempts) if alerts.receivers else None
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -150,8 +154,16 @@ class FintuiApp(App[int]):
         if snap.source.connected and not snap.stale:
             # Stale data never fires or resolves an alert.
             self.restarts.note(snap.containers, snap.taken_at)
-            self.alert_engine.evaluate(observe(self.alert_rules, snap, self.restarts),
-                                       snap.taken_at)
+            changed = self.alert_engine.evaluate(observe(self.alert_rules, snap, self.restarts),
+                                                 snap.taken_at)
+            if changed and self.webhooks is not None:
+                silences = self.alert_state.silences
+                marked = [replace(a, silenced_by=next((s.comment for s in silences
+                                                       if s.matches(a, snap.taken_at)), ""))
+                          for a in changed]
+                # Delivery runs beside the screen: a slow receiver never blocks it.
+                self.run_worker(self.webhooks.deliver(marked), group="webhooks",
+                                exit_on_error=False)
         self.state.update(message.snapshot)
         self.state.isolated = self.ops.isolations.active_ids()
         self.snapshots_seen += 1
@@ -190,7 +202,7 @@ class FintuiApp(App[int]):
         self._status_bar().show(snap, self.parts.read_only, self.parts.actor,
                                 firing_counts(shown))
         self.main.query_one(AlertsPane).show(
-            shown,
+            shown, self.webhooks.errors if self.webhooks else {},
             list(self.alert_engine.history), snap.taken_at if snap else self.parts.clock.now(),
             f"bold {theme.error or 'red'}", theme.warning or "yellow")
 

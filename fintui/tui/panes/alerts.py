@@ -64,16 +64,18 @@ class AlertsPane(Vertical):
         history.add_columns(*HISTORY_COLUMNS)
         yield history
 
-    def show(self, alerts: list[Alert], history: list[Alert], now: datetime,
-             error_style: str, warn_style: str) -> None:
+    def show(self, alerts: list[Alert], delivery_errors: dict[str, str],
+             history: list[Alert], now: datetime, error_style: str, warn_style: str) -> None:
         self.alerts = alerts
         counts = firing_counts(alerts)
         pending = sum(a.state == "pending" for a in alerts)
         silenced = sum(bool(a.silenced_by) for a in alerts)
         summary = (", ".join(f"{n} {sev}" for sev, n in sorted(counts.items()))
                    or "nothing firing")
+        failing = "; ".join(f"{name}: {why}" for name, why in sorted(delivery_errors.items()))
         self.query_one("#alert-summary", Static).update(safe(
-            f"firing: {summary} · {pending} pending · {silenced} silenced"))
+            f"firing: {summary} · {pending} pending · {silenced} silenced"
+            + (f" · webhook {failing}" if failing else "")))
         table = self.query_one("#alerts-active", DataTable)
         selected = self.selected()
         table.clear()

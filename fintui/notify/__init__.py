@@ -1,0 +1,1 @@
+"""Sending alerts out of fintui."""
