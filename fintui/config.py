@@ -229,7 +229,8 @@ _FREE_TABLES: dict[str, tuple[type, Callable[[Any], str | None]]] = {
     "guard.roles": (str, _role),
 }
 _METRICS = ("container.cpu_percent", "container.mem_percent", "container.restarts_in_window",
-            "container.unhealthy", "container.exited_nonzero", "host.cpu_percent",
+            "container.unhealthy", "container.exited_nonzero", "container.oom_killed",
+            "container.cpu_pinned", "host.cpu_percent",
             "host.mem_percent", "host.fs_percent", "gpu.temperature", "gpu.mem_percent",
             "gpu.ecc_errors")
 

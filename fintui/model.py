@@ -47,6 +47,8 @@ class Container:
     finished_at: datetime | None = None
     exit_code: int | None = None
     gpu_request: str = ""  # GPUs asked for: "all", "0,1", "2 GPU(s)"; "" for none
+    oom_killed: bool = False  # the kernel's OOM killer ended its last run
+    cpu_limit: float | None = None  # CPUs it may use (--cpus or quota/period); None: no limit
 
     @property
     def short_id(self) -> str:

@@ -44,7 +44,15 @@ SIGNATURES = (
          faulty=True),
     Rule("exited-nonzero", "container.exited_nonzero", "==", 1, 0, "warning",
          runbook="The container stopped with an error: read its logs."),
+    Rule("oom-killed", "container.oom_killed", "==", 1, 0, "critical",
+         runbook="Killed for memory: raise its limit or find the leak; isolate to keep it.",
+         faulty=True),
+    Rule("cpu-pinned", "container.cpu_pinned", "==", 1, 60, "warning",
+         runbook="At its CPU limit while its siblings idle: a stuck loop or a hot shard.",
+         faulty=True),
 )
+PINNED = 0.95  # share of its CPU limit that counts as pinned
+IDLE_SIBLINGS = 20.0  # siblings' mean CPU% below which they count as idle
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +135,9 @@ def rules_from(settings: AlertSettings) -> list[Rule]:
 
 def signatures(crash_loop_restarts: int = 3, unhealthy_for: float = 30) -> tuple[Rule, ...]:
     """The built-in signatures with the operator's thresholds."""
-    crash, unhealthy, exited = SIGNATURES
+    crash, unhealthy, *rest = SIGNATURES
     return (replace(crash, threshold=crash_loop_restarts),
-            replace(unhealthy, for_seconds=unhealthy_for), exited)
+            replace(unhealthy, for_seconds=unhealthy_for), *rest)
 
 
 def in_scope(rule: Rule, c: Container) -> bool:
@@ -145,7 +153,20 @@ def in_scope(rule: Rule, c: Container) -> bool:
     return True
 
 
-def _container_metric(metric: str, c: Container, restarts: RestartWindow) -> float | None:
+def _pinned(c: Container, siblings: list[Container]) -> float | None:
+    """1 when at its CPU limit while the other replicas of its service idle, else 0."""
+    if c.cpu_limit is None or c.stats is None or c.stats.cpu_percent is None:
+        return None
+    others = [o.stats.cpu_percent for o in siblings if o.id != c.id and o.stats is not None
+              and o.stats.cpu_percent is not None]
+    if not others:
+        return None  # no siblings to compare with
+    at_limit = c.stats.cpu_percent >= PINNED * c.cpu_limit * 100
+    return 1.0 if at_limit and sum(others) / len(others) < IDLE_SIBLINGS else 0.0
+
+
+def _container_metric(metric: str, c: Container, restarts: RestartWindow,
+                      siblings: list[Container]) -> float | None:
     s = c.stats
     if metric == "container.cpu_percent":
         return None if s is None or s.cpu_percent is None else s.cpu_percent
@@ -156,6 +177,10 @@ def _container_metric(metric: str, c: Container, restarts: RestartWindow) -> flo
         return float(restarts.increase(c.id))
     if metric == "container.unhealthy":
         return 1.0 if c.health is Health.UNHEALTHY else 0.0
+    if metric == "container.oom_killed":
+        return 1.0 if c.oom_killed else 0.0
+    if metric == "container.cpu_pinned":
+        return _pinned(c, siblings)
     if metric == "container.exited_nonzero":
         return 1.0 if c.state in ("exited", "dead") and (c.exit_code or 0) != 0 else 0.0
     return None
@@ -166,12 +191,17 @@ def observe(rules: Iterable[Rule], snap: ClusterSnapshot, restarts: RestartWindo
     """Every (rule, target, value) the snapshot offers. No data, no observation: a stale or
     missing number never fires or resolves anything."""
     out = []
+    groups: dict[str, list[Container]] = {}
+    for c in snap.containers:
+        if c.group and c.state == "running":
+            groups.setdefault(c.group, []).append(c)
     for rule in rules:
         kind = rule.metric.split(".", 1)[0]
         if kind == "container":
             for c in snap.containers:
                 if in_scope(rule, c):
-                    value = _container_metric(rule.metric, c, restarts)
+                    value = _container_metric(rule.metric, c, restarts,
+                                              groups.get(c.group, []) if c.group else [])
                     if value is not None:
                         out.append(Observation(rule, c.name, value))
         elif kind == "host" and snap.host is not None and not snap.host.error:

@@ -109,6 +109,13 @@ class Operations:
             record["result"] = result
         self.audit.append(record)
 
+    def record(self, action: str, target: str, parameters: dict[str, Any]) -> None:
+        """Audit an act that changes no container (an ack, a silence). No record, no act."""
+        try:
+            self._record(action, target, "ok", parameters, [], Decision(True))
+        except AuditUnavailable as exc:
+            raise Refused(f"refused: {exc}") from None
+
     def _guard(self, action: str, target: str, parameters: dict[str, Any]) -> Decision:
         decision = self.may(action)
         if not decision.allowed:

@@ -78,7 +78,16 @@ def container_from(
         finished_at=parse_docker_time(state.get("FinishedAt")),
         exit_code=int(state["ExitCode"]) if "ExitCode" in state else None,
         gpu_request=requested_gpus(inspect or {}),
+        oom_killed=bool(state.get("OOMKilled")),
+        cpu_limit=cpu_limit((inspect or {}).get("HostConfig") or {}),
     )
+
+
+def cpu_limit(host: Mapping[str, Any]) -> float | None:
+    if host.get("NanoCpus"):
+        return float(host["NanoCpus"]) / 1e9
+    quota, period = host.get("CpuQuota") or 0, host.get("CpuPeriod") or 0
+    return quota / period if quota > 0 and period > 0 else None
 
 
 def compose_services(containers: tuple[Container, ...]) -> list[Service]:

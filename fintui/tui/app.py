@@ -209,6 +209,11 @@ class FintuiApp(App[int]):
     @on(AlertsPane.Ack)
     def _ack(self, message: AlertsPane.Ack) -> None:
         alert = message.alert
+        try:
+            self.ops.record("ack", alert.target, {"rule": alert.rule})
+        except Refused as exc:
+            self.notify(safe_line(str(exc)), severity="error", markup=False)
+            return
         self.alert_state.ack(alert.rule, alert.target, self.parts.actor, self.parts.clock.now())
         self.notify(safe_line(f"acknowledged {alert.rule} on {alert.target}"), markup=False)
         self._show_alerts()
@@ -222,6 +227,13 @@ class FintuiApp(App[int]):
         silence = await self.push_screen_wait(SilenceScreen(alert, self.parts.actor,
                                                             self.parts.clock.now()))
         if silence is None:
+            return
+        try:
+            self.ops.record("silence", silence.target, {
+                "rule": silence.rule, "until": silence.until.isoformat(),
+                "comment": silence.comment})
+        except Refused as exc:
+            self.notify(safe_line(str(exc)), severity="error", markup=False)
             return
         self.alert_state.silence(silence, self.parts.clock.now())
         self.notify(safe_line(f"silenced {silence.rule} on {silence.target} until "

@@ -86,6 +86,8 @@ async def test_ack_and_silence_from_the_keyboard_survive_a_restart(tmp_path: Pat
         await pilot.pause(0.1)
         assert "silenced: recon rerun planned" in screen_text(app)
         assert "▲ 1 critical" not in screen_text(app)  # silenced: not counted
+        audited = [(r["action"], r["target"]) for r in app.ops.audit.records()]
+        assert audited == [("ack", "fix-gateway"), ("silence", "recon-worker")]
     again = app_for(tmp_path, path)
     async with again.run_test(size=(180, 40)) as pilot:
         await to_alerts(pilot)

@@ -142,3 +142,22 @@ def test_worst_first_then_oldest() -> None:
     engine.evaluate([Observation(HOT, "p1", 95)], at(0))
     engine.evaluate([Observation(HOT, "p1", 95), Observation(crit, "host", 95)], at(30))
     assert [a.rule for a in engine.shown([], {}, at(31))] == ["disk", "pricer-cpu-hot"]
+
+
+def test_oom_and_cpu_pinned_while_siblings_idle() -> None:
+    from dataclasses import replace as copy
+
+    restarts = RestartWindow(timedelta(minutes=5))
+    engine = AlertEngine(resolve_after=30)
+    hot = copy(box("pricing.1", cpu=99), cpu_limit=1.0)
+    calm = [copy(box(f"pricing.{n}", cpu=5), cpu_limit=1.0) for n in (2, 3)]
+    busy_all = [copy(box(f"risk.{n}", cpu=98, service="risk"), cpu_limit=1.0) for n in (1, 2)]
+    oom = copy(box("ledger", state="exited", exit_code=137, service=""), oom_killed=True)
+    s = snap(hot, *calm, *busy_all, oom)
+    for t in (0, 61):
+        engine.evaluate(observe(SIGNATURES, s, restarts), at(t))
+    firing = {(a.rule, a.target) for a in engine.active.values() if a.state == "firing"}
+    assert ("cpu-pinned", "pricing.1") in firing
+    assert not any(rule == "cpu-pinned" and target.startswith("risk")
+                   for rule, target in firing)  # all busy: load, not a fault
+    assert ("oom-killed", "ledger") in firing
