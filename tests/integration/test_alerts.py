@@ -56,3 +56,48 @@ async def test_failing_healthcheck_fires_unhealthy(run_container: Callable[..., 
             "test": ["CMD", "false"], "interval": 500_000_000, "timeout": 500_000_000,
             "retries": 1, "start_period": 0})
         await wait_alert(pilot, "unhealthy", PREFIX + "sick", 30)
+
+
+async def test_webhook_gets_firing_then_resolved_from_a_real_crash_loop(
+        client: Any, run_container: Callable[..., Any], tmp_path: Path) -> None:
+    from aiohttp import web
+
+    received: list[dict[str, Any]] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append(await request.json())
+        return web.Response(status=200)
+
+    server = web.Application()
+    server.router.add_post("/hook", hook)
+    runner = web.AppRunner(server)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    path = config(tmp_path)
+    path.write_text(path.read_text() + 'resolve_after = "1s"\n\n[[alerts.receivers]]\n'
+                    f'name = "desk"\nurl = "http://127.0.0.1:{port}/hook"\n'
+                    'format = "alertmanager"\nseverities = ["critical"]\n')
+    try:
+        app = make_app("--host", HOST, demo=False, config=path)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await until_loaded(pilot)
+            crasher = run_container("hooked", ["sh", "-c", "sleep 1; exit 3"],
+                                    restart_policy={"Name": "always"})
+            await wait_alert(pilot, "crash-loop", PREFIX + "hooked", 30)
+            for _ in range(50):
+                if received:
+                    break
+                await pilot.pause(0.1)
+            crasher.remove(force=True)  # gone: its alert resolves
+            for _ in range(100):
+                if any(r["status"] == "resolved" for r in received):
+                    break
+                await pilot.pause(0.1)
+    finally:
+        await runner.cleanup()
+    mine = [r for r in received
+            if any(a["labels"]["target"] == PREFIX + "hooked" for a in r["alerts"])]
+    assert [r["status"] for r in mine] == ["firing", "resolved"]
+    assert mine[0]["alerts"][0]["labels"]["alertname"] == "crash-loop"
