@@ -16,6 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from fintui.model import AlertRule
+
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 
 
@@ -106,18 +108,6 @@ def parse_duration(text: str) -> float | None:
 
 
 @dataclass(frozen=True, slots=True)
-class AlertRuleSettings:
-    name: str
-    metric: str
-    op: str
-    threshold: float
-    for_seconds: float
-    severity: str
-    scope: tuple[tuple[str, str], ...]
-    runbook: str
-
-
-@dataclass(frozen=True, slots=True)
 class ReceiverSettings:
     name: str
     url: str
@@ -133,7 +123,7 @@ class AlertSettings:
     crash_loop_restarts: int
     unhealthy_for: float
     state_file: Path
-    rules: tuple[AlertRuleSettings, ...]
+    rules: tuple[AlertRule, ...]
     receivers: tuple[ReceiverSettings, ...] = ()
     webhook_timeout: float = 5.0
     webhook_attempts: int = 3
@@ -520,7 +510,7 @@ def _alerts(data: Mapping[str, Any], state_dir: Path) -> AlertSettings:
         unhealthy_for=seconds(data["unhealthy_for"]),
         state_file=Path(data["state_file"]).expanduser() if data["state_file"]
         else state_dir / "alerts.toml",
-        rules=tuple(AlertRuleSettings(
+        rules=tuple(AlertRule(
             name=r["name"], metric=r["metric"], op=r["op"], threshold=float(r["threshold"]),
             for_seconds=seconds(r["for"]), severity=r["severity"],
             scope=tuple(sorted((str(k), str(v)) for k, v in (r.get("scope") or {}).items())),

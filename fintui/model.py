@@ -250,3 +250,16 @@ class GpuReading:
     gpus: tuple[Gpu, ...]
     error: str = ""
     pid_containers: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRule:
+    name: str
+    metric: str
+    op: str
+    threshold: float
+    for_seconds: float
+    severity: str
+    scope: tuple[tuple[str, str], ...] = ()  # service=, container=, label=k=v, gpu=, host=
+    runbook: str = ""
+    faulty: bool = False  # a fault signature: the remedy is to isolate the instance

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from fintui.config import AlertSettings
+from fintui.model import AlertRule as Rule  # the rule's shape is shared vocabulary (config)
 from fintui.model import ClusterSnapshot, Container, Health
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
@@ -19,19 +20,6 @@ OPS: dict[str, Callable[[float, float], bool]] = {
     ">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le,
     "==": operator.eq, "!=": operator.ne,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    name: str
-    metric: str
-    op: str
-    threshold: float
-    for_seconds: float
-    severity: str
-    scope: tuple[tuple[str, str], ...] = ()  # service=, container=, label=k=v, gpu=, host=
-    runbook: str = ""
-    faulty: bool = False  # a fault signature: the remedy is to isolate the instance
 
 
 # Built-in fault signatures: recognise a faulty instance by what it does.
@@ -129,8 +117,7 @@ class RestartWindow:
 def rules_from(settings: AlertSettings) -> list[Rule]:
     """Built-in signatures (with the configured thresholds) plus the operator's own rules."""
     return [*signatures(settings.crash_loop_restarts, settings.unhealthy_for),
-            *(Rule(r.name, r.metric, r.op, r.threshold, r.for_seconds, r.severity, r.scope,
-                   r.runbook) for r in settings.rules)]
+            *settings.rules]
 
 
 def signatures(crash_loop_restarts: int = 3, unhealthy_for: float = 30) -> tuple[Rule, ...]:
