@@ -6,9 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from fintui.store.db import StateDB, StateUnavailable
-
-__all__ = ["Isolation", "IsolationStore", "StateUnavailable"]
+from fintui.store.db import StateDB
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS isolations (

@@ -13,6 +13,7 @@ from fintui.cli import build_parser, build_parts
 from fintui.config import load_settings
 from fintui.sources.base import ClusterSource, GpuSource
 from fintui.tui.app import FintuiApp
+from fintui.tui.screens.actions import ProgressScreen
 
 SNAPSHOT_CONFIG = Path(__file__).resolve().parent.parent / "sample-configs" / "snapshot.toml"
 
@@ -59,3 +60,13 @@ async def wait_for(pilot: Pilot[Any], text: str, seconds: float = 5.0) -> float:
             return time.monotonic() - start
         await pilot.pause(0.05)
     raise AssertionError(f"{text!r} not shown within {seconds}s:\n{screen_text(pilot.app)}")
+
+
+async def until_action_finished(pilot: Pilot[Any], tries: int = 200) -> ProgressScreen:
+    """Wait until the progress screen of a confirmed action says it is done (or failed)."""
+    for _ in range(tries):
+        screen = pilot.app.screen
+        if isinstance(screen, ProgressScreen) and screen.finished:
+            return screen
+        await pilot.pause(0.02)
+    raise AssertionError(f"the action never finished (screen: {pilot.app.screen!r})")

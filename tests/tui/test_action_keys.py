@@ -10,8 +10,14 @@ from textual.widgets import Input
 
 from fintui.tui.app import FintuiApp
 from fintui.tui.panes.containers import ContainersPane
-from fintui.tui.screens.actions import ConfirmScreen, ProgressScreen, ScaleScreen
-from tests.tui.helpers import make_app, screen_text, until_loaded, wait_for
+from fintui.tui.screens.actions import ConfirmScreen, ScaleScreen
+from tests.tui.helpers import (
+    make_app,
+    screen_text,
+    until_action_finished,
+    until_loaded,
+    wait_for,
+)
 
 
 def pane(app: FintuiApp) -> ContainersPane:
@@ -23,16 +29,6 @@ async def select(pilot: Any, name: str) -> None:
     index = [p.cell_text(k, "name") for k in p._row_keys].index(name)
     p.table.move_cursor(row=index)
     await pilot.pause()
-
-
-async def finish(pilot: Any) -> None:
-    screen = pilot.app.screen
-    assert isinstance(screen, ProgressScreen)
-    for _ in range(200):
-        if screen.finished:
-            break
-        await pilot.pause(0.02)
-    assert screen.finished, "the action never finished"
 
 
 async def test_scale_asks_how_many_shows_the_plan_and_runs() -> None:
@@ -50,7 +46,7 @@ async def test_scale_asks_how_many_shows_the_plan_and_runs() -> None:
         assert "scale Swarm service pricing from 3 to 5" in screen_text(app)
         await pilot.press("y")
         await pilot.pause(0.1)
-        await finish(pilot)
+        await until_action_finished(pilot)
         assert app.screen.outcome == "done"
         assert "pricing: 5/5 tasks running" in screen_text(app)
         await pilot.press("enter")
@@ -88,7 +84,7 @@ async def test_isolate_then_release_from_the_keyboard() -> None:
         assert "capture forensics" in screen_text(app)
         await pilot.press("y")
         await pilot.pause(0.1)
-        await finish(pilot)
+        await until_action_finished(pilot)
         assert "forensics bundle:" in screen_text(app)
         await pilot.press("escape")
         await wait_for(pilot, "⊘ ISOLATED")
@@ -98,7 +94,7 @@ async def test_isolate_then_release_from_the_keyboard() -> None:
         assert "reconnect network desk-net" in screen_text(app)
         await pilot.press("y")
         await pilot.pause(0.1)
-        await finish(pilot)
+        await until_action_finished(pilot)
         await pilot.press("enter")
         await pilot.pause(0.3)
         for _ in range(100):

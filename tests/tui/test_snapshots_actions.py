@@ -6,8 +6,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from fintui.tui.screens.actions import ProgressScreen
-from tests.tui.helpers import make_app, until_loaded
+from tests.tui.helpers import make_app, until_action_finished, until_loaded
 
 
 async def on_row(pilot: Pilot[int], name: str) -> None:
@@ -54,11 +53,7 @@ def test_isolate_progress_done(snap_compare: Any) -> None:
         await pilot.press("i")
         await pilot.pause(0.1)
         await pilot.press("y")
-        for _ in range(200):
-            screen = pilot.app.screen
-            if isinstance(screen, ProgressScreen) and screen.finished:
-                break
-            await pilot.pause(0.02)
+        await until_action_finished(pilot)
         await pilot.pause(0.1)
 
     assert snap_compare(make_app(), terminal_size=(120, 30), run_before=run)

@@ -8,10 +8,15 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from fintui.tui.screens.actions import ProgressScreen
 from fintui.tui.screens.cleanup import CleanupScreen
 from fintui.tui.screens.volume import VolumeScreen
-from tests.tui.helpers import make_app, screen_text, until_loaded, wait_for
+from tests.tui.helpers import (
+    make_app,
+    screen_text,
+    until_action_finished,
+    until_loaded,
+    wait_for,
+)
 
 ANON = "3f1c9a7e" * 8
 
@@ -92,12 +97,7 @@ async def test_untick_then_confirm_removes_only_the_ticked() -> None:
         assert "2 of 3 ticked" in screen_text(app)
         await pilot.press("y")
         await pilot.pause(0.2)
-        progress = app.screen
-        assert isinstance(progress, ProgressScreen)
-        for _ in range(200):
-            if progress.finished:
-                break
-            await pilot.pause(0.02)
+        progress = await until_action_finished(pilot)
         assert progress.outcome == "done"
         await pilot.press("enter")
         await wait_for(pilot, "sizes as of")
