@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from fintui.core.cleanup import CleanupPlan
     from fintui.model import CleanupItem, ClusterSnapshot
     from fintui.ops.operations import Operations, Plan
+    from fintui.store.history import HistoryStore
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -105,6 +106,22 @@ def build_parser() -> argparse.ArgumentParser:
     status = verbs.add_parser("status", help="one sweep of the cluster, then print it")
     status.add_argument("--json", action="store_true", help="machine-readable output")
 
+    forecast = verbs.add_parser(
+        "forecast", help="capacity forecasts: from the metric history, or from a CSV series")
+    forecast.add_argument("--history", metavar="CSV",
+                          help="forecast this series instead (timestamp,used_bytes rows; "
+                               "ISO 8601 or epoch seconds); needs --capacity")
+    forecast.add_argument("--capacity", metavar="BYTES",
+                          help="what the series can grow to: bytes, or like 500GiB, 2T")
+    forecast.add_argument("--json", action="store_true", help="machine-readable output")
+
+    collect = verbs.add_parser("collect", help="record metric history without the console "
+                                               "(for cron or a systemd unit)")
+    collect.add_argument("--interval", type=float, metavar="SECONDS",
+                         help="seconds between samples (default: history.collect_interval)")
+    collect.add_argument("--once", action="store_true",
+                         help="take one sample (with disk usage) and exit")
+
     config = verbs.add_parser("config", help="settings tools")
     config_verbs = config.add_subparsers(dest="config_verb", metavar="ACTION", required=True)
     check = config_verbs.add_parser("check", help="validate a settings file")
@@ -125,6 +142,13 @@ class Parts:
     override_reason: str = ""
     gpu: GpuSource | None = None
 
+    def open_history(self) -> HistoryStore:
+        """The metric history; raises StateUnavailable with the path and the reason."""
+        from fintui.store.history import HistoryStore, Retention
+
+        h = self.settings.history
+        return HistoryStore(h.path, Retention(h.raw_retention, h.minute_retention, h.retention))
+
     def operations(self) -> Operations:
         from fintui.ops.operations import Operations
 
@@ -136,13 +160,22 @@ def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
     actor = args.actor or _login_name()
     override = getattr(args, "verb_override", "") or args.override_freeze
     if args.demo:
-        from fintui.sources.demo import DEMO_START, DemoActions, DemoCluster, DemoGpus, DemoHost
+        from fintui.sources.demo import (
+            DEMO_START,
+            DemoActions,
+            DemoCluster,
+            DemoGpus,
+            DemoHost,
+            seed_history,
+        )
 
         settings = demo_settings(settings, settings.state_dir_configured)
         clock = FixedClock(DEMO_START)
         cluster = DemoCluster(settings.demo_seed, clock, settings.ui.refresh_interval)
-        return Parts(settings, cluster, DemoHost(cluster), clock, True, actor, args.read_only,
-                     DemoActions(cluster), override, DemoGpus(cluster))
+        parts = Parts(settings, cluster, DemoHost(cluster), clock, True, actor, args.read_only,
+                      DemoActions(cluster), override, DemoGpus(cluster))
+        seed_history(cluster, DemoGpus(cluster), parts.open_history())
+        return parts
 
     from fintui.sources.docker_engine import DockerEngineSource
     from fintui.sources.engine_actions import EngineActions
@@ -184,8 +217,14 @@ def demo_settings(settings: Settings, configured_state_dir: str) -> Settings:
         state.mkdir(parents=True)
     else:
         state = Path(tempfile.mkdtemp(prefix="fintui-demo-"))
+    alerts_file = settings.alerts.state_file
+    if alerts_file == settings.state_dir / "alerts.toml":  # the default, not a chosen file
+        alerts_file = state / "alerts.toml"
+    # The history always moves: the demo writes weeks of invented samples into it.
     return replace(settings, state_dir=state,
-                   ops=replace(settings.ops, audit_path=state / "audit.jsonl"))
+                   ops=replace(settings.ops, audit_path=state / "audit.jsonl"),
+                   alerts=replace(settings.alerts, state_file=alerts_file),
+                   history=replace(settings.history, path=state / "history.sqlite"))
 
 
 def _login_name() -> str:
@@ -389,6 +428,59 @@ def _isolated(parts: Parts) -> frozenset[str]:
         return frozenset()
 
 
+def _forecast_csv(args: argparse.Namespace, settings: Settings) -> int:
+    from fintui.core.forecast import forecast_with_expansion
+    from fintui.core.forecast_report import (
+        forecast_document,
+        forecast_text,
+        parse_history_csv,
+        parse_size,
+    )
+    from fintui.forecasting import forecast_rules
+
+    if not args.capacity:
+        raise UsageError("forecast --history needs --capacity BYTES")
+    try:
+        capacity = parse_size(args.capacity)
+    except ValueError as exc:
+        raise UsageError(f"--capacity: {exc}") from None
+    try:
+        with open(args.history, encoding="utf-8") as handle:
+            points = parse_history_csv(handle.read())
+    except OSError as exc:
+        raise UsageError(f"--history {args.history}: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--history {args.history}: {exc}") from None
+    result = forecast_with_expansion(args.history, "series", points, float(capacity),
+                                     forecast_rules(settings.forecast))
+    if args.json:
+        print(json.dumps(forecast_document(result), indent=2))
+    else:
+        print("\n".join(one_line(line) for line in forecast_text(result)))
+    return EXIT_OK
+
+
+def _forecast_history(parts: Parts, as_json: bool) -> int:
+    from fintui.core.forecast_report import forecast_document, full_in
+    from fintui.core.format import human_bytes
+    from fintui.forecasting import forecast_all, forecast_rules
+
+    store = parts.open_history()
+    results = forecast_all(store, forecast_rules(parts.settings.forecast))
+    if as_json:
+        print(json.dumps([forecast_document(r.forecast) for r in results], indent=2))
+        return EXIT_OK
+    if not results:
+        print(f"no history yet in {store.path}: run the console or `fintui collect`")
+        return EXIT_OK
+    for r in results:
+        f = r.forecast
+        flag = ("EXPAND " if f.expand else "") + f.severity.upper()
+        print(one_line(f"{f.target[:40]:<40} {human_bytes(f.used_bytes):>8} / "
+                       f"{human_bytes(f.capacity_bytes):>8}  {full_in(f):<22} {flag}"))
+    return EXIT_OK
+
+
 def _config_check(args: argparse.Namespace) -> int:
     path = args.path or args.config
     settings = check_file(path) if path else load_settings(None)
@@ -404,6 +496,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.config)
         if args.verb == "audit":
             return _audit(args, settings)
+        if args.verb == "forecast" and args.history:
+            return _forecast_csv(args, settings)
         parts = build_parts(args, settings)
         if args.verb == "status":
             return asyncio.run(_status(parts, args.json))
@@ -411,6 +505,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_act(parts, args))
         if args.verb == "clean":
             return asyncio.run(_clean(parts, args))
+        if args.verb == "forecast":
+            return _forecast_history(parts, args.json)
+        if args.verb == "collect":
+            from fintui.collector import collect
+
+            return asyncio.run(collect(parts, args.interval, args.once))
         from fintui.tui.app import UnknownTheme, run_app  # only the console needs Textual
 
         try:

@@ -130,6 +130,28 @@ class AlertSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class HistorySettings:
+    path: Path
+    raw_retention: float  # seconds
+    minute_retention: float
+    retention: float
+    disk_interval: float
+    collect_interval: float
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastSettings:
+    horizon_days: float
+    headroom: float
+    critical_days: float
+    min_history: float  # seconds
+    retention_days: float
+    redundancy: float
+    expand_after: int
+    interval: float
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     ui: UiSettings
     docker: DockerSettings
@@ -139,6 +161,8 @@ class Settings:
     ops: OpsSettings
     cleanup: CleanupSettings
     alerts: AlertSettings
+    history: HistorySettings
+    forecast: ForecastSettings
     source_file: str  # the user file that was merged, "" when defaults only
     state_dir_configured: str = ""  # paths.state_dir as written, "" for the XDG default
 
@@ -222,7 +246,8 @@ _METRICS = ("container.cpu_percent", "container.mem_percent", "container.restart
             "container.unhealthy", "container.exited_nonzero", "container.oom_killed",
             "container.cpu_pinned", "host.cpu_percent",
             "host.mem_percent", "host.fs_percent", "gpu.temperature", "gpu.mem_percent",
-            "gpu.ecc_errors")
+            "gpu.ecc_errors", "forecast.days_to_full", "forecast.severity",
+            "forecast.expand", "forecast.growth_per_day")
 
 
 def _one_of(allowed: tuple[str, ...]) -> Callable[[Any], str | None]:
@@ -282,6 +307,19 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "cleanup.keep_recent_images": lambda v: None if v >= 0 else "must be 0 or more",
     "cleanup.protect_labels": _label_pairs,
     "cleanup.disk_usage_interval": _positive,
+    "history.raw_retention": _duration,
+    "history.minute_retention": _duration,
+    "history.retention": _duration,
+    "history.disk_interval": _positive,
+    "history.collect_interval": _positive,
+    "forecast.horizon": _duration,
+    "forecast.headroom": lambda v: None if v >= 1 else "must be 1 or more",
+    "forecast.critical_days": _positive,
+    "forecast.min_history": _duration,
+    "forecast.retention": _duration,
+    "forecast.redundancy": lambda v: None if v >= 1 else "must be 1 or more",
+    "forecast.expand_after": _positive,
+    "forecast.interval": _positive,
     "alerts.resolve_after": _duration,
     "alerts.restart_window": _duration,
     "alerts.unhealthy_for": _duration,
@@ -475,44 +513,60 @@ def _build(data: Mapping[str, Any], source: str) -> Settings:
             audit_path=Path(audit).expanduser() if audit else state_dir / "audit.jsonl"),
         cleanup=_cleanup(data["cleanup"]),
         alerts=_alerts(data["alerts"], state_dir),
+        history=_history(data["history"], state_dir),
+        forecast=_forecast(data["forecast"]),
         source_file=source,
         state_dir_configured=data["paths"]["state_dir"],
     )
 
 
-def _cleanup(data: Mapping[str, Any]) -> CleanupSettings:
-    def seconds(key: str) -> float:
-        value = parse_duration(data[key])
-        assert value is not None  # checked when the file was merged
-        return value
+def _seconds(text: str) -> float:
+    value = parse_duration(text)
+    assert value is not None  # checked when the file was merged
+    return value
 
+
+def _history(data: Mapping[str, Any], state_dir: Path) -> HistorySettings:
+    return HistorySettings(
+        path=Path(data["path"]).expanduser() if data["path"] else state_dir / "history.sqlite",
+        raw_retention=_seconds(data["raw_retention"]),
+        minute_retention=_seconds(data["minute_retention"]),
+        retention=_seconds(data["retention"]), disk_interval=float(data["disk_interval"]),
+        collect_interval=float(data["collect_interval"]))
+
+
+def _forecast(data: Mapping[str, Any]) -> ForecastSettings:
+    return ForecastSettings(
+        horizon_days=_seconds(data["horizon"]) / 86400, headroom=float(data["headroom"]),
+        critical_days=float(data["critical_days"]), min_history=_seconds(data["min_history"]),
+        retention_days=_seconds(data["retention"]) / 86400,
+        redundancy=float(data["redundancy"]), expand_after=int(data["expand_after"]),
+        interval=float(data["interval"]))
+
+
+def _cleanup(data: Mapping[str, Any]) -> CleanupSettings:
     return CleanupSettings(
-        volume_ttl=seconds("volume_ttl"), container_ttl=seconds("container_ttl"),
-        image_ttl=seconds("image_ttl"), named_volumes=bool(data["named_volumes"]),
+        volume_ttl=_seconds(data["volume_ttl"]), container_ttl=_seconds(data["container_ttl"]),
+        image_ttl=_seconds(data["image_ttl"]), named_volumes=bool(data["named_volumes"]),
         keep_recent_images=int(data["keep_recent_images"]),
         dangling_images=bool(data["dangling_images"]),
-        build_cache_ttl=seconds("build_cache_ttl"),
+        build_cache_ttl=_seconds(data["build_cache_ttl"]),
         protect_labels=tuple(data["protect_labels"]),
         protect_names=tuple(str(n) for n in data["protect_names"]),
         disk_usage_interval=float(data["disk_usage_interval"]))
 
 
 def _alerts(data: Mapping[str, Any], state_dir: Path) -> AlertSettings:
-    def seconds(text: str) -> float:
-        value = parse_duration(text)
-        assert value is not None  # checked when the file was merged
-        return value
-
     return AlertSettings(
-        resolve_after=seconds(data["resolve_after"]),
-        restart_window=seconds(data["restart_window"]),
+        resolve_after=_seconds(data["resolve_after"]),
+        restart_window=_seconds(data["restart_window"]),
         crash_loop_restarts=int(data["crash_loop_restarts"]),
-        unhealthy_for=seconds(data["unhealthy_for"]),
+        unhealthy_for=_seconds(data["unhealthy_for"]),
         state_file=Path(data["state_file"]).expanduser() if data["state_file"]
         else state_dir / "alerts.toml",
         rules=tuple(AlertRule(
             name=r["name"], metric=r["metric"], op=r["op"], threshold=float(r["threshold"]),
-            for_seconds=seconds(r["for"]), severity=r["severity"],
+            for_seconds=_seconds(r["for"]), severity=r["severity"],
             scope=tuple(sorted((str(k), str(v)) for k, v in (r.get("scope") or {}).items())),
             runbook=str(r.get("runbook", ""))) for r in data["rules"]),
         receivers=tuple(ReceiverSettings(

@@ -263,3 +263,35 @@ class AlertRule:
     scope: tuple[tuple[str, str], ...] = ()  # service=, container=, label=k=v, gpu=, host=
     runbook: str = ""
     faulty: bool = False  # a fault signature: the remedy is to isolate the instance
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    """Where one series is heading. Bytes throughout; days from the time of the forecast."""
+
+    target: str  # what the operator reads: "fs /var/lib/docker", "volume ledger-data"
+    kind: str  # filesystem, volume, images, build-cache, host-memory, container-memory, gpu-memory
+    used_bytes: float
+    capacity_bytes: float | None  # None: not known (a remote daemon's disk)
+    status: str  # ok, too-short, flat, shrinking, full
+    message: str  # the status in words, for the pane and the CLI
+    model: str  # linear, holt; "" when nothing was fitted
+    growth_per_day: float | None
+    days_to_full: float | None  # None: not growing, no capacity, or beyond ten years
+    days_to_full_low: float | None  # the band: earliest plausible
+    days_to_full_high: float | None  # latest plausible; None: it may never fill
+    projections: tuple[tuple[int, float], ...]  # (days ahead, bytes)
+    severity: str  # "", warning, critical
+    expand: bool  # over a threshold for several samples running: add capacity
+    recommended_capacity: float | None  # daily writes x retention x redundancy
+    path: tuple[tuple[float, float, float, float], ...]  # (epoch s, mid, low, high) ahead
+
+
+@dataclass(frozen=True, slots=True)
+class UsageSample:
+    """One point of a usage series, as the history stores it."""
+
+    kind: str  # filesystem, volume, images, build-cache, host-memory, container-memory, ...
+    name: str
+    value: float  # bytes in use
+    capacity: float | None  # bytes it can grow to, when known

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from fintui.config import AlertSettings
 from fintui.model import AlertRule as Rule  # the rule's shape is shared vocabulary (config)
-from fintui.model import ClusterSnapshot, Container, Health
+from fintui.model import ClusterSnapshot, Container, Forecast, Health
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 OPS: dict[str, Callable[[float, float], bool]] = {
@@ -39,6 +39,14 @@ SIGNATURES = (
          runbook="At its CPU limit while its siblings idle: a stuck loop or a hot shard.",
          faulty=True),
 )
+# Capacity: from the forecasts (`forecast.severity` is 1 for warning, 2 for critical).
+CAPACITY = (
+    Rule("capacity-critical", "forecast.severity", "==", 2, 0, "critical",
+         runbook="Full within days: clean stale storage (3, then c) or add capacity now."),
+    Rule("capacity-warning", "forecast.severity", "==", 1, 0, "warning",
+         runbook="Free space will not cover the forecast growth: plan the expansion (5)."),
+)
+SEVERITY_LEVEL = {"": 0.0, "warning": 1.0, "critical": 2.0}
 PINNED = 0.95  # share of its CPU limit that counts as pinned
 IDLE_SIBLINGS = 20.0  # siblings' mean CPU% below which they count as idle
 
@@ -116,7 +124,7 @@ class RestartWindow:
 
 def rules_from(settings: AlertSettings) -> list[Rule]:
     """Built-in signatures (with the configured thresholds) plus the operator's own rules."""
-    return [*signatures(settings.crash_loop_restarts, settings.unhealthy_for),
+    return [*signatures(settings.crash_loop_restarts, settings.unhealthy_for), *CAPACITY,
             *settings.rules]
 
 
@@ -173,8 +181,20 @@ def _container_metric(metric: str, c: Container, restarts: RestartWindow,
     return None
 
 
-def observe(rules: Iterable[Rule], snap: ClusterSnapshot, restarts: RestartWindow
-            ) -> list[Observation]:
+def _forecast_metric(metric: str, f: Forecast) -> float | None:
+    if metric == "forecast.severity":
+        return SEVERITY_LEVEL.get(f.severity, 0.0)
+    if metric == "forecast.expand":
+        return 1.0 if f.expand else 0.0
+    if metric == "forecast.days_to_full":
+        return f.days_to_full
+    if metric == "forecast.growth_per_day":
+        return f.growth_per_day
+    return None
+
+
+def observe(rules: Iterable[Rule], snap: ClusterSnapshot, restarts: RestartWindow,
+            forecasts: Iterable[Forecast] = ()) -> list[Observation]:
     """Every (rule, target, value) the snapshot offers. No data, no observation: a stale or
     missing number never fires or resolves anything."""
     out = []
@@ -200,6 +220,11 @@ def observe(rules: Iterable[Rule], snap: ClusterSnapshot, restarts: RestartWindo
             value = values.get(rule.metric)
             if value is not None:
                 out.append(Observation(rule, h.hostname, value))
+        elif kind == "forecast":
+            for f in forecasts:
+                value = _forecast_metric(rule.metric, f)
+                if value is not None:
+                    out.append(Observation(rule, f.target, value))
         elif kind == "gpu":
             for g in snap.gpus:
                 values = {"gpu.temperature": g.temperature_c,

@@ -36,7 +36,16 @@ from fintui.model import (
     VolumeInfo,
 )
 from fintui.sources.base import ActionFailed, ContainerGone, ObjectGone
+from fintui.sources.demo_growth import (
+    FILESYSTEMS,
+    HOST_MEMORY,
+    MEMORY_GROWTH,
+    VOLUME_GROWTH,
+    days_since_start,
+    history,
+)
 from fintui.sources.docker_engine import compose_services
+from fintui.store.history import HistoryStore
 
 # 09:30 in Shanghai on a Monday: the market has just opened.
 DEMO_START = datetime(2026, 3, 2, 1, 30, 0, tzinfo=UTC)
@@ -106,6 +115,11 @@ class DemoCluster:
         self.service_version = 11
         self.removed: set[str] = set()  # storage objects a cleanup removed
 
+    @property
+    def days(self) -> float:
+        """Simulated days since DEMO_START: growth follows the clock, not the refresh rate."""
+        return days_since_start(self.clock.now(), DEMO_START)
+
     def _rng(self, *parts: object) -> random.Random:
         # str seeds hash with SHA-512 inside random: stable across processes, unlike hash().
         return random.Random(":".join(str(p) for p in (self.seed, *parts)))
@@ -132,6 +146,9 @@ class DemoCluster:
         )
 
     async def disk_usage(self) -> DiskUsage:
+        return self.storage()
+
+    def storage(self) -> DiskUsage:
         """Storage of the simulated host: what the services use, and some stale leftovers."""
         now = self.clock.now()
 
@@ -141,7 +158,7 @@ class DemoCluster:
         names = sorted({f"{spec.service or spec.name}-data" for spec in self.specs
                         if spec.behaviour != "exited"})
         volumes = [VolumeInfo(name, "local", f"/var/lib/docker/volumes/{name}/_data", days(30),
-                              (), (3 + i) * GIB + self.tick * 8 * MIB, 1)
+                              (), int((3 + i) * GIB + VOLUME_GROWTH.get(name, 0) * self.days), 1)
                    for i, name in enumerate(names)]
         volumes += [
             VolumeInfo("3f1c9a7e" * 8, "local", "/var/lib/docker/volumes/anon/_data", days(12),
@@ -239,7 +256,9 @@ class DemoCluster:
         counters[1] += int(rng.uniform(5, 20) * 1024 * feed * self.step)  # net tx
         counters[2] += int(rng.uniform(0, 64) * 1024 * self.step)  # block read
         counters[3] += int(rng.uniform(0, 256) * 1024 * self.step)  # block write
-        mem = int(spec.mem * (1 + 0.04 * self._wave(spec, 60)) + self.tick * 64 * 1024)
+        leak = MEMORY_GROWTH.get(spec.name, 0)  # a leaker climbs steadily, without the wave
+        mem = int(spec.mem * (1 + (0 if leak else 0.04) * self._wave(spec, 60))
+                  + leak * self.days)
         return ContainerStats(
             cpu_percent=round(cpu, 2), mem_bytes=mem, mem_limit_bytes=spec.mem_limit,
             net_rx_bytes=counters[0], net_tx_bytes=counters[1],
@@ -248,13 +267,14 @@ class DemoCluster:
 
     def host(self) -> HostStats:
         rng = self._rng("host", self.tick)
-        used_disk = 612 * GIB + self.tick * 40 * MIB
         return HostStats(
             hostname="demo-trading-01", cpu_percent=round(38 + 9 * math.sin(self.tick / 7)
                                                           + rng.uniform(-2, 2), 1),
-            cpu_count=32, mem_used_bytes=71 * GIB + self.tick * 8 * MIB,
-            mem_total_bytes=128 * GIB, load=(11.2, 10.8, 9.9),
-            filesystems=(Filesystem("/var/lib/docker", 1024 * GIB, used_disk),),
+            cpu_count=32, mem_used_bytes=int(HOST_MEMORY.at(self.days)),
+            mem_total_bytes=int(HOST_MEMORY.capacity or 0), load=(11.2, 10.8, 9.9),
+            filesystems=tuple(Filesystem(path, int(curve.capacity or 0),
+                                         int(curve.at(self.days)))
+                              for path, curve in FILESYSTEMS.items()),
         )
 
     def _spec(self, container_id: str) -> DemoSpec:
@@ -476,6 +496,9 @@ class DemoGpus:
         self.cluster = cluster
 
     async def sample(self) -> GpuReading:
+        return self.reading()
+
+    def reading(self) -> GpuReading:
         cluster = self.cluster
         gpus = []
         pids: list[tuple[int, str]] = []
@@ -519,3 +542,31 @@ class DemoHost:
 
     async def sample(self, data_root: str) -> HostStats:
         return self.cluster.host()
+
+
+_SEEDED: dict[int, HistoryStore] = {}  # seed -> a finished copy, for the next demo in this
+# process (the test suite starts hundreds)
+
+
+def seed_history(cluster: DemoCluster, gpus: DemoGpus, store: HistoryStore) -> None:
+    """Four weeks of history ending at DEMO_START, so the Forecasts pane is full at once."""
+    done = _SEEDED.get(cluster.seed)
+    if done is not None and done.path.exists():
+        done.copy_to(store)
+        return
+    disk = cluster.storage()
+    storage = {("volume", v.name): float(v.size_bytes or 0) for v in disk.volumes}
+    storage[("images", "all")] = float(disk.layers_size)
+    storage[("build-cache", "all")] = float(sum(b.size_bytes for b in disk.build_cache))
+    memory = {spec.name: (float(spec.mem), float(spec.mem_limit), spec.age_hours / 24)
+              for spec in cluster.specs if spec.behaviour in ("steady", "feed", "batch")}
+    cards = {f"gpu{g.index}": (float(g.mem_used_bytes or 0), float(g.mem_total_bytes or 0))
+             for g in gpus.reading().gpus}
+    store.record_many(history(cluster.seed, storage, memory, cards, DEMO_START))
+    import tempfile
+    from pathlib import Path
+
+    # Kept apart: the demo's own folder may be emptied by the next start.
+    cache = HistoryStore(Path(tempfile.mkdtemp(prefix="fintui-demo-seed-")) / "h.sqlite")
+    store.copy_to(cache)
+    _SEEDED[cluster.seed] = cache

@@ -25,18 +25,22 @@ from fintui.core.alerts import (
     rules_from,
 )
 from fintui.core.container_rows import COLUMNS, SORTABLE
-from fintui.model import ClusterSnapshot, Container
+from fintui.core.usage_samples import data_root_fs, from_disk_usage, from_snapshot
+from fintui.forecasting import TargetForecast, forecast_all, forecast_rules
+from fintui.model import ClusterSnapshot, Container, DiskUsage, UsageSample
 from fintui.notify.webhook import WebhookSender
 from fintui.ops.operations import Refused
 from fintui.poller import Poller
 from fintui.sources.base import SourceUnavailable
 from fintui.store.alert_state import AlertStateFile
+from fintui.store.db import StateUnavailable
+from fintui.store.history import HistoryStore
 from fintui.store.state import ClusterState
 from fintui.tui.messages import SnapshotArrived
 from fintui.tui.panes.alerts import AlertsPane
 from fintui.tui.panes.containers import ContainersPane
+from fintui.tui.panes.forecasts import ForecastsPane
 from fintui.tui.panes.gpus import GpusPane
-from fintui.tui.panes.placeholder import PlaceholderPane
 from fintui.tui.panes.volumes import VolumesPane
 from fintui.tui.screens.actions import ConfirmScreen, ProgressScreen, ScaleScreen
 from fintui.tui.screens.cleanup import CleanupScreen
@@ -99,6 +103,12 @@ class FintuiApp(App[int]):
         self.alert_state = AlertStateFile(alerts.state_file)
         self.webhooks = WebhookSender(alerts.receivers, alerts.webhook_timeout,
                                       alerts.webhook_attempts) if alerts.receivers else None
+        self.forecasts: list[TargetForecast] = []
+        self.forecast_rounds = 0  # finished forecast computations (tests wait on it)
+        self.history: HistoryStore | None = None
+        self.history_error = ""
+        self._history_disk_at = time.monotonic()  # the first reading waits one interval
+        self._forecast_at = -float("inf")
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -115,12 +125,17 @@ class FintuiApp(App[int]):
             with TabPane(PANES[3][1], id="alerts"):
                 yield AlertsPane(id="alerts-pane")
             with TabPane(PANES[4][1], id="forecasts"):
-                yield PlaceholderPane("Capacity forecasts from metric history.",
-                                      "Capacity forecasts")
+                yield ForecastsPane(id="forecasts-pane")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.set_interval(self.parts.settings.cleanup.disk_usage_interval, self._usage_tick)
+        try:
+            self.history = self.parts.open_history()
+        except StateUnavailable as exc:
+            self.history_error = str(exc)
+        if self.history is None:
+            self._forecasts_ready([])
         self._status_bar().show(None, self.parts.read_only, self.parts.actor)
         self.main.query_one("#containers-table").focus()
         self.poll()
@@ -149,21 +164,28 @@ class FintuiApp(App[int]):
     def _publish(self, snapshot: ClusterSnapshot) -> None:
         self.post_message(SnapshotArrived(snapshot))
 
+    def _evaluate_alerts(self, snap: ClusterSnapshot) -> None:
+        """One evaluation of every rule over the snapshot and the latest forecasts. Stale data
+        never fires or resolves an alert."""
+        if not snap.source.connected or snap.stale:
+            return
+        self.restarts.note(snap.containers, snap.taken_at)
+        changed = self.alert_engine.evaluate(
+            observe(self.alert_rules, snap, self.restarts,
+                    [t.forecast for t in self.forecasts]), snap.taken_at)
+        if changed and self.webhooks is not None:
+            silences = self.alert_state.silences
+            marked = [replace(a, silenced_by=next((s.comment for s in silences
+                                                   if s.matches(a, snap.taken_at)), ""))
+                      for a in changed]
+            # Delivery runs beside the screen: a slow receiver never blocks it.
+            self.run_worker(self.webhooks.deliver(marked), group="webhooks",
+                            exit_on_error=False)
+
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
         snap = message.snapshot
-        if snap.source.connected and not snap.stale:
-            # Stale data never fires or resolves an alert.
-            self.restarts.note(snap.containers, snap.taken_at)
-            changed = self.alert_engine.evaluate(observe(self.alert_rules, snap, self.restarts),
-                                                 snap.taken_at)
-            if changed and self.webhooks is not None:
-                silences = self.alert_state.silences
-                marked = [replace(a, silenced_by=next((s.comment for s in silences
-                                                       if s.matches(a, snap.taken_at)), ""))
-                          for a in changed]
-                # Delivery runs beside the screen: a slow receiver never blocks it.
-                self.run_worker(self.webhooks.deliver(marked), group="webhooks",
-                                exit_on_error=False)
+        self._evaluate_alerts(snap)
+        self._record_history(snap)
         self.state.update(message.snapshot)
         self.state.isolated = self.ops.isolations.active_ids()
         self.snapshots_seen += 1
@@ -179,6 +201,57 @@ class FintuiApp(App[int]):
             self.main.query_one(VolumesPane).refresh_view()
         elif active == "gpus":
             self.main.query_one(GpusPane).refresh_view()
+
+    def _record_history(self, snap: ClusterSnapshot) -> None:
+        """Every refresh becomes a raw sample; SQLite writes run off the event loop."""
+        if self.history is None:
+            return
+        samples = from_snapshot(snap)
+        due = time.monotonic() - self._forecast_at >= self.parts.settings.forecast.interval
+        if due:
+            self._forecast_at = time.monotonic()
+        self.history_round(samples, self.parts.clock.now().timestamp(), due)
+        if snap.source.connected and time.monotonic() - self._history_disk_at > \
+                self.parts.settings.history.disk_interval:
+            self._history_disk_at = time.monotonic()
+            self.refresh_disk_usage()  # volume, image and cache sizes for their history
+
+    @work(thread=True, group="history", exit_on_error=False)
+    def history_round(self, samples: list[UsageSample], at: float, forecast: bool) -> None:
+        """Record, then (when due) fit every series, in that order and off the event loop,
+        so a forecast always includes the sample that preceded it."""
+        if self.history is None:
+            return
+        if samples:
+            self.history.record(samples, at)
+        if forecast:
+            results = forecast_all(self.history, forecast_rules(self.parts.settings.forecast))
+            self.call_from_thread(self._forecasts_ready, results)
+
+    def _forecasts_ready(self, results: list[TargetForecast]) -> None:
+        self.forecasts = results
+        self.forecast_rounds += 1
+        snap = self.state.snapshot
+        if snap is not None:
+            self._evaluate_alerts(snap)
+            self._show_alerts()
+        self._show_forecasts()
+
+    def _show_forecasts(self) -> None:
+        theme = self.current_theme
+        if self.history is None:
+            status = f"No metric history: {self.history_error}"
+        elif not self.forecasts:
+            status = (f"No history yet in {self.history.path}: samples are recorded at every "
+                      "refresh (and by `fintui collect`).")
+        else:
+            urgent = sum(1 for t in self.forecasts if t.forecast.severity)
+            status = (f"{len(self.forecasts)} series from {self.history.path} · "
+                      f"{urgent} need attention · horizon "
+                      f"{self.parts.settings.forecast.horizon_days:g} days")
+        self.main.query_one(ForecastsPane).show(self.forecasts, status,
+                                                theme.warning or "yellow",
+                                                f"bold {theme.error or 'red'}")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker's failure becomes a message on screen, never a crash."""
@@ -261,6 +334,8 @@ class FintuiApp(App[int]):
             self.main.query_one(VolumesPane).focus_table()
         elif pane == "alerts":
             self.main.query_one("#alerts-active").focus()
+        elif pane == "forecasts":
+            self.main.query_one(ForecastsPane).focus_table()
 
     @on(TabbedContent.TabActivated, "#panes")
     def _pane_shown(self, event: TabbedContent.TabActivated) -> None:
@@ -291,11 +366,21 @@ class FintuiApp(App[int]):
         try:
             self.state.disk = await self.parts.source.disk_usage()
             pane.usage_error = ""
+            self._record_disk(self.state.disk)
         except SourceUnavailable as exc:
             pane.usage_error = str(exc)
         finally:
             pane.computing = False
             pane.refresh_view()
+
+    def _record_disk(self, disk: DiskUsage) -> None:
+        if self.history is None:
+            return
+        root = data_root_fs(self.state.snapshot, disk.data_root) if self.parts.local_host \
+            else None
+        self.run_worker(partial(self.history.record, from_disk_usage(disk, root),
+                                self.parts.clock.now().timestamp()),
+                        thread=True, group="history", exit_on_error=False)
 
     @on(VolumesPane.Clean)
     def _clean(self) -> None:

@@ -39,11 +39,13 @@ async def until_loaded(pilot: Pilot[int], sweeps: int = 1) -> None:
     app = pilot.app
     assert isinstance(app, FintuiApp)
     for _ in range(400):
-        if app.snapshots_seen >= sweeps:
+        # Forecasts too: their capacity alerts are part of what every pane's header shows.
+        if app.snapshots_seen >= sweeps and app.forecast_rounds:
             break
         await pilot.pause(0.01)
     else:
-        raise AssertionError(f"no snapshot arrived (saw {app.snapshots_seen})")
+        raise AssertionError(f"not loaded: {app.snapshots_seen} snapshot(s), "
+                             f"{app.forecast_rounds} forecast round(s)")
     await pilot.pause()
 
 

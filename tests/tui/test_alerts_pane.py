@@ -61,8 +61,14 @@ async def test_demo_faults_fire_and_show_in_the_header(tmp_path: Path) -> None:
         assert alerts[("crash-loop", "recon-worker")].state == "firing"
         assert alerts[("crash-loop", "recon-worker")].severity == "critical"
         assert alerts[("unhealthy", "fix-gateway")].state == "firing"
+        # Capacity forecasts alert too: the tick store fills within the week.
+        assert alerts[("capacity-critical", "fs /mnt/tickstore")].state == "firing"
         text = screen_text(app)
-        assert "▲ 1 critical" in text and "▲ 1 warning" in text
+        for severity in ("critical", "warning"):
+            firing = sum(a.state == "firing" and a.severity == severity
+                         for a in alerts.values())
+            assert firing >= 2
+            assert f"▲ {firing} {severity}" in text  # the header counts what the pane lists
         assert "fault: i to isolate" in text
 
 
@@ -71,6 +77,9 @@ async def test_ack_and_silence_from_the_keyboard_survive_a_restart(tmp_path: Pat
     app = app_for(tmp_path, path)
     async with app.run_test(size=(180, 40)) as pilot:
         await to_alerts(pilot)
+        critical = sum(a.state == "firing" and a.severity == "critical"
+                       for a in app.query_one(AlertsPane).alerts)
+        assert f"▲ {critical} critical" in screen_text(app)
         select(app, "unhealthy")
         await pilot.press("a")
         await pilot.pause()
@@ -85,7 +94,7 @@ async def test_ack_and_silence_from_the_keyboard_survive_a_restart(tmp_path: Pat
         await pilot.press("enter")
         await pilot.pause(0.1)
         assert "silenced: recon rerun planned" in screen_text(app)
-        assert "▲ 1 critical" not in screen_text(app)  # silenced: not counted
+        assert f"▲ {critical - 1} critical" in screen_text(app)  # silenced: not counted
         audited = [(r["action"], r["target"]) for r in app.ops.audit.records()]
         assert audited == [("ack", "fix-gateway"), ("silence", "recon-worker")]
     again = app_for(tmp_path, path)

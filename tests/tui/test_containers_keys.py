@@ -25,7 +25,7 @@ def shown_names(app: FintuiApp) -> list[str]:
 
 
 
-async def test_number_keys_switch_panes_and_unfinished_panes_say_so() -> None:
+async def test_number_keys_switch_panes() -> None:
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await until_loaded(pilot)
@@ -37,7 +37,8 @@ async def test_number_keys_switch_panes_and_unfinished_panes_say_so() -> None:
             await pilot.pause()
             assert tabs.active == pane_id
             if pane_id == "forecasts":
-                assert "arrives with its own issue" in screen_text(app)
+                assert "fs /mnt/tickstore" in screen_text(app)
+                assert app.focused is app.query_one("#forecasts-table")
             if pane_id == "volumes":
                 await wait_for(pilot, "sizes as of")
 

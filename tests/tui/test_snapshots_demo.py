@@ -23,7 +23,8 @@ def test_containers_grouped_by_service(snap_compare: Any, size: tuple[int, int])
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])
-def test_placeholder_panes(snap_compare: Any, size: tuple[int, int]) -> None:
+def test_forecasts_pane(snap_compare: Any, size: tuple[int, int]) -> None:
+    """The most urgent target first, with its history, forecast, band and capacity charted."""
     assert snap_compare(make_app(), terminal_size=size, press=["5"], run_before=until_loaded)
 
 

@@ -1,0 +1,73 @@
+"""`fintui collect`: the history sampler without the console, for cron (`--once`) or a systemd
+unit, so forecasts have data while nobody watches. A lost daemon is reported and retried."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from fintui.core.text_safety import one_line
+from fintui.core.usage_samples import data_root_fs, from_disk_usage, from_snapshot
+from fintui.model import ClusterSnapshot, UsageSample
+from fintui.sources.base import SourceUnavailable
+
+if TYPE_CHECKING:
+    from fintui.cli import Parts
+
+
+async def disk_samples(parts: Parts, snap: ClusterSnapshot) -> list[UsageSample]:
+    """Volume, image and build-cache sizes (`/system/df`: slow on big hosts)."""
+    disk = await parts.source.disk_usage()
+    root = data_root_fs(snap, disk.data_root or snap.source.data_root) \
+        if parts.local_host else None
+    return from_disk_usage(disk, root)
+
+
+async def collect(parts: Parts, interval: float | None, once: bool) -> int:
+    from fintui.cli import make_poller
+
+    store = parts.open_history()
+    every = interval or parts.settings.history.collect_interval
+    poller = make_poller(parts)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    disk_at = -float("inf")
+    was_connected = True
+    try:
+        while not stop.is_set():
+            snap = await poller.sweep_once()
+            samples = from_snapshot(snap)
+            connected = snap.source.connected
+            if connected and time.monotonic() - disk_at >= parts.settings.history.disk_interval:
+                try:
+                    samples += await disk_samples(parts, snap)
+                    disk_at = time.monotonic()
+                except SourceUnavailable as exc:
+                    _say(f"disk usage not read: {exc}")
+            await asyncio.to_thread(store.record, samples, parts.clock.now().timestamp())
+            if connected != was_connected or (once and not connected):
+                _say("connected again" if connected else
+                     f"disconnected: {snap.source.error}; host samples go on, retrying")
+                was_connected = connected
+            if once:
+                print(f"recorded {len(samples)} samples in {store.path}")
+                return 0 if connected else 1
+            delay = every if connected else min(every, poller.next_delay())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+    finally:
+        await parts.source.close()
+        if parts.gpu is not None:
+            await parts.gpu.close()
+    return 0
+
+
+def _say(message: str) -> None:
+    print(f"fintui collect: {one_line(message)}", file=sys.stderr, flush=True)
