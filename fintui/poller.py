@@ -54,8 +54,11 @@ class Poller:
                 stale=last is not None,
             )
         data_root = snapshot.source.data_root if self.local_host else ""
+        # Bind-mount sources are paths on the daemon's host: only ours when it is local.
+        binds = tuple(sorted({m.source for c in snapshot.containers for m in c.mounts
+                              if m.type == "bind" and m.source})) if self.local_host else ()
         try:
-            host = await self.host.sample(data_root)
+            host = await self.host.sample(data_root, binds)
         except Exception as exc:  # host metrics must never take the console down
             host = HostStats(hostname="?", cpu_percent=0.0, cpu_count=0, mem_used_bytes=0,
                              mem_total_bytes=0, load=(0.0, 0.0, 0.0), error=str(exc))

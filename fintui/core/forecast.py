@@ -18,6 +18,7 @@ MAX_POINTS = 240  # the series is averaged down to this many: plenty for a trend
 MAX_DAYS = 3650.0  # beyond ten years "days until full" means nothing to an on-call engineer
 PROJECTION_DAYS = (7, 30, 90)
 HOLDOUT = 0.2  # share of the newest points each model must predict to be chosen
+MARGIN = 0.75  # a richer model must cut the holdout error by a quarter: its bands are wider
 MIN_HOLDOUT_POINTS = 12  # fewer points than this: the line alone (no room to compare)
 Z95 = 1.959963984540054
 ALPHAS = (0.1, 0.3, 0.5, 0.7, 0.9)  # Holt's smoothing of the level is picked from these
@@ -199,7 +200,7 @@ def fit_growth(values: Sequence[float]) -> Growth | None:
 
 def choose(values: Sequence[float]) -> Model:
     """The model that best predicted the newest points when fitted without them, refitted on
-    everything. A richer model must beat a simpler one clearly (by 10%): ties go to the line,
+    everything. A richer model must beat a simpler one clearly (see MARGIN): ties go to the line,
     the plainer story."""
     n = len(values)
     if n < MIN_HOLDOUT_POINTS:
@@ -218,7 +219,7 @@ def choose(values: Sequence[float]) -> Model:
         (fit_growth, error(fit_growth(train)))]
     best_fit, best_error = fits[0]
     for fit, err in fits[1:]:
-        if err < 0.9 * best_error - 1e-9:
+        if err < MARGIN * best_error - 1e-9:
             best_fit, best_error = fit, err
     return best_fit(values) or fit_linear(values)
 

@@ -47,7 +47,9 @@ class ClusterSource(Protocol):
 
 
 class HostSource(Protocol):
-    async def sample(self, data_root: str) -> HostStats: ...
+    async def sample(self, data_root: str, bind_sources: tuple[str, ...] = ()) -> HostStats:
+        """The host, with the filesystems of the data root and of the bind-mount sources."""
+        ...
 
 
 class GpuSource(Protocol):

@@ -540,7 +540,7 @@ class DemoHost:
     def __init__(self, cluster: DemoCluster) -> None:
         self.cluster = cluster
 
-    async def sample(self, data_root: str) -> HostStats:
+    async def sample(self, data_root: str, bind_sources: tuple[str, ...] = ()) -> HostStats:
         return self.cluster.host()
 
 

@@ -15,13 +15,14 @@ class PsutilHost:
     def __init__(self) -> None:
         psutil.cpu_percent(interval=None)  # prime: the first reading is since this call
 
-    async def sample(self, data_root: str) -> HostStats:
+    async def sample(self, data_root: str, bind_sources: tuple[str, ...] = ()) -> HostStats:
         # psutil reads /proc synchronously; keep it off the event loop.
-        return await asyncio.to_thread(self._sample, data_root)
+        return await asyncio.to_thread(self._sample, data_root, bind_sources)
 
-    def _sample(self, data_root: str) -> HostStats:
+    def _sample(self, data_root: str, bind_sources: tuple[str, ...] = ()) -> HostStats:
         memory = psutil.virtual_memory()
-        paths = [p for p in dict.fromkeys([data_root, "/"]) if p and os.path.isdir(p)]
+        paths = [p for p in [data_root] if p and os.path.isdir(p)]
+        paths += mount_points(("/", *bind_sources), paths)  # "/" only when apart from the root
         filesystems = []
         for path in paths:
             try:
@@ -43,3 +44,33 @@ class PsutilHost:
             load=(load[0], load[1], load[2]),
             filesystems=tuple(filesystems),
         )
+
+
+PSEUDO = ("/proc", "/sys", "/dev")  # kernel filesystems: nothing there fills up with data
+
+
+def mount_points(sources: tuple[str, ...], known: list[str]) -> list[str]:
+    """The mount points holding bind-mount sources, one per filesystem, leaving out those of
+    `known` paths: a docker.sock or a config file under / adds nothing new."""
+    seen = set()
+    for path in known:
+        try:
+            seen.add(os.stat(path).st_dev)
+        except OSError:
+            continue
+    out = []
+    for source in sorted(sources):
+        if not source.startswith("/") or source.startswith(PSEUDO):
+            continue
+        try:
+            device = os.stat(source).st_dev
+        except OSError:
+            continue  # gone, or not ours to see
+        if device in seen:
+            continue
+        seen.add(device)
+        path = source if os.path.isdir(source) else os.path.dirname(source)
+        while path != "/" and not os.path.ismount(path):
+            path = os.path.dirname(path)
+        out.append(path)
+    return out

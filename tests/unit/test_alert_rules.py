@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from fintui.core.alerts import (
+    CAPACITY,
     SIGNATURES,
     AlertEngine,
     Observation,
@@ -15,7 +16,14 @@ from fintui.core.alerts import (
     firing_counts,
     observe,
 )
-from fintui.model import ClusterSnapshot, Container, ContainerStats, Health, SourceStatus
+from fintui.model import (
+    ClusterSnapshot,
+    Container,
+    ContainerStats,
+    Forecast,
+    Health,
+    SourceStatus,
+)
 
 T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 HOT = Rule("pricer-cpu-hot", "container.cpu_percent", ">", 90, 30, "warning",
@@ -161,3 +169,20 @@ def test_oom_and_cpu_pinned_while_siblings_idle() -> None:
     assert not any(rule == "cpu-pinned" and target.startswith("risk")
                    for rule, target in firing)  # all busy: load, not a fault
     assert ("oom-killed", "ledger") in firing
+
+
+def test_capacity_forecasts_fire_warning_or_critical_per_target() -> None:
+    from fintui.core.forecast import ForecastRules, forecast
+
+    def grow(capacity: float) -> Forecast:
+        series = [(h * 3600.0, 100.0 + h / 24) for h in range(10 * 24 + 1)]  # +1 a day
+        return forecast(f"fs cap{capacity:g}", "filesystem", series, capacity,
+                        ForecastRules())
+
+    soon, tight, roomy = grow(113), grow(140), grow(500)  # 3 days, 30 days, years
+    engine = AlertEngine(30)
+    engine.evaluate(observe(CAPACITY, snap(), RestartWindow(timedelta(minutes=5)),
+                            [soon, tight, roomy]), at(0))
+    firing = {(a.rule, a.target, a.severity) for a in engine.active.values()}
+    assert firing == {("capacity-critical", "fs cap113", "critical"),
+                      ("capacity-warning", "fs cap140", "warning")}

@@ -51,6 +51,8 @@ def test_xdg_config_home_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     ("ui = 3\n", 1, "ui", "expected a table"),
     ("[docker]\nhost = 'ftp://x'\n", 2, "docker.host", "unix:// or tcp://"),
     ("ui.refresh_interval = -1\n", 1, "ui.refresh_interval", "greater than 0"),
+    ("[forecast]\nheadroom = 0.5\n", 2, "forecast.headroom", "1 or more"),
+    ("[history]\n\nretention = '3 months'\n", 3, "history.retention", "duration like"),
 ])
 def test_bad_values_name_file_line_and_key(tmp_path: Path, text: str, line: int, key: str,
                                            words: str) -> None:

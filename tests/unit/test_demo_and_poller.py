@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fintui.clock import FixedClock
@@ -69,3 +70,17 @@ async def test_first_sweep_failing_has_no_stale_data() -> None:
     assert doc["source"]["connected"] is False
     assert doc["source"]["error"] == "permission denied on /var/run/docker.sock"
     assert doc["gpus"] == [] and doc["alerts"] == [] and doc["volumes"] == []
+
+
+def test_bind_mount_sources_add_their_filesystem_once(tmp_path: Path) -> None:
+    import os
+
+    from fintui.sources.host import mount_points
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b.conf").write_text("")
+    found = mount_points((str(tmp_path / "a"), str(tmp_path / "b.conf"), "/proc/1",
+                          str(tmp_path / "gone")), [])
+    assert len(found) == 1  # one filesystem holds both; /proc and missing paths add nothing
+    assert os.path.ismount(found[0]) and str(tmp_path).startswith(found[0].rstrip("/") + "/")
+    assert mount_points((str(tmp_path / "a"),), [found[0]]) == []  # already listed
