@@ -11,20 +11,11 @@ import time
 from typing import TYPE_CHECKING
 
 from fintui.core.text_safety import one_line
-from fintui.core.usage_samples import data_root_fs, from_disk_usage, from_snapshot
-from fintui.model import ClusterSnapshot, UsageSample
+from fintui.core.usage_samples import from_disk_reading, from_snapshot
 from fintui.sources.base import SourceUnavailable
 
 if TYPE_CHECKING:
     from fintui.cli import Parts
-
-
-async def disk_samples(parts: Parts, snap: ClusterSnapshot) -> list[UsageSample]:
-    """Volume, image and build-cache sizes (`/system/df`: slow on big hosts)."""
-    disk = await parts.source.disk_usage()
-    root = data_root_fs(snap, disk.data_root or snap.source.data_root) \
-        if parts.local_host else None
-    return from_disk_usage(disk, root)
 
 
 async def collect(parts: Parts, interval: float | None, once: bool) -> int:
@@ -47,7 +38,8 @@ async def collect(parts: Parts, interval: float | None, once: bool) -> int:
             connected = snap.source.connected
             if connected and time.monotonic() - disk_at >= parts.settings.history.disk_interval:
                 try:
-                    samples += await disk_samples(parts, snap)
+                    samples += from_disk_reading(await parts.source.disk_usage(), snap,
+                                                 parts.local_host)
                     disk_at = time.monotonic()
                 except SourceUnavailable as exc:
                     _say(f"disk usage not read: {exc}")

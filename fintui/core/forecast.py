@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from statistics import median
 from typing import Protocol
 
+from fintui.core.format import human_duration
 from fintui.model import Forecast
 
 DAY = 86400.0
@@ -252,8 +253,8 @@ def forecast(target: str, kind: str, points: Sequence[Point], capacity: float | 
     span = pts[-1][0] - pts[0][0] if pts else 0.0
     if len(pts) < rules.min_points or span < rules.min_span_seconds:
         return replace(empty, message=(
-            f"not enough history: {len(pts)} point(s) over {_span_text(span)}; "
-            f"a forecast needs {rules.min_points} over {_span_text(rules.min_span_seconds)}"))
+            f"not enough history: {len(pts)} point(s) over {human_duration(span)}; "
+            f"a forecast needs {rules.min_points} over {human_duration(rules.min_span_seconds)}"))
     start, values, step = regularise(pts)
     values, drops = remove_drops(values)
     model = choose(values)
@@ -325,14 +326,6 @@ def forecast_with_expansion(target: str, kind: str, points: Sequence[Point],
 def _path_steps(ahead: float, step_days: float, horizon_days: float) -> list[float]:
     end = ahead + horizon_days / step_days
     return [ahead + (end - ahead) * i / 48 for i in range(49)]
-
-
-def _span_text(seconds: float) -> str:
-    if seconds >= DAY:
-        return f"{seconds / DAY:.1f} days"
-    if seconds >= 3600:
-        return f"{seconds / 3600:.1f} hours"
-    return f"{seconds / 60:.0f} minutes"
 
 
 SEVERITY_RANK = {"critical": 0, "warning": 1, "": 2}

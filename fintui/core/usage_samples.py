@@ -58,3 +58,12 @@ def from_disk_usage(disk: DiskUsage, fs: Filesystem | None) -> list[UsageSample]
     out.append(sample("images", "all", disk.layers_size))  # shared layers counted once
     out.append(sample("build-cache", "all", sum(b.size_bytes for b in disk.build_cache)))
     return out
+
+
+def from_disk_reading(disk: DiskUsage, snap: ClusterSnapshot | None,
+                      local_host: bool) -> list[UsageSample]:
+    """from_disk_usage with the data root's filesystem looked up in the snapshot; only a local
+    daemon's data root is on a disk we can measure."""
+    root = data_root_fs(snap, disk.data_root or (snap.source.data_root if snap else "")) \
+        if local_host else None
+    return from_disk_usage(disk, root)

@@ -14,6 +14,9 @@ class StateUnavailable(Exception):
 
 class StateDB:
     SCHEMA = ""
+    WHAT = "state database"  # how errors name the file
+    BUSY_TIMEOUT = 10.0  # seconds a write waits for another process's lock
+    SYNCHRONOUS = "FULL"  # SQLite's default: a committed change survives a power cut
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -22,10 +25,11 @@ class StateDB:
             with self._connect() as db:
                 db.executescript(self.SCHEMA)
         except (OSError, sqlite3.Error) as exc:
-            raise StateUnavailable(f"cannot open the state database {path}: {exc}") from None
+            raise StateUnavailable(f"cannot open the {self.WHAT} {path}: {exc}") from None
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10)) as db, db:
+        with closing(sqlite3.connect(self.path, timeout=self.BUSY_TIMEOUT)) as db, db:
             db.execute("PRAGMA journal_mode=WAL")  # a second fintui may read while we write
+            db.execute(f"PRAGMA synchronous={self.SYNCHRONOUS}")
             yield db

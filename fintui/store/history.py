@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from fintui.model import UsageSample as Sample
-from fintui.store.db import StateUnavailable
+from fintui.store.db import StateDB
 
 RAW, MINUTE, HOUR = 0, 1, 2
 BUCKET = {MINUTE: 60, HOUR: 3600}
@@ -43,37 +43,23 @@ class Series:
     name: str
 
 
-class HistoryStore:
-    def __init__(self, path: Path, retention: Retention = Retention()) -> None:
-        self.path = path
-        self.retention = retention
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                db.executescript(SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise StateUnavailable(f"cannot open the history database {path}: {exc}") from None
+class HistoryStore(StateDB):
+    SCHEMA = SCHEMA
+    WHAT = "history database"
+    BUSY_TIMEOUT = 30.0  # two writers (console and collect) each hold it for milliseconds
+    SYNCHRONOUS = "NORMAL"  # WAL stays consistent; a power cut may cost the last samples
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        # A long busy timeout: the other writer holds the lock for milliseconds at a time.
-        with closing(sqlite3.connect(self.path, timeout=30)) as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")  # WAL keeps it consistent; fewer fsyncs
-            yield db
+    def __init__(self, path: Path, retention: Retention = Retention()) -> None:
+        self.retention = retention
+        super().__init__(path)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taking the lock up front: a transaction that reads first
         and then writes can fail at once when another process wrote in between."""
-        with self._connect() as db:
+        with self._connect() as db:  # commits on the way out, rolls back on an error
             db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.rollback()
-                raise
-            db.commit()
+            yield db
 
     def record(self, samples: Iterable[Sample], at: float) -> None:
         """Store one sample per series at `at` (epoch seconds); compacts now and then."""

@@ -25,7 +25,7 @@ from fintui.core.alerts import (
     rules_from,
 )
 from fintui.core.container_rows import COLUMNS, SORTABLE
-from fintui.core.usage_samples import data_root_fs, from_disk_usage, from_snapshot
+from fintui.core.usage_samples import from_disk_reading, from_snapshot
 from fintui.forecasting import TargetForecast, forecast_all, forecast_rules
 from fintui.model import ClusterSnapshot, Container, DiskUsage, UsageSample
 from fintui.notify.webhook import WebhookSender
@@ -376,9 +376,8 @@ class FintuiApp(App[int]):
     def _record_disk(self, disk: DiskUsage) -> None:
         if self.history is None:
             return
-        root = data_root_fs(self.state.snapshot, disk.data_root) if self.parts.local_host \
-            else None
-        self.run_worker(partial(self.history.record, from_disk_usage(disk, root),
+        samples = from_disk_reading(disk, self.state.snapshot, self.parts.local_host)
+        self.run_worker(partial(self.history.record, samples,
                                 self.parts.clock.now().timestamp()),
                         thread=True, group="history", exit_on_error=False)
 
