@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from fintui import __version__
 from fintui.clock import Clock, FixedClock, SystemClock
 from fintui.config import ConfigError, Settings, check_file, load_settings, resolve_host
+from fintui.core.keymap import KeymapError
 from fintui.core.report import status_document, status_text
 from fintui.core.text_safety import one_line
 from fintui.poller import Poller
@@ -122,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument("--once", action="store_true",
                          help="take one sample (with disk usage) and exit")
 
+    verbs.add_parser("keys", help="every key binding id and its key ([keys] in the config)")
     config = verbs.add_parser("config", help="settings tools")
     config_verbs = config.add_subparsers(dest="config_verb", metavar="ACTION", required=True)
     check = config_verbs.add_parser("check", help="validate a settings file")
@@ -481,6 +483,27 @@ def _forecast_history(parts: Parts, as_json: bool) -> int:
     return EXIT_OK
 
 
+def _keymap_error(settings: Settings, exc: KeymapError) -> int:
+    for problem in exc.problems:  # every problem at once, one line each
+        _error(f"config error: {settings.source_file or 'defaults'}: [keys] {problem}",
+               EXIT_USAGE)
+    return EXIT_USAGE
+
+
+def _keys(settings: Settings) -> int:
+    from fintui.tui.app import FintuiApp
+    from fintui.tui.keys import binding_table
+
+    try:
+        rows = binding_table(FintuiApp, settings.keys)
+    except KeymapError as exc:
+        return _keymap_error(settings, exc)
+    print(f"{'ID':<26} {'KEYS':<22} {'WHERE':<28} WHAT")
+    for ident, keys, where, what in rows:
+        print(f"{ident:<26} {keys:<22} {where:<28} {what}")
+    return EXIT_OK
+
+
 def _config_check(args: argparse.Namespace) -> int:
     path = args.path or args.config
     settings = check_file(path) if path else load_settings(None)
@@ -496,6 +519,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.config)
         if args.verb == "audit":
             return _audit(args, settings)
+        if args.verb == "keys":
+            return _keys(settings)
         if args.verb == "forecast" and args.history:
             return _forecast_csv(args, settings)
         parts = build_parts(args, settings)
@@ -517,6 +542,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_app(parts, theme=args.theme)
         except UnknownTheme as exc:
             raise UsageError(str(exc)) from None
+        except KeymapError as exc:
+            return _keymap_error(settings, exc)
     except ConfigError as exc:
         return _error(f"config error: {exc}", EXIT_USAGE)
     except UsageError as exc:

@@ -11,7 +11,7 @@ import re
 import tomllib
 import zoneinfo
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ class UiSettings:
     sparkline_points: int
     log_tail_lines: int
     group_by_service: bool
+    glyphs: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +166,8 @@ class Settings:
     forecast: ForecastSettings
     source_file: str  # the user file that was merged, "" when defaults only
     state_dir_configured: str = ""  # paths.state_dir as written, "" for the XDG default
+    keys: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys
+    serve_allow_actions: bool = False
 
 
 def default_config_text() -> str:
@@ -241,6 +244,8 @@ def _subset(allowed: tuple[str, ...]) -> Callable[[Any], str | None]:
 # Tables whose keys are the user's own (names), with the type and check of every value.
 _FREE_TABLES: dict[str, tuple[type, Callable[[Any], str | None]]] = {
     "guard.roles": (str, _role),
+    # Key names and clashes are checked against the console's bindings when it starts.
+    "keys": (str, lambda v: None if v.strip() else "must name at least one key"),
 }
 _METRICS = ("container.cpu_percent", "container.mem_percent", "container.restarts_in_window",
             "container.unhealthy", "container.exited_nonzero", "container.oom_killed",
@@ -296,6 +301,7 @@ _ARRAYS: dict[str, dict[str, tuple[type, Callable[[Any], str | None] | None]]] =
 
 # Range checks the types alone cannot express.
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
+    "ui.glyphs": _one_of(("auto", "unicode", "console")),
     "guard.default_role": _role,
     "scale.max_replicas": _positive,
     "scale.converge_timeout": _positive,
@@ -517,6 +523,8 @@ def _build(data: Mapping[str, Any], source: str) -> Settings:
         forecast=_forecast(data["forecast"]),
         source_file=source,
         state_dir_configured=data["paths"]["state_dir"],
+        keys=dict(data["keys"]),
+        serve_allow_actions=bool(data["serve"]["allow_actions"]),
     )
 
 

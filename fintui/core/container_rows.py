@@ -76,6 +76,16 @@ def fit_columns(available: int, padding: int) -> tuple[str, ...]:
     return tuple(col.key for col in COLUMNS if col.key in keep)
 
 
+def spark_width(available: int, padding: int, visible: tuple[str, ...], points: int) -> int:
+    """How wide the CPU trend may draw: room left once every shown column has its width goes
+    to the trend (a wide terminal shows more history), up to the samples kept."""
+    base = next(col.width for col in COLUMNS if col.key == "cpu_spark")
+    if "cpu_spark" not in visible:
+        return base
+    used = sum(col.width + 2 * padding for col in COLUMNS if col.key in visible)
+    return max(base, min(points, base + available - used))
+
+
 STATE_SYMBOL = {"running": "●", "restarting": "↻", "paused": "‖", "exited": "○",
                 "created": "◌", "dead": "✕", "removing": "✕"}
 HEALTH_SYMBOL = {Health.HEALTHY: "✓", Health.UNHEALTHY: "✗", Health.STARTING: "…",

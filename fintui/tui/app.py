@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import timedelta
 from functools import partial
@@ -25,6 +26,7 @@ from fintui.core.alerts import (
     rules_from,
 )
 from fintui.core.container_rows import COLUMNS, SORTABLE
+from fintui.core.theme_choice import ThemeChoice, choose_theme, scoped_css
 from fintui.core.usage_samples import from_disk_reading, from_snapshot
 from fintui.forecasting import TargetForecast, forecast_all, forecast_rules
 from fintui.model import ClusterSnapshot, Container, DiskUsage, UsageSample
@@ -35,7 +37,9 @@ from fintui.sources.base import SourceUnavailable
 from fintui.store.alert_state import AlertStateFile
 from fintui.store.db import StateUnavailable
 from fintui.store.history import HistoryStore
+from fintui.store.preferences import Preferences
 from fintui.store.state import ClusterState
+from fintui.tui.keys import console_keymap
 from fintui.tui.messages import SnapshotArrived
 from fintui.tui.panes.alerts import AlertsPane
 from fintui.tui.panes.containers import ContainersPane
@@ -49,7 +53,7 @@ from fintui.tui.screens.help import HelpScreen, binding_rows
 from fintui.tui.screens.logs import LogScreen
 from fintui.tui.screens.silence import SilenceScreen
 from fintui.tui.screens.volume import VolumeScreen
-from fintui.tui.theme_loader import load_themes, stylesheet_path
+from fintui.tui.theme_loader import ThemeFile, load_themes, stylesheet_path
 from fintui.tui.widgets.safe import safe_line
 from fintui.tui.widgets.status_bar import StatusBar
 
@@ -68,8 +72,10 @@ PANES = (
 
 
 class UnknownTheme(Exception):
-    def __init__(self, name: str, available: list[str]) -> None:
-        super().__init__(f"unknown theme {name!r}; available: {', '.join(available)}")
+    def __init__(self, name: str, available: list[str], broken: list[str]) -> None:
+        lines = [f"unknown theme {name!r}; available: {', '.join(available)}"]
+        lines += [f"  unusable theme file: {line}" for line in broken]
+        super().__init__("\n".join(lines))
 
 
 class FintuiApp(App[int]):
@@ -82,17 +88,18 @@ class FintuiApp(App[int]):
                   id=f"app.pane.{pane}") for n, (pane, title) in enumerate(PANES, start=1)),
     ]
 
-    def __init__(self, parts: Parts, theme: str | None = None) -> None:
+    def __init__(self, parts: Parts, theme: str | None = None,
+                 env: Mapping[str, str] | None = None) -> None:
         super().__init__()
         self.parts = parts
         self.state = ClusterState(parts.settings.ui.sparkline_points)
         self.snapshots_seen = 0
-        for item in load_themes():
-            self.register_theme(item)
-        chosen = theme or parts.settings.ui.theme
-        if chosen not in self.available_themes:
-            raise UnknownTheme(chosen, sorted(self.available_themes))
-        self.theme = chosen
+        self.preferences = Preferences()
+        self._theme_ready = False  # set once running: later changes are the operator's
+        self.theme_choice = self._use_themes(theme, os.environ if env is None else env)
+        # [keys] is checked against every binding before anything starts: a clash is an error.
+        self.keymap = console_keymap(type(self), parts.settings.keys)
+        self.set_keymap(self.keymap)
         self.ops = parts.operations()
         self.poller: Poller | None = None
         self._usage_recorded_at = 0.0
@@ -110,6 +117,38 @@ class FintuiApp(App[int]):
         self._history_disk_at = time.monotonic()  # the first reading waits one interval
         self._forecast_at = -float("inf")
 
+    def _use_themes(self, cli: str | None, env: Mapping[str, str]) -> ThemeChoice:
+        """Only fintui's themes (shipped and the user's own) are offered: each keeps the
+        contract that every state has a word or symbol besides its colour."""
+        files, self.theme_errors = load_themes()
+        self.theme_files: dict[str, ThemeFile] = files
+        for item in files.values():
+            self.register_theme(item.theme)
+        choice = choose_theme(cli, self.preferences.theme(), self.parts.settings.ui.theme,
+                              env, set(files))
+        if choice.name not in files:
+            raise UnknownTheme(choice.name, sorted(files), self.theme_errors)
+        self.theme = choice.name
+        for name in list(self.available_themes):
+            if name not in files:
+                self.unregister_theme(name)
+        # Each theme's own rules, active only while that theme is.
+        for name, item in files.items():
+            if item.css:
+                self.stylesheet.add_source(scoped_css(name, item.css),
+                                           read_from=(str(item.path.with_suffix(".tcss")), ""))
+        return choice
+
+    def watch_theme(self, old: str, new: str) -> None:
+        if not self._theme_ready or old == new:
+            return
+        if not self.preferences.save_theme(new):
+            self.notify(safe_line(self.preferences.error), title="theme not saved",
+                        severity="warning", markup=False)
+        self.main.query_one(ContainersPane).refresh_rows()  # cell colours come from the theme
+        self._show_alerts()
+        self._show_forecasts()
+
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         with TabbedContent(id="panes", initial="containers"):
@@ -123,7 +162,9 @@ class FintuiApp(App[int]):
                 yield VolumesPane(self.state, self.parts.settings.cleanup,
                                   may_act=self.ops.role == "operator", id="volumes-pane")
             with TabPane(PANES[3][1], id="alerts"):
-                yield AlertsPane(id="alerts-pane")
+                isolate = self.keymap.get("alerts.isolate", "i").split(",")[0]
+                yield AlertsPane(isolate_key=self.get_key_display(Binding(isolate, "")),
+                                 id="alerts-pane")
             with TabPane(PANES[4][1], id="forecasts"):
                 yield ForecastsPane(id="forecasts-pane")
         yield Footer(compact=True)
@@ -138,6 +179,11 @@ class FintuiApp(App[int]):
             self._forecasts_ready([])
         self._status_bar().show(None, self.parts.read_only, self.parts.actor)
         self.main.query_one("#containers-table").focus()
+        for problem in [*self.theme_errors, self.preferences.error]:
+            if problem:
+                self.notify(safe_line(problem), title="theme", severity="warning",
+                            markup=False, timeout=10)
+        self._theme_ready = True
         self.poll()
 
     @property

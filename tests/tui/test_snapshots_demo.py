@@ -12,8 +12,9 @@ from tests.tui.helpers import make_app, until_loaded
 SIZES = [(80, 24), (160, 48)]
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x48"])
+@pytest.mark.parametrize("size", [*SIZES, (200, 60)], ids=["80x24", "160x48", "200x60"])
 def test_containers_pane(snap_compare: Any, size: tuple[int, int]) -> None:
+    """80x24 drops whole columns by priority; 200x60 shows every column and a longer trend."""
     assert snap_compare(make_app(), terminal_size=size, run_before=until_loaded)
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from fintui.core.container_rows import COLUMNS, cells, fit_columns, matches, ordered
+from fintui.core.container_rows import (
+    COLUMNS,
+    cells,
+    fit_columns,
+    matches,
+    ordered,
+    spark_width,
+)
 from fintui.core.format import human_bytes, human_duration, sparkline
 from fintui.model import Container, ContainerStats, Health
 
@@ -59,6 +66,16 @@ def test_narrow_terminals_drop_whole_columns_by_priority() -> None:
     wide = fit_columns(400, 1)
     assert wide == tuple(col.key for col in COLUMNS)
     assert fit_columns(5, 1) == ("name",)
+
+
+def test_room_left_over_widens_the_cpu_trend_up_to_the_samples_kept() -> None:
+    everything = fit_columns(198, 1)
+    assert everything == tuple(col.key for col in COLUMNS)  # 200 columns: all of them
+    assert spark_width(198, 1, everything, 16) == 16  # 7 cells spare, capped at 16 samples
+    assert spark_width(198, 1, everything, 64) == 17
+    assert spark_width(400, 1, everything, 64) == 64
+    some = fit_columns(158, 1)
+    assert "net" not in some and spark_width(158, 1, some, 64) == 11  # the 1 cell left
 
 
 def test_human_units() -> None:

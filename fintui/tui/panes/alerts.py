@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Static
 
 from fintui.core.alerts import Alert, firing_counts
 from fintui.core.format import human_duration
+from fintui.tui.widgets.navigation import NavTable
 from fintui.tui.widgets.safe import safe
 
 ACTIVE_COLUMNS = ("Severity", "State", "Rule", "Target", "Value", "For", "Marks", "Runbook")
@@ -49,18 +50,19 @@ class AlertsPane(Vertical):
             super().__init__()
             self.alert = alert
 
-    def __init__(self, id: str | None = None) -> None:
+    def __init__(self, isolate_key: str = "i", id: str | None = None) -> None:
         super().__init__(id=id)
         self.alerts: list[Alert] = []
+        self.isolate_key = isolate_key  # as [keys] set it: the hint must name the real key
 
     def compose(self) -> ComposeResult:
         yield Static(id="alert-summary")
-        active: DataTable[Text] = DataTable(id="alerts-active", cursor_type="row",
+        active: DataTable[Text] = NavTable(id="alerts-active", cursor_type="row",
                                             zebra_stripes=True)
         active.add_columns(*ACTIVE_COLUMNS)
         yield active
         yield Static(safe("Resolved (most recent first)"), id="alert-history-title")
-        history: DataTable[Text] = DataTable(id="alerts-history", cursor_type="none")
+        history: DataTable[Text] = NavTable(id="alerts-history", cursor_type="none")
         history.add_columns(*HISTORY_COLUMNS)
         yield history
 
@@ -85,7 +87,7 @@ class AlertsPane(Vertical):
             marks = ", ".join(m for m in (
                 f"acked by {alert.acked_by}" if alert.acked_by else "",
                 f"silenced: {alert.silenced_by}" if alert.silenced_by else "",
-                "fault: i to isolate" if alert.faulty else "") if m) or "-"
+                f"fault: {self.isolate_key} to isolate" if alert.faulty else "") if m) or "-"
             table.add_row(safe(alert.severity.upper(), style), safe(alert.state),
                           safe(alert.rule), safe(alert.target, limit=30),
                           safe(f"{alert.value:g}"),

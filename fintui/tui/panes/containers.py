@@ -21,11 +21,13 @@ from fintui.core.container_rows import (
     group_counts,
     matches,
     ordered,
+    spark_width,
 )
 from fintui.core.gpu_join import gpu_memory_by_container
 from fintui.core.text_safety import one_line
 from fintui.model import ClusterSnapshot, Container, Health
 from fintui.store.state import ClusterState
+from fintui.tui.widgets.navigation import NavTable, bound_id
 from fintui.tui.widgets.safe import safe
 
 GROUP_PREFIX = "group:"
@@ -60,7 +62,7 @@ def cell_style(key: str, c: Container, palette: Palette, isolated: bool = False)
     return ""
 
 
-class ContainersTable(DataTable[Text]):
+class ContainersTable(NavTable):
     """The table. Enter opens details; a mouse click only moves the cursor."""
 
     class Activated(Message):
@@ -145,14 +147,17 @@ class ContainersPane(Vertical):
 
     def on_resize(self) -> None:
         table = self.table
-        visible = fit_columns(max(self.size.width - 2, 20), table.cell_padding)
-        if visible == self._visible:
+        available = max(self.size.width - 2, 20)
+        visible = fit_columns(available, table.cell_padding)
+        trend = spark_width(available, table.cell_padding, visible, self.state.history_points)
+        if (visible, trend) == (self._visible, self.spark_width):
             return
-        self._visible = visible
+        self._visible, self.spark_width = visible, trend
         table.clear(columns=True)
         for col in COLUMNS:
             if col.key in visible:
-                table.add_column(col.title, width=col.width, key=col.key)
+                table.add_column(col.title, key=col.key,
+                                 width=trend if col.key == "cpu_spark" else col.width)
         self._row_keys = []  # force a rebuild with the new columns
         self.refresh_rows()
 
@@ -321,12 +326,14 @@ class ContainersPane(Vertical):
             return None  # shown, but disabled: a viewer may look, not touch
         return True
 
-    _ACTION_KEYS = {"s": "scale", "i": "isolate", "u": "release"}
+    _ACTIONS = {"containers.scale": "scale", "containers.isolate": "isolate",
+                "containers.release": "release"}
 
     def on_key(self, event: events.Key) -> None:
         # A viewer's disabled key still reaches the guard, which refuses it on screen and in
-        # the audit log: an attempt is worth recording.
-        action = self._ACTION_KEYS.get(event.key)
+        # the audit log: an attempt is worth recording. Keys come from the live (remapped)
+        # bindings, so [keys] moves this too.
+        action = self._ACTIONS.get(bound_id(self, event.key) or "")
         if action and not self.may_act:
             event.stop()
             self.action_act(action)

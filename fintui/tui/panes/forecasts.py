@@ -14,6 +14,7 @@ from fintui.core.format import human_bytes
 from fintui.forecasting import TargetForecast
 from fintui.model import Forecast
 from fintui.tui.widgets.forecast_chart import ForecastChart
+from fintui.tui.widgets.navigation import NavTable
 from fintui.tui.widgets.safe import safe, safe_block
 
 # The answer first: on an 80-column terminal the date and the state must be visible.
@@ -55,7 +56,7 @@ class ForecastsPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("Forecasts appear once the metric history has been read.",
                      id="forecast-status")
-        table: DataTable[Text] = DataTable(id="forecasts-table", cursor_type="row",
+        table: DataTable[Text] = NavTable(id="forecasts-table", cursor_type="row",
                                            zebra_stripes=True)
         table.add_columns(*COLUMNS)
         yield table

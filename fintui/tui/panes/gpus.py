@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Static
 
 from fintui.core.gpu_view import gpu_block, idle_requests, process_rows
 from fintui.store.state import ClusterState
+from fintui.tui.widgets.navigation import NavTable
 from fintui.tui.widgets.safe import safe, safe_block
 
 PROCESS_COLUMNS = ("GPU", "PID", "Container", "Service", "GPU mem", "Kind", "Command")
@@ -30,7 +31,7 @@ class GpusPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="gpu-status")
         yield Static(id="gpu-blocks")
-        table: DataTable[Text] = DataTable(id="gpu-processes", cursor_type="row",
+        table: DataTable[Text] = NavTable(id="gpu-processes", cursor_type="row",
                                            zebra_stripes=True)
         table.add_columns(*PROCESS_COLUMNS)
         yield table

@@ -16,6 +16,7 @@ from fintui.core.disk_usage import totals
 from fintui.core.format import human_bytes, human_duration
 from fintui.core.storage_rows import SECTIONS, section_rows, totals_line
 from fintui.store.state import ClusterState
+from fintui.tui.widgets.navigation import NavTable, bound_id
 from fintui.tui.widgets.safe import safe, safe_block
 
 
@@ -68,7 +69,7 @@ class VolumesPane(Vertical):
         with TabbedContent(id="storage-sections"):
             for key, title, columns in SECTIONS:
                 with TabPane(title, id=f"section-{key}"):
-                    table: DataTable[Text] = DataTable(id=f"table-{key}", cursor_type="row",
+                    table: DataTable[Text] = NavTable(id=f"table-{key}", cursor_type="row",
                                                        zebra_stripes=True)
                     for column in columns:
                         table.add_column(column, key=column)
@@ -128,7 +129,7 @@ class VolumesPane(Vertical):
 
     def on_key(self, event: events.Key) -> None:
         # A viewer's disabled `c` still reaches the guard, which refuses it and audits it.
-        if event.key == "c" and not self.may_act:
+        if bound_id(self, event.key) == "volumes.clean" and not self.may_act:
             event.stop()
             self.action_clean()
 

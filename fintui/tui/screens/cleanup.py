@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Static
 from fintui.core.format import human_bytes, human_duration
 from fintui.ops.operations import BIG_CHANGE, Plan
 from fintui.tui.screens.actions import MODAL_CSS
+from fintui.tui.widgets.navigation import NavTable
 from fintui.tui.widgets.safe import safe
 
 
@@ -41,7 +42,7 @@ class CleanupScreen(ModalScreen[set[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(safe("Clean stale storage"), classes="title")
-            table: DataTable[Text] = DataTable(id="candidates", cursor_type="row")
+            table: DataTable[Text] = NavTable(id="candidates", cursor_type="row")
             table.add_columns("", "Kind", "Name", "Size", "Age", "Rule")
             for item in self.items:
                 table.add_row(*self._cells(item.id), key=item.id)
@@ -49,7 +50,7 @@ class CleanupScreen(ModalScreen[set[str] | None]):
             yield Static(id="total")
             spared = self.plan.cleanup.spared if self.plan.cleanup else []
             yield Static(safe(f"Spared: {len(spared)}"), classes="keys")
-            spared_table: DataTable[Text] = DataTable(id="spared", cursor_type="none")
+            spared_table: DataTable[Text] = NavTable(id="spared", cursor_type="none")
             spared_table.add_columns("Kind", "Name", "Why")
             for item in spared:
                 spared_table.add_row(safe(item.kind), safe(item.name, limit=40),

@@ -11,6 +11,7 @@ from textual.widgets import Footer, Static, Tree
 from fintui.core.inspect_view import highlights
 from fintui.model import Container
 from fintui.sources.base import ClusterSource, ContainerGone, SourceUnavailable
+from fintui.tui.widgets.navigation import NavTree
 from fintui.tui.widgets.safe import safe
 
 
@@ -31,7 +32,7 @@ class DetailsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(safe(f"{self.container.name}  ·  {self.container.image}"), id="title")
-        tree: Tree[None] = Tree(safe(self.container.name), id="inspect")
+        tree: Tree[None] = NavTree(safe(self.container.name), id="inspect")
         tree.root.expand()
         yield tree
         yield Footer()

@@ -8,6 +8,7 @@ from textual.binding import ActiveBinding, Binding
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from fintui.tui.widgets.navigation import NavTable
 from fintui.tui.widgets.safe import safe
 
 
@@ -47,7 +48,7 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="box"):
             yield Static(safe("Keys  (escape to close; ctrl+p for the command palette)"),
                          id="help-title")
-            table: DataTable[Text] = DataTable(cursor_type="row", id="help-table")
+            table: DataTable[Text] = NavTable(cursor_type="row", id="help-table")
             table.add_columns("Key", "Action", "Where")
             for key, description, where in self.rows:
                 table.add_row(safe(key, "bold"), safe(description), safe(where, "dim"))

@@ -13,6 +13,7 @@ from textual.widgets import Footer, Input, Log, Static
 from fintui.core.text_safety import one_line
 from fintui.model import Container
 from fintui.sources.base import ClusterSource, ContainerGone, SourceUnavailable
+from fintui.tui.widgets.navigation import NavLog
 from fintui.tui.widgets.safe import safe, safe_line
 
 MAX_LINES = 10_000  # kept in memory for search; the daemon keeps the rest
@@ -45,7 +46,7 @@ class LogScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="title")
         yield Input(placeholder="search (enter to keep, escape to clear)", id="search")
-        yield Log(id="log", highlight=False, max_lines=MAX_LINES)
+        yield NavLog(id="log", highlight=False, max_lines=MAX_LINES)
         yield Footer()
 
     def on_mount(self) -> None:
