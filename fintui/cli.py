@@ -124,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
                          help="take one sample (with disk usage) and exit")
 
     verbs.add_parser("keys", help="every key binding id and its key ([keys] in the config)")
+    serve = verbs.add_parser("serve", help="the console in a browser (needs fintui[serve])")
+    serve.add_argument("--host", dest="bind", default="127.0.0.1", metavar="ADDRESS",
+                       help="address to listen on (default 127.0.0.1; others need --public)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--public", action="store_true",
+                       help="allow a non-loopback address: anyone reaching it gets the console")
     config = verbs.add_parser("config", help="settings tools")
     config_verbs = config.add_subparsers(dest="config_verb", metavar="ACTION", required=True)
     check = config_verbs.add_parser("check", help="validate a settings file")
@@ -521,6 +527,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _audit(args, settings)
         if args.verb == "keys":
             return _keys(settings)
+        if args.verb == "serve":
+            from fintui.serve import ServeError, serve
+
+            try:
+                return serve(args, settings)
+            except ServeError as exc:
+                raise UsageError(str(exc)) from None
         if args.verb == "forecast" and args.history:
             return _forecast_csv(args, settings)
         parts = build_parts(args, settings)
