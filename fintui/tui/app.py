@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from functools import partial
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.filter import LineFilter
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
@@ -25,6 +26,7 @@ from fintui.core.alerts import (
     observe,
     rules_from,
 )
+from fintui.core.console_glyphs import wants_console_glyphs
 from fintui.core.container_rows import COLUMNS, SORTABLE
 from fintui.core.theme_choice import ThemeChoice, choose_theme, scoped_css
 from fintui.core.usage_samples import from_disk_reading, from_snapshot
@@ -39,6 +41,7 @@ from fintui.store.db import StateUnavailable
 from fintui.store.history import HistoryStore
 from fintui.store.preferences import Preferences
 from fintui.store.state import ClusterState
+from fintui.tui.console_filter import ConsoleGlyphs
 from fintui.tui.keys import console_keymap
 from fintui.tui.messages import SnapshotArrived
 from fintui.tui.panes.alerts import AlertsPane
@@ -96,7 +99,10 @@ class FintuiApp(App[int]):
         self.snapshots_seen = 0
         self.preferences = Preferences()
         self._theme_ready = False  # set once running: later changes are the operator's
-        self.theme_choice = self._use_themes(theme, os.environ if env is None else env)
+        environment = os.environ if env is None else env
+        self.theme_choice = self._use_themes(theme, environment)
+        self.console_glyphs = ConsoleGlyphs(enabled=wants_console_glyphs(
+            parts.settings.ui.glyphs, environment.get("TERM", "")))
         # [keys] is checked against every binding before anything starts: a clash is an error.
         self.keymap = console_keymap(type(self), parts.settings.keys)
         self.set_keymap(self.keymap)
@@ -138,6 +144,10 @@ class FintuiApp(App[int]):
                 self.stylesheet.add_source(scoped_css(name, item.css),
                                            read_from=(str(item.path.with_suffix(".tcss")), ""))
         return choice
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        return [*super().get_line_filters(), *([self.console_glyphs]
+                                               if self.console_glyphs.enabled else [])]
 
     def watch_theme(self, old: str, new: str) -> None:
         if not self._theme_ready or old == new:
