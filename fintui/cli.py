@@ -513,6 +513,14 @@ def _keys(settings: Settings) -> int:
 def _config_check(args: argparse.Namespace) -> int:
     path = args.path or args.config
     settings = check_file(path) if path else load_settings(None)
+    if settings.keys:  # key names and clashes need the console's bindings
+        from fintui.tui.app import FintuiApp
+        from fintui.tui.keys import console_keymap
+
+        try:
+            console_keymap(FintuiApp, settings.keys)
+        except KeymapError as exc:
+            return _keymap_error(settings, exc)
     print(f"{settings.source_file or 'built-in defaults'}: OK")
     return EXIT_OK
 

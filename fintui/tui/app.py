@@ -11,10 +11,12 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
+from textual.actions import parse as parse_action
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.filter import LineFilter
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
@@ -62,6 +64,13 @@ from fintui.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from fintui.cli import Parts
+
+# Panes whose bindings are offered in the command palette, and bindings that make no sense
+# there (escape clears a filter the palette cannot have opened).
+PALETTE_PANES: dict[str, tuple[str, type[Widget]]] = {
+    "containers": ("Containers", ContainersPane), "volumes": ("Volumes", VolumesPane),
+    "alerts": ("Alerts", AlertsPane)}
+PALETTE_SKIP = {"containers.clear_filter", "volumes.clear"}
 
 USAGE_RECORD_EVERY = 30.0  # seconds between notes of which volumes and images are in use
 
@@ -252,7 +261,7 @@ class FintuiApp(App[int]):
             self.ops.usage.record(message.snapshot.containers, message.snapshot.taken_at)
         self.main.query_one(ContainersPane).refresh_rows()
         self._show_alerts()
-        active = self.main.query_one("#panes", TabbedContent).active
+        active = self._active_pane()
         if active == "volumes":
             self.main.query_one(VolumesPane).refresh_view()
         elif active == "gpus":
@@ -293,7 +302,14 @@ class FintuiApp(App[int]):
             self._show_alerts()
         self._show_forecasts()
 
+    def _active_pane(self) -> str:
+        return str(self.main.query_one("#panes", TabbedContent).active)
+
     def _show_forecasts(self) -> None:
+        # A hidden pane is brought up to date when it is shown: redrawing it unseen would
+        # still cost a layout pass and repaint the visible pane's scroll bars.
+        if self._active_pane() != "forecasts":
+            return
         theme = self.current_theme
         if self.history is None:
             status = f"No metric history: {self.history_error}"
@@ -330,6 +346,8 @@ class FintuiApp(App[int]):
         shown = self.shown_alerts()
         self._status_bar().show(snap, self.parts.read_only, self.parts.actor,
                                 firing_counts(shown))
+        if self._active_pane() != "alerts":
+            return  # brought up to date when shown, as _show_forecasts
         self.main.query_one(AlertsPane).show(
             shown, self.webhooks.errors if self.webhooks else {},
             list(self.alert_engine.history), snap.taken_at if snap else self.parts.clock.now(),
@@ -395,6 +413,10 @@ class FintuiApp(App[int]):
 
     @on(TabbedContent.TabActivated, "#panes")
     def _pane_shown(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "alerts":
+            self._show_alerts()
+        if event.pane.id == "forecasts":
+            self._show_forecasts()
         if event.pane.id == "gpus":
             self.main.query_one(GpusPane).refresh_view()
         if event.pane.id == "volumes":
@@ -406,7 +428,7 @@ class FintuiApp(App[int]):
                 self.refresh_disk_usage()
 
     def _usage_tick(self) -> None:
-        if self.main.query_one("#panes", TabbedContent).active == "volumes":
+        if self._active_pane() == "volumes":
             self.refresh_disk_usage()
 
     @on(VolumesPane.RefreshUsage)
@@ -472,22 +494,29 @@ class FintuiApp(App[int]):
         for pane, title in PANES:
             yield SystemCommand(f"Show {title.split(' ', 1)[1]}", f"Switch to the {title} pane",
                                 partial(self.action_pane, pane))
+        # Every pane action, from the panes' own bindings: a new binding gets its entry too.
+        for pane, (title, cls) in PALETTE_PANES.items():
+            for binding in cls.BINDINGS:
+                if isinstance(binding, Binding) and binding.id not in PALETTE_SKIP:
+                    key = self.keymap.get(str(binding.id), binding.key).split(",")[0]
+                    yield SystemCommand(
+                        f"{title}: {binding.description}",
+                        f"{self.get_key_display(Binding(key, ''))} in the {title} pane",
+                        partial(self._palette_action, pane, cls, binding.action))
         containers = self.main.query_one(ContainersPane)
-        yield SystemCommand("Filter containers", "Show only rows matching words (/)",
-                            self._palette_filter)
-        yield SystemCommand("Group containers by service", "Toggle grouping (b)",
-                            containers.action_group)
-        yield SystemCommand("Reverse sort order", "Flip the sort direction (O)",
-                            containers.action_sort_reverse)
         for col in COLUMNS:
             if col.key in SORTABLE:
-                yield SystemCommand(f"Sort containers by {col.title}", "Sort the Containers pane",
-                                    partial(containers.sort_by, col.key))
+                yield SystemCommand(f"Containers: sort by {col.title}",
+                                    "Sort the Containers pane", partial(containers.sort_by,
+                                                                        col.key))
         yield SystemCommand("Keys", "Every key that works here (?)", self.action_help)
 
-    def _palette_filter(self) -> None:
-        self.action_pane("containers")
-        self.main.query_one(ContainersPane).action_filter()
+    def _palette_action(self, pane: str, cls: type[Widget], action: str) -> None:
+        """Run a pane's action as its key would, on that pane's selected row. Dispatched
+        directly: a viewer's greyed-out action still reaches the guard, which refuses it."""
+        self.action_pane(pane)
+        _, name, params = parse_action(action)
+        self.call_after_refresh(getattr(self.main.query_one(cls), f"action_{name}"), *params)
 
     def action_help(self) -> None:
         key_display = {key: self.get_key_display(item.binding)

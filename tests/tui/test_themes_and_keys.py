@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.binding import Binding
 
 from fintui.store.preferences import Preferences
+from fintui.tui.app import PALETTE_PANES, PALETTE_SKIP
 from fintui.tui.panes.containers import ContainersPane
 from fintui.tui.screens.actions import ConfirmScreen
 from fintui.tui.screens.help import HelpScreen
@@ -160,6 +162,15 @@ def test_a_clashing_key_configuration_stops_the_start_with_a_clear_error(
         "(Isolate) and containers.scale (Scale) in the Containers pane"]
 
 
+def test_config_check_reports_a_key_clash(tmp_path: Path) -> None:
+    config = keyed_config(tmp_path, '"alerts.ack" = "S"\n')
+    result = subprocess.run([sys.executable, "-m", "fintui", "config", "check", str(config)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "[keys] 'S' is bound to both alerts.ack (Ack) and alerts.silence (Silence) in the " \
+        "Alerts pane" in result.stderr
+
+
 def test_fintui_keys_lists_every_binding_with_the_configured_key(tmp_path: Path) -> None:
     config = keyed_config(tmp_path, '"containers.isolate" = "X"\n')
     result = subprocess.run([sys.executable, "-m", "fintui", "--config", str(config), "keys"],
@@ -179,3 +190,27 @@ async def test_the_alerts_hint_names_the_rebound_isolate_key(tmp_path: Path) -> 
         await until_loaded(pilot)
         await pilot.press("4")
         await wait_for(pilot, "fault: ^y to isolate")
+
+
+async def test_every_pane_action_is_in_the_command_palette_and_runs_from_there() -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until_loaded(pilot)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        for pane, (title, cls) in PALETTE_PANES.items():
+            for binding in cls.BINDINGS:
+                assert isinstance(binding, Binding)
+                if binding.id not in PALETTE_SKIP:
+                    assert f"{title}: {binding.description}" in titles, (pane, binding.id)
+        assert {"Theme", "Quit", "Keys"} <= titles  # Textual's own, and the help
+        await select(pilot, "fix-gateway")
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Containers: Isolate")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        for _ in range(50):
+            if isinstance(app.screen, ConfirmScreen):
+                break
+            await pilot.pause(0.05)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "fix-gateway" in screen_text(app)

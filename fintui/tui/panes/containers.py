@@ -128,6 +128,7 @@ class ContainersPane(Vertical):
         self._cells: dict[str, dict[str, Text]] = {}
         self._by_id: dict[str, Container] = {}
         self._visible: tuple[str, ...] = ()
+        self._summary = ""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: words in name, service, image, state…", id="filter")
@@ -246,7 +247,10 @@ class ContainersPane(Vertical):
             parts.append(f"filter: {one_line(self.filter_text, 30)}")
         if snap.stale:
             parts.append(f"STALE: last data {snap.taken_at:%H:%M:%S}")
-        self.query_one("#summary", Static).update(safe("  ·  ".join(parts)))
+        text = "  ·  ".join(parts)
+        if text != self._summary:  # Static.update repaints even when nothing changed
+            self._summary = text
+            self.query_one("#summary", Static).update(safe(text))
 
     # ---- selection -------------------------------------------------------------------
 

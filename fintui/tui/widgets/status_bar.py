@@ -55,6 +55,11 @@ class StatusBar(Static):
                 text-overflow: ellipsis; }
     """
 
+    _shown: Content | None = None
+
     def show(self, snap: ClusterSnapshot | None, read_only: bool, actor: str,
              firing: dict[str, int] | None = None) -> None:
-        self.update(Content.assemble(*status_parts(snap, read_only, actor, firing)))
+        content = Content.assemble(*status_parts(snap, read_only, actor, firing))
+        if content != self._shown:  # an unchanged header costs no bytes over SSH
+            self._shown = content
+            self.update(content)
