@@ -237,10 +237,10 @@ async def test_command_palette_offers_fintui_actions() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await until_loaded(pilot)
         titles = {command.title for command in app.get_system_commands(app.screen)}
-        assert {"Show Volumes", "Filter containers", "Group containers by service",
-                "Sort containers by CPU%", "Keys"} <= titles
+        assert {"Show Volumes", "Containers: Filter", "Containers: Group",
+                "Containers: sort by CPU%", "Volumes: Clean", "Alerts: Ack", "Keys"} <= titles
         command = next(c for c in app.get_system_commands(app.screen)
-                       if c.title == "Sort containers by Mem / Limit")
+                       if c.title == "Containers: sort by Mem / Limit")
         command.callback()
         await pilot.pause()
         assert pane(app).sort_key == "mem"
