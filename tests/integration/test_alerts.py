@@ -26,6 +26,7 @@ def config(tmp_path: Path) -> Path:
 
 async def wait_alert(pilot: Any, rule: str, target: str, seconds: float) -> float:
     start = time.monotonic()
+    await pilot.press("4")  # as the desk would: the Alerts pane is drawn while it is shown
     pane = pilot.app.main.query_one(AlertsPane)
     while time.monotonic() - start < seconds:
         if any(a.rule == rule and a.target == target and a.state == "firing"

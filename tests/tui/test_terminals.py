@@ -69,3 +69,17 @@ def test_the_glyphs_setting_forces_the_console_set(tmp_path: Path,
     config.write_text(SNAPSHOT_CONFIG.read_text().replace(
         "[ui]\n", '[ui]\nglyphs = "console"\n'))
     assert make_app(config=config).console_glyphs.enabled
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+async def test_the_alerts_table_never_needs_sideways_scrolling(width: int) -> None:
+    app = make_app()
+    async with app.run_test(size=(width, 24)) as pilot:
+        await until_loaded(pilot)
+        await pilot.press("4")
+        await pilot.pause(0.2)
+        table = app.query_one("#alerts-active")
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        shown = [str(c.label) for c in table.columns.values()]  # type: ignore[attr-defined]
+        assert shown[:1] == ["Severity"] and "Target" in shown  # kept longest
+        assert ("Runbook" in shown) == (width >= 120)

@@ -13,11 +13,17 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from fintui.core.alerts import Alert, firing_counts
+from fintui.core.fit import Want, fit
 from fintui.core.format import human_duration
+from fintui.core.text_safety import one_line
 from fintui.tui.widgets.navigation import NavTable
 from fintui.tui.widgets.safe import safe
 
-ACTIVE_COLUMNS = ("Severity", "State", "Rule", "Target", "Value", "For", "Marks", "Runbook")
+# (title, priority: 0 is kept longest, least width of a column that shrinks to fit, longest
+# text shown)
+ACTIVE_COLUMNS = (("Severity", 0, 0, 0), ("State", 3, 0, 0), ("Rule", 2, 0, 0),
+                  ("Target", 1, 0, 30), ("Value", 6, 0, 0), ("For", 4, 0, 0),
+                  ("Marks", 5, 0, 40), ("Runbook", 7, 16, 0))
 HISTORY_COLUMNS = ("Resolved", "Rule", "Target", "Severity", "Lasted")
 
 
@@ -54,12 +60,17 @@ class AlertsPane(Vertical):
         super().__init__(id=id)
         self.alerts: list[Alert] = []
         self.isolate_key = isolate_key  # as [keys] set it: the hint must name the real key
+        self._shown: tuple[list[Alert], dict[str, str], list[Alert], datetime, str, str] | None \
+            = None
+
+    def on_resize(self) -> None:
+        if self._shown is not None and self.size.width:
+            self.show(*self._shown)  # the columns that fit depend on the width
 
     def compose(self) -> ComposeResult:
         yield Static(id="alert-summary")
         active: DataTable[Text] = NavTable(id="alerts-active", cursor_type="row",
                                             zebra_stripes=True)
-        active.add_columns(*ACTIVE_COLUMNS)
         yield active
         yield Static(safe("Resolved (most recent first)"), id="alert-history-title")
         history: DataTable[Text] = NavTable(id="alerts-history", cursor_type="none")
@@ -68,6 +79,7 @@ class AlertsPane(Vertical):
 
     def show(self, alerts: list[Alert], delivery_errors: dict[str, str],
              history: list[Alert], now: datetime, error_style: str, warn_style: str) -> None:
+        self._shown = (alerts, delivery_errors, history, now, error_style, warn_style)
         self.alerts = alerts
         counts = firing_counts(alerts)
         pending = sum(a.state == "pending" for a in alerts)
@@ -80,7 +92,7 @@ class AlertsPane(Vertical):
             + (f" · webhook {failing}" if failing else "")))
         table = self.query_one("#alerts-active", DataTable)
         selected = self.selected()
-        table.clear()
+        rows = []
         for alert in alerts:
             style = error_style if alert.severity == "critical" else (
                 warn_style if alert.severity == "warning" else "")
@@ -88,12 +100,23 @@ class AlertsPane(Vertical):
                 f"acked by {alert.acked_by}" if alert.acked_by else "",
                 f"silenced: {alert.silenced_by}" if alert.silenced_by else "",
                 f"fault: {self.isolate_key} to isolate" if alert.faulty else "") if m) or "-"
-            table.add_row(safe(alert.severity.upper(), style), safe(alert.state),
-                          safe(alert.rule), safe(alert.target, limit=30),
-                          safe(f"{alert.value:g}"),
-                          safe(human_duration((now - alert.started).total_seconds())),
-                          safe(marks, limit=40), safe(alert.runbook, limit=50),
-                          key="\0".join(alert.key))
+            cells = {"Severity": (alert.severity.upper(), style), "State": (alert.state, ""),
+                     "Rule": (alert.rule, ""), "Target": (alert.target, ""),
+                     "Value": (f"{alert.value:g}", ""),
+                     "For": (human_duration((now - alert.started).total_seconds()), ""),
+                     "Marks": (marks, ""), "Runbook": (alert.runbook, "")}
+            rows.append(("\0".join(alert.key), cells))
+        # Columns that do not fit are dropped by priority; the runbook takes what is left.
+        widths = fit([Want(name, max([len(name)] + [len(one_line(c[name][0], cap))
+                                                     for _, c in rows]), priority, least)
+                      for name, priority, least, cap in ACTIVE_COLUMNS],
+                     max(self.size.width - 2, 20), table.cell_padding)
+        table.clear(columns=True)
+        for name, width in widths.items():
+            table.add_column(name, width=width, key=name)
+        for key, cells in rows:
+            table.add_row(*(safe(cells[name][0], cells[name][1], limit=width)
+                            for name, width in widths.items()), key=key)
         if selected is not None:
             keys = [a.key for a in alerts]
             if selected.key in keys:
