@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from fintui.core.cleanup import CleanupPlan
     from fintui.model import CleanupItem, ClusterSnapshot
     from fintui.ops.operations import Operations, Plan
+    from fintui.sources.cgroup_stats import CgroupReader
     from fintui.store.history import HistoryStore
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -88,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="do not start a replacement")
     release = acting("release", "undo an isolation: reconnect, restore, unpause")
     release.add_argument("container", help="container name or id")
+    drain = acting("drain", "drain a Swarm node: its tasks move to the other nodes")
+    drain.add_argument("node", help="node hostname or id")
+    activate = acting("activate", "make a drained or paused Swarm node active again")
+    activate.add_argument("node", help="node hostname or id")
 
     clean = acting("clean", "remove stale storage by policy, after a preview")
     clean.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
@@ -164,6 +169,17 @@ class Parts:
                           self.override_reason, self.source)
 
 
+def _cgroups() -> CgroupReader | None:
+    """The kernel's own numbers when the daemon is on this host; None where cgroups cannot
+    be read (another pid namespace, a locked-down /proc): then every stat comes from the API."""
+    from fintui.sources.cgroup_stats import CgroupReader, CgroupUnavailable
+
+    try:
+        return CgroupReader()
+    except CgroupUnavailable:
+        return None
+
+
 def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
     actor = args.actor or _login_name()
     override = getattr(args, "verb_override", "") or args.override_freeze
@@ -198,10 +214,12 @@ def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
     client = EngineClient(endpoint, settings.docker.request_timeout,
                           settings.docker.connect_timeout)
     system_clock = SystemClock()
-    source = DockerEngineSource(client, system_clock, settings.docker.stats_concurrency,
-                                settings.docker.inspect_refresh)
     local = bool(endpoint.socket_path) or endpoint.base.split("://")[1].startswith(
         ("127.", "localhost"))
+    source = DockerEngineSource(client, system_clock, settings.docker.stats_concurrency,
+                                settings.docker.inspect_refresh,
+                                _cgroups() if local and settings.docker.stats_from_cgroups
+                                else None)
     from fintui.sources.gpu import NvmlGpuSource
 
     # NVML sees this machine's GPUs: only meaningful when the daemon runs here too.
@@ -291,6 +309,9 @@ async def _act(parts: Parts, args: argparse.Namespace) -> int:
             plan = await ops.plan_scale(args.target, args.replicas)
         elif args.verb == "isolate":
             plan = await ops.plan_isolate(args.container, replace=not args.no_replace)
+        elif args.verb in ("drain", "activate"):
+            plan = await ops.plan_node(args.node,
+                                       "drain" if args.verb == "drain" else "active")
         else:
             plan = await ops.plan_release(args.container)
         if not _confirm(plan, args.yes):
@@ -547,7 +568,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parts = build_parts(args, settings)
         if args.verb == "status":
             return asyncio.run(_status(parts, args.json))
-        if args.verb in ("scale", "isolate", "release"):
+        if args.verb in ("scale", "isolate", "release", "drain", "activate"):
             return asyncio.run(_act(parts, args))
         if args.verb == "clean":
             return asyncio.run(_clean(parts, args))

@@ -53,6 +53,7 @@ class DockerSettings:
     stats_concurrency: int
     reconnect_max_backoff: float
     inspect_refresh: float
+    stats_from_cgroups: bool
 
 
 ROLES = ("viewer", "operator")

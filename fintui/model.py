@@ -73,6 +73,23 @@ class Service:
 
 
 @dataclass(frozen=True, slots=True)
+class Node:
+    """A Swarm node as its manager reports it."""
+
+    id: str
+    hostname: str
+    role: str  # manager, worker
+    availability: str  # active, pause, drain
+    state: str  # ready, down, unknown, disconnected
+    engine_version: str = ""
+    cpus: float = 0.0
+    memory_bytes: int = 0
+    address: str = ""
+    leader: bool = False
+    tasks: int = 0  # running tasks on it
+
+
+@dataclass(frozen=True, slots=True)
 class Filesystem:
     path: str
     total_bytes: int
@@ -117,6 +134,7 @@ class ClusterSnapshot:
     stale: bool = False  # true when this is the last good data kept through an outage
     gpus: tuple[Gpu, ...] = ()
     gpu_error: str = ""  # why there are no GPU numbers (no driver, NVML failed), "" if fine
+    nodes: tuple[Node, ...] = ()  # Swarm nodes, when the endpoint is a manager
 
 
 @dataclass(frozen=True, slots=True)

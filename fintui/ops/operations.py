@@ -17,7 +17,7 @@ from fintui.core import scaling
 from fintui.core.cleanup import CleanupPlan
 from fintui.core.text_safety import one_line
 from fintui.model import ClusterSnapshot, DiskUsage
-from fintui.ops import clean
+from fintui.ops import clean, nodes
 from fintui.ops.audit import AuditLog, AuditUnavailable
 from fintui.ops.forensics import capture
 from fintui.ops.guard import Decision, decide, role_of
@@ -471,6 +471,12 @@ class Operations:
                         decision=decision, run=run)
 
         return await self._planned("release", container, {}, build)
+
+    # ---- Swarm nodes (fintui/ops/nodes.py) -------------------------------------------------
+
+    async def plan_node(self, node: str, availability: str) -> Plan:
+        """Drain a node, or make it active again ("active", "pause", "drain")."""
+        return await nodes.plan_node(self, node, availability)
 
     # ---- clean (fintui/ops/clean.py) -----------------------------------------------------
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fintui.clock import FixedClock
+from fintui.core.swarm_nodes import node_from, running_by_node
 from fintui.model import (
     BuildCacheEntry,
     ClusterSnapshot,
@@ -49,6 +50,8 @@ from fintui.store.history import HistoryStore
 
 # 09:30 in Shanghai on a Monday: the market has just opened.
 DEMO_START = datetime(2026, 3, 2, 1, 30, 0, tzinfo=UTC)
+DEMO_NODES = {"demo-trading-01": (32, 128), "demo-trading-02": (32, 128),
+              "demo-gpu-01": (64, 512)}  # hostname: (CPUs, GiB of memory)
 LOG_HISTORY = 2000  # lines each demo container has logged before the demo starts
 GIB = 1024**3
 MIB = 1024**2
@@ -114,6 +117,9 @@ class DemoCluster:
         self.restart_policy: dict[str, dict[str, Any]] = {}
         self.service_version = 11
         self.removed: set[str] = set()  # storage objects a cleanup removed
+        # Three Swarm nodes; the pricing service's tasks are spread over the active ones.
+        self.node_availability = {name: "active" for name in DEMO_NODES}
+        self.node_version = 40
 
     @property
     def days(self) -> float:
@@ -143,7 +149,30 @@ class DemoCluster:
                                 data_root="/var/lib/docker"),
             containers=containers,
             services=services,
+            nodes=tuple(sorted((node_from(n, running_by_node(self.node_tasks_json()))
+                                for n in self.node_json()),
+                               key=lambda n: (n.role != "manager", n.hostname))),
         )
+
+    def node_json(self) -> list[dict[str, Any]]:
+        """The nodes as GET /nodes returns them."""
+        return [{"ID": _id(f"node-{name}")[:25], "Version": {"Index": self.node_version},
+                 "Spec": {"Role": "manager" if i == 0 else "worker",
+                          "Availability": self.node_availability[name]},
+                 "Description": {"Hostname": name, "Engine": {"EngineVersion": "27.3.1"},
+                                 "Resources": {"NanoCPUs": cpus * 10**9,
+                                               "MemoryBytes": memory * GIB}},
+                 "Status": {"State": "ready", "Addr": f"10.20.0.{11 + i}"},
+                 **({"ManagerStatus": {"Leader": True}} if i == 0 else {})}
+                for i, (name, (cpus, memory)) in enumerate(DEMO_NODES.items())]
+
+    def node_tasks_json(self) -> list[dict[str, Any]]:
+        """The pricing replicas, dealt round the active nodes (a drained one runs none)."""
+        active = [name for name in DEMO_NODES if self.node_availability[name] == "active"]
+        pricing = [s for s in self.specs if s.service == "pricing" and not s.project]
+        return [{"ID": _id(s.name)[:25], "NodeID": _id(f"node-{active[i % len(active)]}")[:25],
+                 "DesiredState": "running", "Status": {"State": "running"}}
+                for i, s in enumerate(pricing) if active]
 
     async def disk_usage(self) -> DiskUsage:
         return self.storage()
@@ -481,6 +510,23 @@ class DemoActions:
             self.cluster.specs.remove(self.cluster._spec(object_id))
         else:
             self.cluster.removed.add(getattr(item, "name", "") if kind == "volume" else item.id)
+
+    async def nodes(self) -> list[dict[str, Any]]:
+        return self.cluster.node_json()
+
+    async def update_node(self, node_id: str, version: int, spec: dict[str, Any]) -> None:
+        if version != self.cluster.node_version:
+            raise ActionFailed("update out of sequence", 500)
+        for node in self.cluster.node_json():
+            if node["ID"] == node_id:
+                self.cluster.node_availability[node["Description"]["Hostname"]] = \
+                    spec["Availability"]
+                self.cluster.node_version += 1
+                return
+        raise ActionFailed(f"node {node_id} not found", 404)
+
+    async def node_tasks(self, node_id: str) -> list[dict[str, Any]]:
+        return [t for t in self.cluster.node_tasks_json() if t["NodeID"] == node_id]
 
     async def service_tasks(self, service_id: str) -> list[dict[str, Any]]:
         return [{"ID": _id(s.name)[:25], "DesiredState": "running",

@@ -12,16 +12,19 @@ from fintui.clock import Clock
 from fintui.core.disk_usage import mounts_from_inspect, parse_df
 from fintui.core.gpu_join import requested_gpus
 from fintui.core.stats import CpuSample, reduce_stats
+from fintui.core.swarm_nodes import node_from, running_by_node
 from fintui.model import (
     ClusterSnapshot,
     Container,
     ContainerStats,
     DiskUsage,
     Health,
+    Node,
     Service,
     SourceStatus,
 )
 from fintui.sources.base import ContainerGone
+from fintui.sources.cgroup_stats import CgroupReader
 from fintui.sources.engine_client import ApiError, DaemonUnavailable, EngineClient
 from fintui.sources.log_stream import LogDecoder
 from fintui.timeparse import parse_docker_time
@@ -105,8 +108,9 @@ def compose_services(containers: tuple[Container, ...]) -> list[Service]:
 
 class DockerEngineSource:
     def __init__(self, client: EngineClient, clock: Clock, stats_concurrency: int,
-                 inspect_refresh: float) -> None:
+                 inspect_refresh: float, cgroups: CgroupReader | None = None) -> None:
         self.client = client
+        self.cgroups = cgroups  # on the daemon's own host: stats from the kernel
         self.endpoint = client.endpoint.url
         self.clock = clock
         self._semaphore = asyncio.Semaphore(stats_concurrency)
@@ -134,7 +138,11 @@ class DockerEngineSource:
         except ApiError as exc:
             await self.client.reset()
             raise DaemonUnavailable(f"daemon error: {exc.message}") from None
-        results = await asyncio.gather(*(self._one(item) for item in listed))
+        inspected = await asyncio.gather(*(self._inspect_listed(item) for item in listed))
+        kernel = await self._kernel_stats(inspected)
+        results = await asyncio.gather(*(self._one(item, found, kernel.get(str(item["Id"])))
+                                         for item, found in zip(listed, inspected,
+                                                                strict=True)))
         failures = [error for _, error in results if error is not None]
         if failures and len(failures) == sum(1 for c, _ in results if c is not None):
             # Not one container answered: the daemon itself is gone or stalled.
@@ -146,7 +154,8 @@ class DockerEngineSource:
             self._cpu.pop(stale, None)
         for stale in set(self._inspect) - alive:
             self._inspect.pop(stale, None)
-        services = await self._swarm_services() + compose_services(containers)
+        swarm_services, nodes = await self._swarm()
+        services = swarm_services + compose_services(containers)
         return ClusterSnapshot(
             taken_at=self.clock.now(),
             source=SourceStatus(
@@ -157,25 +166,60 @@ class DockerEngineSource:
             ),
             containers=containers,
             services=tuple(services),
+            nodes=tuple(nodes),
         )
 
+    async def _inspect_listed(self, listed: Mapping[str, Any]
+                              ) -> dict[str, Any] | Exception | None:
+        """Inspect data (cached), None for a container removed since the list, or the
+        daemon's failure to hand back to _one."""
+        try:
+            return await self._inspect_cached(str(listed["Id"]))
+        except ContainerGone:
+            return None
+        except DaemonUnavailable as exc:
+            return exc
+
+    async def _kernel_stats(self, inspected: list[dict[str, Any] | Exception | None]
+                            ) -> dict[str, dict[str, Any]]:
+        """Every running container's numbers from its cgroup, read in one thread hop; any
+        it cannot read are left to the API."""
+        if self.cgroups is None:
+            return {}
+        pids = {str(found["Id"]): int(state.get("Pid") or 0)
+                for found in inspected if isinstance(found, dict)
+                for state in [found.get("State") or {}] if state.get("Running")}
+        return await asyncio.to_thread(self.cgroups.read_many, pids) if pids else {}
+
     async def _one(
-        self, listed: Mapping[str, Any]
+        self, listed: Mapping[str, Any], found: dict[str, Any] | Exception | None,
+        kernel: dict[str, Any] | None,
     ) -> tuple[Container | None, DaemonUnavailable | None]:
         """One container's row. A container removed since the list is None (gone from the
         next frame); one whose inspect or stats timed out keeps its row without numbers."""
         cid = str(listed["Id"])
-        inspect: dict[str, Any] | None = None
+        if found is None:
+            return None, None
+        if isinstance(found, DaemonUnavailable):
+            return container_from(listed, None, None), found
+        inspect = found if isinstance(found, dict) else None
         stats = None
         try:
-            inspect = await self._inspect_cached(cid)
-            if listed.get("State") in ("running", "paused"):
+            if kernel is not None:
+                stats = self._reduce(cid, kernel)
+            elif listed.get("State") in ("running", "paused"):
                 stats = await self._stats(cid)
         except ContainerGone:
             return None, None
         except DaemonUnavailable as exc:
             return container_from(listed, inspect, None), exc
         return container_from(listed, inspect, stats), None
+
+    def _reduce(self, cid: str, raw: Mapping[str, Any]) -> ContainerStats:
+        stats, sample = reduce_stats(raw, self._cpu.get(cid))
+        if sample is not None:
+            self._cpu[cid] = sample
+        return stats
 
     async def _inspect_cached(self, cid: str) -> dict[str, Any]:
         cached = self._inspect.get(cid)
@@ -200,21 +244,23 @@ class DockerEngineSource:
                 if exc.status == 404:
                     raise ContainerGone(cid) from None
                 raise DaemonUnavailable(f"daemon error: {exc.message}") from None
-        stats, sample = reduce_stats(raw or {}, previous)
-        if sample is not None:
-            self._cpu[cid] = sample
-        return stats
+        return self._reduce(cid, raw or {})
 
-    async def _swarm_services(self) -> list[Service]:
+    async def _swarm(self) -> tuple[list[Service], list[Node]]:
+        """Services and nodes when this endpoint is a Swarm manager; nothing otherwise."""
         swarm = self._info.get("Swarm") or {}
         if swarm.get("LocalNodeState") != "active" or not swarm.get("ControlAvailable"):
-            return []
+            return [], []
         try:
             services = await self.client.get_json("/services")
             tasks = await self.client.get_json(
                 "/tasks", {"filters": json.dumps({"desired-state": ["running"]})})
+            nodes = await self.client.get_json("/nodes")
         except ApiError:
-            return []  # demoted from manager since /info: no services to show
+            return [], []  # demoted from manager since /info: nothing to show
+        per_node = running_by_node(tasks or [])
+        node_rows = sorted((node_from(n, per_node) for n in nodes or []),
+                           key=lambda n: (n.role != "manager", n.hostname))
         running: dict[str, int] = {}
         for task in tasks or []:
             if (task.get("Status") or {}).get("State") == "running":
@@ -234,7 +280,7 @@ class DockerEngineSource:
                 if replicated else None,
                 running=running.get(str(svc["ID"]), 0), image=image,
             ))
-        return sorted(out, key=lambda s: s.name)
+        return sorted(out, key=lambda s: s.name), node_rows
 
     async def disk_usage(self) -> DiskUsage:
         """`/system/df`: slow on big hosts, and the daemon refuses a second one at once."""

@@ -119,6 +119,22 @@ class EngineActions:
         filters = json.dumps({"service": [service_id]})
         return list(await self._call("GET", "/tasks", {"filters": filters}) or [])
 
+    async def nodes(self) -> list[dict[str, Any]]:
+        try:
+            return list(await self._call("GET", "/nodes") or [])
+        except ActionFailed as exc:
+            if exc.status == 503:
+                raise ActionFailed("this daemon is not a Swarm manager", 503) from None
+            raise
+
+    async def update_node(self, node_id: str, version: int, spec: dict[str, Any]) -> None:
+        await self._call("POST", f"/nodes/{node_id}/update", {"version": str(version)},
+                         body=spec)
+
+    async def node_tasks(self, node_id: str) -> list[dict[str, Any]]:
+        filters = json.dumps({"node": [node_id], "desired-state": ["running"]})
+        return list(await self._call("GET", "/tasks", {"filters": filters}) or [])
+
     async def storage_labels(self, kind: str, object_id: str) -> dict[str, str]:
         path = {"volume": f"/volumes/{object_id}", "image": f"/images/{object_id}/json",
                 "container": f"/containers/{object_id}/json"}.get(kind)

@@ -50,6 +50,7 @@ from fintui.tui.panes.alerts import AlertsPane
 from fintui.tui.panes.containers import ContainersPane
 from fintui.tui.panes.forecasts import ForecastsPane
 from fintui.tui.panes.gpus import GpusPane
+from fintui.tui.panes.nodes import NodesPane
 from fintui.tui.panes.volumes import VolumesPane
 from fintui.tui.screens.actions import ConfirmScreen, ProgressScreen, ScaleScreen
 from fintui.tui.screens.cleanup import CleanupScreen
@@ -69,7 +70,7 @@ if TYPE_CHECKING:
 # there (escape clears a filter the palette cannot have opened).
 PALETTE_PANES: dict[str, tuple[str, type[Widget]]] = {
     "containers": ("Containers", ContainersPane), "volumes": ("Volumes", VolumesPane),
-    "alerts": ("Alerts", AlertsPane)}
+    "alerts": ("Alerts", AlertsPane), "nodes": ("Nodes", NodesPane)}
 PALETTE_SKIP = {"containers.clear_filter", "volumes.clear"}
 
 USAGE_RECORD_EVERY = 30.0  # seconds between notes of which volumes and images are in use
@@ -80,6 +81,7 @@ PANES = (
     ("volumes", "3 Volumes"),
     ("alerts", "4 Alerts"),
     ("forecasts", "5 Forecasts"),
+    ("nodes", "6 Nodes"),
 )
 
 
@@ -186,6 +188,10 @@ class FintuiApp(App[int]):
                                  id="alerts-pane")
             with TabPane(PANES[4][1], id="forecasts"):
                 yield ForecastsPane(id="forecasts-pane")
+            with TabPane(PANES[5][1], id="nodes"):
+                drain = self.keymap.get("nodes.drain", "d").split(",")[0]
+                yield NodesPane(self.state, drain_key=self.get_key_display(Binding(drain, "")),
+                                id="nodes-pane")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -266,6 +272,8 @@ class FintuiApp(App[int]):
             self.main.query_one(VolumesPane).refresh_view()
         elif active == "gpus":
             self.main.query_one(GpusPane).refresh_view()
+        elif active == "nodes":
+            self.main.query_one(NodesPane).refresh_view()
 
     def _record_history(self, snap: ClusterSnapshot) -> None:
         """Every refresh becomes a raw sample; SQLite writes run off the event loop."""
@@ -410,6 +418,8 @@ class FintuiApp(App[int]):
             self.main.query_one("#alerts-active").focus()
         elif pane == "forecasts":
             self.main.query_one(ForecastsPane).focus_table()
+        elif pane == "nodes":
+            self.main.query_one(NodesPane).focus_table()
 
     @on(TabbedContent.TabActivated, "#panes")
     def _pane_shown(self, event: TabbedContent.TabActivated) -> None:
@@ -419,6 +429,8 @@ class FintuiApp(App[int]):
             self._show_forecasts()
         if event.pane.id == "gpus":
             self.main.query_one(GpusPane).refresh_view()
+        if event.pane.id == "nodes":
+            self.main.query_one(NodesPane).refresh_view()
         if event.pane.id == "volumes":
             volumes = self.main.query_one(VolumesPane)
             volumes.refresh_view()
@@ -549,6 +561,26 @@ class FintuiApp(App[int]):
                 plan = await self.ops.plan_release(container.id)
         except Refused as exc:
             self.notify(safe_line(str(exc)), title=f"{action} refused", severity="error",
+                        markup=False, timeout=8)
+            return
+        if not await self.push_screen_wait(ConfirmScreen(plan)):
+            self.notify("cancelled: nothing changed", markup=False)
+            return
+        await self.push_screen_wait(ProgressScreen(self.ops, plan))
+        if self.poller is not None:
+            self.poller.wake()
+
+    @on(NodesPane.Availability)
+    def _node_availability(self, message: NodesPane.Availability) -> None:
+        self.node_flow(message.node.hostname, message.availability)
+
+    @work(exclusive=True, group="action-flow", exit_on_error=False)
+    async def node_flow(self, node: str, availability: str) -> None:
+        """Plan (the guard speaks here) → confirm → run with progress → refresh."""
+        try:
+            plan = await self.ops.plan_node(node, availability)
+        except Refused as exc:
+            self.notify(safe_line(str(exc)), title="drain refused", severity="error",
                         markup=False, timeout=8)
             return
         if not await self.push_screen_wait(ConfirmScreen(plan)):

@@ -15,6 +15,7 @@ from fintui.tui.panes.alerts import AlertsPane
 from fintui.tui.panes.containers import ContainersPane, ContainersTable
 from fintui.tui.panes.forecasts import ForecastsPane
 from fintui.tui.panes.gpus import GpusPane
+from fintui.tui.panes.nodes import NodesPane
 from fintui.tui.panes.volumes import VolumesPane
 from fintui.tui.screens.actions import ConfirmScreen, ProgressScreen, ScaleScreen
 from fintui.tui.screens.cleanup import CleanupScreen
@@ -38,7 +39,8 @@ def _chains(app: type[App[int]]) -> dict[str, Chain]:
         "the Containers pane": (ContainersPane, ContainersTable),
         "the GPUs pane": (GpusPane, NavTable), "the Volumes pane": (VolumesPane, NavTable),
         "the Alerts pane": (AlertsPane, NavTable),
-        "the Forecasts pane": (ForecastsPane, NavTable)}
+        "the Forecasts pane": (ForecastsPane, NavTable),
+        "the Nodes pane": (NodesPane, NavTable)}
     screens: dict[str, Chain] = {
         "the log viewer": (LogScreen, NavLog), "container details": (DetailsScreen, NavTree),
         "the help screen": (HelpScreen, NavTable),
@@ -124,5 +126,5 @@ def binding_table(app: type[App[int]], keymap: Mapping[str, str]
 
 _WHERE = {"FintuiApp": "everywhere", "ContainersPane": "Containers", "VolumesPane": "Volumes",
           "AlertsPane": "Alerts", "GpusPane": "GPUs", "ForecastsPane": "Forecasts",
-          "ContainersTable": "tables", "NavTable": "tables", "NavLog": "logs",
+          "NodesPane": "Nodes", "ContainersTable": "tables", "NavTable": "tables", "NavLog": "logs",
           "NavTree": "details"}

@@ -30,7 +30,7 @@ from tests.integration.test_operations import audit_records, cli, write_config
 
 pytestmark = pytest.mark.integration
 MATCH = f"{LABEL}={RUN_ID}"
-POLICY = ('[cleanup]\nnamed_volumes = true\nvolume_ttl = "5s"\ncontainer_ttl = "5s"\n'
+POLICY = ('[cleanup]\nnamed_volumes = true\nvolume_ttl = "15s"\ncontainer_ttl = "15s"\n'
           'image_ttl = "30d"\nkeep_recent_images = 3\ndangling_images = true\n')
 
 
@@ -60,7 +60,9 @@ def storage(client: docker.DockerClient) -> Iterator[dict[str, Any]]:
     repo = PREFIX + "img"
     dangling = tiny_image(client, repo, b"first build " * 40000)
     tiny_image(client, repo, b"second build " * 40000)  # takes the tag: the first dangles
-    time.sleep(6)  # older than the 5 s TTLs; what follows stays younger through the test
+    # Older than the 15 s TTLs; what follows stays younger through the test, with room for
+    # a loaded CI machine (a 5 s margin was once not enough for the CLI to start and plan).
+    time.sleep(16)
     made.update(stale=stale, old=old, dangling=dangling)
     made["protected"] = client.volumes.create(PREFIX + "protected",
                                               labels={**labels, "fintui.protect": "true"})

@@ -51,3 +51,9 @@ def test_log_viewer(snap_compare: Any) -> None:
 def test_help_screen(snap_compare: Any) -> None:
     assert snap_compare(make_app(), terminal_size=(100, 40), press=["question_mark"],
                         run_before=until_loaded)
+
+
+def test_nodes_pane(snap_compare: Any) -> None:
+    """The demo's three Swarm nodes: role, availability and state in words as well."""
+    assert snap_compare(make_app(), terminal_size=(120, 30), press=["6"],
+                        run_before=until_loaded)

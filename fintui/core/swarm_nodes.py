@@ -1,0 +1,80 @@
+"""Swarm nodes from the Engine API's /nodes and /tasks JSON, and what draining one means.
+Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from fintui.model import Node
+
+AVAILABILITIES = ("active", "pause", "drain")
+
+
+def node_from(data: Mapping[str, Any], running: Mapping[str, int]) -> Node:
+    spec = data.get("Spec") or {}
+    description = data.get("Description") or {}
+    resources = description.get("Resources") or {}
+    status = data.get("Status") or {}
+    manager = data.get("ManagerStatus") or {}
+    node_id = str(data.get("ID", ""))
+    return Node(
+        id=node_id,
+        hostname=str(description.get("Hostname", "")),
+        role=str(spec.get("Role", "")),
+        availability=str(spec.get("Availability", "")),
+        state=str(status.get("State", "unknown")),
+        engine_version=str((description.get("Engine") or {}).get("EngineVersion", "")),
+        cpus=int(resources.get("NanoCPUs") or 0) / 1e9,
+        memory_bytes=int(resources.get("MemoryBytes") or 0),
+        address=str(status.get("Addr", "")),
+        leader=bool(manager.get("Leader")),
+        tasks=running.get(node_id, 0),
+    )
+
+
+def running_by_node(tasks: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for task in tasks:
+        if (task.get("Status") or {}).get("State") == "running":
+            node = str(task.get("NodeID", ""))
+            out[node] = out.get(node, 0) + 1
+    return out
+
+
+def find_node(nodes: Iterable[Node], name: str) -> Node | None:
+    """By hostname, full id or an id prefix of at least 6 characters; None if not exactly one."""
+    nodes = list(nodes)
+    exact = [n for n in nodes if name in (n.hostname, n.id)]
+    if len(exact) == 1:
+        return exact[0]
+    prefixed = [n for n in nodes if len(name) >= 6 and n.id.startswith(name)]
+    return prefixed[0] if len(prefixed) == 1 else None
+
+
+def drain_warnings(nodes: Iterable[Node], target: Node, availability: str) -> list[str]:
+    """What an operator must know before changing a node's availability."""
+    if availability != "drain":
+        return []
+    others = [n for n in nodes if n.id != target.id and n.availability == "active"
+              and n.state == "ready"]
+    warnings = []
+    if not others:
+        warnings.append(f"{target.hostname} is the only active node: its {target.tasks} "
+                        "task(s) stop and have nowhere to go until a node is activated")
+    if target.role == "manager":
+        warnings.append(f"{target.hostname} is a manager: it keeps managing the cluster, "
+                        "but runs no tasks")
+    return warnings
+
+
+def node_rows(nodes: Iterable[Node]) -> list[tuple[str, ...]]:
+    """The Nodes pane's cells, as plain text; every state also as a word."""
+    from fintui.core.format import human_bytes
+
+    return [(n.hostname, f"{n.role}{' (leader)' if n.leader else ''}",
+             {"active": "● active", "pause": "‖ pause", "drain": "↓ drain"}.get(
+                 n.availability, n.availability),
+             f"{'✓' if n.state == 'ready' else '✗'} {n.state}", str(n.tasks),
+             f"{n.cpus:g}", human_bytes(n.memory_bytes), n.engine_version, n.address)
+            for n in nodes]

@@ -1,0 +1,85 @@
+"""Kernel text as the cgroup path reads it (v1 cgroupfs, v2 systemd), turned into stats."""
+
+from __future__ import annotations
+
+from fintui.core.cgroup_parse import (
+    blkio_v1,
+    cgroup_mounts,
+    io_stat_v2,
+    key_values,
+    net_dev,
+    proc_cgroup_paths,
+    stats_json,
+    system_cpu_ns,
+)
+from fintui.core.stats import reduce_stats
+
+CID = "3f88dc7512cc" + "e" * 52
+
+V1_CGROUP = f"""9:name=systemd:/docker/{CID}
+8:pids:/docker/{CID}
+4:memory:/docker/{CID}
+2:cpu,cpuacct:/docker/{CID}
+0::/docker/{CID}
+"""
+V2_CGROUP = f"0::/system.slice/docker-{CID}.scope\n"
+
+MOUNTINFO = """\
+25 30 0:22 / /sys/fs/cgroup ro,nosuid shared:9 - tmpfs tmpfs ro,mode=755
+26 25 0:23 / /sys/fs/cgroup/unified rw,nosuid shared:10 - cgroup2 cgroup2 rw,nsdelegate
+28 25 0:25 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid shared:12 - cgroup cgroup rw,cpu,cpuacct
+29 25 0:26 / /sys/fs/cgroup/memory rw,nosuid shared:13 - cgroup cgroup rw,memory
+30 25 0:27 / /sys/fs/cgroup/pids rw,nosuid shared:14 - cgroup cgroup rw,pids
+"""
+
+NET_DEV = """Inter-|   Receive                            |  Transmit
+ face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop
+    lo:     100       1    0    0    0     0          0         0      100       1    0    0
+  eth0:    1536      12    0    0    0     0          0         0      512       6    0    0
+  eth1:      64       1    0    0    0     0          0         0       32       1    0    0
+"""
+
+
+def test_which_cgroup_a_process_is_in() -> None:
+    v1, v2 = proc_cgroup_paths(V1_CGROUP)
+    assert v1 == {"pids": f"/docker/{CID}", "memory": f"/docker/{CID}",
+                  "cpu": f"/docker/{CID}", "cpuacct": f"/docker/{CID}"}
+    assert v2 == f"/docker/{CID}"
+    assert proc_cgroup_paths(V2_CGROUP) == ({}, f"/system.slice/docker-{CID}.scope")
+
+
+def test_where_the_controllers_are_mounted() -> None:
+    v1, v2 = cgroup_mounts(MOUNTINFO)
+    assert v1 == {"cpu": "/sys/fs/cgroup/cpu,cpuacct", "cpuacct": "/sys/fs/cgroup/cpu,cpuacct",
+                  "memory": "/sys/fs/cgroup/memory", "pids": "/sys/fs/cgroup/pids"}
+    assert v2 == "/sys/fs/cgroup/unified"
+
+
+def test_counters() -> None:
+    assert key_values("usage_usec 1500\nuser_usec 1000\nbogus\n") == {"usage_usec": 1500,
+                                                                       "user_usec": 1000}
+    assert blkio_v1("8:0 Read 4096\n8:0 Write 512\n8:16 Read 4\n8:0 Total 4608\nTotal 4612\n") \
+        == (4100, 512)
+    assert io_stat_v2("8:0 rbytes=4096 wbytes=512 rios=1\n8:16 rbytes=4 wbytes=0\n") \
+        == (4100, 512)
+    assert net_dev(NET_DEV) == {"eth0": {"rx_bytes": 1536, "tx_bytes": 512},
+                                "eth1": {"rx_bytes": 64, "tx_bytes": 32}}
+    assert system_cpu_ns("cpu  100 1 50 800 9 0 40 7 0 0\ncpu0 1 1 1 1\n", 100) \
+        == 1000 * 10**7  # user..softirq ticks, steal left out as the daemon does
+
+
+def test_the_same_arithmetic_as_the_api_path() -> None:
+    def sample(cpu_ns: int, system_ns: int) -> dict[str, object]:
+        return stats_json(cpu_ns=cpu_ns, system_ns=system_ns, online_cpus=4,
+                          mem_usage=300 * 2**20, mem_limit=2**63 - 4096,
+                          mem_stat={"total_inactive_file": 100 * 2**20},
+                          host_memory=8 * 2**30, blk=(10, 20),
+                          networks={"eth0": {"rx_bytes": 5, "tx_bytes": 6}}, pids=3)
+
+    _, first = reduce_stats(sample(1_000_000_000, 100_000_000_000), None)
+    stats, _ = reduce_stats(sample(1_500_000_000, 102_000_000_000), first)
+    assert stats.cpu_percent == 100.0  # 0.5 s of CPU in 2 s of 4 CPUs' time, times 4
+    assert stats.mem_bytes == 200 * 2**20  # inactive file pages left out, as the CLI
+    assert stats.mem_limit_bytes == 8 * 2**30  # "unlimited" is the host's memory
+    assert (stats.net_rx_bytes, stats.net_tx_bytes, stats.blk_read_bytes,
+            stats.blk_write_bytes, stats.pids) == (5, 6, 10, 20, 3)
