@@ -160,9 +160,15 @@ def steady(command: list[str], seconds: float, daemon: psutil.Process | None
         drain(0.5)
     c1, d1, elapsed = cpu_seconds(ps), cpu_seconds(daemon), time.monotonic() - t0
     os.kill(pid, signal.SIGTERM)
-    drain(1.0)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
+    for _ in range(30):  # a child that ignores SIGTERM gets SIGKILL after 3 s
+        drain(0.1)
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                break
+    else:
+        os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
     os.close(fd)
     return (c1 - c0) / elapsed * 100, peak, (d1 - d0) / elapsed * 100
 
@@ -208,6 +214,8 @@ async def pane_timing(n: int) -> tuple[float, float]:
 
 
 def main() -> int:
+    # A kill (timeout, ctrl+c) still runs the cleanup of the containers this run made.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="50,200,500")
     parser.add_argument("--steady", type=float, default=60.0, help="seconds of steady state")
