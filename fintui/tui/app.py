@@ -35,7 +35,7 @@ from fintui.core.usage_samples import from_disk_reading, from_snapshot
 from fintui.forecasting import TargetForecast, forecast_all, forecast_rules
 from fintui.model import ClusterSnapshot, Container, DiskUsage, UsageSample
 from fintui.notify.webhook import WebhookSender
-from fintui.ops.operations import Refused
+from fintui.ops.operations import Plan, Refused
 from fintui.poller import Poller
 from fintui.sources.base import SourceUnavailable
 from fintui.store.alert_state import AlertStateFile
@@ -563,6 +563,10 @@ class FintuiApp(App[int]):
             self.notify(safe_line(str(exc)), title=f"{action} refused", severity="error",
                         markup=False, timeout=8)
             return
+        await self._confirm_and_run(plan)
+
+    async def _confirm_and_run(self, plan: Plan) -> None:
+        """Confirm (twice where the plan says so) → run with progress → refresh at once."""
         if not await self.push_screen_wait(ConfirmScreen(plan)):
             self.notify("cancelled: nothing changed", markup=False)
             return
@@ -583,12 +587,7 @@ class FintuiApp(App[int]):
             self.notify(safe_line(str(exc)), title="drain refused", severity="error",
                         markup=False, timeout=8)
             return
-        if not await self.push_screen_wait(ConfirmScreen(plan)):
-            self.notify("cancelled: nothing changed", markup=False)
-            return
-        await self.push_screen_wait(ProgressScreen(self.ops, plan))
-        if self.poller is not None:
-            self.poller.wake()
+        await self._confirm_and_run(plan)
 
     @on(ContainersPane.OpenLogs)
     def _open_logs(self, message: ContainersPane.OpenLogs) -> None:

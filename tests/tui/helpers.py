@@ -72,3 +72,12 @@ async def until_action_finished(pilot: Pilot[Any], tries: int = 200) -> Progress
             return screen
         await pilot.pause(0.02)
     raise AssertionError(f"the action never finished (screen: {pilot.app.screen!r})")
+
+
+async def until_screen(pilot: Pilot[Any], kind: type[Any], tries: int = 50) -> Any:
+    """Wait until the screen on top is a `kind` (a confirmation, a form) and return it."""
+    for _ in range(tries):
+        if isinstance(pilot.app.screen, kind):
+            return pilot.app.screen
+        await pilot.pause(0.05)
+    raise AssertionError(f"no {kind.__name__} came up (screen: {pilot.app.screen!r})")

@@ -3,16 +3,27 @@ confirmation and the progress screen, audited; a viewer is refused on record."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from textual.widgets import DataTable
+
 from fintui.tui.panes.nodes import NodesPane
 from fintui.tui.screens.actions import ConfirmScreen
-from tests.tui.helpers import make_app, screen_text, until_action_finished, until_loaded, wait_for
+from tests.tui.helpers import (
+    make_app,
+    screen_text,
+    until_action_finished,
+    until_loaded,
+    until_screen,
+    wait_for,
+)
 
 
-async def select_node(pilot: object, app: object, hostname: str) -> NodesPane:
-    pane = app.query_one(NodesPane)  # type: ignore[attr-defined]
+async def select_node(pilot: Any, app: Any, hostname: str) -> NodesPane:
+    pane: NodesPane = app.query_one(NodesPane)
     index = [n.hostname for n in pane.nodes].index(hostname)
-    pane.query_one("#nodes-table").move_cursor(row=index)
-    await pilot.pause()  # type: ignore[attr-defined]
+    pane.query_one("#nodes-table", DataTable).move_cursor(row=index)
+    await pilot.pause()
     return pane
 
 
@@ -26,11 +37,7 @@ async def test_nodes_are_listed_and_d_drains_the_selected_one() -> None:
         assert "demo-trading-01" in text and "manager (leader)" in text
         await select_node(pilot, app, "demo-trading-02")
         await pilot.press("d")
-        for _ in range(50):
-            if isinstance(app.screen, ConfirmScreen):
-                break
-            await pilot.pause(0.05)
-        assert isinstance(app.screen, ConfirmScreen)
+        await until_screen(pilot, ConfirmScreen)
         assert "drain Swarm node demo-trading-02" in screen_text(app)
         await pilot.press("y")
         await pilot.pause(0.1)

@@ -18,7 +18,14 @@ from fintui.tui.panes.containers import ContainersPane
 from fintui.tui.screens.actions import ConfirmScreen
 from fintui.tui.screens.help import HelpScreen
 from fintui.tui.widgets.status_bar import StatusBar
-from tests.tui.helpers import SNAPSHOT_CONFIG, make_app, screen_text, until_loaded, wait_for
+from tests.tui.helpers import (
+    SNAPSHOT_CONFIG,
+    make_app,
+    screen_text,
+    until_loaded,
+    until_screen,
+    wait_for,
+)
 
 
 def keyed_config(tmp_path: Path, keys: str) -> Path:
@@ -97,11 +104,7 @@ async def test_rebound_keys_act_and_the_old_keys_do_not(tmp_path: Path) -> None:
         assert not isinstance(app.screen, ConfirmScreen)
         await pilot.press("x")
         await wait_for(pilot, "fix-gateway")
-        for _ in range(50):
-            if isinstance(app.screen, ConfirmScreen):
-                break
-            await pilot.pause(0.05)
-        assert isinstance(app.screen, ConfirmScreen)
+        await until_screen(pilot, ConfirmScreen)
         await pilot.press("n")  # cancel the isolation: nothing changes
         await pilot.pause(0.2)
         table = app.query_one(ContainersPane).table
@@ -208,9 +211,5 @@ async def test_every_pane_action_is_in_the_command_palette_and_runs_from_there()
         await pilot.press(*"Containers: Isolate")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        for _ in range(50):
-            if isinstance(app.screen, ConfirmScreen):
-                break
-            await pilot.pause(0.05)
-        assert isinstance(app.screen, ConfirmScreen)
+        await until_screen(pilot, ConfirmScreen)
         assert "fix-gateway" in screen_text(app)
