@@ -106,6 +106,9 @@ def compose_services(containers: tuple[Container, ...]) -> list[Service]:
     ]
 
 
+FIRST_CPU_GAP = 0.5  # seconds between the two kernel readings of a newly seen container
+
+
 class DockerEngineSource:
     def __init__(self, client: EngineClient, clock: Clock, stats_concurrency: int,
                  inspect_refresh: float, cgroups: CgroupReader | None = None) -> None:
@@ -189,7 +192,18 @@ class DockerEngineSource:
         pids = {str(found["Id"]): int(state.get("Pid") or 0)
                 for found in inspected if isinstance(found, dict)
                 for state in [found.get("State") or {}] if state.get("Running")}
-        return await asyncio.to_thread(self.cgroups.read_many, pids) if pids else {}
+        if not pids:
+            return {}
+        kernel = await asyncio.to_thread(self.cgroups.read_many, pids)
+        # CPU% is a difference of two readings: a container seen for the first time (the
+        # first sweep, `fintui status`) is read again a moment later, as docker stats waits.
+        fresh = {cid: pids[cid] for cid in kernel if cid not in self._cpu}
+        if fresh:
+            for cid in fresh:
+                self._reduce(cid, kernel[cid])
+            await asyncio.sleep(FIRST_CPU_GAP)
+            kernel.update(await asyncio.to_thread(self.cgroups.read_many, fresh))
+        return kernel
 
     async def _one(
         self, listed: Mapping[str, Any], found: dict[str, Any] | Exception | None,

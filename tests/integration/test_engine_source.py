@@ -142,8 +142,11 @@ async def test_vanished_container_is_simply_gone(client: docker.DockerClient,
         listed = await source.client.get_json("/containers/json", {"all": "1"})
         entry = next(item for item in listed if item["Id"] == doomed.id)
         doomed.remove(force=True)
-        # Removed between list and stats: dropped, not an error.
-        assert await source._one(entry) == (None, None)
+        # Removed between list and stats (its inspect data still cached): dropped, not an
+        # error.
+        found = await source._inspect_listed(entry)
+        assert isinstance(found, dict)
+        assert await source._one(entry, found, None) == (None, None)
         second = await source.sweep()
         assert doomed.id not in {c.id for c in second.containers}
         assert second.source.connected
