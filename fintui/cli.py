@@ -60,7 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"fintui {__version__}")
     parser.add_argument("--config", metavar="PATH", help="settings file (TOML)")
     parser.add_argument("--host", metavar="URL",
-                        help="Docker endpoint: unix:///path.sock or tcp://host:port")
+                        help="Docker endpoint: unix:///path.sock, tcp://host:port or "
+                             "ssh://user@host (instead of the configured endpoints)")
+    parser.add_argument("--endpoint", metavar="NAME",
+                        help="only this one of the configured [[endpoints]]")
     parser.add_argument("--demo", action="store_true",
                         help="use the built-in simulated trading-desk cluster")
     parser.add_argument("--read-only", action="store_true",
@@ -143,17 +146,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 @dataclass
+class EndpointParts:
+    """One configured daemon: what reads it and what acts on it."""
+
+    name: str
+    source: ClusterSource
+    actions: ClusterActions
+
+
+@dataclass
 class Parts:
     settings: Settings
-    source: ClusterSource
+    source: ClusterSource  # every endpoint together (a MultiSource when there are several)
     host: HostSource
     clock: Clock
     local_host: bool
     actor: str
     read_only: bool
-    actions: ClusterActions
+    actions: ClusterActions  # the first endpoint's
     override_reason: str = ""
     gpu: GpuSource | None = None
+    endpoints: tuple[EndpointParts, ...] = ()  # set when [[endpoints]] names several
 
     def open_history(self) -> HistoryStore:
         """The metric history; raises StateUnavailable with the path and the reason."""
@@ -162,11 +175,16 @@ class Parts:
         h = self.settings.history
         return HistoryStore(h.path, Retention(h.raw_retention, h.minute_retention, h.retention))
 
-    def operations(self) -> Operations:
+    def operations(self, endpoint: str = "") -> Operations:
+        """The operations layer over one endpoint: the named one, else the first."""
         from fintui.ops.operations import Operations
 
-        return Operations(self.actions, self.settings, self.actor, self.read_only, self.clock,
-                          self.override_reason, self.source)
+        if not self.endpoints:
+            return Operations(self.actions, self.settings, self.actor, self.read_only,
+                              self.clock, self.override_reason, self.source)
+        chosen = next((e for e in self.endpoints if e.name == endpoint), self.endpoints[0])
+        return Operations(chosen.actions, self.settings, self.actor, self.read_only,
+                          self.clock, self.override_reason, chosen.source, chosen.name)
 
 
 def _cgroups() -> CgroupReader | None:
@@ -201,31 +219,73 @@ def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
         seed_history(cluster, DemoGpus(cluster), parts.open_history())
         return parts
 
+    from fintui.sources.gpu import NvmlGpuSource
+    from fintui.sources.host import PsutilHost
+
+    system_clock = SystemClock()
+    chosen = _chosen_endpoints(args, settings)
+    built = [_endpoint(name, url, cert, settings, system_clock) for name, url, cert in chosen]
+    local = any(is_local for _, _, is_local in built)
+    # NVML sees this machine's GPUs: only meaningful when a daemon runs here too.
+    gpu = NvmlGpuSource() if local else None
+    if len(built) == 1:
+        (one, _, _), = built
+        return Parts(settings, one.source, PsutilHost(), system_clock, local, actor,
+                     args.read_only, one.actions, override, gpu, (one,) if one.name else ())
+    from fintui.sources.multi_source import Member, MultiSource
+
+    members = [Member(e.name, e.source, is_local) for e, _, is_local in built]
+    # The console waits this long for slow endpoints before drawing what it has.
+    wait = None if args.verb == "status" else max(1.0, settings.ui.refresh_interval)
+    multi = MultiSource(members, system_clock, settings.docker.reconnect_max_backoff, wait)
+    return Parts(settings, multi, PsutilHost(), system_clock, local, actor, args.read_only,
+                 built[0][0].actions, override, gpu, tuple(e for e, _, _ in built))
+
+
+def _chosen_endpoints(args: argparse.Namespace, settings: Settings
+                      ) -> list[tuple[str, str, str]]:
+    """(name, url, TLS cert folder) of each daemon to watch: --host alone, else the configured
+    [[endpoints]] (or the one --endpoint names), else docker.host / $DOCKER_HOST."""
+    if args.host or not settings.endpoints:
+        if args.endpoint:
+            raise UsageError(f"--endpoint {args.endpoint}: no [[endpoints]] are configured"
+                             if not settings.endpoints else "--endpoint and --host together")
+        return [("", resolve_host(args.host, settings), "")]
+    configured = [(e.name, e.url, e.tls_cert_path) for e in settings.endpoints]
+    if args.endpoint:
+        picked = [e for e in configured if e[0] == args.endpoint]
+        if not picked:
+            raise UsageError(f"--endpoint {args.endpoint}: not configured; endpoints: "
+                             + ", ".join(name for name, _, _ in configured))
+        return picked
+    acting = args.verb in ("scale", "isolate", "release", "drain", "activate", "clean")
+    if acting and len(configured) > 1:
+        raise UsageError(f"{len(configured)} endpoints are configured ("
+                         + ", ".join(name for name, _, _ in configured)
+                         + "): name the one to act on with --endpoint NAME")
+    return configured
+
+
+def _endpoint(name: str, url: str, cert_path: str, settings: Settings, clock: Clock
+              ) -> tuple[EndpointParts, str, bool]:
     from fintui.sources.docker_engine import DockerEngineSource
     from fintui.sources.engine_actions import EngineActions
     from fintui.sources.engine_client import EngineClient, parse_endpoint
-    from fintui.sources.host import PsutilHost
 
-    url = resolve_host(args.host, settings)
+    where = f"endpoint {name}" if name else "--host"
     try:
-        endpoint = parse_endpoint(url)
+        endpoint = parse_endpoint(url, cert_path=cert_path)
     except (ValueError, OSError) as exc:
-        raise UsageError(f"--host {url}: {exc}") from None
+        raise UsageError(f"{where} {url}: {exc}") from None
     client = EngineClient(endpoint, settings.docker.request_timeout,
                           settings.docker.connect_timeout)
-    system_clock = SystemClock()
     local = bool(endpoint.socket_path) or endpoint.base.split("://")[1].startswith(
         ("127.", "localhost"))
-    source = DockerEngineSource(client, system_clock, settings.docker.stats_concurrency,
+    source = DockerEngineSource(client, clock, settings.docker.stats_concurrency,
                                 settings.docker.inspect_refresh,
                                 _cgroups() if local and settings.docker.stats_from_cgroups
-                                else None)
-    from fintui.sources.gpu import NvmlGpuSource
-
-    # NVML sees this machine's GPUs: only meaningful when the daemon runs here too.
-    gpu = NvmlGpuSource() if local else None
-    return Parts(settings, source, PsutilHost(), system_clock, local, actor, args.read_only,
-                 EngineActions(client), override, gpu)
+                                else None, name=name)
+    return EndpointParts(name, source, EngineActions(client)), url, local
 
 
 def demo_settings(settings: Settings, configured_state_dir: str) -> Settings:
@@ -278,6 +338,10 @@ async def _status(parts: Parts, as_json: bool) -> int:
         print(status_text(snap))
     if not snap.source.connected:
         return _error(f"disconnected: {snap.source.error}", EXIT_FAILED)
+    down = [e for e in snap.endpoints if not e.connected]
+    if down:  # a runbook must notice a dead host even while the others answer
+        return _error("endpoints down: " + "; ".join(f"{e.name}: {e.error}" for e in down),
+                      EXIT_FAILED)
     return EXIT_OK
 
 

@@ -154,6 +154,15 @@ class ForecastSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class EndpointSettings:
+    """One Docker daemon the console watches ([[endpoints]])."""
+
+    name: str
+    url: str  # unix://, tcp://, https://, ssh://user@host[:port]
+    tls_cert_path: str = ""  # folder with ca.pem, cert.pem, key.pem; tcp:// then uses TLS
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     ui: UiSettings
     docker: DockerSettings
@@ -169,6 +178,7 @@ class Settings:
     state_dir_configured: str = ""  # paths.state_dir as written, "" for the XDG default
     keys: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys
     serve_allow_actions: bool = False
+    endpoints: tuple[EndpointSettings, ...] = ()  # [[endpoints]]; empty: docker.host alone
 
 
 def default_config_text() -> str:
@@ -202,6 +212,19 @@ def _url(value: Any) -> str | None:
     if value == "" or re.match(r"^(unix|tcp|http|https)://", value):
         return None
     return "must start with unix:// or tcp://"
+
+
+def _endpoint_url(value: Any) -> str | None:
+    if re.match(r"^(unix|tcp|http|https)://", value) or re.match(r"^ssh://[^/@]+@?[^/]*", value):
+        return None
+    return "must start with unix://, tcp://, https:// or ssh://"
+
+
+def _endpoint_name(value: Any) -> str | None:
+    # Shown in a narrow column and typed in filters (@name) and --endpoint: keep it plain.
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,23}", value):
+        return None
+    return "must be 1-24 letters, digits, '.', '_' or '-'"
 
 
 def _role(value: Any) -> str | None:
@@ -276,10 +299,13 @@ def _headers(value: Any) -> str | None:
 
 
 # Fields an array-of-tables item may leave out.
-_OPTIONAL = {"scope", "runbook", "headers"}
+_OPTIONAL = {"scope", "runbook", "headers", "tls_cert_path"}
 
 # Arrays of tables: the fields each item must have, their types and checks.
 _ARRAYS: dict[str, dict[str, tuple[type, Callable[[Any], str | None] | None]]] = {
+    "endpoints": {
+        "name": (str, _endpoint_name), "url": (str, _endpoint_url), "tls_cert_path": (str, None),
+    },
     "alerts.receivers": {
         "name": (str, None), "url": (str, _http_url),
         "format": (str, _one_of(("alertmanager", "slack"))),
@@ -482,7 +508,17 @@ def load_settings(explicit_path: str | None = None) -> Settings:
         except UnicodeDecodeError:
             raise ConfigError(source, "not UTF-8 text") from None
         merged = _merge(defaults, parse_toml(text, source), "", source, text)
+        _unique_endpoints(merged["endpoints"], source, text)
     return _build(merged, source)
+
+
+def _unique_endpoints(items: list[dict[str, Any]], path: str, text: str) -> None:
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        if item["name"] in seen:
+            raise ConfigError(path, f"endpoint name {item['name']!r} is used twice",
+                              f"endpoints[{index}].name", find_key_line(text, "endpoints"))
+        seen.add(item["name"])
 
 
 def check_file(path: str) -> Settings:
@@ -526,6 +562,9 @@ def _build(data: Mapping[str, Any], source: str) -> Settings:
         state_dir_configured=data["paths"]["state_dir"],
         keys=dict(data["keys"]),
         serve_allow_actions=bool(data["serve"]["allow_actions"]),
+        endpoints=tuple(EndpointSettings(name=e["name"], url=e["url"],
+                                         tls_cert_path=str(e.get("tls_cert_path", "")))
+                        for e in data["endpoints"]),
     )
 
 

@@ -49,6 +49,7 @@ class Container:
     gpu_request: str = ""  # GPUs asked for: "all", "0,1", "2 GPU(s)"; "" for none
     oom_killed: bool = False  # the kernel's OOM killer ended its last run
     cpu_limit: float | None = None  # CPUs it may use (--cpus or quota/period); None: no limit
+    endpoint: str = ""  # the configured endpoint's name; "" with a single unnamed endpoint
 
     @property
     def short_id(self) -> str:
@@ -70,6 +71,7 @@ class Service:
     desired: int | None
     running: int
     image: str = ""
+    endpoint: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,7 @@ class Node:
     address: str = ""
     leader: bool = False
     tasks: int = 0  # running tasks on it
+    endpoint: str = ""  # the manager endpoint that reported it
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,8 @@ class SourceStatus:
     engine_version: str = ""
     api_version: str = ""
     data_root: str = ""
+    name: str = ""  # the endpoint's configured name
+    since: datetime | None = None  # when it was last seen live (set while it is down)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +140,8 @@ class ClusterSnapshot:
     gpus: tuple[Gpu, ...] = ()
     gpu_error: str = ""  # why there are no GPU numbers (no driver, NVML failed), "" if fine
     nodes: tuple[Node, ...] = ()  # Swarm nodes, when the endpoint is a manager
+    # Each configured endpoint's own state when there are several; empty with one.
+    endpoints: tuple[SourceStatus, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

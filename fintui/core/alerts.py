@@ -193,6 +193,12 @@ def _forecast_metric(metric: str, f: Forecast) -> float | None:
     return None
 
 
+def alert_target(c: Container) -> str:
+    """How an alert names a container: with its endpoint when there are several, since two
+    daemons may each run a container of the same name."""
+    return f"{c.name}@{c.endpoint}" if c.endpoint else c.name
+
+
 def observe(rules: Iterable[Rule], snap: ClusterSnapshot, restarts: RestartWindow,
             forecasts: Iterable[Forecast] = ()) -> list[Observation]:
     """Every (rule, target, value) the snapshot offers. No data, no observation: a stale or
@@ -210,7 +216,7 @@ def observe(rules: Iterable[Rule], snap: ClusterSnapshot, restarts: RestartWindo
                     value = _container_metric(rule.metric, c, restarts,
                                               groups.get(c.group, []) if c.group else [])
                     if value is not None:
-                        out.append(Observation(rule, c.name, value))
+                        out.append(Observation(rule, alert_target(c), value))
         elif kind == "host" and snap.host is not None and not snap.host.error:
             h = snap.host
             values = {"host.cpu_percent": h.cpu_percent,
@@ -246,9 +252,11 @@ class AlertEngine:
         self.active: dict[tuple[str, str], Alert] = {}
         self.history: deque[Alert] = deque(maxlen=history)
 
-    def evaluate(self, observations: Iterable[Observation], now: datetime) -> list[Alert]:
+    def evaluate(self, observations: Iterable[Observation], now: datetime,
+                 held: tuple[str, ...] = ()) -> list[Alert]:
         """Advance every alert; returns copies of those that changed state, as they were at
-        that moment (delivery runs later, and the live alerts move on)."""
+        that moment (delivery runs later, and the live alerts move on). Alerts whose target
+        ends with one of `held` (`@endpoint` of a daemon that is down) stay as they are."""
         changed: list[Alert] = []
         seen: set[tuple[str, str]] = set()
         for obs in observations:
@@ -270,7 +278,8 @@ class AlertEngine:
             elif alert is not None:
                 alert.value = obs.value
                 changed += self._clear(alert, now)
-        for key in [k for k in self.active if k not in seen]:
+        for key in [k for k in self.active if k not in seen
+                    and not (held and k[1].endswith(held))]:
             # The target is gone (container removed): its alert resolves.
             changed += self._clear(self.active[key], now, gone=True)
         return changed

@@ -38,6 +38,9 @@ _HEALTH_ORDER = {Health.UNHEALTHY: 0, Health.STARTING: 1, Health.HEALTHY: 2, Hea
 
 COLUMNS: tuple[Column, ...] = (
     Column("name", "Name", 22, lambda c, n: c.name.lower(), 0),
+    # Only with several endpoints (see `fit_columns`' skip): where the row lives matters
+    # right after what it is.
+    Column("endpoint", "Endpoint", 12, lambda c, n: c.endpoint.lower(), 1),
     Column("service", "Service", 16, lambda c, n: (c.group == "", c.group.lower()), 5),
     Column("image", "Image", 24, lambda c, n: c.image.lower(), 8),
     Column("state", "State", 12, lambda c, n: _STATE_ORDER.get(c.state, 9), 1),
@@ -62,12 +65,16 @@ _BY_KEY = {col.key: col for col in COLUMNS}
 
 
 
-def fit_columns(available: int, padding: int) -> tuple[str, ...]:
+SINGLE_ENDPOINT = frozenset({"endpoint"})  # columns left out with one daemon
+
+
+def fit_columns(available: int, padding: int,
+                skip: frozenset[str] = SINGLE_ENDPOINT) -> tuple[str, ...]:
     """The columns that fit in `available` cells, most important first, in display order.
     Columns are dropped whole rather than wrapped into unreadable rows."""
     keep: set[str] = set()
     used = 0
-    for col in sorted(COLUMNS, key=lambda c: c.priority):
+    for col in sorted((c for c in COLUMNS if c.key not in skip), key=lambda c: c.priority):
         need = col.width + 2 * padding
         if used + need > available and keep:
             break
@@ -93,12 +100,15 @@ HEALTH_SYMBOL = {Health.HEALTHY: "✓", Health.UNHEALTHY: "✗", Health.STARTING
 
 
 def cells(c: Container, now: datetime, cpu_history: Sequence[float | None],
-          spark_width: int, isolated: bool = False, gpu_bytes: int = 0) -> dict[str, str]:
-    """Every cell as plain, escape-safe text (the TUI styles and wraps it, never parses it)."""
+          spark_width: int, isolated: bool = False, gpu_bytes: int = 0,
+          endpoint_down: bool = False) -> dict[str, str]:
+    """Every cell as plain, escape-safe text (the TUI styles and wraps it, never parses it).
+    A row whose endpoint is down keeps its last numbers; its endpoint cell says so."""
     s = c.stats
     state = "⊘ ISOLATED" if isolated else f"{STATE_SYMBOL.get(c.state, '?')} {one_line(c.state)}"
     return {
         "name": one_line(c.name),
+        "endpoint": f"{'✕ ' if endpoint_down else ''}{one_line(c.endpoint or '-')}",
         "service": one_line(c.group or "-"),
         "image": one_line(c.image),
         "state": state,
@@ -117,9 +127,13 @@ def cells(c: Container, now: datetime, cpu_history: Sequence[float | None],
 
 
 def matches(c: Container, text: str) -> bool:
-    """Filter: every word must appear in name, service, image, state, health or id."""
-    haystack = " ".join((c.name, c.group, c.image, c.state, c.health.value, c.id)).lower()
-    return all(word in haystack for word in text.lower().split())
+    """Filter: every word must appear in name, service, image, state, health, endpoint or
+    id; a word like `@desk-b` keeps only that endpoint's rows (the whole name)."""
+    haystack = " ".join((c.name, c.group, c.image, c.state, c.health.value, c.endpoint,
+                         c.id)).lower()
+    endpoint = c.endpoint.lower()
+    return all(word[1:] == endpoint if word.startswith("@") and len(word) > 1
+               else word in haystack for word in text.lower().split())
 
 
 def ordered(containers: Iterable[Container], now: datetime, sort: str, reverse: bool,

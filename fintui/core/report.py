@@ -31,6 +31,12 @@ def status_document(snap: ClusterSnapshot, isolated: frozenset[str] = frozenset(
             "engine_version": snap.source.engine_version or None,
             "api_version": snap.source.api_version or None,
         },
+        "endpoints": [
+            {"name": e.name, "url": e.endpoint, "connected": e.connected,
+             "error": e.error or None, "engine_version": e.engine_version or None,
+             "down_since": _time(e.since)}
+            for e in snap.endpoints
+        ],
         "host": None if host is None else {
             "hostname": host.hostname,
             "cpu_percent": host.cpu_percent,
@@ -65,12 +71,13 @@ def status_document(snap: ClusterSnapshot, isolated: frozenset[str] = frozenset(
                 "labels": dict(c.labels),
                 "isolated": c.id in isolated,
                 "gpu_request": c.gpu_request or None,
+                "endpoint": c.endpoint or None,
             }
             for c in sorted(snap.containers, key=lambda c: (c.name, c.id))
         ],
         "services": [
             {"id": s.id, "name": s.name, "mode": s.mode, "desired": s.desired,
-             "running": s.running, "image": s.image}
+             "running": s.running, "image": s.image, "endpoint": s.endpoint or None}
             for s in snap.services
         ],
         "volumes": [],
@@ -107,18 +114,30 @@ def status_text(snap: ClusterSnapshot) -> str:
     lines = []
     src = snap.source
     state = "connected" if src.connected else f"DISCONNECTED: {one_line(src.error)}"
-    lines.append(f"source  {one_line(src.endpoint)}  {state}"
-                 + (f"  engine {src.engine_version}" if src.engine_version else ""))
+    if snap.endpoints:
+        for e in snap.endpoints:
+            state = "connected" if e.connected else f"DOWN: {one_line(e.error)}"
+            lines.append(f"endpoint {one_line(e.name)}  {one_line(e.endpoint)}  {state}"
+                         + (f"  engine {one_line(e.engine_version)}" if e.engine_version
+                            else ""))
+    else:
+        lines.append(f"source  {one_line(src.endpoint)}  {state}"
+                     + (f"  engine {one_line(src.engine_version)}" if src.engine_version
+                        else ""))
     if snap.host:
         h = snap.host
         lines.append(f"host    {one_line(h.hostname)}  cpu {h.cpu_percent:.0f}% of {h.cpu_count}"
                      f"  mem {human_bytes(h.mem_used_bytes)}/{human_bytes(h.mem_total_bytes)}"
                      f"  load {h.load[0]:.2f}")
     lines.append("")
-    keys = ("name", "service", "image", "state", "health", "uptime", "restarts", "cpu", "mem")
-    rows = [[cells(c, snap.taken_at, (), 0)[k] for k in keys]
-            for c in ordered(snap.containers, snap.taken_at, "name", False, False)]
+    keys: tuple[str, ...] = ("name", "service", "image", "state", "health", "uptime",
+                             "restarts", "cpu", "mem")
     header = ["NAME", "SERVICE", "IMAGE", "STATE", "HEALTH", "UP", "RST", "CPU%", "MEM / LIMIT"]
+    if snap.endpoints:
+        keys, header = ("name", "endpoint", *keys[1:]), ["NAME", "ENDPOINT", *header[1:]]
+    down = {e.name for e in snap.endpoints if not e.connected}
+    rows = [[cells(c, snap.taken_at, (), 0, endpoint_down=c.endpoint in down)[k] for k in keys]
+            for c in ordered(snap.containers, snap.taken_at, "name", False, False)]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
@@ -127,5 +146,7 @@ def status_text(snap: ClusterSnapshot) -> str:
         lines.append("")
         for s in snap.services:
             desired = "-" if s.desired is None else str(s.desired)
-            lines.append(f"service {one_line(s.name)}  {s.mode}  {s.running}/{desired} running")
+            where = f"  @{one_line(s.endpoint)}" if s.endpoint else ""
+            lines.append(f"service {one_line(s.name)}  {s.mode}  {s.running}/{desired} running"
+                         + where)
     return "\n".join(lines)

@@ -72,7 +72,9 @@ def node_rows(nodes: Iterable[Node]) -> list[tuple[str, ...]]:
     """The Nodes pane's cells, as plain text; every state also as a word."""
     from fintui.core.format import human_bytes
 
-    return [(n.hostname, f"{n.role}{' (leader)' if n.leader else ''}",
+    # With several endpoints a node also names the manager that reported it.
+    return [(f"{n.hostname} @{n.endpoint}" if n.endpoint else n.hostname,
+             f"{n.role}{' (leader)' if n.leader else ''}",
              {"active": "● active", "pause": "‖ pause", "drain": "↓ drain"}.get(
                  n.availability, n.availability),
              f"{'✓' if n.state == 'ready' else '✗'} {n.state}", str(n.tasks),

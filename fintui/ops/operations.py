@@ -73,8 +73,9 @@ def _now_iso(clock: Clock) -> str:
 class Operations:
     def __init__(self, actions: ClusterActions, settings: Settings, actor: str, read_only: bool,
                  clock: Clock, override_reason: str = "",
-                 source: ClusterSource | None = None) -> None:
+                 source: ClusterSource | None = None, endpoint: str = "") -> None:
         self.actions = actions
+        self.endpoint = endpoint  # the configured endpoint acted on; in every audit record
         self.source = source
         self.settings = settings
         self.actor = actor
@@ -100,6 +101,8 @@ class Operations:
             "action": action, "target": target, "parameters": parameters, "plan": steps,
             "outcome": outcome,
         }
+        if self.endpoint:
+            record["endpoint"] = self.endpoint
         if error:
             record["error"] = error
         if decision.override:

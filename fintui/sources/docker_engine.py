@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from fintui.clock import Clock
@@ -56,7 +57,8 @@ def health_from(inspect: Mapping[str, Any] | None, status_text: str) -> Health:
 
 
 def container_from(
-    listed: Mapping[str, Any], inspect: Mapping[str, Any] | None, stats: ContainerStats | None
+    listed: Mapping[str, Any], inspect: Mapping[str, Any] | None, stats: ContainerStats | None,
+    endpoint: str = "",
 ) -> Container:
     labels: dict[str, str] = dict(listed.get("Labels") or {})
     names = listed.get("Names") or []
@@ -83,6 +85,7 @@ def container_from(
         gpu_request=requested_gpus(inspect or {}),
         oom_killed=bool(state.get("OOMKilled")),
         cpu_limit=cpu_limit((inspect or {}).get("HostConfig") or {}),
+        endpoint=endpoint,
     )
 
 
@@ -111,8 +114,10 @@ FIRST_CPU_GAP = 0.5  # seconds between the two kernel readings of a newly seen c
 
 class DockerEngineSource:
     def __init__(self, client: EngineClient, clock: Clock, stats_concurrency: int,
-                 inspect_refresh: float, cgroups: CgroupReader | None = None) -> None:
+                 inspect_refresh: float, cgroups: CgroupReader | None = None,
+                 name: str = "") -> None:
         self.client = client
+        self.name = name  # the configured endpoint name, stamped on every row it reports
         self.cgroups = cgroups  # on the daemon's own host: stats from the kernel
         self.endpoint = client.endpoint.url
         self.clock = clock
@@ -159,6 +164,9 @@ class DockerEngineSource:
             self._inspect.pop(stale, None)
         swarm_services, nodes = await self._swarm()
         services = swarm_services + compose_services(containers)
+        if self.name:
+            services = [replace(s, endpoint=self.name) for s in services]
+            nodes = [replace(n, endpoint=self.name) for n in nodes]
         return ClusterSnapshot(
             taken_at=self.clock.now(),
             source=SourceStatus(
@@ -166,6 +174,7 @@ class DockerEngineSource:
                 engine_version=str(self._version.get("Version", "")),
                 api_version=self.client.api_version,
                 data_root=str(self._info.get("DockerRootDir", "")),
+                name=self.name,
             ),
             containers=containers,
             services=tuple(services),
@@ -215,7 +224,7 @@ class DockerEngineSource:
         if found is None:
             return None, None
         if isinstance(found, DaemonUnavailable):
-            return container_from(listed, None, None), found
+            return container_from(listed, None, None, self.name), found
         inspect = found if isinstance(found, dict) else None
         stats = None
         try:
@@ -226,8 +235,8 @@ class DockerEngineSource:
         except ContainerGone:
             return None, None
         except DaemonUnavailable as exc:
-            return container_from(listed, inspect, None), exc
-        return container_from(listed, inspect, stats), None
+            return container_from(listed, inspect, None, self.name), exc
+        return container_from(listed, inspect, stats, self.name), None
 
     def _reduce(self, cid: str, raw: Mapping[str, Any]) -> ContainerStats:
         stats, sample = reduce_stats(raw, self._cpu.get(cid))
@@ -369,4 +378,4 @@ class DockerEngineSource:
             yield line
 
     async def close(self) -> None:
-        await self.client.close()
+        await self.client.shutdown()

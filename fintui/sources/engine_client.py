@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from fintui.sources.base import SourceUnavailable
+from fintui.sources.ssh_relay import SshRelay
 
 # Newest API version we speak; a newer daemon is asked for this one, an older one for its own.
 MAX_API_VERSION = (1, 45)
@@ -40,12 +41,26 @@ class Endpoint:
     base: str  # what aiohttp requests go to
     socket_path: str = ""  # set for unix://
     tls: ssl.SSLContext | None = None
+    ssh: bool = False  # ssh://: reached through an SshRelay's socket
+
+    @property
+    def where(self) -> str:
+        """How errors name it: the socket, the address, or the ssh URL (never our relay)."""
+        return self.url if self.ssh else (self.socket_path or self.base)
 
 
-def parse_endpoint(url: str, env: Mapping[str, str] | None = None) -> Endpoint:
-    """unix:///path, tcp://host:port (TLS when DOCKER_TLS_VERIFY is set), http(s)://host:port."""
+def parse_endpoint(url: str, env: Mapping[str, str] | None = None,
+                   cert_path: str = "") -> Endpoint:
+    """unix:///path, tcp://host:port (TLS when DOCKER_TLS_VERIFY is set or `cert_path` names
+    the certificates), http(s)://host:port, ssh://[user@]host[:port]."""
     env = os.environ if env is None else env
+    if cert_path:
+        env = {**env, "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": os.path.expanduser(cert_path)}
     parts = urlsplit(url)
+    if parts.scheme == "ssh":
+        if not parts.hostname:
+            raise ValueError(f"no host in {url!r}")
+        return Endpoint(url=url, base="http://docker", ssh=True)
     if parts.scheme == "unix":
         path = parts.path or "/var/run/docker.sock"
         return Endpoint(url=url, base="http://docker", socket_path=path)
@@ -57,7 +72,8 @@ def parse_endpoint(url: str, env: Mapping[str, str] | None = None) -> Endpoint:
         tls = _tls_context(env) if use_tls else None
         scheme = "https" if use_tls else "http"
         return Endpoint(url=url, base=f"{scheme}://{parts.hostname}:{port}", tls=tls)
-    raise ValueError(f"unsupported Docker host {url!r}: use unix:///path or tcp://host:port")
+    raise ValueError(f"unsupported Docker host {url!r}: use unix:///path, tcp://host:port "
+                     "or ssh://user@host")
 
 
 def _tls_context(env: Mapping[str, str]) -> ssl.SSLContext:
@@ -69,7 +85,7 @@ def _tls_context(env: Mapping[str, str]) -> ssl.SSLContext:
 
 def describe_connection_error(endpoint: Endpoint, exc: BaseException) -> str:
     """One sentence naming what went wrong and where, for the header and stderr."""
-    where = endpoint.socket_path or endpoint.base
+    where = endpoint.where
     cause: BaseException = exc
     if isinstance(exc, aiohttp.ClientConnectorError):
         cause = exc.os_error
@@ -94,13 +110,15 @@ class EngineClient:
         self.connect_timeout = connect_timeout
         self.api_version = ""
         self._session: aiohttp.ClientSession | None = None
+        self._relay = SshRelay(endpoint.url, connect_timeout) if endpoint.ssh else None
 
-    def _get_session(self) -> aiohttp.ClientSession:
+    async def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             connector: aiohttp.BaseConnector
-            if self.endpoint.socket_path:
+            socket_path = await self._relay.ensure() if self._relay else self.endpoint.socket_path
+            if socket_path:
                 # limit=0: no small pool; stats for hundreds of containers go out at once.
-                connector = aiohttp.UnixConnector(path=self.endpoint.socket_path, limit=0)
+                connector = aiohttp.UnixConnector(path=socket_path, limit=0)
             else:
                 connector = aiohttp.TCPConnector(limit=0, ssl=self.endpoint.tls or False)
             self._session = aiohttp.ClientSession(connector=connector)
@@ -110,6 +128,18 @@ class EngineClient:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+    async def shutdown(self) -> None:
+        """close, and stop the ssh relay: the client is done for good."""
+        await self.close()
+        if self._relay is not None:
+            await self._relay.close()
+
+    def _unreachable(self, exc: BaseException) -> DaemonUnavailable:
+        if self._relay is not None and self._relay.last_error:
+            return DaemonUnavailable(f"ssh to {self._relay.destination}: "
+                                     f"{self._relay.last_error}")
+        return DaemonUnavailable(describe_connection_error(self.endpoint, exc))
 
     async def reset(self) -> None:
         """Drop pooled connections and the negotiated version (after the daemon went away)."""
@@ -143,7 +173,8 @@ class EngineClient:
         limit = timeout if timeout is not None else self.request_timeout
         client_timeout = aiohttp.ClientTimeout(total=limit, connect=self.connect_timeout)
         try:
-            async with self._get_session().request(
+            session = await self._get_session()
+            async with session.request(
                 method, self._url(path), params=params, json=body, timeout=client_timeout
             ) as resp:
                 raw = await resp.read()
@@ -158,11 +189,10 @@ class EngineClient:
             raise
         except TimeoutError:
             raise DaemonUnavailable(
-                f"daemon at {self.endpoint.socket_path or self.endpoint.base} "
-                f"did not answer within {limit:g} s"
+                f"daemon at {self.endpoint.where} did not answer within {limit:g} s"
             ) from None
         except (aiohttp.ClientError, OSError) as exc:
-            raise DaemonUnavailable(describe_connection_error(self.endpoint, exc)) from None
+            raise self._unreachable(exc) from None
 
     async def get_json(self, path: str, params: Mapping[str, str] | None = None,
                        timeout: float | None = None) -> Any:
@@ -174,7 +204,8 @@ class EngineClient:
         client_timeout = aiohttp.ClientTimeout(total=None, connect=self.connect_timeout,
                                                sock_connect=self.connect_timeout)
         try:
-            async with self._get_session().get(
+            session = await self._get_session()
+            async with session.get(
                 self._url(path), params=params, timeout=client_timeout
             ) as resp:
                 if resp.status >= 400:
@@ -184,11 +215,9 @@ class EngineClient:
         except ApiError:
             raise
         except TimeoutError:
-            raise DaemonUnavailable(
-                f"daemon at {self.endpoint.socket_path or self.endpoint.base} did not answer"
-            ) from None
+            raise DaemonUnavailable(f"daemon at {self.endpoint.where} did not answer") from None
         except (aiohttp.ClientError, OSError) as exc:
-            raise DaemonUnavailable(describe_connection_error(self.endpoint, exc)) from None
+            raise self._unreachable(exc) from None
 
 
 def _error_message(raw: bytes, reason: str | None) -> str:

@@ -24,18 +24,19 @@ from fintui.core.alerts import (
     Alert,
     AlertEngine,
     RestartWindow,
+    alert_target,
     firing_counts,
     observe,
     rules_from,
 )
 from fintui.core.console_glyphs import wants_console_glyphs
-from fintui.core.container_rows import COLUMNS, SORTABLE
+from fintui.core.container_rows import COLUMNS
 from fintui.core.theme_choice import ThemeChoice, choose_theme, scoped_css
 from fintui.core.usage_samples import from_disk_reading, from_snapshot
 from fintui.forecasting import TargetForecast, forecast_all, forecast_rules
 from fintui.model import ClusterSnapshot, Container, DiskUsage, UsageSample
 from fintui.notify.webhook import WebhookSender
-from fintui.ops.operations import Plan, Refused
+from fintui.ops.operations import Operations, Plan, Refused
 from fintui.poller import Poller
 from fintui.sources.base import SourceUnavailable
 from fintui.store.alert_state import AlertStateFile
@@ -118,6 +119,7 @@ class FintuiApp(App[int]):
         self.keymap = console_keymap(type(self), parts.settings.keys)
         self.set_keymap(self.keymap)
         self.ops = parts.operations()
+        self._endpoint_ops = {e.name: parts.operations(e.name) for e in parts.endpoints}
         self.poller: Poller | None = None
         self._usage_recorded_at = 0.0
         alerts = parts.settings.alerts
@@ -176,7 +178,8 @@ class FintuiApp(App[int]):
             with TabPane(PANES[0][1], id="containers"):
                 yield ContainersPane(self.state, group=self.parts.settings.ui.group_by_service,
                                      spark_width=10, may_act=self.ops.role == "operator",
-                                     id="containers-pane")
+                                     id="containers-pane",
+                                     several_endpoints=len(self.parts.endpoints) > 1)
             with TabPane(PANES[1][1], id="gpus"):
                 yield GpusPane(self.state, id="gpus-pane")
             with TabPane(PANES[2][1], id="volumes"):
@@ -238,12 +241,19 @@ class FintuiApp(App[int]):
     def _evaluate_alerts(self, snap: ClusterSnapshot) -> None:
         """One evaluation of every rule over the snapshot and the latest forecasts. Stale data
         never fires or resolves an alert."""
-        if not snap.source.connected or snap.stale:
+        if not snap.source.connected or (snap.stale and not snap.endpoints):
             return
+        # With several endpoints, one that is down holds its alerts as they were while the
+        # live ones go on: its old rows neither fire nor resolve anything.
+        down = {e.name for e in snap.endpoints if not e.connected}
+        if down:
+            snap = replace(snap, containers=tuple(c for c in snap.containers
+                                                  if c.endpoint not in down))
         self.restarts.note(snap.containers, snap.taken_at)
         changed = self.alert_engine.evaluate(
             observe(self.alert_rules, snap, self.restarts,
-                    [t.forecast for t in self.forecasts]), snap.taken_at)
+                    [t.forecast for t in self.forecasts]), snap.taken_at,
+            held=tuple(f"@{name}" for name in sorted(down)))
         if changed and self.webhooks is not None:
             silences = self.alert_state.silences
             marked = [replace(a, silenced_by=next((s.comment for s in silences
@@ -399,7 +409,7 @@ class FintuiApp(App[int]):
     def _isolate_from_alert(self, message: AlertsPane.Isolate) -> None:
         snap = self.state.snapshot
         target = next((c for c in (snap.containers if snap else ())
-                       if c.name == message.alert.target), None)
+                       if alert_target(c) == message.alert.target), None)
         if target is None:
             self.notify(safe_line(f"{message.alert.target} is no longer there"), markup=False)
             return
@@ -517,7 +527,7 @@ class FintuiApp(App[int]):
                         partial(self._palette_action, pane, cls, binding.action))
         containers = self.main.query_one(ContainersPane)
         for col in COLUMNS:
-            if col.key in SORTABLE:
+            if col.key in containers.sortable:
                 yield SystemCommand(f"Containers: sort by {col.title}",
                                     "Sort the Containers pane", partial(containers.sort_by,
                                                                         col.key))
@@ -535,6 +545,10 @@ class FintuiApp(App[int]):
                        for key, item in self.screen.active_bindings.items()}
         self.push_screen(HelpScreen(binding_rows(self.screen.active_bindings, key_display)))
 
+    def ops_for(self, endpoint: str) -> Operations:
+        """The operations layer over the endpoint a row came from."""
+        return self._endpoint_ops.get(endpoint, self.ops)
+
     @on(ContainersPane.OpenDetails)
     def _open_details(self, message: ContainersPane.OpenDetails) -> None:
         self.push_screen(DetailsScreen(self.parts.source, message.container))
@@ -546,48 +560,50 @@ class FintuiApp(App[int]):
     @work(exclusive=True, group="action-flow", exit_on_error=False)
     async def action_flow(self, action: str, container: Container) -> None:
         """Ask → plan (the guard speaks here) → confirm → run with progress → refresh."""
+        ops = self.ops_for(container.endpoint)
         try:
             if action == "scale":
                 target, current = scale_target(container, self.state)
-                if not self.ops.may("scale").allowed:  # refuse (and audit) before asking
-                    await self.ops.plan_scale(target, current)
+                if not ops.may("scale").allowed:  # refuse (and audit) before asking
+                    await ops.plan_scale(target, current)
                 replicas = await self.push_screen_wait(ScaleScreen(target, current))
                 if replicas is None:
                     return
-                plan = await self.ops.plan_scale(target, replicas)
+                plan = await ops.plan_scale(target, replicas)
             elif action == "isolate":
-                plan = await self.ops.plan_isolate(container.id)
+                plan = await ops.plan_isolate(container.id)
             else:
-                plan = await self.ops.plan_release(container.id)
+                plan = await ops.plan_release(container.id)
         except Refused as exc:
             self.notify(safe_line(str(exc)), title=f"{action} refused", severity="error",
                         markup=False, timeout=8)
             return
-        await self._confirm_and_run(plan)
+        await self._confirm_and_run(plan, ops)
 
-    async def _confirm_and_run(self, plan: Plan) -> None:
+    async def _confirm_and_run(self, plan: Plan, ops: Operations) -> None:
         """Confirm (twice where the plan says so) → run with progress → refresh at once."""
         if not await self.push_screen_wait(ConfirmScreen(plan)):
             self.notify("cancelled: nothing changed", markup=False)
             return
-        await self.push_screen_wait(ProgressScreen(self.ops, plan))
+        await self.push_screen_wait(ProgressScreen(ops, plan))
         if self.poller is not None:
             self.poller.wake()
 
     @on(NodesPane.Availability)
     def _node_availability(self, message: NodesPane.Availability) -> None:
-        self.node_flow(message.node.hostname, message.availability)
+        self.node_flow(message.node.hostname, message.availability, message.node.endpoint)
 
     @work(exclusive=True, group="action-flow", exit_on_error=False)
-    async def node_flow(self, node: str, availability: str) -> None:
+    async def node_flow(self, node: str, availability: str, endpoint: str = "") -> None:
         """Plan (the guard speaks here) → confirm → run with progress → refresh."""
+        ops = self.ops_for(endpoint)
         try:
-            plan = await self.ops.plan_node(node, availability)
+            plan = await ops.plan_node(node, availability)
         except Refused as exc:
             self.notify(safe_line(str(exc)), title="drain refused", severity="error",
                         markup=False, timeout=8)
             return
-        await self._confirm_and_run(plan)
+        await self._confirm_and_run(plan, ops)
 
     @on(ContainersPane.OpenLogs)
     def _open_logs(self, message: ContainersPane.OpenLogs) -> None:
@@ -603,7 +619,8 @@ def scale_target(container: Container, state: ClusterState) -> tuple[str, int]:
     target = container.group
     snap = state.snapshot
     members = [c for c in (snap.containers if snap else ()) if c.group == target
-               and c.state == "running" and c.id not in state.isolated]
+               and c.endpoint == container.endpoint and c.state == "running"
+               and c.id not in state.isolated]
     return target, len(members)
 
 

@@ -38,6 +38,7 @@ class PrivateDaemon:
         return None
 
     def start(self, timeout: float = 30) -> None:
+        self._stop_orphaned_containerd()
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 ["unshare", "--net", "dockerd", "--host", self.url,
@@ -56,6 +57,20 @@ class PrivateDaemon:
             except DockerException:
                 time.sleep(0.1)
         raise RuntimeError(f"private dockerd did not answer in {timeout}s")
+
+    def _stop_orphaned_containerd(self) -> None:
+        """A killed dockerd leaves its containerd running, holding the state a restarted one
+        needs (the restart then times out). Stop it, as a host's service manager would; the
+        shims, and the containers under them, stay."""
+        for proc in psutil.process_iter(["name", "cmdline"]):
+            if proc.info["name"] == "containerd" and str(self.dir) in " ".join(
+                    proc.info["cmdline"] or []):
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    proc.terminate()
+                    try:
+                        proc.wait(timeout=10)
+                    except psutil.TimeoutExpired:
+                        proc.kill()
 
     def client(self) -> docker.DockerClient:
         return docker.DockerClient(base_url=self.url, timeout=30)

@@ -39,3 +39,21 @@ async def test_source_down_from_the_start_shows_why() -> None:
         await wait_for(pilot, "permission denied on /var/run/docker.sock")
         assert "STALE" not in screen_text(app)  # nothing old to show
         assert "0 of 0 containers" in screen_text(app)
+
+
+def test_header_shows_each_endpoints_state_and_why_one_is_down() -> None:
+    from datetime import UTC, datetime
+
+    from fintui.model import ClusterSnapshot, SourceStatus
+    from fintui.tui.widgets.status_bar import status_parts
+
+    at = datetime(2026, 11, 23, 9, 15, 7, tzinfo=UTC)
+    snap = ClusterSnapshot(
+        taken_at=at, source=SourceStatus("desk-a, desk-b", True), stale=True,
+        endpoints=(SourceStatus("unix:///a.sock", True, engine_version="27.1", name="desk-a"),
+                   SourceStatus("ssh://ops@b", False, error="ssh to ops@b: Permission denied",
+                                name="desk-b", since=at)))
+    text = "".join(p if isinstance(p, str) else p[0] for p in status_parts(snap, False, "ops"))
+    assert text.startswith(" fintui   ● desk-a  ✕ desk-b DOWN ssh to ops@b: Permission denied"
+                           " — retrying STALE since 09:15:07")
+    assert "DISCONNECTED" not in text and "engine" not in text

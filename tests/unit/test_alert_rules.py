@@ -186,3 +186,24 @@ def test_capacity_forecasts_fire_warning_or_critical_per_target() -> None:
     firing = {(a.rule, a.target, a.severity) for a in engine.active.values()}
     assert firing == {("capacity-critical", "fs cap113", "critical"),
                       ("capacity-warning", "fs cap140", "warning")}
+
+
+def test_with_several_endpoints_alerts_name_the_endpoint_and_a_down_one_holds() -> None:
+    from dataclasses import replace
+
+    engine = AlertEngine(resolve_after=0)
+    restarts = RestartWindow(timedelta(minutes=10))
+    sick = [replace(box("risk", health=Health.UNHEALTHY), id=f"id-{e}", endpoint=e)
+            for e in ("desk-a", "desk-b")]
+    for t in (0, 31):
+        engine.evaluate(observe(SIGNATURES, snap(*sick), restarts), at(t))
+    assert {(a.target, a.state) for a in engine.active.values()} == {
+        ("risk@desk-a", "firing"), ("risk@desk-b", "firing")}
+    # desk-b is down: its rows are left out, and its alert is held, not resolved as gone.
+    changed = engine.evaluate(observe(SIGNATURES, snap(sick[0]), restarts), at(40),
+                              held=("@desk-b",))
+    assert changed == []
+    assert ("unhealthy", "risk@desk-b") in engine.active
+    # Without the hold the same snapshot resolves it: the hold is what keeps it.
+    changed = engine.evaluate(observe(SIGNATURES, snap(sick[0]), restarts), at(41))
+    assert [(a.target, a.state) for a in changed] == [("risk@desk-b", "resolved")]

@@ -47,9 +47,18 @@ def test_socket_nobody_listens_on_is_connection_refused(tmp_path: Path) -> None:
 
 
 def test_bad_host_url_is_usage_error() -> None:
-    result = fintui("--host", "ssh://trader@box", "status")
+    result = fintui("--host", "ftp://trader@box", "status")
     assert result.returncode == 2
-    assert "unsupported Docker host 'ssh://trader@box'" in result.stderr
+    assert "unsupported Docker host 'ftp://trader@box'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("ssh") is None, reason="no ssh client installed")
+def test_an_unreachable_ssh_host_says_what_ssh_said() -> None:
+    result = fintui("--host", "ssh://trader@no-such-host.invalid", "status")
+    assert result.returncode == 1
+    assert result.stderr.startswith("fintui: disconnected: ssh to trader@no-such-host.invalid: ")
+    assert "no-such-host.invalid" in result.stderr.split(": ", 3)[-1]  # ssh's own words
     assert "Traceback" not in result.stderr
 
 

@@ -113,3 +113,32 @@ def test_shipped_default_config_documents_every_setting() -> None:
     for i, line in enumerate(lines):
         if "=" in line and not line.lstrip().startswith("#"):
             assert lines[i - 1].lstrip().startswith("#"), f"setting without a comment: {line}"
+
+
+def test_endpoints_are_read_in_order(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[endpoints]]\nname = "desk-a"\nurl = "unix:///var/run/docker.sock"'
+                           '\n\n[[endpoints]]\nname = "desk-b"\nurl = "ssh://ops@desk-b"\n\n'
+                           '[[endpoints]]\nname = "desk-c"\nurl = "tcp://10.0.0.3:2376"\n'
+                           'tls_cert_path = "~/.docker/desk-c"\n')
+    endpoints = load_settings(str(path)).endpoints
+    assert [(e.name, e.url, e.tls_cert_path) for e in endpoints] == [
+        ("desk-a", "unix:///var/run/docker.sock", ""), ("desk-b", "ssh://ops@desk-b", ""),
+        ("desk-c", "tcp://10.0.0.3:2376", "~/.docker/desk-c")]
+    assert load_settings(None).endpoints == ()
+
+
+@pytest.mark.parametrize(("text", "key", "words"), [
+    ('[[endpoints]]\nname = "a"\nurl = "unix:///a.sock"\n[[endpoints]]\nname = "a"\n'
+     'url = "unix:///b.sock"\n', "endpoints[1].name", "endpoint name 'a' is used twice"),
+    ('[[endpoints]]\nname = "a"\nurl = "ftp://x"\n', "endpoints[0].url", "ssh://"),
+    ('[[endpoints]]\nname = "desk b [red]"\nurl = "unix:///a.sock"\n', "endpoints[0].name",
+     "letters, digits"),
+    ('[[endpoints]]\nname = "a"\n', "endpoints[0].url", "missing"),
+    ('[[endpoints]]\nname = "a"\nurl = "unix:///a.sock"\nhost = "x"\n',
+     "endpoints[0].host", "unknown setting"),
+])
+def test_bad_endpoints_are_named(tmp_path: Path, text: str, key: str, words: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(str(path))
+    assert caught.value.key == key and words in str(caught.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from fintui.core.container_rows import (
@@ -64,13 +65,14 @@ def test_narrow_terminals_drop_whole_columns_by_priority() -> None:
     narrow = fit_columns(78, 1)
     assert narrow[:2] == ("name", "state") and "cpu" in narrow and "blk" not in narrow
     wide = fit_columns(400, 1)
-    assert wide == tuple(col.key for col in COLUMNS)
+    assert wide == tuple(col.key for col in COLUMNS if col.key != "endpoint")
     assert fit_columns(5, 1) == ("name",)
 
 
 def test_room_left_over_widens_the_cpu_trend_up_to_the_samples_kept() -> None:
     everything = fit_columns(198, 1)
-    assert everything == tuple(col.key for col in COLUMNS)  # 200 columns: all of them
+    # 200 columns: all of them (the endpoint column exists only with several endpoints)
+    assert everything == tuple(col.key for col in COLUMNS if col.key != "endpoint")
     assert spark_width(198, 1, everything, 16) == 16  # 7 cells spare, capped at 16 samples
     assert spark_width(198, 1, everything, 64) == 17
     assert spark_width(400, 1, everything, 64) == 64
@@ -90,3 +92,21 @@ def test_sparkline_scales_and_shows_gaps() -> None:
     assert sparkline([0.0, 50.0, 100.0], 3, top=100.0) == "▁▄█"
     assert sparkline([None, 25.0], 3, top=100.0) == "  ▂"
     assert sparkline([1.0], 1, top=100.0) == "▁"  # quiet is low, not a full bar
+
+
+def test_endpoint_column_only_with_several_endpoints_and_marks_a_down_one() -> None:
+    assert "endpoint" not in fit_columns(400, 1)
+    several = fit_columns(400, 1, frozenset())
+    assert several[:2] == ("name", "endpoint")
+    assert fit_columns(78, 1, frozenset())[:3] == ("name", "endpoint", "state")
+    c = replace(box("risk", cpu=3.0), endpoint="desk-b")
+    assert cells(c, NOW, [], 4)["endpoint"] == "desk-b"
+    assert cells(c, NOW, [], 4, endpoint_down=True)["endpoint"] == "✕ desk-b"
+
+
+def test_at_word_filters_by_whole_endpoint_name() -> None:
+    a = replace(box("risk", cpu=1.0), endpoint="desk-a")
+    b = replace(box("risk", cpu=1.0), endpoint="desk-ab")
+    assert matches(a, "@desk-a") and not matches(b, "@desk-a")
+    assert matches(a, "risk @DESK-A") and not matches(a, "pricer @desk-a")
+    assert matches(b, "desk-a")  # a plain word still matches inside names

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from fintui.sources.engine_client import parse_endpoint
+from fintui.sources.ssh_relay import ssh_command
 from fintui.timeparse import parse_docker_time
 
 
@@ -27,7 +28,9 @@ def test_endpoints() -> None:
     assert tcp.base == "http://10.1.2.3:2375" and not tcp.socket_path
     assert parse_endpoint("tcp://box", env={}).base == "http://box:2375"
     with pytest.raises(ValueError, match="unsupported"):
-        parse_endpoint("ssh://user@box", env={})
+        parse_endpoint("ftp://box", env={})
+    ssh = parse_endpoint("ssh://ops@box:2222", env={})
+    assert ssh.ssh and not ssh.socket_path and ssh.where == "ssh://ops@box:2222"
     with pytest.raises(ValueError, match="no host"):
         parse_endpoint("tcp://", env={})
 
@@ -36,3 +39,18 @@ def test_tls_needs_the_certificates(tmp_path: object) -> None:
     with pytest.raises(OSError):
         parse_endpoint("tcp://box:2376", env={"DOCKER_TLS_VERIFY": "1",
                                               "DOCKER_CERT_PATH": "/nonexistent"})
+
+
+def test_a_configured_cert_folder_turns_tls_on(tmp_path: object) -> None:
+    with pytest.raises(OSError):  # the folder's certificates are loaded, and must exist
+        parse_endpoint("tcp://box:2376", env={}, cert_path="/nonexistent")
+
+
+def test_ssh_runs_dial_stdio_without_ever_prompting() -> None:
+    assert ssh_command("ssh://ops@desk-b.example:2222", 3.0) == [
+        "ssh", "-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=3", "-p", "2222", "--",
+        "ops@desk-b.example", "docker", "system", "dial-stdio"]
+    assert ssh_command("ssh://box", 0.2)[-5:] == ["ConnectTimeout=1", "--", "box", "docker",
+                                                   "system", "dial-stdio"][-5:]
+    with pytest.raises(ValueError, match="no host"):
+        ssh_command("ssh://", 3.0)

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Input, Static
 
 from fintui.core.container_rows import (
     COLUMNS,
+    SINGLE_ENDPOINT,
     SORTABLE,
     cells,
     fit_columns,
@@ -60,6 +61,10 @@ def cell_style(key: str, c: Container, palette: Palette, isolated: bool = False)
     if key == "cpu_spark":
         return palette.ok
     return ""
+
+
+def endpoint_style(down: bool, palette: Palette) -> str:
+    return f"bold {palette.bad}" if down else palette.muted
 
 
 class ContainersTable(NavTable):
@@ -115,9 +120,11 @@ class ContainersPane(Vertical):
             self.container = container
 
     def __init__(self, state: ClusterState, group: bool = False, spark_width: int = 10,
-                 may_act: bool = True, id: str | None = None) -> None:
+                 may_act: bool = True, id: str | None = None,
+                 several_endpoints: bool = False) -> None:
         super().__init__(id=id)
         self.state = state
+        self.skip = frozenset() if several_endpoints else SINGLE_ENDPOINT
         self.may_act = may_act  # viewers see the action keys greyed out
         self.sort_key = "name"
         self.reverse = False
@@ -131,7 +138,9 @@ class ContainersPane(Vertical):
         self._summary = ""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter: words in name, service, image, state…", id="filter")
+        yield Input(placeholder="filter: words in name, service, image, state… "
+                    "(@name: one endpoint)" if self.skip != SINGLE_ENDPOINT else
+                    "filter: words in name, service, image, state…", id="filter")
         yield ContainersTable(id="containers-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="summary")
 
@@ -149,7 +158,7 @@ class ContainersPane(Vertical):
     def on_resize(self) -> None:
         table = self.table
         available = max(self.size.width - 2, 20)
-        visible = fit_columns(available, table.cell_padding)
+        visible = fit_columns(available, table.cell_padding, self.skip)
         trend = spark_width(available, table.cell_padding, visible, self.state.history_points)
         if (visible, trend) == (self._visible, self.spark_width):
             return
@@ -167,7 +176,10 @@ class ContainersPane(Vertical):
         snap = self.state.snapshot
         if snap is None or not self._visible:
             return
-        self.set_class(snap.stale, "-stale")
+        # With several endpoints only the rows of a down one are old, and they say so.
+        self.set_class((snap.stale and not snap.source.connected) or
+                       (snap.stale and not snap.endpoints), "-stale")
+        down = {e.name for e in snap.endpoints if not e.connected}
         shown = [c for c in snap.containers if matches(c, self.filter_text)]
         rows = ordered(shown, snap.taken_at, self.sort_key, self.reverse, self.grouped)
         self._by_id = {c.id: c for c in rows}
@@ -186,9 +198,11 @@ class ContainersPane(Vertical):
                 header["name"] = safe(f"▾ {running}/{total} {title}", style="bold")
                 wanted.append((GROUP_PREFIX + c.group, header))
             isolated = c.id in self.state.isolated
+            gone = c.endpoint in down
             plain = cells(c, snap.taken_at, self.state.cpu_history(c.id), self.spark_width,
-                          isolated, gpu_memory.get(c.id, 0))
-            wanted.append((c.id, {k: safe(v, cell_style(k, c, palette, isolated))
+                          isolated, gpu_memory.get(c.id, 0), gone)
+            wanted.append((c.id, {k: safe(v, endpoint_style(gone, palette) if k == "endpoint"
+                                          else cell_style(k, c, palette, isolated))
                                   for k, v in plain.items()}))
         if [key for key, _ in wanted] == self._row_keys:
             self._update_in_place(wanted)
@@ -245,7 +259,12 @@ class ContainersPane(Vertical):
             parts.append("grouped by service")
         if self.filter_text:
             parts.append(f"filter: {one_line(self.filter_text, 30)}")
-        if snap.stale:
+        down = [e for e in snap.endpoints if not e.connected]
+        if down:
+            parts.append("STALE rows of " + ", ".join(
+                f"{one_line(e.name)} (down since {e.since:%H:%M:%S})" if e.since
+                else one_line(e.name) for e in down))
+        elif snap.stale:
             parts.append(f"STALE: last data {snap.taken_at:%H:%M:%S}")
         text = "  ·  ".join(parts)
         if text != self._summary:  # Static.update repaints even when nothing changed
@@ -293,9 +312,14 @@ class ContainersPane(Vertical):
             self.remove_class("-filtering")
         self.table.focus()
 
+    @property
+    def sortable(self) -> tuple[str, ...]:
+        return tuple(key for key in SORTABLE if key not in self.skip)
+
     def action_sort_next(self) -> None:
-        index = SORTABLE.index(self.sort_key) if self.sort_key in SORTABLE else -1
-        self.sort_key = SORTABLE[(index + 1) % len(SORTABLE)]
+        sortable = self.sortable
+        index = sortable.index(self.sort_key) if self.sort_key in sortable else -1
+        self.sort_key = sortable[(index + 1) % len(sortable)]
         self.refresh_rows()
 
     def sort_by(self, key: str) -> None:

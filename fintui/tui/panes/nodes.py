@@ -55,7 +55,9 @@ class NodesPane(Vertical):
             return
         self.nodes = list(snap.nodes)
         status = self.query_one("#nodes-status", Static)
-        if not self.nodes:
+        if not self.nodes and snap.endpoints:
+            status.update(safe("none of the endpoints is a Swarm manager: no nodes to show."))
+        elif not self.nodes:
             status.update(safe(f"{snap.source.endpoint} is not a Swarm manager: no nodes to "
                                "show (docker swarm init, or point --host at a manager)."))
         else:

@@ -20,7 +20,9 @@ def status_parts(snap: ClusterSnapshot | None, read_only: bool, actor: str,
     if snap is None:
         return [*parts, "  connecting…"]
     src = snap.source
-    if src.connected:
+    if snap.endpoints:
+        parts += endpoint_parts(snap)
+    elif src.connected:
         parts += [("  ● live ", "bold $success"), one_line(src.endpoint, 40)]
     else:
         parts += [(" ✕ DISCONNECTED ", "bold reverse $error"),
@@ -44,8 +46,24 @@ def status_parts(snap: ClusterSnapshot | None, read_only: bool, actor: str,
         parts += [f"  {one_line(fs.path, 30)} {fs.percent:.0f}%" for fs in host.filesystems[:1]]
     elif host is not None:
         parts.append((f"  │ host: {one_line(host.error, 40)}", "$warning"))
-    if src.connected and src.engine_version:
+    if src.connected and src.engine_version and not snap.endpoints:
         parts.append((f"  engine {one_line(src.engine_version, 24)}", "dim"))
+    return parts
+
+
+def endpoint_parts(snap: ClusterSnapshot) -> list[Part]:
+    """Each endpoint's own state, in the configured order; a down one says why and since
+    when its rows are old."""
+    parts: list[Part] = []
+    for ep in snap.endpoints:
+        name = one_line(ep.name, 24)
+        if ep.connected:
+            parts += [("  ● ", "bold $success"), name]
+            continue
+        parts += [("  ✕ ", "bold $error"), (f"{name} DOWN", "bold reverse $error"),
+                  (f" {one_line(ep.error, 60)} — retrying", "$error")]
+        if ep.since is not None:
+            parts.append((f" STALE since {ep.since:%H:%M:%S}", "bold $warning"))
     return parts
 
 

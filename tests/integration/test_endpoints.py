@@ -1,0 +1,199 @@
+"""Several endpoints in one console: the engineer's daemon (desk-a, only this run's objects
+touched) and a private dockerd of the test's own (desk-b, own socket, data root and network
+namespace). desk-b is stopped mid-test while desk-a stays live, then comes back."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import docker
+import pytest
+
+from fintui.tui.panes.containers import ContainersPane
+from fintui.tui.screens.actions import ConfirmScreen
+from tests.integration.busybox_image import TEST_IMAGE, ensure_test_image
+from tests.integration.conftest import HOST, LABEL, PREFIX, RUN_ID, unavailable
+from tests.integration.private_daemon import PrivateDaemon
+from tests.tui.helpers import (
+    make_app,
+    screen_text,
+    until_action_finished,
+    until_loaded,
+    until_screen,
+    wait_for,
+)
+
+pytestmark = pytest.mark.integration
+TWIN = PREFIX + "twin"  # the same name on both daemons: rows and actions must not mix
+
+
+@pytest.fixture
+def desk_b() -> Iterator[PrivateDaemon]:
+    reason = PrivateDaemon.missing()
+    if reason:
+        unavailable(reason)
+    d = PrivateDaemon()
+    try:
+        d.start()
+        client = d.client()
+        ensure_test_image(client)
+        client.containers.run(TEST_IMAGE, ["sleep", "600"], name=TWIN, detach=True,
+                              network_mode="none", labels={LABEL: RUN_ID},
+                              restart_policy={"Name": "always"})
+        client.close()
+        yield d
+    finally:
+        d.close()
+
+
+@pytest.fixture
+def two_endpoints(tmp_path: Path, desk_b: PrivateDaemon,
+                  run_container: Callable[..., Any]) -> Path:
+    run_container("twin", ["sleep", "600"], network_mode="none")
+    config = tmp_path / "endpoints.toml"
+    config.write_text(
+        '[ui]\nrefresh_interval = 1.0\n\n'
+        '[docker]\nrequest_timeout = 2.0\nreconnect_max_backoff = 1.0\n\n'
+        f'[[endpoints]]\nname = "desk-a"\nurl = "{HOST}"\n\n'
+        f'[[endpoints]]\nname = "desk-b"\nurl = "{desk_b.url}"\n')
+    return config
+
+
+def rows(app: Any) -> dict[tuple[str, str], dict[str, str]]:
+    """(name, endpoint cell) -> the row's cells, for this run's containers."""
+    pane = app.query_one(ContainersPane)
+    out = {}
+    for key in pane._row_keys:
+        name = pane.cell_text(key, "name")
+        if name.startswith(PREFIX):
+            cells = {col: pane.cell_text(key, col) for col in pane._visible}
+            out[(name, cells["endpoint"])] = cells
+    return out
+
+
+async def until_rows(pilot: Any, wanted: set[tuple[str, str]], seconds: float = 10) -> None:
+    for _ in range(int(seconds / 0.1)):
+        if wanted <= set(rows(pilot.app)):
+            return
+        await pilot.pause(0.1)
+    raise AssertionError(f"rows {wanted} not all shown: {sorted(rows(pilot.app))}")
+
+
+async def test_one_endpoint_stops_the_other_stays_live_then_both_again(
+        two_endpoints: Path, desk_b: PrivateDaemon, client: docker.DockerClient,
+        run_container: Callable[..., Any]) -> None:
+    app = make_app(demo=False, config=two_endpoints)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await until_loaded(pilot)
+        await until_rows(pilot, {(TWIN, "desk-a"), (TWIN, "desk-b")})
+        text = screen_text(app)
+        assert "● desk-a" in text and "● desk-b" in text and "DOWN" not in text
+
+        # The filter narrows to one endpoint by name.
+        await pilot.press("slash", *"@desk-b", "enter")
+        await pilot.pause(0.2)
+        assert set(rows(app)) == {(TWIN, "desk-b")}
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert {(TWIN, "desk-a"), (TWIN, "desk-b")} <= set(rows(app))
+
+        desk_b.kill()
+        await wait_for(pilot, "desk-b DOWN", 5)
+        text = screen_text(app)
+        assert "● desk-a" in text and "STALE since" in text
+        # desk-b's last rows stay, marked; desk-a goes on being polled.
+        await until_rows(pilot, {(TWIN, "✕ desk-b")})
+        assert rows(app)[(TWIN, "✕ desk-b")]["state"] == "● running"
+        run_container("late", ["sleep", "600"], network_mode="none")
+        await until_rows(pilot, {(PREFIX + "late", "desk-a")})
+        assert "desk-b DOWN" in screen_text(app)
+        assert app.is_running
+
+        await asyncio.to_thread(desk_b.start)
+        await wait_for(pilot, "● desk-b", 15)
+        assert "DOWN" not in screen_text(app)
+        await until_rows(pilot, {(TWIN, "desk-b")})
+
+
+async def test_isolate_acts_on_the_rows_own_endpoint(
+        two_endpoints: Path, desk_b: PrivateDaemon, client: docker.DockerClient) -> None:
+    app = make_app(demo=False, config=two_endpoints)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await until_loaded(pilot)
+        await until_rows(pilot, {(TWIN, "desk-a"), (TWIN, "desk-b")})
+        pane = app.query_one(ContainersPane)
+        index = next(i for i, key in enumerate(pane._row_keys)
+                     if pane.cell_text(key, "name") == TWIN
+                     and pane.cell_text(key, "endpoint") == "desk-b")
+        pane.table.move_cursor(row=index)
+        await pilot.pause()
+        await pilot.press("i")
+        await until_screen(pilot, ConfirmScreen)
+        await pilot.press("y")
+        await until_action_finished(pilot)
+        await pilot.press("escape")
+
+    b = desk_b.client()
+    try:
+        twin_b = b.containers.get(TWIN)
+        assert twin_b.status == "paused"
+        assert twin_b.attrs["HostConfig"]["RestartPolicy"]["Name"] == "no"
+        replacements = [c for c in b.containers.list()
+                        if c.name.startswith(TWIN + "-replacement-")]
+        assert [c.status for c in replacements] == ["running"]
+    finally:
+        b.close()
+    twin_a = client.containers.get(TWIN)
+    assert twin_a.status == "running", "the same name on the other daemon is untouched"
+    assert not [c for c in client.containers.list(all=True)
+                if c.name.startswith(TWIN + "-replacement")]
+    records = app.ops.audit.records()
+    assert [(r["action"], r["outcome"], r.get("endpoint")) for r in records] == [
+        ("isolate", "started", "desk-b"), ("isolate", "ok", "desk-b")]
+
+
+def test_cli_status_names_each_endpoint_and_exits_1_when_one_is_down(
+        two_endpoints: Path, desk_b: PrivateDaemon) -> None:
+    def status(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "fintui", "--config", str(two_endpoints),
+                               *extra, "status", "--json"],
+                              capture_output=True, text=True, timeout=60)
+
+    live = status()
+    assert live.returncode == 0, live.stderr
+    doc = json.loads(live.stdout)
+    assert [(e["name"], e["connected"]) for e in doc["endpoints"]] == [
+        ("desk-a", True), ("desk-b", True)]
+    assert {("desk-a", TWIN), ("desk-b", TWIN)} <= {
+        (c["endpoint"], c["name"]) for c in doc["containers"]}
+
+    only_b = json.loads(status("--endpoint", "desk-b").stdout)
+    assert {c["endpoint"] for c in only_b["containers"]} == {"desk-b"}
+
+    desk_b.kill()
+    down = status()
+    assert down.returncode == 1
+    assert "Traceback" not in down.stderr
+    socket = desk_b.url.removeprefix("unix://")
+    assert down.stderr.startswith("fintui: endpoints down: desk-b: ")
+    assert socket in down.stderr
+    doc = json.loads(down.stdout)
+    assert [(e["name"], e["connected"]) for e in doc["endpoints"]] == [
+        ("desk-a", True), ("desk-b", False)]
+    assert ("desk-a", TWIN) in {(c["endpoint"], c["name"]) for c in doc["containers"]}
+
+
+def test_acting_verbs_need_an_endpoint_when_several_are_configured(
+        two_endpoints: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "fintui", "--config", str(two_endpoints),
+                             "isolate", TWIN, "--yes"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("fintui: 2 endpoints are configured (desk-a, desk-b): "
+                                     "name the one to act on with --endpoint NAME")
