@@ -72,6 +72,8 @@ class Service:
     running: int
     image: str = ""
     endpoint: str = ""
+    # Swarm: where its tasks meant to run are, as (node hostname, task state, count).
+    placement: tuple[tuple[str, str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

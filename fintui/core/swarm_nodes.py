@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from fintui.model import Node
+from fintui.model import Node, Service
 
 AVAILABILITIES = ("active", "pause", "drain")
 
@@ -40,6 +40,40 @@ def running_by_node(tasks: Iterable[Mapping[str, Any]]) -> dict[str, int]:
             node = str(task.get("NodeID", ""))
             out[node] = out.get(node, 0) + 1
     return out
+
+
+def placement_by_service(tasks: Iterable[Mapping[str, Any]], nodes: Iterable[Node]
+                         ) -> dict[str, tuple[tuple[str, str, int], ...]]:
+    """Service id -> (node hostname, task state, count) of its tasks meant to run, so one
+    console shows a service spread over the cluster. A task no node took yet is `unassigned`."""
+    names = {n.id: n.hostname for n in nodes}
+    counts: dict[str, dict[tuple[str, str], int]] = {}
+    for task in tasks:
+        node_id = str(task.get("NodeID") or "")
+        node = names.get(node_id, node_id[:12]) if node_id else "unassigned"
+        state = str((task.get("Status") or {}).get("State") or "unknown")
+        per = counts.setdefault(str(task.get("ServiceID", "")), {})
+        per[(node, state)] = per.get((node, state), 0) + 1
+    return {sid: tuple((node, state, n) for (node, state), n in sorted(per.items()))
+            for sid, per in counts.items()}
+
+
+def placement_text(placement: Iterable[tuple[str, str, int]]) -> str:
+    """`node-a ●2  node-b ●1  node-c pending 1`: running tasks by a symbol, others by word."""
+    return "  ".join(f"{node} ●{n}" if state == "running" else f"{node} {state} {n}"
+                     for node, state, n in placement) or "-"
+
+
+def service_rows(services: Iterable[Service]) -> list[tuple[str, ...]]:
+    """The Nodes pane's service cells: Swarm services only (compose ones live on one host)."""
+    rows: list[tuple[str, ...]] = []
+    for s in services:
+        if s.mode == "compose":
+            continue
+        desired = "global" if s.desired is None else str(s.desired)
+        name = f"{s.name} @{s.endpoint}" if s.endpoint else s.name
+        rows.append((name, s.mode, f"{s.running}/{desired}", placement_text(s.placement)))
+    return rows
 
 
 def find_node(nodes: Iterable[Node], name: str) -> Node | None:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fintui.clock import FixedClock
-from fintui.core.swarm_nodes import node_from, running_by_node
+from fintui.core.swarm_nodes import node_from, placement_by_service, running_by_node
 from fintui.model import (
     BuildCacheEntry,
     ClusterSnapshot,
@@ -136,10 +136,15 @@ class DemoCluster:
             self.clock.advance(self.step)
         containers = tuple(self._container(spec) for spec in self.specs)
         pricing = [c for c in containers if c.service == "pricing"]
+        tasks = self.node_tasks_json()
+        nodes = tuple(sorted((node_from(n, running_by_node(tasks)) for n in self.node_json()),
+                             key=lambda n: (n.role != "manager", n.hostname)))
         services = (
             Service(id=_id("svc-pricing")[:25], name="pricing", mode="replicated", desired=3,
                     running=sum(c.state == "running" for c in pricing),
-                    image="quant/pricing-engine:2.4.1"),
+                    image="quant/pricing-engine:2.4.1",
+                    placement=placement_by_service(tasks, nodes).get(_id("svc-pricing")[:25],
+                                                                     ())),
             *compose_services(containers),
         )
         return ClusterSnapshot(
@@ -149,9 +154,7 @@ class DemoCluster:
                                 data_root="/var/lib/docker"),
             containers=containers,
             services=services,
-            nodes=tuple(sorted((node_from(n, running_by_node(self.node_tasks_json()))
-                                for n in self.node_json()),
-                               key=lambda n: (n.role != "manager", n.hostname))),
+            nodes=nodes,
         )
 
     def node_json(self) -> list[dict[str, Any]]:
@@ -171,7 +174,8 @@ class DemoCluster:
         active = [name for name in DEMO_NODES if self.node_availability[name] == "active"]
         pricing = [s for s in self.specs if s.service == "pricing" and not s.project]
         return [{"ID": _id(s.name)[:25], "NodeID": _id(f"node-{active[i % len(active)]}")[:25],
-                 "DesiredState": "running", "Status": {"State": "running"}}
+                 "ServiceID": _id("svc-pricing")[:25], "DesiredState": "running",
+                 "Status": {"State": "running"}}
                 for i, s in enumerate(pricing) if active]
 
     async def disk_usage(self) -> DiskUsage:

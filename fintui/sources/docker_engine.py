@@ -13,7 +13,7 @@ from fintui.clock import Clock
 from fintui.core.disk_usage import mounts_from_inspect, parse_df
 from fintui.core.gpu_join import requested_gpus
 from fintui.core.stats import CpuSample, reduce_stats
-from fintui.core.swarm_nodes import node_from, running_by_node
+from fintui.core.swarm_nodes import node_from, placement_by_service, running_by_node
 from fintui.model import (
     ClusterSnapshot,
     Container,
@@ -284,6 +284,7 @@ class DockerEngineSource:
         per_node = running_by_node(tasks or [])
         node_rows = sorted((node_from(n, per_node) for n in nodes or []),
                            key=lambda n: (n.role != "manager", n.hostname))
+        placement = placement_by_service(tasks or [], node_rows)
         running: dict[str, int] = {}
         for task in tasks or []:
             if (task.get("Status") or {}).get("State") == "running":
@@ -302,6 +303,7 @@ class DockerEngineSource:
                 desired=int((mode.get("Replicated") or {}).get("Replicas", 0))
                 if replicated else None,
                 running=running.get(str(svc["ID"]), 0), image=image,
+                placement=placement.get(str(svc["ID"]), ()),
             ))
         return sorted(out, key=lambda s: s.name), node_rows
 

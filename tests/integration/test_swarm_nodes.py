@@ -7,6 +7,7 @@ CI, whose daemon is fresh), and skips with that reason otherwise."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import docker
@@ -15,7 +16,8 @@ import pytest
 from fintui.clock import SystemClock
 from fintui.sources.docker_engine import DockerEngineSource
 from fintui.sources.engine_client import EngineClient, parse_endpoint
-from tests.integration.conftest import HOST, LABEL, RUN_ID, swarm_active
+from tests.integration.busybox_image import TEST_IMAGE
+from tests.integration.conftest import HOST, LABEL, PREFIX, RUN_ID, swarm_active
 from tests.integration.test_operations import audit_records, cli, write_config
 
 pytestmark = pytest.mark.integration
@@ -41,6 +43,27 @@ async def test_a_sweep_lists_the_managers_nodes(client: docker.DockerClient) -> 
     assert (mine.role, mine.state, mine.leader) == ("manager", "ready", True)
     assert mine.engine_version == client.version()["Version"]
     assert mine.cpus > 0 and mine.memory_bytes > 0
+
+
+async def test_a_services_tasks_are_shown_by_node(client: docker.DockerClient) -> None:
+    node = local_node(client)
+    hostname = node["Description"]["Hostname"]  # type: ignore[index]
+    service = client.services.create(
+        TEST_IMAGE, ["sleep", "600"], name=PREFIX + "spread", labels={LABEL: RUN_ID},
+        container_labels={LABEL: RUN_ID}, mode=docker.types.ServiceMode("replicated", 2))
+    source = DockerEngineSource(EngineClient(parse_endpoint(HOST), 10, 5), SystemClock(), 8, 30)
+    try:
+        for _ in range(120):
+            snap = await source.sweep()
+            shown = next(s for s in snap.services if s.name == PREFIX + "spread")
+            if shown.running == 2:
+                break
+            await asyncio.sleep(0.5)
+        assert (shown.mode, shown.desired, shown.running) == ("replicated", 2, 2)
+        assert shown.placement == ((hostname, "running", 2),)
+    finally:
+        await source.close()
+        service.remove()
 
 
 def test_drain_and_activate_the_local_node(client: docker.DockerClient,

@@ -35,6 +35,8 @@ async def test_nodes_are_listed_and_d_drains_the_selected_one() -> None:
         await wait_for(pilot, "3 node(s), 3 active")
         text = screen_text(app)
         assert "demo-trading-01" in text and "manager (leader)" in text
+        assert ("pricing  replicated  3/3      demo-gpu-01 ●1  demo-trading-01 ●1  "
+                "demo-trading-02 ●1") in text  # the service spread over the cluster
         await select_node(pilot, app, "demo-trading-02")
         await pilot.press("d")
         await until_screen(pilot, ConfirmScreen)
@@ -48,6 +50,9 @@ async def test_nodes_are_listed_and_d_drains_the_selected_one() -> None:
         await pilot.press("enter")
         await wait_for(pilot, "↓ drain")
         assert "2 active" in screen_text(app)
+        # Its task moved: the service's placement shows two nodes now.
+        await wait_for(pilot, "3/3      demo-gpu-01 ●1  demo-trading-01 ●2")
+        assert "demo-trading-02 ●" not in screen_text(app)
         record = app.ops.audit.records()[-1]
         assert (record["action"], record["target"], record["outcome"]) == (
             "drain", "demo-trading-02", "ok")

@@ -9,8 +9,12 @@ from fintui.core.swarm_nodes import (
     find_node,
     node_from,
     node_rows,
+    placement_by_service,
+    placement_text,
     running_by_node,
+    service_rows,
 )
+from fintui.model import Node, Service
 
 
 def node_json(node_id: str, host: str, role: str = "worker", availability: str = "active",
@@ -57,3 +61,27 @@ def test_draining_the_only_active_node_or_a_manager_is_said_out_loud() -> None:
     other = node_from(node_json("n2bbbbbbb", "spare"), {})
     assert drain_warnings([only, other], other, "drain") == []
     assert drain_warnings([only], only, "active") == []
+
+
+def test_a_services_tasks_by_node_and_state() -> None:
+    nodes = [Node("n1", "trade-01", "manager", "active", "ready"),
+             Node("n2", "trade-02", "worker", "active", "ready")]
+    tasks = [{"ServiceID": "s1", "NodeID": "n1", "Status": {"State": "running"}},
+             {"ServiceID": "s1", "NodeID": "n2", "Status": {"State": "running"}},
+             {"ServiceID": "s1", "NodeID": "n2", "Status": {"State": "running"}},
+             {"ServiceID": "s1", "NodeID": "n2", "Status": {"State": "starting"}},
+             {"ServiceID": "s1", "Status": {"State": "pending"}},
+             {"ServiceID": "s2", "NodeID": "gone-node-id-xyz", "Status": {"State": "running"}}]
+    placement = placement_by_service(tasks, nodes)
+    assert placement["s1"] == (("trade-01", "running", 1), ("trade-02", "running", 2),
+                               ("trade-02", "starting", 1), ("unassigned", "pending", 1))
+    assert placement["s2"] == (("gone-node-id", "running", 1),)
+    assert placement_text(placement["s1"]) == (
+        "trade-01 ●1  trade-02 ●2  trade-02 starting 1  unassigned pending 1")
+    assert placement_text(()) == "-"
+    services = [Service("s1", "pricing", "replicated", 5, 3, placement=placement["s1"]),
+                Service("s2", "feeds", "global", None, 1, endpoint="desk-b"),
+                Service("risk/engine", "risk/engine", "compose", None, 2)]
+    assert service_rows(services) == [
+        ("pricing", "replicated", "3/5", placement_text(placement["s1"])),
+        ("feeds @desk-b", "global", "1/global", "-")]

@@ -1,5 +1,6 @@
-"""The Nodes pane: a Swarm cluster's nodes as its manager sees them; `d` drains the selected
-node, or makes a drained one active again, through the operations layer."""
+"""The Nodes pane: a Swarm cluster's nodes as its manager sees them, and its services with
+their tasks across the nodes; `d` drains the selected node, or makes a drained one active
+again, through the operations layer."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from fintui.core.swarm_nodes import node_rows
+from fintui.core.swarm_nodes import node_rows, service_rows
 from fintui.model import Node
 from fintui.store.state import ClusterState
 from fintui.tui.widgets.navigation import NavTable
@@ -18,14 +19,16 @@ from fintui.tui.widgets.safe import safe
 
 NODE_COLUMNS = ("Node", "Role", "Availability", "State", "Tasks", "CPUs", "Memory", "Engine",
                 "Address")
+SERVICE_COLUMNS = ("Service", "Mode", "Running", "Tasks by node")
 
 
 class NodesPane(Vertical):
     BINDINGS = [Binding("d", "drain", "Drain / activate", id="nodes.drain")]
     DEFAULT_CSS = """
     NodesPane { height: 1fr; }
-    NodesPane #nodes-status { height: 1; padding: 0 1; }
-    NodesPane DataTable { height: 1fr; }
+    NodesPane #nodes-status, NodesPane #services-status { height: 1; padding: 0 1; }
+    NodesPane #nodes-table { height: auto; max-height: 60%; }
+    NodesPane #services-table { height: 1fr; }
     """
 
     class Availability(Message):
@@ -48,6 +51,11 @@ class NodesPane(Vertical):
                                            zebra_stripes=True)
         table.add_columns(*NODE_COLUMNS)
         yield table
+        yield Static(id="services-status")
+        services: DataTable[Text] = NavTable(id="services-table", cursor_type="row",
+                                              zebra_stripes=True)
+        services.add_columns(*SERVICE_COLUMNS)
+        yield services
 
     def refresh_view(self) -> None:
         snap = self.state.snapshot
@@ -72,6 +80,19 @@ class NodesPane(Vertical):
             table.add_row(*(safe(cell) for cell in cells))
         if self.nodes:
             table.move_cursor(row=min(row, len(self.nodes) - 1), animate=False)
+        self._show_services(service_rows(snap.services) if self.nodes else [])
+
+    def _show_services(self, rows: list[tuple[str, ...]]) -> None:
+        self.query_one("#services-status", Static).update(safe(
+            f"{len(rows)} Swarm service(s), tasks by node" if rows else
+            "no Swarm services" if self.nodes else ""))
+        table = self.query_one("#services-table", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for cells in rows:
+            table.add_row(*(safe(cell) for cell in cells))
+        if rows:
+            table.move_cursor(row=min(row, len(rows) - 1), animate=False)
 
     def focus_table(self) -> None:
         self.query_one("#nodes-table", DataTable).focus()
