@@ -103,11 +103,19 @@ async def test_clicking_a_header_sorts_by_it() -> None:
     async with app.run_test(size=(160, 40)) as pilot:
         await until_loaded(pilot)
         table = pane(app).table
-        table.post_message(table.HeaderSelected(table, table.columns["mem"].key, 0,
-                                                table.columns["mem"].label))
+        # A real click on the title's cells: x is where the Mem column starts, plus one.
+        x = 1 + sum(c.width + 2 * table.cell_padding
+                    for c in table.columns[:[c.key for c in table.columns].index("mem")])
+        await pilot.click(table, offset=(x, 0))
         await pilot.pause()
         assert pane(app).sort_key == "mem"
         assert shown_names(app)[0].startswith("agents-llm-infer")
+        await pilot.click(table, offset=(x, 0))  # again: the other way round
+        await pilot.pause()
+        assert pane(app).reverse
+        await pilot.click(table, offset=(2, 3))  # a row: only the cursor moves
+        await pilot.pause()
+        assert table.cursor_row == 2 and pane(app).sort_key == "mem"
 
 
 async def test_group_by_service_adds_group_rows_with_counts() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -9,9 +10,8 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.coordinate import Coordinate
 from textual.message import Message
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from fintui.core.container_rows import (
     COLUMNS,
@@ -28,7 +28,8 @@ from fintui.core.gpu_join import gpu_memory_by_container
 from fintui.core.text_safety import one_line
 from fintui.model import ClusterSnapshot, Container, Health
 from fintui.store.state import ClusterState
-from fintui.tui.widgets.navigation import NavTable, bound_id
+from fintui.tui.widgets.navigation import bound_id
+from fintui.tui.widgets.row_table import RowTable, TableColumn
 from fintui.tui.widgets.safe import safe
 
 GROUP_PREFIX = "group:"
@@ -67,8 +68,9 @@ def endpoint_style(down: bool, palette: Palette) -> str:
     return f"bold {palette.bad}" if down else palette.muted
 
 
-class ContainersTable(NavTable):
-    """The table. Enter opens details; a mouse click only moves the cursor."""
+class ContainersTable(RowTable):
+    """The table: renders only the rows on screen. Enter opens details; a mouse click only
+    moves the cursor."""
 
     class Activated(Message):
         pass
@@ -131,8 +133,6 @@ class ContainersPane(Vertical):
         self.grouped = group
         self.filter_text = ""
         self.spark_width = spark_width
-        self._row_keys: list[str] = []
-        self._cells: dict[str, dict[str, Text]] = {}
         self._by_id: dict[str, Container] = {}
         self._visible: tuple[str, ...] = ()
         self._summary = ""
@@ -141,7 +141,7 @@ class ContainersPane(Vertical):
         yield Input(placeholder="filter: words in name, service, image, state… "
                     "(@name: one endpoint)" if self.skip != SINGLE_ENDPOINT else
                     "filter: words in name, service, image, state…", id="filter")
-        yield ContainersTable(id="containers-table", cursor_type="row", zebra_stripes=True)
+        yield ContainersTable(id="containers-table")
         yield Static(id="summary")
 
     @property
@@ -155,6 +155,10 @@ class ContainersPane(Vertical):
 
     # ---- rendering -------------------------------------------------------------------
 
+    @property
+    def _row_keys(self) -> list[str]:
+        return self.table.keys
+
     def on_resize(self) -> None:
         table = self.table
         available = max(self.size.width - 2, 20)
@@ -163,92 +167,68 @@ class ContainersPane(Vertical):
         if (visible, trend) == (self._visible, self.spark_width):
             return
         self._visible, self.spark_width = visible, trend
-        table.clear(columns=True)
-        for col in COLUMNS:
-            if col.key in visible:
-                table.add_column(col.title, key=col.key,
-                                 width=trend if col.key == "cpu_spark" else col.width)
-        self._row_keys = []  # force a rebuild with the new columns
+        table.set_columns([TableColumn(col.key, col.title,
+                                       trend if col.key == "cpu_spark" else col.width)
+                           for col in COLUMNS if col.key in visible])
         self.refresh_rows()
 
     def refresh_rows(self) -> None:
-        """Bring the table in line with the state, touching only what changed."""
+        """Bring the table in line with the state. Sorting and filtering see every row; cells
+        are made only for the rows on screen, when the table asks for them."""
         snap = self.state.snapshot
         if snap is None or not self._visible:
             return
         # With several endpoints only the rows of a down one are old, and they say so.
-        self.set_class((snap.stale and not snap.source.connected) or
-                       (snap.stale and not snap.endpoints), "-stale")
+        self.set_class(snap.stale and (not snap.source.connected or not snap.endpoints),
+                       "-stale")
         down = {e.name for e in snap.endpoints if not e.connected}
         shown = [c for c in snap.containers if matches(c, self.filter_text)]
         rows = ordered(shown, snap.taken_at, self.sort_key, self.reverse, self.grouped)
         self._by_id = {c.id: c for c in rows}
+        keys: list[str] = []
+        headers: dict[str, dict[str, Text]] = {}
+        if self.grouped:
+            counts = group_counts(shown)
+            last_group: str | None = None
+            for c in rows:
+                if c.group != last_group:
+                    last_group = c.group
+                    running, total = counts[c.group]
+                    key = GROUP_PREFIX + c.group
+                    # The count sits in the name cell: it is the one column never dropped.
+                    headers[key] = {"name": safe(f"▾ {running}/{total} {c.group or 'standalone'}",
+                                                 style="bold")}
+                    keys.append(key)
+                keys.append(c.id)
+        else:
+            keys = [c.id for c in rows]
+        self.table.set_rows(keys, self._cell_maker(snap, down, headers))
+        self._show_summary(snap, len(shown))
+
+    def _cell_maker(self, snap: ClusterSnapshot, down: set[str],
+                    headers: dict[str, dict[str, Text]]) -> Callable[[str], dict[str, Text]]:
+        """One row's cells on demand, each made once per refresh."""
         palette = self.palette()
         gpu_memory = gpu_memory_by_container(snap.gpus)
-        wanted: list[tuple[str, dict[str, Text]]] = []
-        counts = group_counts(shown) if self.grouped else {}
-        last_group: str | None = None
-        for c in rows:
-            if self.grouped and c.group != last_group:
-                last_group = c.group
-                running, total = counts[c.group]
-                title = c.group or "standalone"
-                header = {col.key: Text("") for col in COLUMNS}
-                # The count sits in the name cell: it is the one column never dropped.
-                header["name"] = safe(f"▾ {running}/{total} {title}", style="bold")
-                wanted.append((GROUP_PREFIX + c.group, header))
-            isolated = c.id in self.state.isolated
+        made: dict[str, dict[str, Text]] = dict(headers)
+        by_id = self._by_id
+        isolated_ids = self.state.isolated
+
+        def row(key: str) -> dict[str, Text]:
+            found = made.get(key)
+            if found is not None:
+                return found
+            c = by_id[key]
+            isolated = c.id in isolated_ids
             gone = c.endpoint in down
             plain = cells(c, snap.taken_at, self.state.cpu_history(c.id), self.spark_width,
                           isolated, gpu_memory.get(c.id, 0), gone)
-            wanted.append((c.id, {k: safe(v, endpoint_style(gone, palette) if k == "endpoint"
-                                          else cell_style(k, c, palette, isolated))
-                                  for k, v in plain.items()}))
-        if [key for key, _ in wanted] == self._row_keys:
-            self._update_in_place(wanted)
-        else:
-            self._rebuild(wanted)
-        self._show_summary(snap, len(shown))
+            made[key] = {k: safe(v, endpoint_style(gone, palette) if k == "endpoint"
+                                 else cell_style(k, c, palette, isolated))
+                         for k, v in plain.items()}
+            return made[key]
 
-    def _column_keys(self) -> list[str]:
-        return list(self._visible)
-
-    def _update_in_place(self, wanted: list[tuple[str, dict[str, Text]]]) -> None:
-        table = self.table
-        for key, row in wanted:
-            before = self._cells.get(key, {})
-            for col in self._visible:
-                value = row[col]
-                if before.get(col) != value:
-                    table.update_cell(key, col, value)
-            self._cells[key] = row
-
-    def _rebuild(self, wanted: list[tuple[str, dict[str, Text]]]) -> None:
-        """Rows came, went or moved: rebuild, keeping the cursor on the same container and
-        the scroll where it was."""
-        table = self.table
-        selected = self.selected_key()
-        old_index = table.cursor_row
-        scroll_y = table.scroll_y
-        table.clear()
-        keys = self._column_keys()
-        for key, row in wanted:
-            table.add_row(*(row[k] for k in keys), key=key)
-        self._row_keys = [key for key, _ in wanted]
-        self._cells = dict(wanted)
-        if not wanted:
-            return
-        index = self._row_keys.index(selected) if selected in self._row_keys else min(
-            old_index, len(wanted) - 1)
-        table.move_cursor(row=index, animate=False, scroll=False)
-        table.scroll_to(y=scroll_y, animate=False, immediate=True)
-        if not self._row_visible(index):
-            table.move_cursor(row=index, animate=False, scroll=True)
-
-    def _row_visible(self, index: int) -> bool:
-        table = self.table
-        top = int(table.scroll_y)
-        return top <= index < top + max(table.scrollable_content_region.height - 1, 1)
+        return row
 
     def _show_summary(self, snap: ClusterSnapshot, shown: int) -> None:
         running = sum(c.state == "running" for c in snap.containers)
@@ -274,12 +254,7 @@ class ContainersPane(Vertical):
     # ---- selection -------------------------------------------------------------------
 
     def selected_key(self) -> str | None:
-        table = self.table
-        if not self._row_keys or table.cursor_row < 0:
-            return None
-        if table.cursor_row >= len(self._row_keys):
-            return None
-        return self._row_keys[table.cursor_row]
+        return self.table.selected_key()
 
     def selected(self) -> Container | None:
         key = self.selected_key()
@@ -330,9 +305,9 @@ class ContainersPane(Vertical):
         self.reverse = not self.reverse
         self.refresh_rows()
 
-    @on(DataTable.HeaderSelected)
-    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
-        key = str(event.column_key.value)
+    @on(RowTable.HeaderSelected)
+    def _header_clicked(self, event: RowTable.HeaderSelected) -> None:
+        key = event.column_key
         if key not in SORTABLE:
             return
         if key == self.sort_key:
@@ -382,7 +357,5 @@ class ContainersPane(Vertical):
         self.action_details()
 
     def cell_text(self, row_key: str, column: str) -> str:
-        """What the screen shows in one cell (tests and the help screen use it)."""
-        index = self._row_keys.index(row_key)
-        col = self._column_keys().index(column)
-        return self.table.get_cell_at(Coordinate(index, col)).plain
+        """What one cell says (tests use it); a group header row has only a name."""
+        return self.table.cell_text(row_key, column) if column in self._visible else ""

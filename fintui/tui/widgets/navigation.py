@@ -11,7 +11,7 @@ from textual.dom import DOMNode
 from textual.widgets import DataTable, Log, Tree
 
 
-def _vim(down: str, up: str, top: str, bottom: str) -> list[BindingType]:
+def vim_bindings(down: str, up: str, top: str, bottom: str) -> list[BindingType]:
     return [
         Binding("j", down, "Down", show=False, id="move.down"),
         Binding("k", up, "Up", show=False, id="move.up"),
@@ -21,15 +21,15 @@ def _vim(down: str, up: str, top: str, bottom: str) -> list[BindingType]:
 
 
 class NavTable(DataTable[Text]):
-    BINDINGS = _vim("cursor_down", "cursor_up", "scroll_top", "scroll_bottom")
+    BINDINGS = vim_bindings("cursor_down", "cursor_up", "scroll_top", "scroll_bottom")
 
 
 class NavLog(Log):
-    BINDINGS = _vim("scroll_down", "scroll_up", "scroll_home", "scroll_end")
+    BINDINGS = vim_bindings("scroll_down", "scroll_up", "scroll_home", "scroll_end")
 
 
 class NavTree(Tree[Any]):
-    BINDINGS = _vim("cursor_down", "cursor_up", "scroll_home", "scroll_end")
+    BINDINGS = vim_bindings("cursor_down", "cursor_up", "scroll_home", "scroll_end")
 
 
 def bound_id(node: DOMNode, key: str) -> str | None:
