@@ -162,6 +162,8 @@ class DockerEngineSource:
             self._cpu.pop(stale, None)
         for stale in set(self._inspect) - alive:
             self._inspect.pop(stale, None)
+        if self.cgroups is not None:
+            self.cgroups.forget(alive)
         swarm_services, nodes = await self._swarm()
         services = swarm_services + compose_services(containers)
         if self.name:

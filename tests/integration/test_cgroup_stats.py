@@ -75,6 +75,26 @@ def test_a_pid_that_is_not_the_containers_is_refused(run_container: Callable[...
     assert cgroups.read_many({box.id: os.getpid()}) == {}  # left to the API
 
 
+def test_a_stopped_or_restarted_container_is_never_read_from_old_paths(
+        run_container: Callable[..., Any]) -> None:
+    cgroups = reader()
+    box = run_container("cg-restart", ["sleep", "300"])
+    box.reload()
+    cid, pid = box.id, int(box.attrs["State"]["Pid"])
+    first = cgroups.read_many({cid: pid})[cid]
+    assert cgroups.read_many({cid: pid})[cid]["pids_stats"] == first["pids_stats"]  # cached
+    box.stop(timeout=1)
+    assert cgroups.read_many({cid: pid}) == {}, "a stopped container's numbers go to the API"
+    box.start()
+    box.reload()
+    new_pid = int(box.attrs["State"]["Pid"])
+    assert new_pid != pid
+    again = cgroups.read_many({cid: new_pid})[cid]
+    assert again["pids_stats"]["current"] >= 1
+    # Its old process id now names nothing of this container: refused, not misread.
+    assert cgroups.read_many({cid: pid}) == {}
+
+
 async def test_a_sweep_shows_the_same_numbers_through_either_path(
         run_container: Callable[..., Any]) -> None:
     cgroups = reader()

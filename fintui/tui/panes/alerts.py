@@ -89,7 +89,7 @@ class AlertsPane(Vertical):
         failing = "; ".join(f"{name}: {why}" for name, why in sorted(delivery_errors.items()))
         self.query_one("#alert-summary", Static).update(safe(
             f"firing: {summary} · {pending} pending · {silenced} silenced"
-            + (f" · webhook {failing}" if failing else "")))
+            + (f" · webhook {failing}" if failing else "")), layout=False)
         table = self.query_one("#alerts-active", DataTable)
         selected = self.selected()
         rows = []

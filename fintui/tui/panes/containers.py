@@ -249,7 +249,8 @@ class ContainersPane(Vertical):
         text = "  ·  ".join(parts)
         if text != self._summary:  # Static.update repaints even when nothing changed
             self._summary = text
-            self.query_one("#summary", Static).update(safe(text))
+            # A fixed one-line footer: re-laying out the screen for it cost ~50 ms a refresh.
+            self.query_one("#summary", Static).update(safe(text), layout=False)
 
     # ---- selection -------------------------------------------------------------------
 

@@ -80,4 +80,4 @@ class StatusBar(Static):
         content = Content.assemble(*status_parts(snap, read_only, actor, firing))
         if content != self._shown:  # an unchanged header costs no bytes over SSH
             self._shown = content
-            self.update(content)
+            self.update(content, layout=False)  # one fixed-height line: no re-layout
