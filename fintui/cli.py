@@ -285,6 +285,7 @@ def _endpoint(name: str, url: str, cert_path: str, settings: Settings, clock: Cl
                                 settings.docker.inspect_refresh,
                                 _cgroups() if local and settings.docker.stats_from_cgroups
                                 else None, name=name)
+    source.relist_interval = settings.docker.relist_interval
     return EndpointParts(name, source, EngineActions(client)), url, local
 
 

@@ -54,6 +54,7 @@ class DockerSettings:
     reconnect_max_backoff: float
     inspect_refresh: float
     stats_from_cgroups: bool
+    relist_interval: float = 30.0
 
 
 ROLES = ("viewer", "operator")
@@ -367,6 +368,7 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "docker.stats_concurrency": _positive,
     "docker.reconnect_max_backoff": _positive,
     "docker.inspect_refresh": _positive,
+    "docker.relist_interval": _positive,
     "docker.host": _url,
 }
 

@@ -39,6 +39,27 @@ DF_TIMEOUT = 300.0  # seconds; sizing every volume walks the disk
 # Events that change what inspect says (restart count, health, start time).
 _INSPECT_EVENTS = frozenset({"start", "restart", "die", "oom", "kill", "pause", "unpause",
                              "rename", "update"})
+# Events after which the container's list row is fetched again (without a whole relist).
+_LIST_EVENTS = _INSPECT_EVENTS | {"create", "destroy", "stop"}
+
+# While the events stream is live the list is kept from events and relisted in full only
+# this often, as a safety net; without it, every sweep relists.
+RELIST_INTERVAL = 30.0
+
+
+def listed_from_inspect(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A /containers/json row made from inspect data, for a container an event named."""
+    state = data.get("State") or {}
+    config = data.get("Config") or {}
+    status = str(state.get("Status") or "unknown")
+    health = (state.get("Health") or {}).get("Status")
+    text = {"running": "Up", "exited": f"Exited ({state.get('ExitCode', 0)})",
+            "paused": "Up (Paused)", "restarting": "Restarting",
+            "created": "Created"}.get(status, status.capitalize())
+    return {"Id": data.get("Id"), "Names": [str(data.get("Name") or "")],
+            "Image": config.get("Image") or data.get("Image") or "",
+            "State": status, "Status": f"{text} ({health})" if health else text,
+            "Labels": config.get("Labels") or {}, "Created": data.get("Created")}
 
 
 def health_from(inspect: Mapping[str, Any] | None, status_text: str) -> Health:
@@ -129,6 +150,13 @@ class DockerEngineSource:
         self._version: dict[str, Any] = {}
         self._last_event_time: int | None = None  # unix nanoseconds of the newest event seen
         self._df_lock = asyncio.Lock()
+        # The container list between relists, kept up to date from events while they flow.
+        self._listed: dict[str, dict[str, Any]] | None = None
+        self._listed_at = 0.0
+        self._touched: set[str] = set()  # containers events named since the last sweep
+        self._events_live = False
+        self.relist_interval = RELIST_INTERVAL
+        self.relists = 0  # full relists done (tests and the benchmark read it)
 
     async def _connect(self) -> None:
         if not self.client.api_version:
@@ -138,12 +166,13 @@ class DockerEngineSource:
     async def sweep(self) -> ClusterSnapshot:
         try:
             await self._connect()
-            listed: list[dict[str, Any]] = await self.client.get_json(
-                "/containers/json", {"all": "1"})
+            listed = await self._list()
         except DaemonUnavailable:
+            self._listed = None
             await self.client.reset()
             raise
         except ApiError as exc:
+            self._listed = None
             await self.client.reset()
             raise DaemonUnavailable(f"daemon error: {exc.message}") from None
         inspected = await asyncio.gather(*(self._inspect_listed(item) for item in listed))
@@ -182,6 +211,27 @@ class DockerEngineSource:
             services=tuple(services),
             nodes=tuple(nodes),
         )
+
+    async def _list(self) -> list[dict[str, Any]]:
+        """Every container, as /containers/json lists them. While the events stream is live
+        only the containers events named are asked again; a full relist otherwise, and every
+        `relist_interval` seconds as a safety net."""
+        touched, self._touched = self._touched, set()
+        now = time.monotonic()
+        if (self._listed is None or not self._events_live
+                or now - self._listed_at >= self.relist_interval):
+            rows: list[dict[str, Any]] = await self.client.get_json(
+                "/containers/json", {"all": "1"})
+            self._listed = {str(row["Id"]): row for row in rows}
+            self._listed_at = now
+            self.relists += 1
+            return rows
+        for cid in touched:
+            try:
+                self._listed[cid] = listed_from_inspect(await self._inspect_cached(cid))
+            except ContainerGone:
+                self._listed.pop(cid, None)
+        return list(self._listed.values())
 
     async def _inspect_listed(self, listed: Mapping[str, Any]
                               ) -> dict[str, Any] | Exception | None:
@@ -339,6 +389,11 @@ class DockerEngineSource:
         buffer = b""
         try:
             async for chunk in self.client.stream("/events", params):
+                if not self._events_live:
+                    # Subscribed (the stream opens with an empty chunk). Events missed while
+                    # it was down are replayed from `since`; a relist makes sure regardless.
+                    self._events_live = True
+                    self._listed = None
                 buffer += chunk
                 *lines, buffer = buffer.split(b"\n")
                 for line in lines:
@@ -349,9 +404,13 @@ class DockerEngineSource:
                     except ValueError:
                         continue
                     self._note_event(event)
+                    if str(event.get("Action") or event.get("status") or "").startswith("exec_"):
+                        continue  # health checks run execs every few seconds: no news
                     yield event
         except ApiError as exc:
             raise DaemonUnavailable(f"daemon error: {exc.message}") from None
+        finally:
+            self._events_live = False
 
     def _note_event(self, event: Mapping[str, Any]) -> None:
         nanos = event.get("timeNano")
@@ -363,6 +422,8 @@ class DockerEngineSource:
             self._inspect.pop(cid, None)  # re-inspect on the next sweep
         if action == "destroy":
             self._cpu.pop(cid, None)
+        if cid and (action.split(":")[0] in _LIST_EVENTS or action.startswith("health_status")):
+            self._touched.add(cid)
 
     async def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
         inspect = await self.inspect(container_id)

@@ -210,6 +210,7 @@ class EngineClient:
             ) as resp:
                 if resp.status >= 400:
                     raise ApiError(resp.status, _error_message(await resp.read(), resp.reason))
+                yield b""  # the daemon accepted: the stream is live from here
                 async for chunk in resp.content.iter_any():
                     yield chunk
         except ApiError:

@@ -176,6 +176,46 @@ async def test_events_stream_reports_starts_and_deaths(run_container: Callable[.
     assert source._last_event_time is not None  # where a resubscription resumes
 
 
+async def test_between_relists_new_and_removed_containers_come_from_events(
+        client: docker.DockerClient, run_container: Callable[..., Any]) -> None:
+    source = engine_source()
+
+    async def follow() -> None:
+        async for _event in source.events():
+            pass
+
+    task = asyncio.create_task(follow())
+    try:
+        await asyncio.sleep(0.5)
+        await source.sweep()
+        relists = source.relists
+        box = await asyncio.to_thread(run_container, "evented", ["sleep", "300"],
+                                      labels={"desk": "rates"})
+        mine: dict[str, Any] = {}
+        for _ in range(50):
+            snap = await source.sweep()
+            mine = {c.name: c for c in snap.containers if c.name == PREFIX + "evented"}
+            if mine and mine[PREFIX + "evented"].state == "running":
+                break
+            await asyncio.sleep(0.1)
+        shown = mine[PREFIX + "evented"]
+        assert (shown.id, shown.image, dict(shown.labels)["desk"]) == (
+            box.id, TEST_IMAGE, "rates")
+        assert shown.stats is not None
+        assert source.relists == relists, "found through events, not a relist"
+        await asyncio.to_thread(box.remove, force=True)
+        for _ in range(50):
+            snap = await source.sweep()
+            if all(c.id != box.id for c in snap.containers):
+                break
+            await asyncio.sleep(0.1)
+        assert all(c.id != box.id for c in snap.containers)
+        assert source.relists == relists
+    finally:
+        task.cancel()
+        await source.close()
+
+
 def test_swarm_services_show_desired_and_running(client: docker.DockerClient) -> None:
     if not swarm_active(client):
         pytest.skip("this daemon is not a Swarm manager (.ci/run initialises one)")

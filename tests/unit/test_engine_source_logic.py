@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -30,6 +31,8 @@ class ScriptedClient(EngineClient):
         self.stalled: set[str] = set()
         self.calls: list[tuple[str, dict[str, str]]] = []
         self.events_script: list[bytes] = []
+        self.hold_stream = False  # keep the events stream open after the script, as a daemon
+        self.later: asyncio.Queue[bytes] = asyncio.Queue()  # events sent while it is open
         self.resets = 0
 
     async def negotiate(self) -> dict[str, Any]:
@@ -55,8 +58,11 @@ class ScriptedClient(EngineClient):
         if cid in self.stalled:
             raise DaemonUnavailable("daemon at /scripted.sock did not answer within 1 s")
         if path.endswith("/json"):
-            return {"Id": cid, "RestartCount": 2, "State": {"StartedAt": "2026-11-22T10:00:00Z",
-                                                            "Health": {"Status": "healthy"}}}
+            return {"Id": cid, "Name": f"/{cid}", "RestartCount": 2,
+                    "Config": {"Image": "img:1", "Labels": {"desk": "fx"}},
+                    "Created": "2026-11-22T09:00:00Z",
+                    "State": {"Status": "running", "StartedAt": "2026-11-22T10:00:00Z",
+                              "Health": {"Status": "healthy"}}}
         return stats_reply(10_000 * len(self.calls), 100_000 * len(self.calls))
 
     async def stream(self, path: str, params: Mapping[str, str] | None = None
@@ -64,6 +70,8 @@ class ScriptedClient(EngineClient):
         self.calls.append((path, dict(params or {})))
         for chunk in self.events_script:
             yield chunk
+        while self.hold_stream:
+            yield await self.later.get()
 
 
 def source_with(client: ScriptedClient) -> DockerEngineSource:
@@ -140,3 +148,50 @@ async def test_events_resume_after_the_last_event_seen() -> None:
     resumed = [p for path, p in client.calls if path == "/events"][-1]
     assert resumed["since"] == "1700000001.000000008"
     assert json.loads(resumed["filters"]) == {"type": ["container"]}
+
+
+def event(action: str, cid: str, nanos: int) -> bytes:
+    return json.dumps({"Type": "container", "Action": action, "Actor": {"ID": cid},
+                       "timeNano": nanos}).encode() + b"\n"
+
+
+async def test_while_events_flow_the_list_follows_them_without_relisting() -> None:
+    client = ScriptedClient(["a", "b"])
+    source = source_with(client)
+    client.events_script = [b""]  # subscribed, nothing happened yet
+    client.hold_stream = True
+    seen: list[dict[str, Any]] = []
+
+    async def follow() -> None:
+        async for item in source.events():
+            seen.append(item)
+
+    task = asyncio.ensure_future(follow())
+    await asyncio.sleep(0.01)
+    await source.sweep()
+    assert source.relists == 1
+    client.containers, client.gone = ["b", "c"], {"a"}
+    for item in (event("create", "c", 7), event("start", "c", 8), event("destroy", "a", 9),
+                 event("exec_start: sh -c probe", "b", 10)):
+        client.later.put_nowait(item)
+    for _ in range(50):
+        if len(seen) == 3:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.01)
+    assert [e["Action"] for e in seen] == ["create", "start", "destroy"]  # no exec noise
+    snap = await source.sweep()
+    assert source.relists == 1, "no relist while the events stream is live"
+    assert [c.name for c in snap.containers] == ["b", "c"]
+    made = next(c for c in snap.containers if c.name == "c")
+    assert (made.image, made.state, dict(made.labels)) == ("img:1", "running", {"desk": "fx"})
+    assert made.created is not None
+    source.relist_interval = 0.0  # the safety net: a full relist now and then regardless
+    await source.sweep()
+    assert source.relists == 2
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    source.relist_interval = 3600.0
+    await source.sweep()  # the stream is gone: every sweep relists until it is back
+    assert source.relists == 3
