@@ -175,11 +175,24 @@ class DockerEngineSource:
             self._listed = None
             await self.client.reset()
             raise DaemonUnavailable(f"daemon error: {exc.message}") from None
-        inspected = await asyncio.gather(*(self._inspect_listed(item) for item in listed))
+        inspected = await self._inspect_all(listed)
         kernel = await self._kernel_stats(inspected)
-        results = await asyncio.gather(*(self._one(item, found, kernel.get(str(item["Id"])))
-                                         for item, found in zip(listed, inspected,
-                                                                strict=True)))
+        results: list[tuple[Container | None, DaemonUnavailable | None]] = []
+        asking: list[int] = []  # rows whose numbers must come from the API
+        for item, found in zip(listed, inspected, strict=True):
+            from_kernel = kernel.get(str(item["Id"]))
+            if isinstance(found, dict) and from_kernel is not None:
+                # The common case on the daemon's host: no await, no task per container.
+                results.append((container_from(item, found,
+                                               self._reduce(str(item["Id"]), from_kernel),
+                                               self.name), None))
+            else:
+                asking.append(len(results))
+                results.append((None, None))
+        answered = await asyncio.gather(*(self._one(listed[i], inspected[i], None)
+                                          for i in asking))
+        for i, result in zip(asking, answered, strict=True):
+            results[i] = result
         failures = [error for _, error in results if error is not None]
         if failures and len(failures) == sum(1 for c, _ in results if c is not None):
             # Not one container answered: the daemon itself is gone or stalled.
@@ -232,6 +245,25 @@ class DockerEngineSource:
             except ContainerGone:
                 self._listed.pop(cid, None)
         return list(self._listed.values())
+
+    async def _inspect_all(self, listed: list[dict[str, Any]]
+                           ) -> list[dict[str, Any] | Exception | None]:
+        """Inspect data for every row: from the cache where it is fresh, asked of the daemon
+        (all at once) for the rest."""
+        now = time.monotonic()
+        out: list[dict[str, Any] | Exception | None] = []
+        stale: list[int] = []
+        for item in listed:
+            cached = self._inspect.get(str(item["Id"]))
+            if cached and now - cached[0] < self._inspect_refresh:
+                out.append(cached[1])
+            else:
+                stale.append(len(out))
+                out.append(None)
+        fetched = await asyncio.gather(*(self._inspect_listed(listed[i]) for i in stale))
+        for i, found in zip(stale, fetched, strict=True):
+            out[i] = found
+        return out
 
     async def _inspect_listed(self, listed: Mapping[str, Any]
                               ) -> dict[str, Any] | Exception | None:
