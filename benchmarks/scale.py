@@ -132,46 +132,96 @@ def docker_stats_once(names: list[str]) -> Callable[[], Any]:
                                   capture_output=True, check=True, timeout=600)
 
 
+class Exited(Exception):
+    """The measured command ended by itself; the message is its last line of output."""
+
+
 def steady(command: list[str], seconds: float, daemon: psutil.Process | None
            ) -> tuple[float, float, float]:
     """(CPU % of one core, peak RSS MiB, dockerd CPU % of one core) of a command run in a
-    pseudo-terminal (the console draws as it would for a person) over `seconds`."""
+    pseudo-terminal (the console draws as it would for a person) over `seconds`. Raises
+    Exited when the command gives up before the end (docker stats does, at a few hundred
+    containers: "timeout waiting for stats")."""
     pid, fd = pty.fork()
     if pid == 0:
         os.environ["TERM"] = "xterm-256color"
         os.execvp(command[0], command)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
     ps = psutil.Process(pid)
+    tail = [b""]
 
     def drain(duration: float) -> None:
         end = time.monotonic() + duration
         while (left := end - time.monotonic()) > 0:
             if select.select([fd], [], [], min(left, 0.5))[0]:
                 try:
-                    os.read(fd, 65536)
+                    tail[0] = (tail[0] + os.read(fd, 65536))[-4096:]
                 except OSError:
                     return
+
+    def ended() -> bool:
+        with contextlib.suppress(ChildProcessError):
+            return os.waitpid(pid, os.WNOHANG)[0] != 0
+        return True
 
     drain(8.0)  # start-up and the first sweeps are not steady state
     c0, d0, t0 = cpu_seconds(ps), cpu_seconds(daemon), time.monotonic()
     peak = 0.0
-    while time.monotonic() - t0 < seconds:
+    gave_up = False
+    while time.monotonic() - t0 < seconds and not gave_up:
         with contextlib.suppress(psutil.Error):
             peak = max(peak, ps.memory_info().rss / 2**20)
         drain(0.5)
+        gave_up = ended()
     c1, d1, elapsed = cpu_seconds(ps), cpu_seconds(daemon), time.monotonic() - t0
-    os.kill(pid, signal.SIGTERM)
-    for _ in range(30):  # a child that ignores SIGTERM gets SIGKILL after 3 s
-        drain(0.1)
-        with contextlib.suppress(ChildProcessError):
-            if os.waitpid(pid, os.WNOHANG)[0]:
+    if not gave_up:
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(30):  # a child that ignores SIGTERM gets SIGKILL after 3 s
+            drain(0.1)
+            if ended():
                 break
-    else:
-        os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
     os.close(fd)
+    if gave_up:
+        lines = [line for line in tail[0].decode("utf-8", "replace").splitlines()
+                 if line.strip()]
+        raise Exited(lines[-1].strip() if lines else "no output")
     return (c1 - c0) / elapsed * 100, peak, (d1 - d0) / elapsed * 100
+
+
+async def api_streams(ids: list[str], seconds: float, daemon: psutil.Process | None
+                      ) -> tuple[float, float, float]:
+    """What docker stats (and ctop, lazydocker) do underneath: one streaming stats request
+    per container. (samples per container per second, this process's CPU %, dockerd CPU %)
+    over `seconds`, after a few seconds of start-up."""
+    import aiohttp
+
+    counts = dict.fromkeys(ids, 0)
+    me = psutil.Process()
+    connector = aiohttp.UnixConnector(path=HOST.removeprefix("unix://"), limit=0)
+    timeout = aiohttp.ClientTimeout(total=None)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+
+        async def follow(cid: str) -> None:
+            async with session.get(f"http://docker/containers/{cid}/stats",
+                                   params={"stream": "1"}) as resp:
+                async for _line in resp.content:
+                    counts[cid] += 1
+
+        tasks = [asyncio.ensure_future(follow(cid)) for cid in ids]
+        await asyncio.sleep(8.0)
+        before = dict(counts)
+        c0, d0, t0 = cpu_seconds(me), cpu_seconds(daemon), time.monotonic()
+        await asyncio.sleep(seconds)
+        c1, d1, elapsed = cpu_seconds(me), cpu_seconds(daemon), time.monotonic() - t0
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    rate = sum(counts[c] - before[c] for c in ids) / len(ids) / elapsed
+    return rate, (c1 - c0) / elapsed * 100, (d1 - d0) / elapsed * 100
 
 
 @dataclass
@@ -282,8 +332,17 @@ def main() -> int:
                 for label, command in (
                         ("docker stats (stream)", ["docker", "stats", *names]),
                         ("fintui console", python)):
-                    cpu_pct, rss, daemon_pct = steady(command, args.steady, daemon)
+                    try:
+                        cpu_pct, rss, daemon_pct = steady(command, args.steady, daemon)
+                    except Exited as exc:
+                        print(f"  {label:<26} gave up: {exc}")
+                        continue
                     print(f"  {label:<26} {cpu_pct:>7.1f} {rss:>13.0f} {daemon_pct:>14.1f}")
+                ids = [c.id for c in client.containers.list(
+                    filters={"label": f"fintui.bench={prefix}"})]
+                rate, cpu_pct, daemon_pct = asyncio.run(api_streams(ids, args.steady, daemon))
+                print(f"  {'one stats stream each':<26} {cpu_pct:>7.1f} {'-':>13} "
+                      f"{daemon_pct:>14.1f}   ({rate:.2f} samples/s per container)")
         pane = asyncio.run(pane_timing(n))
         print(f"  Containers pane, {n} rows: update {pane.update_ms:.1f} ms per refresh "
               f"(median; Pilot round trip {pane.round_trip_ms:.1f} ms against an idle "
