@@ -184,7 +184,9 @@ class FintuiApp(App[int]):
                 yield GpusPane(self.state, id="gpus-pane")
             with TabPane(PANES[2][1], id="volumes"):
                 yield VolumesPane(self.state, self.parts.settings.cleanup,
-                                  may_act=self.ops.role == "operator", id="volumes-pane")
+                                  may_act=self.ops.role == "operator", id="volumes-pane",
+                                  endpoint=self.parts.endpoints[0].name
+                                  if len(self.parts.endpoints) > 1 else "")
             with TabPane(PANES[3][1], id="alerts"):
                 isolate = self.keymap.get("alerts.isolate", "i").split(",")[0]
                 yield AlertsPane(isolate_key=self.get_key_display(Binding(isolate, "")),

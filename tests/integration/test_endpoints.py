@@ -94,6 +94,9 @@ async def test_one_endpoint_stops_the_other_stays_live_then_both_again(
         await until_rows(pilot, {(TWIN, "desk-a"), (TWIN, "desk-b")})
         text = screen_text(app)
         assert "● desk-a" in text and "● desk-b" in text and "DOWN" not in text
+        await pilot.press("3")  # storage and cleanup are the first endpoint's, and say so
+        await wait_for(pilot, "endpoint desk-a", 5)
+        await pilot.press("1")
 
         # The filter narrows to one endpoint by name.
         await pilot.press("slash", *"@desk-b", "enter")

@@ -52,9 +52,10 @@ class VolumesPane(Vertical):
             self.volume = volume
 
     def __init__(self, state: ClusterState, policy: CleanupSettings, may_act: bool = True,
-                 id: str | None = None) -> None:
+                 id: str | None = None, endpoint: str = "") -> None:
         super().__init__(id=id)
         self.state = state
+        self.endpoint = endpoint  # with several endpoints: the one whose storage this is
         self.policy = policy
         self.may_act = may_act
         self.filter_text = ""
@@ -107,7 +108,7 @@ class VolumesPane(Vertical):
     def _show_state(self) -> None:
         df = self.state.disk
         snap = self.state.snapshot
-        parts = []
+        parts = [f"endpoint {self.endpoint}"] if self.endpoint else []
         if df is not None:
             age = (snap.taken_at - df.taken_at).total_seconds() if snap else 0.0
             fs = next((f for f in (snap.host.filesystems if snap and snap.host else ())
