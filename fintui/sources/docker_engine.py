@@ -239,6 +239,9 @@ class DockerEngineSource:
             self._listed_at = now
             self.relists += 1
             return rows
+        # Kernel numbers and cached inspect data need no daemon at all: ask it something
+        # trivial, so a stalled or stopped daemon still shows within one request timeout.
+        await self.client.get_json("/_ping")
         for cid in touched:
             try:
                 self._listed[cid] = listed_from_inspect(await self._inspect_cached(cid))

@@ -13,11 +13,37 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import docker
 import psutil
 from docker.errors import DockerException
+
+from tests.integration.busybox_image import TEST_IMAGE, ensure_test_image
+from tests.integration.conftest import unavailable
+
+
+@contextlib.contextmanager
+def daemon_with_probe(name: str, labels: dict[str, str] | None = None
+                      ) -> Iterator[PrivateDaemon]:
+    """A started private daemon running one sleeping container `name` (restart=always, so it
+    is back after the daemon restarts); closed and cleaned up afterwards."""
+    reason = PrivateDaemon.missing()
+    if reason:
+        unavailable(reason)
+    d = PrivateDaemon()
+    try:
+        d.start()
+        client = d.client()
+        ensure_test_image(client)
+        client.containers.run(TEST_IMAGE, ["sleep", "600"], name=name, detach=True,
+                              network_mode="none", labels=labels or {},
+                              restart_policy={"Name": "always"})
+        client.close()
+        yield d
+    finally:
+        d.close()
 
 
 class PrivateDaemon:
@@ -79,6 +105,12 @@ class PrivateDaemon:
         assert self.proc is not None
         self.proc.kill()
         self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        """A clean shutdown, as `systemctl stop docker`: containers stop, containerd exits."""
+        assert self.proc is not None
+        self.proc.terminate()
+        self.proc.wait(timeout=60)
 
     def pause(self) -> None:
         assert self.proc is not None

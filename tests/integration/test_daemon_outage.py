@@ -12,9 +12,7 @@ from typing import Any
 import pytest
 
 from fintui.tui.panes.containers import ContainersPane
-from tests.integration.busybox_image import TEST_IMAGE, ensure_test_image
-from tests.integration.conftest import unavailable
-from tests.integration.private_daemon import PrivateDaemon
+from tests.integration.private_daemon import PrivateDaemon, daemon_with_probe
 from tests.tui.helpers import SNAPSHOT_CONFIG, make_app, screen_text, until_loaded, wait_for
 
 pytestmark = pytest.mark.integration
@@ -24,23 +22,8 @@ STALL = SNAPSHOT_CONFIG.parent / "stall.toml"
 
 @pytest.fixture
 def daemon() -> Iterator[PrivateDaemon]:
-    reason = PrivateDaemon.missing()
-    if reason:
-        unavailable(reason)
-    d = PrivateDaemon()
-    try:
-        d.start()
-        client = d.client()
-        ensure_test_image(client)
-        # restart=always: the container is back after the daemon restarts.
-        client.containers.run(TEST_IMAGE, ["sleep", "600"], name="ledger-probe", detach=True,
-                              network_mode="none", restart_policy={"Name": "always"})
-        client.close()
+    with daemon_with_probe("ledger-probe") as d:
         yield d
-    finally:
-        d.close()
-
-
 
 
 def probe_row(app: Any) -> str:

@@ -31,6 +31,7 @@ class ScriptedClient(EngineClient):
         self.stalled: set[str] = set()
         self.calls: list[tuple[str, dict[str, str]]] = []
         self.events_script: list[bytes] = []
+        self.stalled_ping = False
         self.hold_stream = False  # keep the events stream open after the script, as a daemon
         self.later: asyncio.Queue[bytes] = asyncio.Queue()  # events sent while it is open
         self.resets = 0
@@ -48,6 +49,10 @@ class ScriptedClient(EngineClient):
         self.calls.append((path, dict(params or {})))
         if path == "/info":
             return {"DockerRootDir": "/var/lib/docker", "Swarm": {"LocalNodeState": "inactive"}}
+        if path == "/_ping":
+            if self.stalled_ping:
+                raise DaemonUnavailable("daemon at /scripted.sock did not answer within 1 s")
+            return "OK"
         if path == "/containers/json":
             return [{"Id": cid, "Names": [f"/{cid}"], "Image": "img:1", "State": "running",
                      "Status": "Up 1 minute (healthy)", "Labels": {}, "Created": 1_700_000_000}
@@ -186,12 +191,18 @@ async def test_while_events_flow_the_list_follows_them_without_relisting() -> No
     made = next(c for c in snap.containers if c.name == "c")
     assert (made.image, made.state, dict(made.labels)) == ("img:1", "running", {"desk": "fx"})
     assert made.created is not None
+    client.stalled_ping = True  # no request but the ping: a stalled daemon still shows
+    with pytest.raises(DaemonUnavailable, match="did not answer"):
+        await source.sweep()
+    client.stalled_ping = False
+    await source.sweep()  # after an outage the list is taken in full again
+    assert source.relists == 2
     source.relist_interval = 0.0  # the safety net: a full relist now and then regardless
     await source.sweep()
-    assert source.relists == 2
+    assert source.relists == 3
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     source.relist_interval = 3600.0
     await source.sweep()  # the stream is gone: every sweep relists until it is back
-    assert source.relists == 3
+    assert source.relists == 4
