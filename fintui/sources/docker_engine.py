@@ -243,10 +243,14 @@ class DockerEngineSource:
         # trivial, so a stalled or stopped daemon still shows within one request timeout.
         await self.client.get_json("/_ping")
         for cid in touched:
-            try:
-                self._listed[cid] = listed_from_inspect(await self._inspect_cached(cid))
+            try:  # always asked afresh: an event says the container changed
+                data = await self.inspect(cid)
             except ContainerGone:
                 self._listed.pop(cid, None)
+                self._inspect.pop(cid, None)
+                continue
+            self._inspect[cid] = (time.monotonic(), data)
+            self._listed[cid] = listed_from_inspect(data)
         return list(self._listed.values())
 
     async def _inspect_all(self, listed: list[dict[str, Any]]
@@ -457,6 +461,7 @@ class DockerEngineSource:
             self._inspect.pop(cid, None)  # re-inspect on the next sweep
         if action == "destroy":
             self._cpu.pop(cid, None)
+            self._inspect.pop(cid, None)
         if cid and (action.split(":")[0] in _LIST_EVENTS or action.startswith("health_status")):
             self._touched.add(cid)
 

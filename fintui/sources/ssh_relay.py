@@ -36,6 +36,7 @@ class SshRelay:
         self.last_error = ""  # ssh's own last words (auth refused, host unknown), for the header
         self._dir = ""
         self._server: asyncio.AbstractServer | None = None
+        self._handlers: set[asyncio.Task[None]] = set()
 
     @property
     def path(self) -> str:
@@ -51,6 +52,18 @@ class SshRelay:
         return self.path
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
+            task.add_done_callback(self._handlers.discard)
+        try:
+            await self._relay(reader, writer)
+        except asyncio.CancelledError:
+            # The loop is closing (fintui status is done): end quietly. A cancelled handler
+            # task makes asyncio's stream callback print a traceback.
+            writer.close()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             proc = await asyncio.create_subprocess_exec(
                 *self.command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
@@ -99,6 +112,10 @@ class SshRelay:
         if self._server is not None:
             self._server.close()
             self._server = None
+        handlers = list(self._handlers)  # connections still relaying: end them (and ssh) now
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
         if self._dir:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = ""
