@@ -225,21 +225,21 @@ def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
     system_clock = SystemClock()
     chosen = _chosen_endpoints(args, settings)
     built = [_endpoint(name, url, cert, settings, system_clock) for name, url, cert in chosen]
-    local = any(is_local for _, _, is_local in built)
+    local = any(is_local for _, is_local in built)
     # NVML sees this machine's GPUs: only meaningful when a daemon runs here too.
     gpu = NvmlGpuSource() if local else None
     if len(built) == 1:
-        (one, _, _), = built
+        (one, _), = built
         return Parts(settings, one.source, PsutilHost(), system_clock, local, actor,
                      args.read_only, one.actions, override, gpu, (one,) if one.name else ())
     from fintui.sources.multi_source import Member, MultiSource
 
-    members = [Member(e.name, e.source, is_local) for e, _, is_local in built]
+    members = [Member(e.name, e.source, is_local) for e, is_local in built]
     # The console waits this long for slow endpoints before drawing what it has.
     wait = None if args.verb == "status" else max(1.0, settings.ui.refresh_interval)
     multi = MultiSource(members, system_clock, settings.docker.reconnect_max_backoff, wait)
     return Parts(settings, multi, PsutilHost(), system_clock, local, actor, args.read_only,
-                 built[0][0].actions, override, gpu, tuple(e for e, _, _ in built))
+                 built[0][0].actions, override, gpu, tuple(e for e, _ in built))
 
 
 def _chosen_endpoints(args: argparse.Namespace, settings: Settings
@@ -267,7 +267,8 @@ def _chosen_endpoints(args: argparse.Namespace, settings: Settings
 
 
 def _endpoint(name: str, url: str, cert_path: str, settings: Settings, clock: Clock
-              ) -> tuple[EndpointParts, str, bool]:
+              ) -> tuple[EndpointParts, bool]:
+    """One daemon's source and actions, and whether it runs on this host."""
     from fintui.sources.docker_engine import DockerEngineSource
     from fintui.sources.engine_actions import EngineActions
     from fintui.sources.engine_client import EngineClient, parse_endpoint
@@ -286,7 +287,7 @@ def _endpoint(name: str, url: str, cert_path: str, settings: Settings, clock: Cl
                                 _cgroups() if local and settings.docker.stats_from_cgroups
                                 else None, name=name)
     source.relist_interval = settings.docker.relist_interval
-    return EndpointParts(name, source, EngineActions(client)), url, local
+    return EndpointParts(name, source, EngineActions(client)), local
 
 
 def demo_settings(settings: Settings, configured_state_dir: str) -> Settings:
@@ -339,7 +340,7 @@ async def _status(parts: Parts, as_json: bool) -> int:
         print(status_text(snap))
     if not snap.source.connected:
         return _error(f"disconnected: {snap.source.error}", EXIT_FAILED)
-    down = [e for e in snap.endpoints if not e.connected]
+    down = snap.down_endpoints
     if down:  # a runbook must notice a dead host even while the others answer
         return _error("endpoints down: " + "; ".join(f"{e.name}: {e.error}" for e in down),
                       EXIT_FAILED)

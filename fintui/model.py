@@ -145,6 +145,11 @@ class ClusterSnapshot:
     # Each configured endpoint's own state when there are several; empty with one.
     endpoints: tuple[SourceStatus, ...] = ()
 
+    @property
+    def down_endpoints(self) -> tuple[SourceStatus, ...]:
+        """The endpoints not answering now (their rows are the last ones seen)."""
+        return tuple(e for e in self.endpoints if not e.connected)
+
 
 @dataclass(frozen=True, slots=True)
 class Mount:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from fintui.clock import Clock
+from fintui.core.backoff import retry_delay
 from fintui.core.gpu_join import attach_containers
 from fintui.model import ClusterSnapshot, HostStats, SourceStatus
 from fintui.sources.base import ClusterSource, GpuSource, HostSource, SourceUnavailable
@@ -76,7 +77,7 @@ class Poller:
     def next_delay(self) -> float:
         if not self.failures:
             return self.interval
-        return min(self.max_backoff, 0.5 * 2.0 ** (self.failures - 1))
+        return retry_delay(self.failures, self.max_backoff)
 
     async def run(self, publish: Callable[[ClusterSnapshot], None]) -> None:
         """Sweep forever, handing each snapshot to `publish`. Cancel to stop."""

@@ -135,7 +135,7 @@ def status_text(snap: ClusterSnapshot) -> str:
     header = ["NAME", "SERVICE", "IMAGE", "STATE", "HEALTH", "UP", "RST", "CPU%", "MEM / LIMIT"]
     if snap.endpoints:
         keys, header = ("name", "endpoint", *keys[1:]), ["NAME", "ENDPOINT", *header[1:]]
-    down = {e.name for e in snap.endpoints if not e.connected}
+    down = {e.name for e in snap.down_endpoints}
     rows = [[cells(c, snap.taken_at, (), 0, endpoint_down=c.endpoint in down)[k] for k in keys]
             for c in ordered(snap.containers, snap.taken_at, "name", False, False)]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]

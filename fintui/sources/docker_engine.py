@@ -189,8 +189,7 @@ class DockerEngineSource:
             else:
                 asking.append(len(results))
                 results.append((None, None))
-        answered = await asyncio.gather(*(self._one(listed[i], inspected[i], None)
-                                          for i in asking))
+        answered = await asyncio.gather(*(self._one(listed[i], inspected[i]) for i in asking))
         for i, result in zip(asking, answered, strict=True):
             results[i] = result
         failures = [error for _, error in results if error is not None]
@@ -244,13 +243,11 @@ class DockerEngineSource:
         await self.client.get_json("/_ping")
         for cid in touched:
             try:  # always asked afresh: an event says the container changed
-                data = await self.inspect(cid)
+                self._listed[cid] = listed_from_inspect(await self._inspect_cached(cid,
+                                                                                   fresh=True))
             except ContainerGone:
                 self._listed.pop(cid, None)
                 self._inspect.pop(cid, None)
-                continue
-            self._inspect[cid] = (time.monotonic(), data)
-            self._listed[cid] = listed_from_inspect(data)
         return list(self._listed.values())
 
     async def _inspect_all(self, listed: list[dict[str, Any]]
@@ -261,12 +258,10 @@ class DockerEngineSource:
         out: list[dict[str, Any] | Exception | None] = []
         stale: list[int] = []
         for item in listed:
-            cached = self._inspect.get(str(item["Id"]))
-            if cached and now - cached[0] < self._inspect_refresh:
-                out.append(cached[1])
-            else:
+            cached = self._cached_inspect(str(item["Id"]), now)
+            if cached is None:
                 stale.append(len(out))
-                out.append(None)
+            out.append(cached)
         fetched = await asyncio.gather(*(self._inspect_listed(listed[i]) for i in stale))
         for i, found in zip(stale, fetched, strict=True):
             out[i] = found
@@ -307,10 +302,10 @@ class DockerEngineSource:
 
     async def _one(
         self, listed: Mapping[str, Any], found: dict[str, Any] | Exception | None,
-        kernel: dict[str, Any] | None,
     ) -> tuple[Container | None, DaemonUnavailable | None]:
-        """One container's row. A container removed since the list is None (gone from the
-        next frame); one whose inspect or stats timed out keeps its row without numbers."""
+        """One container's row, its numbers asked of the API. A container removed since the
+        list is None (gone from the next frame); one whose inspect or stats timed out keeps its
+        row without numbers."""
         cid = str(listed["Id"])
         if found is None:
             return None, None
@@ -319,9 +314,7 @@ class DockerEngineSource:
         inspect = found if isinstance(found, dict) else None
         stats = None
         try:
-            if kernel is not None:
-                stats = self._reduce(cid, kernel)
-            elif listed.get("State") in ("running", "paused"):
+            if listed.get("State") in ("running", "paused"):
                 stats = await self._stats(cid)
         except ContainerGone:
             return None, None
@@ -335,11 +328,16 @@ class DockerEngineSource:
             self._cpu[cid] = sample
         return stats
 
-    async def _inspect_cached(self, cid: str) -> dict[str, Any]:
+    def _cached_inspect(self, cid: str, now: float) -> dict[str, Any] | None:
+        """Inspect data younger than inspect_refresh (and no event since), else None."""
         cached = self._inspect.get(cid)
+        return cached[1] if cached and now - cached[0] < self._inspect_refresh else None
+
+    async def _inspect_cached(self, cid: str, fresh: bool = False) -> dict[str, Any]:
         now = time.monotonic()
-        if cached and now - cached[0] < self._inspect_refresh:
-            return cached[1]
+        cached = None if fresh else self._cached_inspect(cid, now)
+        if cached is not None:
+            return cached
         data = await self.inspect(cid)
         self._inspect[cid] = (now, data)
         return data

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from fintui.clock import Clock
+from fintui.core.backoff import retry_delay
 from fintui.model import ClusterSnapshot, DiskUsage, SourceStatus
 from fintui.sources.base import ClusterSource, ContainerGone, SourceUnavailable
 
@@ -78,7 +79,7 @@ class MultiSource:
             m.down_since = m.last.taken_at if m.last else self.clock.now()
         m.connected, m.error = False, error
         m.failures += 1
-        m.retry_at = time.monotonic() + min(self.max_backoff, 0.5 * 2.0 ** (m.failures - 1))
+        m.retry_at = time.monotonic() + retry_delay(m.failures, self.max_backoff)
 
     def _merged(self) -> ClusterSnapshot:
         statuses = []

@@ -118,8 +118,9 @@ class FintuiApp(App[int]):
         # [keys] is checked against every binding before anything starts: a clash is an error.
         self.keymap = console_keymap(type(self), parts.settings.keys)
         self.set_keymap(self.keymap)
-        self.ops = parts.operations()
         self._endpoint_ops = {e.name: parts.operations(e.name) for e in parts.endpoints}
+        # The first endpoint's: storage, cleanup, acks and the role shown.
+        self.ops = next(iter(self._endpoint_ops.values()), None) or parts.operations()
         self.poller: Poller | None = None
         self._usage_recorded_at = 0.0
         alerts = parts.settings.alerts
@@ -247,7 +248,7 @@ class FintuiApp(App[int]):
             return
         # With several endpoints, one that is down holds its alerts as they were while the
         # live ones go on: its old rows neither fire nor resolve anything.
-        down = {e.name for e in snap.endpoints if not e.connected}
+        down = {e.name for e in snap.down_endpoints}
         if down:
             snap = replace(snap, containers=tuple(c for c in snap.containers
                                                   if c.endpoint not in down))

@@ -146,7 +146,7 @@ async def test_vanished_container_is_simply_gone(client: docker.DockerClient,
         # error.
         found = await source._inspect_listed(entry)
         assert isinstance(found, dict)
-        assert await source._one(entry, found, None) == (None, None)
+        assert await source._one(entry, found) == (None, None)
         second = await source.sweep()
         assert doomed.id not in {c.id for c in second.containers}
         assert second.source.connected

@@ -181,7 +181,7 @@ class ContainersPane(Vertical):
         # With several endpoints only the rows of a down one are old, and they say so.
         self.set_class(snap.stale and (not snap.source.connected or not snap.endpoints),
                        "-stale")
-        down = {e.name for e in snap.endpoints if not e.connected}
+        down = {e.name for e in snap.down_endpoints}
         shown = [c for c in snap.containers if matches(c, self.filter_text)]
         rows = ordered(shown, snap.taken_at, self.sort_key, self.reverse, self.grouped)
         self._by_id = {c.id: c for c in rows}
@@ -239,7 +239,7 @@ class ContainersPane(Vertical):
             parts.append("grouped by service")
         if self.filter_text:
             parts.append(f"filter: {one_line(self.filter_text, 30)}")
-        down = [e for e in snap.endpoints if not e.connected]
+        down = snap.down_endpoints
         if down:
             parts.append("STALE rows of " + ", ".join(
                 f"{one_line(e.name)} (down since {e.since:%H:%M:%S})" if e.since
@@ -309,7 +309,7 @@ class ContainersPane(Vertical):
     @on(RowTable.HeaderSelected)
     def _header_clicked(self, event: RowTable.HeaderSelected) -> None:
         key = event.column_key
-        if key not in SORTABLE:
+        if key not in self.sortable:
             return
         if key == self.sort_key:
             self.action_sort_reverse()
