@@ -140,6 +140,7 @@ class HistorySettings:
     retention: float
     disk_interval: float
     collect_interval: float
+    sample_interval: float = 10.0  # the console's: forecasts look days ahead
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +347,7 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "history.retention": _duration,
     "history.disk_interval": _positive,
     "history.collect_interval": _positive,
+    "history.sample_interval": _positive,
     "forecast.horizon": _duration,
     "forecast.headroom": lambda v: None if v >= 1 else "must be 1 or more",
     "forecast.critical_days": _positive,
@@ -582,7 +584,8 @@ def _history(data: Mapping[str, Any], state_dir: Path) -> HistorySettings:
         raw_retention=_seconds(data["raw_retention"]),
         minute_retention=_seconds(data["minute_retention"]),
         retention=_seconds(data["retention"]), disk_interval=float(data["disk_interval"]),
-        collect_interval=float(data["collect_interval"]))
+        collect_interval=float(data["collect_interval"]),
+        sample_interval=float(data["sample_interval"]))
 
 
 def _forecast(data: Mapping[str, Any]) -> ForecastSettings:

@@ -99,18 +99,25 @@ class Silence:
 
 @dataclass
 class RestartWindow:
-    """Restart counts seen per container over time, to count restarts within a window."""
+    """Restart counts seen per container over time, to count restarts within a window. Only
+    changes are kept (a count and when it was first seen): hundreds of containers sampled
+    every second would otherwise keep hundreds of thousands of repeats."""
 
     window: timedelta
     seen: dict[str, deque[tuple[datetime, int]]] = field(default_factory=dict)
 
     def note(self, containers: Iterable[Container], now: datetime) -> None:
         alive = set()
+        start = now - self.window
         for c in containers:
             alive.add(c.id)
-            ring = self.seen.setdefault(c.id, deque())
-            ring.append((now, c.restart_count))
-            while ring and now - ring[0][0] > self.window:
+            ring = self.seen.get(c.id)
+            if ring is None:
+                ring = self.seen[c.id] = deque()
+            if not ring or ring[-1][1] != c.restart_count:
+                ring.append((now, c.restart_count))
+            # The count in force when the window opens is the last change at or before it.
+            while len(ring) > 1 and ring[1][0] <= start:
                 ring.popleft()
         for gone in set(self.seen) - alive:
             del self.seen[gone]
@@ -148,20 +155,29 @@ def in_scope(rule: Rule, c: Container) -> bool:
     return True
 
 
-def _pinned(c: Container, siblings: list[Container]) -> float | None:
+@dataclass(slots=True)
+class _GroupCpu:
+    """CPU% of a service's running replicas, summed once per evaluation so each replica's
+    comparison with the others costs nothing (services can have hundreds)."""
+
+    total: float = 0.0
+    count: int = 0
+
+
+def _pinned(c: Container, group: _GroupCpu | None) -> float | None:
     """1 when at its CPU limit while the other replicas of its service idle, else 0."""
-    if c.cpu_limit is None or c.stats is None or c.stats.cpu_percent is None:
+    if c.cpu_limit is None or c.stats is None or c.stats.cpu_percent is None or group is None:
         return None
-    others = [o.stats.cpu_percent for o in siblings if o.id != c.id and o.stats is not None
-              and o.stats.cpu_percent is not None]
-    if not others:
+    own = c.stats.cpu_percent if c.state == "running" else None
+    others = group.count - (own is not None)
+    if others <= 0:
         return None  # no siblings to compare with
     at_limit = c.stats.cpu_percent >= PINNED * c.cpu_limit * 100
-    return 1.0 if at_limit and sum(others) / len(others) < IDLE_SIBLINGS else 0.0
+    return 1.0 if at_limit and (group.total - (own or 0.0)) / others < IDLE_SIBLINGS else 0.0
 
 
 def _container_metric(metric: str, c: Container, restarts: RestartWindow,
-                      siblings: list[Container]) -> float | None:
+                      group: _GroupCpu | None) -> float | None:
     s = c.stats
     if metric == "container.cpu_percent":
         return None if s is None or s.cpu_percent is None else s.cpu_percent
@@ -175,7 +191,7 @@ def _container_metric(metric: str, c: Container, restarts: RestartWindow,
     if metric == "container.oom_killed":
         return 1.0 if c.oom_killed else 0.0
     if metric == "container.cpu_pinned":
-        return _pinned(c, siblings)
+        return _pinned(c, group)
     if metric == "container.exited_nonzero":
         return 1.0 if c.state in ("exited", "dead") and (c.exit_code or 0) != 0 else 0.0
     return None
@@ -204,19 +220,26 @@ def observe(rules: Iterable[Rule], snap: ClusterSnapshot, restarts: RestartWindo
     """Every (rule, target, value) the snapshot offers. No data, no observation: a stale or
     missing number never fires or resolves anything."""
     out = []
-    groups: dict[str, list[Container]] = {}
+    groups: dict[str, _GroupCpu] = {}
     for c in snap.containers:
-        if c.group and c.state == "running":
-            groups.setdefault(c.group, []).append(c)
+        name = c.group
+        if name and c.state == "running":
+            group = groups.get(name)
+            if group is None:
+                group = groups[name] = _GroupCpu()
+            if c.stats is not None and c.stats.cpu_percent is not None:
+                group.total += c.stats.cpu_percent
+                group.count += 1
+    # Once per container, not once per rule and container: hundreds of each a second.
+    each = [(c, alert_target(c), groups.get(c.group)) for c in snap.containers]
     for rule in rules:
         kind = rule.metric.split(".", 1)[0]
         if kind == "container":
-            for c in snap.containers:
-                if in_scope(rule, c):
-                    value = _container_metric(rule.metric, c, restarts,
-                                              groups.get(c.group, []) if c.group else [])
+            for c, target, group in each:
+                if not rule.scope or in_scope(rule, c):
+                    value = _container_metric(rule.metric, c, restarts, group)
                     if value is not None:
-                        out.append(Observation(rule, alert_target(c), value))
+                        out.append(Observation(rule, target, value))
         elif kind == "host" and snap.host is not None and not snap.host.error:
             h = snap.host
             values = {"host.cpu_percent": h.cpu_percent,

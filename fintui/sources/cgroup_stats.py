@@ -6,8 +6,12 @@ Any container it cannot read goes back to the API."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-from dataclasses import dataclass
+import resource
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +19,9 @@ from fintui.core.cgroup_parse import (
     blkio_v1,
     cgroup_mounts,
     io_stat_v2,
-    key_values,
     net_dev,
     proc_cgroup_paths,
+    stat_value,
     stats_json,
     system_cpu_ns,
 )
@@ -25,6 +29,15 @@ from fintui.core.cgroup_parse import (
 
 class CgroupUnavailable(Exception):
     pass
+
+
+# A container's memory limit changes only by `docker update`; the source says so on its
+# update event (forget), and this bounds it otherwise.
+LIMIT_REFRESH = 30.0
+# File descriptors left for everything else (sockets, SQLite, the terminal) when cgroup
+# files are kept open.
+FD_RESERVE = 512
+FD_CEILING = 16384  # what the soft limit is raised to at most
 
 
 class CgroupReader:
@@ -41,6 +54,11 @@ class CgroupReader:
         if not self.v1 and not self.v2:
             raise CgroupUnavailable("no cgroup file system mounted")
         self._files: dict[str, _Files] = {}  # container id -> where its numbers are
+        self._fd_budget = _fd_budget()
+        self._fds_open = 0
+        # read_many runs in a worker thread; forget and close come from the event loop.
+        # Never both at once: a closed descriptor's number can be reused by another file.
+        self._lock = threading.Lock()
 
     def read_many(self, pids: dict[str, int]) -> dict[str, dict[str, Any]]:
         """Stats JSON by container id for every pid that could be read; the rest are left
@@ -51,28 +69,57 @@ class CgroupReader:
         except (OSError, ValueError):
             return {}
         out: dict[str, dict[str, Any]] = {}
-        for cid, pid in pids.items():
-            try:
-                out[cid] = self.read(cid, pid, system_ns)
-            except (OSError, ValueError, KeyError, CgroupUnavailable):
-                continue
+        now = time.monotonic()
+        with self._lock:
+            for cid, pid in pids.items():
+                try:
+                    out[cid] = self._read_locked(cid, pid, system_ns, now)
+                except (OSError, ValueError, KeyError, CgroupUnavailable):
+                    continue
         return out
 
     def read(self, cid: str, pid: int, system_ns: int) -> dict[str, Any]:
+        with self._lock:
+            return self._read_locked(cid, pid, system_ns, time.monotonic())
+
+    def _read_locked(self, cid: str, pid: int, system_ns: int, now: float) -> dict[str, Any]:
         files = self._files.get(cid)
         if files is None or files.pid != pid:
+            self._drop(cid)
             files = self._resolve(cid, pid)
             self._files[cid] = files
         try:
+            if now - files.limit_at >= LIMIT_REFRESH:
+                files.limit = _limit(_read(files.mem_limit))
+                files.limit_at = now
             return self._numbers(files, system_ns)
         except OSError:
-            del self._files[cid]  # stopped or gone: look again next time
+            self._drop(cid)  # stopped or gone: look again next time
             raise
 
     def forget(self, alive: set[str]) -> None:
-        """Drop the paths of containers no longer running."""
-        for cid in set(self._files) - alive:
-            del self._files[cid]
+        """Drop the files of containers no longer running."""
+        with self._lock:
+            for cid in set(self._files) - alive:
+                self._drop(cid)
+
+    def changed(self, cid: str) -> None:
+        """An event named this container (an update, a restart): find its files afresh."""
+        with self._lock:
+            self._drop(cid)
+
+    def close(self) -> None:
+        with self._lock:
+            for cid in list(self._files):
+                self._drop(cid)
+
+    def _drop(self, cid: str) -> None:
+        files = self._files.pop(cid, None)
+        if files is not None:
+            for fd in files.fds.values():
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            self._fds_open -= len(files.fds)
 
     def _resolve(self, cid: str, pid: int) -> _Files:
         """Where one container's numbers live; asked once per container process."""
@@ -93,37 +140,57 @@ class CgroupReader:
                 blk = next((path for name in ("blkio.io_service_bytes_recursive",
                                               "blkio.throttle.io_service_bytes_recursive")
                             if os.path.exists(path := v1("blkio", name))), "")
-            return _Files(pid, 1, net, v1("cpuacct", "cpuacct.usage"),
-                          v1("memory", "memory.usage_in_bytes"),
-                          v1("memory", "memory.limit_in_bytes"), v1("memory", "memory.stat"),
-                          blk, v1("pids", "pids.current")
-                          if "pids" in v1_paths and "pids" in self.v1 else "")
-        if v2_path is not None and self.v2 is not None:
+            files = _Files(pid, 1, net, v1("cpuacct", "cpuacct.usage"),
+                           v1("memory", "memory.usage_in_bytes"),
+                           v1("memory", "memory.limit_in_bytes"), v1("memory", "memory.stat"),
+                           "total_inactive_file", blk, v1("pids", "pids.current")
+                           if "pids" in v1_paths and "pids" in self.v1 else "")
+        elif v2_path is not None and self.v2 is not None:
             folder = f"{self.v2}{v2_path}"
-            return _Files(pid, 2, net, f"{folder}/cpu.stat", f"{folder}/memory.current",
-                          f"{folder}/memory.max", f"{folder}/memory.stat",
-                          f"{folder}/io.stat" if os.path.exists(f"{folder}/io.stat") else "",
-                          f"{folder}/pids.current")
-        raise CgroupUnavailable(f"pid {pid}: no cgroup this reader knows")
+            files = _Files(pid, 2, net, f"{folder}/cpu.stat", f"{folder}/memory.current",
+                           f"{folder}/memory.max", f"{folder}/memory.stat", "inactive_file",
+                           f"{folder}/io.stat" if os.path.exists(f"{folder}/io.stat") else "",
+                           f"{folder}/pids.current")
+        else:
+            raise CgroupUnavailable(f"pid {pid}: no cgroup this reader knows")
+        self._keep_open(files)
+        return files
+
+    def _keep_open(self, files: _Files) -> None:
+        """Hold the files open while the budget allows: a re-read at offset 0 makes the
+        kernel write them afresh, at a third of the cost of open, read and close. (An open
+        /proc/<pid>/net file holds the network namespace: it is closed with the others as
+        soon as a read finds the container's cgroup gone, within a sweep of its end.)"""
+        paths = [p for p in (files.cpu, files.mem_usage, files.mem_stat, files.blk,
+                             files.pids, files.net) if p]
+        if self._fds_open + len(paths) > self._fd_budget:
+            return
+        for path in paths:
+            try:
+                files.fds[path] = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            except OSError:
+                break  # read by path instead; the error shows at the read
+        self._fds_open += len(files.fds)
 
     def _numbers(self, f: _Files, system_ns: int) -> dict[str, Any]:
+        fds = f.fds
         if f.version == 1:
-            cpu_ns = int(_read(f.cpu))
-            limit = int(_read(f.mem_limit))
-            blk = blkio_v1(_read(f.blk)) if f.blk else (0, 0)
+            cpu_ns = int(_reread(fds, f.cpu))
         else:
-            cpu_ns = key_values(_read(f.cpu))["usage_usec"] * 1000
-            limit_text = _read(f.mem_limit).strip()
-            limit = 0 if limit_text == "max" else int(limit_text)
-            blk = io_stat_v2(_read(f.blk)) if f.blk else (0, 0)
+            cpu_ns = (stat_value(_reread(fds, f.cpu), "usage_usec") or 0) * 1000
+        inactive = stat_value(_reread(fds, f.mem_stat), f.inactive_key)
         return stats_json(
             cpu_ns=cpu_ns, system_ns=system_ns, online_cpus=self.online_cpus,
-            mem_usage=int(_read(f.mem_usage)), mem_limit=limit,
-            mem_stat=key_values(_read(f.mem_stat)), host_memory=self.host_memory, blk=blk,
-            networks=net_dev(_read(f.net)), pids=int(_read(f.pids)) if f.pids else 0)
+            mem_usage=int(_reread(fds, f.mem_usage)), mem_limit=f.limit,
+            mem_stat={} if inactive is None else {f.inactive_key: inactive},
+            host_memory=self.host_memory,
+            blk=((blkio_v1 if f.version == 1 else io_stat_v2)(_reread(fds, f.blk))
+                 if f.blk else (0, 0)),
+            networks=net_dev(_reread(fds, f.net)),
+            pids=int(_reread(fds, f.pids)) if f.pids else 0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Files:
     """One container process's files: cgroup v1 or v2, and its network namespace's."""
 
@@ -134,14 +201,44 @@ class _Files:
     mem_usage: str
     mem_limit: str
     mem_stat: str
+    inactive_key: str  # memory.stat's page cache the kernel can drop, as v1 or v2 names it
     blk: str  # "" when the kernel keeps no block I/O numbers for it
     pids: str
+    limit: int = 0
+    limit_at: float = -LIMIT_REFRESH  # read at the first sweep
+    fds: dict[str, int] = field(default_factory=dict)  # path -> descriptor held open
+
+
+def _limit(text: str) -> int:
+    text = text.strip()
+    return 0 if text == "max" else int(text)
+
+
+def _fd_budget() -> int:
+    """How many cgroup files may stay open: the soft limit raised towards the hard one
+    (as Go programs, dockerd among them, do at start), less a reserve for everything else."""
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        wanted = FD_CEILING if hard == resource.RLIM_INFINITY else min(hard, FD_CEILING)
+        if soft != resource.RLIM_INFINITY and soft < wanted:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+    except (OSError, ValueError):
+        return 0
+    return max(0, min(soft, FD_CEILING) - FD_RESERVE)
+
+
+def _reread(fds: dict[str, int], path: str) -> str:
+    fd = fds.get(path)
+    if fd is None:
+        return _read(path)
+    return os.pread(fd, 65536, 0).decode("ascii", "replace")
 
 
 def _read(path: str) -> str:
     """A small kernel file in one read: Path objects and text wrappers cost more than the
     read itself at hundreds of containers a second."""
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
         return os.read(fd, 65536).decode("ascii", "replace")
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
@@ -45,6 +46,9 @@ _LIST_EVENTS = _INSPECT_EVENTS | {"create", "destroy", "stop"}
 # While the events stream is live the list is kept from events and relisted in full only
 # this often, as a safety net; without it, every sweep relists.
 RELIST_INTERVAL = 30.0
+# While the events stream flows, every change a row shows comes with an event that drops the
+# container's inspect data at once: the periodic re-inspection is only a safety net then.
+EVENTS_LIVE_FACTOR = 10
 
 
 def listed_from_inspect(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -154,6 +158,10 @@ class DockerEngineSource:
         self._listed: dict[str, dict[str, Any]] | None = None
         self._listed_at = 0.0
         self._touched: set[str] = set()  # containers events named since the last sweep
+        self._inspected_at = 0.0  # when _inspect_all last ran: spreads re-inspection
+        # Per container: the list row and inspect data a Container was built from, and it.
+        self._rows: dict[str, tuple[Mapping[str, Any], Mapping[str, Any] | None,
+                                    Container]] = {}
         self._events_live = False
         self.relist_interval = RELIST_INTERVAL
         self.relists = 0  # full relists done (tests and the benchmark read it)
@@ -183,9 +191,8 @@ class DockerEngineSource:
             from_kernel = kernel.get(str(item["Id"]))
             if isinstance(found, dict) and from_kernel is not None:
                 # The common case on the daemon's host: no await, no task per container.
-                results.append((container_from(item, found,
-                                               self._reduce(str(item["Id"]), from_kernel),
-                                               self.name), None))
+                results.append((self._row(item, found,
+                                          self._reduce(str(item["Id"]), from_kernel)), None))
             else:
                 asking.append(len(results))
                 results.append((None, None))
@@ -203,6 +210,8 @@ class DockerEngineSource:
             self._cpu.pop(stale, None)
         for stale in set(self._inspect) - alive:
             self._inspect.pop(stale, None)
+        for stale in set(self._rows) - alive:
+            self._rows.pop(stale, None)
         if self.cgroups is not None:
             self.cgroups.forget(alive)
         swarm_services, nodes = await self._swarm()
@@ -242,9 +251,10 @@ class DockerEngineSource:
         # trivial, so a stalled or stopped daemon still shows within one request timeout.
         await self.client.get_json("/_ping")
         for cid in touched:
+            if self.cgroups is not None:
+                self.cgroups.changed(cid)  # a new limit (docker update), a new process
             try:  # always asked afresh: an event says the container changed
-                self._listed[cid] = listed_from_inspect(await self._inspect_cached(cid,
-                                                                                   fresh=True))
+                self._listed[cid] = listed_from_inspect(await self._inspect_and_keep(cid))
             except ContainerGone:
                 self._listed.pop(cid, None)
                 self._inspect.pop(cid, None)
@@ -252,27 +262,37 @@ class DockerEngineSource:
 
     async def _inspect_all(self, listed: list[dict[str, Any]]
                            ) -> list[dict[str, Any] | Exception | None]:
-        """Inspect data for every row: from the cache where it is fresh, asked of the daemon
-        (all at once) for the rest."""
+        """Inspect data for every row: from the cache, asked of the daemon (all at once) for
+        containers not yet inspected and for the oldest few of those past their refresh.
+        Spread so: hundreds of containers inspected together would come due together."""
         now = time.monotonic()
+        refresh = self._inspect_refresh * (EVENTS_LIVE_FACTOR if self._events_live else 1)
+        # Enough a sweep that every container is asked again about once per `refresh`.
+        since = min(max(now - self._inspected_at, 0.1), refresh)
+        budget = math.ceil(len(listed) * since / refresh)
+        self._inspected_at = now
         out: list[dict[str, Any] | Exception | None] = []
-        stale: list[int] = []
+        ask: list[int] = []
+        aged: list[tuple[float, int]] = []
         for item in listed:
-            cached = self._cached_inspect(str(item["Id"]), now)
+            cached = self._inspect.get(str(item["Id"]))
             if cached is None:
-                stale.append(len(out))
-            out.append(cached)
-        fetched = await asyncio.gather(*(self._inspect_listed(listed[i]) for i in stale))
-        for i, found in zip(stale, fetched, strict=True):
+                ask.append(len(out))
+            elif now - cached[0] >= refresh:
+                aged.append((cached[0], len(out)))
+            out.append(cached[1] if cached else None)
+        ask += [i for _, i in sorted(aged)[:budget]]
+        fetched = await asyncio.gather(*(self._inspect_listed(listed[i]) for i in ask))
+        for i, found in zip(ask, fetched, strict=True):
             out[i] = found
         return out
 
     async def _inspect_listed(self, listed: Mapping[str, Any]
                               ) -> dict[str, Any] | Exception | None:
-        """Inspect data (cached), None for a container removed since the list, or the
+        """Inspect data (asked afresh), None for a container removed since the list, or the
         daemon's failure to hand back to _one."""
         try:
-            return await self._inspect_cached(str(listed["Id"]))
+            return await self._inspect_and_keep(str(listed["Id"]))
         except ContainerGone:
             return None
         except DaemonUnavailable as exc:
@@ -310,7 +330,7 @@ class DockerEngineSource:
         if found is None:
             return None, None
         if isinstance(found, DaemonUnavailable):
-            return container_from(listed, None, None, self.name), found
+            return self._row(listed, None, None), found
         inspect = found if isinstance(found, dict) else None
         stats = None
         try:
@@ -319,8 +339,22 @@ class DockerEngineSource:
         except ContainerGone:
             return None, None
         except DaemonUnavailable as exc:
-            return container_from(listed, inspect, None, self.name), exc
-        return container_from(listed, inspect, stats, self.name), None
+            return self._row(listed, inspect, None), exc
+        return self._row(listed, inspect, stats), None
+
+    def _row(self, listed: Mapping[str, Any], inspect: Mapping[str, Any] | None,
+             stats: ContainerStats | None) -> Container:
+        """container_from, its list and inspect parts built again only when either changed
+        (a relist, a re-inspection): from one sweep to the next only the numbers differ."""
+        cid = str(listed["Id"])
+        cached = self._rows.get(cid)
+        if cached is not None and cached[0] is listed and cached[1] is inspect:
+            base = cached[2]
+        else:
+            base = container_from(listed, inspect, None, self.name)
+            # The dicts are held here, so `is` can never mistake a new one for them.
+            self._rows[cid] = (listed, inspect, base)
+        return replace(base, stats=stats) if stats is not None else base
 
     def _reduce(self, cid: str, raw: Mapping[str, Any]) -> ContainerStats:
         stats, sample = reduce_stats(raw, self._cpu.get(cid))
@@ -328,16 +362,9 @@ class DockerEngineSource:
             self._cpu[cid] = sample
         return stats
 
-    def _cached_inspect(self, cid: str, now: float) -> dict[str, Any] | None:
-        """Inspect data younger than inspect_refresh (and no event since), else None."""
-        cached = self._inspect.get(cid)
-        return cached[1] if cached and now - cached[0] < self._inspect_refresh else None
-
-    async def _inspect_cached(self, cid: str, fresh: bool = False) -> dict[str, Any]:
+    async def _inspect_and_keep(self, cid: str) -> dict[str, Any]:
+        """Inspect data asked afresh, and kept for the sweeps that follow."""
         now = time.monotonic()
-        cached = None if fresh else self._cached_inspect(cid, now)
-        if cached is not None:
-            return cached
         data = await self.inspect(cid)
         self._inspect[cid] = (now, data)
         return data
@@ -481,4 +508,6 @@ class DockerEngineSource:
             yield line
 
     async def close(self) -> None:
+        if self.cgroups is not None:
+            self.cgroups.close()
         await self.client.shutdown()

@@ -5,6 +5,7 @@ same CPU% and memory on screen."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -116,3 +117,69 @@ async def test_a_sweep_shows_the_same_numbers_through_either_path(
     finally:
         for source in sources:
             await source.close()
+
+
+def open_files_of(cid: str) -> int:
+    """This process's descriptors on that container's files (cgroup paths name the id)."""
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            count += cid in os.readlink(f"/proc/self/fd/{fd}")
+    return count
+
+
+def test_files_held_open_are_given_back_when_the_container_stops(
+        run_container: Callable[..., Any]) -> None:
+    cgroups = reader()
+    box = run_container("cg-fds", ["sleep", "300"])
+    box.reload()
+    cid, pid = box.id, int(box.attrs["State"]["Pid"])
+    first = cgroups.read_many({cid: pid})[cid]
+    held = open_files_of(cid)
+    assert held > 0, "the cgroup files stay open between sweeps"
+    again = cgroups.read_many({cid: pid})[cid]  # a re-read of the open files, not stale text
+    assert again["cpu_stats"]["cpu_usage"]["total_usage"] >= \
+        first["cpu_stats"]["cpu_usage"]["total_usage"]
+    assert open_files_of(cid) == held
+    box.stop(timeout=1)
+    assert cgroups.read_many({cid: pid}) == {}
+    assert open_files_of(cid) == 0, "a stopped container's files are closed"
+    box.start()
+    box.reload()
+    assert cid in cgroups.read_many({cid: int(box.attrs["State"]["Pid"])})
+    assert open_files_of(cid) == held
+    cgroups.close()
+    assert open_files_of(cid) == 0
+
+
+async def test_a_changed_memory_limit_shows_after_its_update_event(
+        run_container: Callable[..., Any]) -> None:
+    cgroups = reader()
+    box = run_container("cg-update", ["sleep", "300"], mem_limit="64m")
+    source = DockerEngineSource(EngineClient(parse_endpoint(HOST), 10, 5), SystemClock(),
+                                32, 30, cgroups=cgroups)
+
+    async def follow() -> None:
+        async for _event in source.events():
+            pass
+
+    def limit(snap: Any) -> int | None:
+        row = next(c for c in snap.containers if c.id == box.id)
+        return row.stats.mem_limit_bytes if row.stats else None
+
+    task = asyncio.create_task(follow())
+    try:
+        await asyncio.sleep(0.5)
+        assert limit(await source.sweep()) == 64 * 1024**2
+        relists = source.relists
+        await asyncio.to_thread(box.update, mem_limit="96m", memswap_limit="192m")
+        seen = None
+        for _ in range(50):
+            if (seen := limit(await source.sweep())) == 96 * 1024**2:
+                break
+            await asyncio.sleep(0.1)
+        assert seen == 96 * 1024**2
+        assert source.relists == relists, "through the update event, not a relist"
+    finally:
+        task.cancel()
+        await source.close()

@@ -110,6 +110,21 @@ def test_crash_loop_counts_restarts_within_the_window() -> None:
     assert engine.history[0].faulty
 
 
+def test_restarts_sampled_every_second_for_an_hour_keep_only_their_changes() -> None:
+    restarts = RestartWindow(timedelta(minutes=5))
+    for t in range(3600):  # a console at 1 Hz: restarts at 3400 s and 3500 s
+        count = 2 + (t >= 3400) + (t >= 3500)
+        restarts.note([box("recon", restarts=count)], at(t))
+        assert len(restarts.seen["id-recon"]) <= 3, "every sample kept: memory grows"
+    assert restarts.increase("id-recon") == 2  # both within the last five minutes
+    restarts.note([box("recon", restarts=4)], at(3400 + 301))
+    assert restarts.increase("id-recon") == 1  # the first has left the window
+    restarts.note([box("recon", restarts=0)], at(3900))  # restarted by hand: count reset
+    assert restarts.increase("id-recon") == 0
+    restarts.note([box("recon", restarts=3)], at(3960))
+    assert restarts.increase("id-recon") == 3
+
+
 def test_unhealthy_and_exited_nonzero_signatures() -> None:
     restarts = RestartWindow(timedelta(minutes=5))
     engine = AlertEngine(resolve_after=30)

@@ -6,9 +6,9 @@ from fintui.core.cgroup_parse import (
     blkio_v1,
     cgroup_mounts,
     io_stat_v2,
-    key_values,
     net_dev,
     proc_cgroup_paths,
+    stat_value,
     stats_json,
     system_cpu_ns,
 )
@@ -56,8 +56,14 @@ def test_where_the_controllers_are_mounted() -> None:
 
 
 def test_counters() -> None:
-    assert key_values("usage_usec 1500\nuser_usec 1000\nbogus\n") == {"usage_usec": 1500,
-                                                                       "user_usec": 1000}
+    assert stat_value("usage_usec 1500\nuser_usec 1000\nbogus\n", "usage_usec") == 1500
+    assert stat_value("usage_usec 1500\nuser_usec 1000\nbogus\n", "user_usec") == 1000
+    assert stat_value("bogus\n", "bogus") is None and stat_value("", "usage_usec") is None
+    # v1 memory.stat names the page cache twice; only the line that starts with the name counts.
+    memory_stat = "cache 9\ntotal_inactive_file 700\ninactive_file 300\ntotal_cache 9"
+    assert stat_value(memory_stat, "inactive_file") == 300
+    assert stat_value(memory_stat, "total_inactive_file") == 700
+    assert stat_value("total_inactive_file 700", "inactive_file") is None
     assert blkio_v1("8:0 Read 4096\n8:0 Write 512\n8:16 Read 4\n8:0 Total 4608\nTotal 4612\n") \
         == (4100, 512)
     assert io_stat_v2("8:0 rbytes=4096 wbytes=512 rios=1\n8:16 rbytes=4 wbytes=0\n") \

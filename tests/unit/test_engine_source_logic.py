@@ -114,6 +114,60 @@ async def test_inspect_is_cached_until_an_event_says_it_changed() -> None:
     assert len([path for path, _ in client.calls if path == "/containers/a/json"]) == 2
 
 
+async def test_re_inspection_is_spread_over_sweeps_not_done_all_at_once() -> None:
+    names = [f"c{i:02}" for i in range(40)]
+    client = ScriptedClient(names)
+    source = DockerEngineSource(client, SystemClock(), stats_concurrency=8, inspect_refresh=1.0)
+
+    def inspects() -> int:
+        return sum(1 for path, _ in client.calls if path.endswith("/json")
+                   and path != "/containers/json")
+
+    await source.sweep()
+    assert inspects() == 40
+    per_sweep: list[int] = []
+    asked: set[str] = set()
+    loop = asyncio.get_running_loop()
+    end = loop.time() + 2.5
+    while loop.time() < end:
+        await asyncio.sleep(0.1)
+        before = len(client.calls)
+        await source.sweep()
+        new = [path for path, _ in client.calls[before:]
+               if path.endswith("/json") and path != "/containers/json"]
+        per_sweep.append(len(new))
+        asked.update(path.split("/")[2] for path in new)
+    assert asked == set(names), "every container is inspected again within its refresh"
+    assert max(per_sweep) <= 20, f"a burst of re-inspections: {per_sweep}"
+
+
+async def test_while_events_flow_inspect_data_lives_longer() -> None:
+    client = ScriptedClient(["a", "b"])
+    client.events_script = [b""]
+    client.hold_stream = True
+    source = DockerEngineSource(client, SystemClock(), stats_concurrency=8, inspect_refresh=0.2)
+
+    async def follow() -> None:
+        async for _item in source.events():
+            pass
+
+    task = asyncio.ensure_future(follow())
+    await asyncio.sleep(0.01)
+    await source.sweep()
+    await asyncio.sleep(0.3)  # past inspect_refresh, but events would have said
+    before = len(client.calls)
+    await source.sweep()
+    assert not [path for path, _ in client.calls[before:] if path.startswith("/containers/a")
+                and path.endswith("/json")]
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await asyncio.sleep(0.3)
+    before = len(client.calls)
+    await source.sweep()  # no stream: the refresh applies as configured
+    assert ("/containers/a/json", {}) in client.calls[before:]
+
+
 async def test_a_container_gone_mid_sweep_is_dropped_silently() -> None:
     client = ScriptedClient(["a", "b"])
     client.gone = {"b"}
