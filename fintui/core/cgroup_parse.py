@@ -1,10 +1,11 @@
-"""The kernel's cgroup and /proc text, turned into the Engine API's stats shape, so one piece
-of arithmetic (core/stats.reduce_stats) serves both paths. Pure: text in, dicts out."""
+"""The kernel's cgroup and /proc text, turned into the counters the Engine API's stats give,
+so one piece of arithmetic (core/stats) serves both paths. Pure: text in, numbers out."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+
+from fintui.core.stats import CpuSample, Reading, used_memory
 
 UNLIMITED_V1 = 1 << 62  # a v1 limit above this means "no limit" (9223372036854771712)
 
@@ -108,19 +109,16 @@ def system_cpu_ns(proc_stat: str, clock_ticks: int) -> int:
     raise ValueError("no cpu line in /proc/stat")
 
 
-def stats_json(*, cpu_ns: int, system_ns: int, online_cpus: int, mem_usage: int,
-               mem_limit: int, mem_stat: Mapping[str, int], host_memory: int,
-               blk: tuple[int, int], networks: Mapping[str, Mapping[str, int]],
-               pids: int) -> dict[str, Any]:
-    """One container's numbers in the shape of GET /containers/{id}/stats."""
+def kernel_reading(*, cpu_ns: int, system_ns: int, online_cpus: int, mem_usage: int,
+                   mem_limit: int, mem_inactive: int | None, host_memory: int,
+                   blk: tuple[int, int], networks: Mapping[str, Mapping[str, int]],
+                   pids: int) -> Reading:
+    """One container's counters as GET /containers/{id}/stats would give them: memory less
+    the inactive file cache, "no limit" as the host's memory, loopback left out."""
     limit = mem_limit if 0 < mem_limit < UNLIMITED_V1 else host_memory
-    return {
-        "cpu_stats": {"cpu_usage": {"total_usage": cpu_ns}, "system_cpu_usage": system_ns,
-                      "online_cpus": online_cpus},
-        "memory_stats": {"usage": mem_usage, "limit": min(limit, host_memory),
-                         "stats": dict(mem_stat)},
-        "blkio_stats": {"io_service_bytes_recursive": [
-            {"op": "read", "value": blk[0]}, {"op": "write", "value": blk[1]}]},
-        "networks": {name: dict(v) for name, v in networks.items()},
-        "pids_stats": {"current": pids},
-    }
+    return Reading(
+        cpu=CpuSample(cpu_ns, system_ns, online_cpus),
+        mem_used=used_memory(mem_usage, mem_inactive), mem_limit=min(limit, host_memory),
+        net_rx=sum(v["rx_bytes"] for v in networks.values()),
+        net_tx=sum(v["tx_bytes"] for v in networks.values()),
+        blk_read=blk[0], blk_write=blk[1], pids=pids)

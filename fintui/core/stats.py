@@ -48,11 +48,9 @@ def memory_used(stats: JSON) -> int:
     usage = int(mem.get("usage") or 0)
     detail = mem.get("stats") or {}
     # cgroup v1 reports total_inactive_file, cgroup v2 inactive_file; older CLIs used cache.
-    for key in ("total_inactive_file", "inactive_file"):
+    for key in ("total_inactive_file", "inactive_file", "cache"):
         if key in detail and detail[key] < usage:
-            return usage - int(detail[key])
-    if "cache" in detail and detail["cache"] < usage:
-        return usage - int(detail["cache"])
+            return used_memory(usage, int(detail[key]))
     return usage
 
 
@@ -76,27 +74,47 @@ def block_bytes(stats: JSON) -> tuple[int, int]:
     return read, write
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One container's counters as either path reads them (the API's stats JSON, or the
+    kernel's cgroup files): all the arithmetic below needs."""
+
+    cpu: CpuSample | None
+    mem_used: int  # usage less the page cache the kernel can drop
+    mem_limit: int
+    net_rx: int
+    net_tx: int
+    blk_read: int
+    blk_write: int
+    pids: int
+
+
+def used_memory(usage: int, reclaimable: int | None) -> int:
+    return usage - reclaimable if reclaimable is not None and reclaimable < usage else usage
+
+
+def reading_from_json(stats: JSON) -> Reading:
+    rx, tx = network_bytes(stats)
+    read, write = block_bytes(stats)
+    mem = stats.get("memory_stats") or {}
+    return Reading(cpu_sample(stats), memory_used(stats), int(mem.get("limit") or 0), rx, tx,
+                   read, write, int((stats.get("pids_stats") or {}).get("current") or 0))
+
+
+def stats_from(reading: Reading, previous: CpuSample | None) -> ContainerStats:
+    return ContainerStats(
+        cpu_percent=cpu_percent(previous, reading.cpu), mem_bytes=reading.mem_used,
+        mem_limit_bytes=reading.mem_limit, net_rx_bytes=reading.net_rx,
+        net_tx_bytes=reading.net_tx, blk_read_bytes=reading.blk_read,
+        blk_write_bytes=reading.blk_write, pids=reading.pids)
+
+
 def reduce_stats(
     stats: JSON, previous: CpuSample | None
 ) -> tuple[ContainerStats, CpuSample | None]:
     """Reduce one stats reply; `previous` is the last sample (one-shot replies lack precpu)."""
-    current = cpu_sample(stats)
+    reading = reading_from_json(stats)
     before = previous if previous is not None else cpu_sample(
         {"cpu_stats": stats.get("precpu_stats") or {}}
     )
-    rx, tx = network_bytes(stats)
-    read, write = block_bytes(stats)
-    mem = stats.get("memory_stats") or {}
-    return (
-        ContainerStats(
-            cpu_percent=cpu_percent(before, current),
-            mem_bytes=memory_used(stats),
-            mem_limit_bytes=int(mem.get("limit") or 0),
-            net_rx_bytes=rx,
-            net_tx_bytes=tx,
-            blk_read_bytes=read,
-            blk_write_bytes=write,
-            pids=int((stats.get("pids_stats") or {}).get("current") or 0),
-        ),
-        current,
-    )
+    return stats_from(reading, before), reading.cpu

@@ -13,18 +13,18 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from fintui.core.cgroup_parse import (
     blkio_v1,
     cgroup_mounts,
     io_stat_v2,
+    kernel_reading,
     net_dev,
     proc_cgroup_paths,
     stat_value,
-    stats_json,
     system_cpu_ns,
 )
+from fintui.core.stats import Reading
 
 
 class CgroupUnavailable(Exception):
@@ -60,15 +60,15 @@ class CgroupReader:
         # Never both at once: a closed descriptor's number can be reused by another file.
         self._lock = threading.Lock()
 
-    def read_many(self, pids: dict[str, int]) -> dict[str, dict[str, Any]]:
-        """Stats JSON by container id for every pid that could be read; the rest are left
+    def read_many(self, pids: dict[str, int]) -> dict[str, Reading]:
+        """Counters by container id for every pid that could be read; the rest are left
         out (the caller asks the API for them). One /proc/stat read for all: the same
         system time for every container of a sweep, as one docker stats collector cycle."""
         try:
             system_ns = system_cpu_ns((self.proc / "stat").read_text(), self.clock_ticks)
         except (OSError, ValueError):
             return {}
-        out: dict[str, dict[str, Any]] = {}
+        out: dict[str, Reading] = {}
         now = time.monotonic()
         with self._lock:
             for cid, pid in pids.items():
@@ -78,11 +78,11 @@ class CgroupReader:
                     continue
         return out
 
-    def read(self, cid: str, pid: int, system_ns: int) -> dict[str, Any]:
+    def read(self, cid: str, pid: int, system_ns: int) -> Reading:
         with self._lock:
             return self._read_locked(cid, pid, system_ns, time.monotonic())
 
-    def _read_locked(self, cid: str, pid: int, system_ns: int, now: float) -> dict[str, Any]:
+    def _read_locked(self, cid: str, pid: int, system_ns: int, now: float) -> Reading:
         files = self._files.get(cid)
         if files is None or files.pid != pid:
             self._drop(cid)
@@ -172,17 +172,16 @@ class CgroupReader:
                 break  # read by path instead; the error shows at the read
         self._fds_open += len(files.fds)
 
-    def _numbers(self, f: _Files, system_ns: int) -> dict[str, Any]:
+    def _numbers(self, f: _Files, system_ns: int) -> Reading:
         fds = f.fds
         if f.version == 1:
             cpu_ns = int(_reread(fds, f.cpu))
         else:
             cpu_ns = (stat_value(_reread(fds, f.cpu), "usage_usec") or 0) * 1000
-        inactive = stat_value(_reread(fds, f.mem_stat), f.inactive_key)
-        return stats_json(
+        return kernel_reading(
             cpu_ns=cpu_ns, system_ns=system_ns, online_cpus=self.online_cpus,
             mem_usage=int(_reread(fds, f.mem_usage)), mem_limit=f.limit,
-            mem_stat={} if inactive is None else {f.inactive_key: inactive},
+            mem_inactive=stat_value(_reread(fds, f.mem_stat), f.inactive_key),
             host_memory=self.host_memory,
             blk=((blkio_v1 if f.version == 1 else io_stat_v2)(_reread(fds, f.blk))
                  if f.blk else (0, 0)),

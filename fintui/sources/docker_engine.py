@@ -13,7 +13,7 @@ from typing import Any
 from fintui.clock import Clock
 from fintui.core.disk_usage import mounts_from_inspect, parse_df
 from fintui.core.gpu_join import requested_gpus
-from fintui.core.stats import CpuSample, reduce_stats
+from fintui.core.stats import CpuSample, Reading, reduce_stats, stats_from
 from fintui.core.swarm_nodes import node_from, placement_by_service, running_by_node
 from fintui.model import (
     ClusterSnapshot,
@@ -192,7 +192,8 @@ class DockerEngineSource:
             if isinstance(found, dict) and from_kernel is not None:
                 # The common case on the daemon's host: no await, no task per container.
                 results.append((self._row(item, found,
-                                          self._reduce(str(item["Id"]), from_kernel)), None))
+                                          self._from_kernel(str(item["Id"]), from_kernel)),
+                                None))
             else:
                 asking.append(len(results))
                 results.append((None, None))
@@ -299,7 +300,7 @@ class DockerEngineSource:
             return exc
 
     async def _kernel_stats(self, inspected: list[dict[str, Any] | Exception | None]
-                            ) -> dict[str, dict[str, Any]]:
+                            ) -> dict[str, Reading]:
         """Every running container's numbers from its cgroup, read in one thread hop; any
         it cannot read are left to the API."""
         if self.cgroups is None:
@@ -315,7 +316,7 @@ class DockerEngineSource:
         fresh = {cid: pids[cid] for cid in kernel if cid not in self._cpu}
         if fresh:
             for cid in fresh:
-                self._reduce(cid, kernel[cid])
+                self._from_kernel(cid, kernel[cid])
             await asyncio.sleep(FIRST_CPU_GAP)
             kernel.update(await asyncio.to_thread(self.cgroups.read_many, fresh))
         return kernel
@@ -355,6 +356,12 @@ class DockerEngineSource:
             # The dicts are held here, so `is` can never mistake a new one for them.
             self._rows[cid] = (listed, inspect, base)
         return replace(base, stats=stats) if stats is not None else base
+
+    def _from_kernel(self, cid: str, reading: Reading) -> ContainerStats:
+        stats = stats_from(reading, self._cpu.get(cid))
+        if reading.cpu is not None:
+            self._cpu[cid] = reading.cpu
+        return stats
 
     def _reduce(self, cid: str, raw: Mapping[str, Any]) -> ContainerStats:
         stats, sample = reduce_stats(raw, self._cpu.get(cid))

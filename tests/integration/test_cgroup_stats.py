@@ -16,7 +16,7 @@ import docker
 import pytest
 
 from fintui.clock import SystemClock
-from fintui.core.stats import memory_used, network_bytes, reduce_stats
+from fintui.core.stats import reading_from_json, stats_from
 from fintui.sources.cgroup_stats import CgroupReader, CgroupUnavailable
 from fintui.sources.docker_engine import DockerEngineSource
 from fintui.sources.engine_client import EngineClient, parse_endpoint
@@ -52,18 +52,18 @@ def test_kernel_numbers_equal_the_daemons(client: docker.DockerClient,
     cid, pid = box.id, int(box.attrs["State"]["Pid"])
     api = api_stats(cid)
     kernel = cgroups.read_many({cid: pid})[cid]
+    same = reading_from_json(api)  # the API's numbers, as the arithmetic takes them
+    assert kernel.cpu is not None and same.cpu is not None
     # Counters read a moment apart: CPU only grows, by at most the moment's worth.
-    api_cpu = api["cpu_stats"]["cpu_usage"]["total_usage"]
-    kernel_cpu = kernel["cpu_stats"]["cpu_usage"]["total_usage"]
-    assert 0 <= kernel_cpu - api_cpu < 2 * 10**9
-    assert kernel["cpu_stats"]["online_cpus"] == api["cpu_stats"]["online_cpus"]
-    assert kernel["memory_stats"]["limit"] == api["memory_stats"]["limit"] == 64 * 1024**2
-    assert abs(memory_used(kernel) - memory_used(api)) <= max(memory_used(api) * 0.2, 256 * 1024)
-    assert kernel["pids_stats"]["current"] == api["pids_stats"]["current"]
-    assert network_bytes(kernel) == network_bytes(api)
-    system_gap = kernel["cpu_stats"]["system_cpu_usage"] - api["cpu_stats"]["system_cpu_usage"]
+    assert 0 <= kernel.cpu.total_usage - same.cpu.total_usage < 2 * 10**9
+    assert kernel.cpu.online_cpus == same.cpu.online_cpus
+    assert kernel.mem_limit == same.mem_limit == 64 * 1024**2
+    assert abs(kernel.mem_used - same.mem_used) <= max(same.mem_used * 0.2, 256 * 1024)
+    assert kernel.pids == same.pids
+    assert (kernel.net_rx, kernel.net_tx) == (same.net_rx, same.net_tx)
+    system_gap = kernel.cpu.system_usage - same.cpu.system_usage
     assert 0 <= system_gap < 10 * 10**9 * (os.cpu_count() or 1)
-    stats, _ = reduce_stats(kernel, None)
+    stats = stats_from(kernel, None)
     assert stats.mem_limit_bytes == 64 * 1024**2 and stats.pids >= 1
 
 
@@ -83,7 +83,7 @@ def test_a_stopped_or_restarted_container_is_never_read_from_old_paths(
     box.reload()
     cid, pid = box.id, int(box.attrs["State"]["Pid"])
     first = cgroups.read_many({cid: pid})[cid]
-    assert cgroups.read_many({cid: pid})[cid]["pids_stats"] == first["pids_stats"]  # cached
+    assert cgroups.read_many({cid: pid})[cid].pids == first.pids
     box.stop(timeout=1)
     assert cgroups.read_many({cid: pid}) == {}, "a stopped container's numbers go to the API"
     box.start()
@@ -91,7 +91,7 @@ def test_a_stopped_or_restarted_container_is_never_read_from_old_paths(
     new_pid = int(box.attrs["State"]["Pid"])
     assert new_pid != pid
     again = cgroups.read_many({cid: new_pid})[cid]
-    assert again["pids_stats"]["current"] >= 1
+    assert again.pids >= 1
     # Its old process id now names nothing of this container: refused, not misread.
     assert cgroups.read_many({cid: pid}) == {}
 
@@ -138,8 +138,8 @@ def test_files_held_open_are_given_back_when_the_container_stops(
     held = open_files_of(cid)
     assert held > 0, "the cgroup files stay open between sweeps"
     again = cgroups.read_many({cid: pid})[cid]  # a re-read of the open files, not stale text
-    assert again["cpu_stats"]["cpu_usage"]["total_usage"] >= \
-        first["cpu_stats"]["cpu_usage"]["total_usage"]
+    assert again.cpu is not None and first.cpu is not None
+    assert again.cpu.total_usage >= first.cpu.total_usage
     assert open_files_of(cid) == held
     box.stop(timeout=1)
     assert cgroups.read_many({cid: pid}) == {}

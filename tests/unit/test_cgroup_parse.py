@@ -6,13 +6,13 @@ from fintui.core.cgroup_parse import (
     blkio_v1,
     cgroup_mounts,
     io_stat_v2,
+    kernel_reading,
     net_dev,
     proc_cgroup_paths,
     stat_value,
-    stats_json,
     system_cpu_ns,
 )
-from fintui.core.stats import reduce_stats
+from fintui.core.stats import Reading, reduce_stats, stats_from
 
 CID = "3f88dc7512cc" + "e" * 52
 
@@ -75,17 +75,34 @@ def test_counters() -> None:
 
 
 def test_the_same_arithmetic_as_the_api_path() -> None:
-    def sample(cpu_ns: int, system_ns: int) -> dict[str, object]:
-        return stats_json(cpu_ns=cpu_ns, system_ns=system_ns, online_cpus=4,
-                          mem_usage=300 * 2**20, mem_limit=2**63 - 4096,
-                          mem_stat={"total_inactive_file": 100 * 2**20},
-                          host_memory=8 * 2**30, blk=(10, 20),
-                          networks={"eth0": {"rx_bytes": 5, "tx_bytes": 6}}, pids=3)
+    def kernel(cpu_ns: int, system_ns: int) -> Reading:
+        return kernel_reading(cpu_ns=cpu_ns, system_ns=system_ns, online_cpus=4,
+                              mem_usage=300 * 2**20, mem_limit=2**63 - 4096,
+                              mem_inactive=100 * 2**20, host_memory=8 * 2**30, blk=(10, 20),
+                              networks={"eth0": {"rx_bytes": 5, "tx_bytes": 6}}, pids=3)
 
-    _, first = reduce_stats(sample(1_000_000_000, 100_000_000_000), None)
-    stats, _ = reduce_stats(sample(1_500_000_000, 102_000_000_000), first)
+    def api(cpu_ns: int, system_ns: int) -> dict[str, object]:
+        """What GET /containers/{id}/stats says of the same container at the same moment."""
+        return {"cpu_stats": {"cpu_usage": {"total_usage": cpu_ns},
+                              "system_cpu_usage": system_ns, "online_cpus": 4},
+                "memory_stats": {"usage": 300 * 2**20, "limit": 8 * 2**30,
+                                 "stats": {"total_inactive_file": 100 * 2**20}},
+                "blkio_stats": {"io_service_bytes_recursive": [
+                    {"op": "Read", "value": 10}, {"op": "Write", "value": 20}]},
+                "networks": {"eth0": {"rx_bytes": 5, "tx_bytes": 6}},
+                "pids_stats": {"current": 3}}
+
+    first = kernel(1_000_000_000, 100_000_000_000)
+    stats = stats_from(kernel(1_500_000_000, 102_000_000_000), first.cpu)
     assert stats.cpu_percent == 100.0  # 0.5 s of CPU in 2 s of 4 CPUs' time, times 4
     assert stats.mem_bytes == 200 * 2**20  # inactive file pages left out, as the CLI
     assert stats.mem_limit_bytes == 8 * 2**30  # "unlimited" is the host's memory
     assert (stats.net_rx_bytes, stats.net_tx_bytes, stats.blk_read_bytes,
             stats.blk_write_bytes, stats.pids) == (5, 6, 10, 20, 3)
+    _, api_first = reduce_stats(api(1_000_000_000, 100_000_000_000), None)
+    assert reduce_stats(api(1_500_000_000, 102_000_000_000), api_first)[0] == stats
+    # A limit below the host's memory is the container's; above it, the host's.
+    small = kernel_reading(cpu_ns=1, system_ns=1, online_cpus=1, mem_usage=10,
+                           mem_limit=2**20, mem_inactive=None, host_memory=2**30, blk=(0, 0),
+                           networks={}, pids=1)
+    assert (small.mem_limit, small.mem_used, small.net_rx) == (2**20, 10, 0)
