@@ -20,7 +20,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -110,6 +110,7 @@ class RowTable(ScrollView, can_focus=True):
         self._styles: tuple[tuple[object, ...], dict[str, Style]] | None = None
         # Screen line -> (what it showed, its strip): the last frame, to repaint only changes.
         self._shown: dict[int, tuple[tuple[object, ...], Strip]] = {}
+        self._drawing: _Frame | None = None
 
     # ---- data --------------------------------------------------------------------------
 
@@ -232,44 +233,58 @@ class RowTable(ScrollView, can_focus=True):
         self._shown.clear()
         self.refresh()
 
+    def _frame(self) -> _Frame:
+        """The geometry and look every line of one repaint shares: asking Textual for each
+        (region, scroll, focus, theme) once per line cost more than building the line."""
+        return _Frame(self.scrollable_content_region.width,
+                      self.scrollable_content_region.height, round(self.scroll_y),
+                      round(self.scroll_x), self.has_focus, self.app.theme)
+
     def _repaint_changed(self) -> None:
         """Rebuild the lines on screen; repaint just those whose strips differ."""
         if not self._shown:
             self.refresh()
             return
-        for line in range(self.scrollable_content_region.height):
-            state = self._line_state(line)
+        frame = self._frame()
+        for line in range(frame.height):
+            state = self._line_state(line, frame)
             shown = self._shown.get(line)
             if shown is None:
-                self.refresh_line(line + round(self.scroll_y))
+                self.refresh_line(line + frame.top)
                 continue
             if shown[0] == state:
                 continue  # same row, same look: nothing to draw
-            strip = self._build(line, state)
+            strip = self._build(line, state, frame)
             if strip != shown[1]:
                 self._shown[line] = (state, strip)
-                self.refresh_line(line + round(self.scroll_y))
+                self.refresh_line(line + frame.top)
             else:
                 self._shown[line] = (state, strip)
 
-    def _line_state(self, line: int) -> tuple[object, ...]:
+    def _line_state(self, line: int, frame: _Frame) -> tuple[object, ...]:
         """What decides a screen line's look; equal states draw equal strips."""
-        width = self.scrollable_content_region.width
-        focus = self.has_focus
         if line == 0:
-            return ("header", width, round(self.scroll_x), focus, self.app.theme)
-        row = round(self.scroll_y) + line - 1
+            return ("header", frame.width, frame.left, frame.focus, frame.theme)
+        row = frame.top + line - 1
         if row >= len(self.keys):
-            return ("blank", width, focus, self.app.theme)
-        return (self.keys[row], row % 2, row == self.cursor_row, width, round(self.scroll_x),
-                focus, self.app.theme, self._generation)
+            return ("blank", frame.width, frame.focus, frame.theme)
+        return (self.keys[row], row % 2, row == self.cursor_row, frame.width, frame.left,
+                frame.focus, frame.theme, self._generation)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._drawing = self._frame()  # one frame for every line of this pass
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._drawing = None
 
     def render_line(self, y: int) -> Strip:
-        state = self._line_state(y)
+        frame = self._drawing or self._frame()
+        state = self._line_state(y, frame)
         shown = self._shown.get(y)
         if shown is not None and shown[0] == state:
             return shown[1]
-        strip = self._build(y, state)
+        strip = self._build(y, state, frame)
         self._shown[y] = (state, strip)
         return strip
 
@@ -286,15 +301,15 @@ class RowTable(ScrollView, can_focus=True):
                 "odd": base + get("datatable--odd-row"), "cursor": get("datatable--cursor")})
         return self._styles[1]
 
-    def _build(self, line: int, state: tuple[object, ...]) -> Strip:
-        width = self.scrollable_content_region.width
+    def _build(self, line: int, state: tuple[object, ...], frame: _Frame) -> Strip:
+        width = frame.width
         styles = self._style_set()
         if line == 0:
             cells = [(c.title, Style.null()) for c in self.columns]
-            return self._strip(cells, styles["header"], None, width, header=True)
+            return self._strip(cells, styles["header"], None, frame, header=True)
         if state[0] == "blank":
             return Strip.blank(width, styles["base"])
-        row = round(self.scroll_y) + line - 1
+        row = frame.top + line - 1
         key = self.keys[row]
         row_style = styles["even" if row % 2 == 0 else "odd"]
         cursor = styles["cursor"] if row == self.cursor_row else None
@@ -307,10 +322,10 @@ class RowTable(ScrollView, can_focus=True):
                 continue
             spec = text.style
             cells.append((text.plain, _style(spec) if isinstance(spec, str) else spec))
-        return self._strip(cells, row_style, cursor, width)
+        return self._strip(cells, row_style, cursor, frame)
 
     def _strip(self, cells: list[tuple[str, Style]], row_style: Style, cursor: Style | None,
-               width: int, header: bool = False) -> Strip:
+               frame: _Frame, header: bool = False) -> Strip:
         pad = " " * self.cell_padding
         line_style = row_style + cursor if cursor is not None else row_style
         if header:  # past the last column the heading's underline stops, as DataTable's does
@@ -321,5 +336,15 @@ class RowTable(ScrollView, can_focus=True):
             style = row_style + cell_style + cursor if cursor is not None \
                 else row_style + cell_style
             segments.append(Segment(pad + _fit(plain, column.width) + pad, style))
-        strip = Strip(segments).crop(round(self.scroll_x), round(self.scroll_x) + width)
-        return strip.extend_cell_length(width, line_style)
+        strip = Strip(segments).crop(frame.left, frame.left + frame.width)
+        return strip.extend_cell_length(frame.width, line_style)
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    width: int
+    height: int
+    top: int  # first row on screen (scroll_y)
+    left: int  # scroll_x
+    focus: bool
+    theme: str
