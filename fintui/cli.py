@@ -152,6 +152,7 @@ class EndpointParts:
     name: str
     source: ClusterSource
     actions: ClusterActions
+    local: bool = True  # the daemon runs on this host (its data root is on our disks)
 
 
 @dataclass
@@ -287,7 +288,7 @@ def _endpoint(name: str, url: str, cert_path: str, settings: Settings, clock: Cl
                                 _cgroups() if local and settings.docker.stats_from_cgroups
                                 else None, name=name)
     source.relist_interval = settings.docker.relist_interval
-    return EndpointParts(name, source, EngineActions(client)), local
+    return EndpointParts(name, source, EngineActions(client), local), local
 
 
 def demo_settings(settings: Settings, configured_state_dir: str) -> Settings:

@@ -37,12 +37,18 @@ async def collect(parts: Parts, interval: float | None, once: bool) -> int:
             samples = from_snapshot(snap)
             connected = snap.source.connected
             if connected and time.monotonic() - disk_at >= parts.settings.history.disk_interval:
-                try:
-                    samples += from_disk_reading(await parts.source.disk_usage(), snap,
-                                                 parts.local_host)
-                    disk_at = time.monotonic()
-                except SourceUnavailable as exc:
-                    _say(f"disk usage not read: {exc}")
+                disk_at = time.monotonic()
+                # Each endpoint's storage, its series named name@endpoint when there are
+                # several; one that is down is said and skipped.
+                several = len(parts.endpoints) > 1
+                for name, source, local in [(e.name, e.source, e.local)
+                                            for e in parts.endpoints] if several else \
+                        [("", parts.source, parts.local_host)]:
+                    try:
+                        samples += from_disk_reading(await source.disk_usage(), snap, local,
+                                                     name)
+                    except SourceUnavailable as exc:
+                        _say(f"disk usage{f' of {name}' if name else ''} not read: {exc}")
             await asyncio.to_thread(store.record, samples, parts.clock.now().timestamp())
             if connected != was_connected or (once and not connected):
                 _say("connected again" if connected else

@@ -45,13 +45,17 @@ def data_root_fs(snap: ClusterSnapshot | None, data_root: str) -> Filesystem | N
     return next((fs for fs in snap.host.filesystems if fs.path == data_root), None)
 
 
-def from_disk_usage(disk: DiskUsage, fs: Filesystem | None) -> list[UsageSample]:
+def from_disk_usage(disk: DiskUsage, fs: Filesystem | None, endpoint: str = ""
+                    ) -> list[UsageSample]:
     """Volumes, images and build cache. They live on the daemon's data root, so each can grow
-    into its own size plus that filesystem's free space (unknown for a remote daemon)."""
+    into its own size plus that filesystem's free space (unknown for a remote daemon). With
+    several endpoints each series is named `name@endpoint`: two daemons' `data` volumes are
+    two series."""
     free = fs.total_bytes - fs.used_bytes if fs is not None else None
 
     def sample(kind: str, name: str, size: int) -> UsageSample:
-        return UsageSample(kind, name, size, None if free is None else size + free)
+        return UsageSample(kind, f"{name}@{endpoint}" if endpoint else name, size,
+                           None if free is None else size + free)
 
     out = [sample("volume", v.name, v.size_bytes) for v in disk.volumes
            if v.size_bytes is not None and v.size_bytes >= 0]
@@ -61,9 +65,9 @@ def from_disk_usage(disk: DiskUsage, fs: Filesystem | None) -> list[UsageSample]
 
 
 def from_disk_reading(disk: DiskUsage, snap: ClusterSnapshot | None,
-                      local_host: bool) -> list[UsageSample]:
+                      local_host: bool, endpoint: str = "") -> list[UsageSample]:
     """from_disk_usage with the data root's filesystem looked up in the snapshot; only a local
     daemon's data root is on a disk we can measure."""
     root = data_root_fs(snap, disk.data_root or (snap.source.data_root if snap else "")) \
         if local_host else None
-    return from_disk_usage(disk, root)
+    return from_disk_usage(disk, root, endpoint)

@@ -25,8 +25,10 @@ async def preview_clean(ops: Operations, match: str = "",
         raise Refused("no cluster source to plan a cleanup from")
     snap = snapshot or await ops.source.sweep()
     df = disk or await ops.source.disk_usage()
-    ops.usage.record(snap.containers, ops.clock.now())  # they are in use right now
-    return plan_cleanup(df, snap.containers, ops.settings.cleanup, ops.clock.now(),
+    # With several endpoints only this daemon's containers use (or are) its storage.
+    containers = [c for c in snap.containers if not ops.endpoint or c.endpoint == ops.endpoint]
+    ops.usage.record(containers, ops.clock.now())  # they are in use right now
+    return plan_cleanup(df, containers, ops.settings.cleanup, ops.clock.now(),
                         ops.usage.volume_last_used(), ops.usage.image_last_used(), match)
 
 

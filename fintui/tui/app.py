@@ -39,7 +39,7 @@ from fintui.model import ClusterSnapshot, Container, DiskUsage, UsageSample
 from fintui.notify.webhook import WebhookSender
 from fintui.ops.operations import Operations, Plan, Refused
 from fintui.poller import Poller
-from fintui.sources.base import SourceUnavailable
+from fintui.sources.base import ClusterSource, SourceUnavailable
 from fintui.store.alert_state import AlertStateFile
 from fintui.store.db import StateUnavailable
 from fintui.store.history import HistoryStore
@@ -138,6 +138,7 @@ class FintuiApp(App[int]):
         self.history_error = ""
         self._history_disk_at = time.monotonic()  # the first reading waits one interval
         self._forecast_at = -float("inf")
+        self._disks: dict[str, DiskUsage] = {}  # each endpoint's latest sizes, by name
         self._sampled_at = -float("inf")
 
     def _use_themes(self, cli: str | None, env: Mapping[str, str]) -> ThemeChoice:
@@ -189,8 +190,7 @@ class FintuiApp(App[int]):
             with TabPane(PANES[2][1], id="volumes"):
                 yield VolumesPane(self.state, self.parts.settings.cleanup,
                                   may_act=self.ops.role == "operator", id="volumes-pane",
-                                  endpoint=self.parts.endpoints[0].name
-                                  if len(self.parts.endpoints) > 1 else "")
+                                  endpoints=tuple(e.name for e in self.parts.endpoints))
             with TabPane(PANES[3][1], id="alerts"):
                 isolate = self.keymap.get("alerts.isolate", "i").split(",")[0]
                 yield AlertsPane(isolate_key=self.get_key_display(Binding(isolate, "")),
@@ -309,7 +309,8 @@ class FintuiApp(App[int]):
         if snap.source.connected and time.monotonic() - self._history_disk_at > \
                 self.parts.settings.history.disk_interval:
             self._history_disk_at = time.monotonic()
-            self.refresh_disk_usage()  # volume, image and cache sizes for their history
+            # Volume, image and cache sizes for their history, of every endpoint.
+            self.refresh_disk_usage(every_endpoint=True)
 
     @work(thread=True, group="history", exit_on_error=False)
     def history_round(self, samples: list[UsageSample], at: float, forecast: bool) -> None:
@@ -469,26 +470,57 @@ class FintuiApp(App[int]):
     def _refresh_usage(self) -> None:
         self.refresh_disk_usage()
 
-    @work(exclusive=True, group="disk-usage", exit_on_error=False)
-    async def refresh_disk_usage(self) -> None:
-        """`/system/df` in the background: slow on big hosts, so cached, with its age shown."""
+    @on(VolumesPane.EndpointChosen)
+    def _storage_endpoint(self, message: VolumesPane.EndpointChosen) -> None:
+        """Show the chosen endpoint's sizes at once if known, and read them when old."""
         pane = self.main.query_one(VolumesPane)
+        self.state.disk = self._disks.get(message.endpoint)
+        pane.usage_error = ""
+        pane.refresh_view()
+        disk = self.state.disk
+        interval = self.parts.settings.cleanup.disk_usage_interval
+        if disk is None or (self.parts.clock.now() - disk.taken_at).total_seconds() > interval:
+            self.refresh_disk_usage()
+
+    def _storage(self, endpoint: str) -> tuple[ClusterSource, bool]:
+        """The source of one endpoint's storage, and whether its data root is on this host."""
+        chosen = next((e for e in self.parts.endpoints if e.name == endpoint), None)
+        if chosen is None:
+            return self.parts.source, self.parts.local_host
+        return chosen.source, chosen.local
+
+    @work(exclusive=True, group="disk-usage", exit_on_error=False)
+    async def refresh_disk_usage(self, every_endpoint: bool = False) -> None:
+        """`/system/df` in the background: slow on big hosts, so cached, with its age shown.
+        The shown endpoint's, or (for the history) each endpoint's in turn."""
+        pane = self.main.query_one(VolumesPane)
+        names = [e.name for e in self.parts.endpoints] if every_endpoint and \
+            len(self.parts.endpoints) > 1 else [pane.endpoint]
         pane.computing = True
         pane.refresh_view()
         try:
-            self.state.disk = await self.parts.source.disk_usage()
-            pane.usage_error = ""
-            self._record_disk(self.state.disk)
-        except SourceUnavailable as exc:
-            pane.usage_error = str(exc)
+            for name in names:
+                source, local = self._storage(name)
+                try:
+                    disk = await source.disk_usage()
+                except SourceUnavailable as exc:
+                    if name == pane.endpoint:
+                        pane.usage_error = str(exc)
+                    continue
+                self._disks[name] = disk
+                if name == pane.endpoint:
+                    self.state.disk = disk
+                    pane.usage_error = ""
+                self._record_disk(disk, name, local)
         finally:
             pane.computing = False
             pane.refresh_view()
 
-    def _record_disk(self, disk: DiskUsage) -> None:
+    def _record_disk(self, disk: DiskUsage, endpoint: str, local: bool) -> None:
         if self.history is None:
             return
-        samples = from_disk_reading(disk, self.state.snapshot, self.parts.local_host)
+        samples = from_disk_reading(disk, self.state.snapshot, local,
+                                    endpoint if len(self.parts.endpoints) > 1 else "")
         self.run_worker(partial(self.history.record, samples,
                                 self.parts.clock.now().timestamp()),
                         thread=True, group="history", exit_on_error=False)
@@ -499,8 +531,10 @@ class FintuiApp(App[int]):
 
     @work(exclusive=True, group="action-flow", exit_on_error=False)
     async def clean_flow(self) -> None:
+        # The endpoint whose storage the pane shows: its daemon plans and removes.
+        ops = self.ops_for(self.main.query_one(VolumesPane).endpoint)
         try:
-            plan = await self.ops.plan_clean(snapshot=self.state.snapshot, disk=self.state.disk)
+            plan = await ops.plan_clean(snapshot=self.state.snapshot, disk=self.state.disk)
         except Refused as exc:
             self.notify(safe_line(str(exc)), title="clean refused", severity="error",
                         markup=False, timeout=8)
@@ -514,13 +548,14 @@ class FintuiApp(App[int]):
             self.notify("cancelled: nothing changed", markup=False)
             return
         plan.selected = selected
-        await self.push_screen_wait(ProgressScreen(self.ops, plan))
+        await self.push_screen_wait(ProgressScreen(ops, plan))
         self.refresh_disk_usage()
 
     @on(VolumesPane.VolumeDetails)
     def _volume_details(self, message: VolumesPane.VolumeDetails) -> None:
         self.push_screen(VolumeScreen(message.volume, self.state,
-                                      self.ops.usage.volume_history(message.volume)))
+                                      self.ops.usage.volume_history(message.volume),
+                                      self.main.query_one(VolumesPane).endpoint))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every fintui action in the command palette, beside Textual's own."""

@@ -16,7 +16,9 @@ import docker
 import pytest
 
 from fintui.tui.panes.containers import ContainersPane
+from fintui.tui.panes.volumes import VolumesPane
 from fintui.tui.screens.actions import ConfirmScreen
+from fintui.tui.screens.cleanup import CleanupScreen
 from tests.integration.conftest import HOST, LABEL, PREFIX, RUN_ID
 from tests.integration.private_daemon import PrivateDaemon, daemon_with_probe
 from tests.tui.helpers import (
@@ -185,3 +187,69 @@ def test_acting_verbs_need_an_endpoint_when_several_are_configured(
     assert result.returncode == 2
     assert result.stderr.strip() == ("fintui: 2 endpoints are configured (desk-a, desk-b): "
                                      "name the one to act on with --endpoint NAME")
+
+
+async def test_volumes_and_cleanup_act_on_the_endpoint_the_pane_shows(
+        two_endpoints: Path, desk_b: PrivateDaemon, client: docker.DockerClient,
+        run_container: Callable[..., Any]) -> None:
+    """The Volumes pane shows one daemon's storage at a time (e: the next); cleanup plans
+    from that daemon's objects and containers only, and removes through it."""
+    labels = {LABEL: RUN_ID}
+    vol_a = client.volumes.create(PREFIX + "vol-a", labels=labels)
+    stopped_a = run_container("stopped-a", ["true"], network_mode="none")
+    stopped_a.wait(timeout=30)
+    b = desk_b.client()
+    try:
+        b.volumes.create(PREFIX + "stale-b", labels=labels)
+    finally:
+        b.close()
+    config = two_endpoints
+    config.write_text(config.read_text() + '\n[cleanup]\nnamed_volumes = true\n'
+                      'volume_ttl = "1s"\ncontainer_ttl = "1s"\n')
+    await asyncio.sleep(2)  # older than the policy's TTLs
+    app = make_app(demo=False, config=config)
+    try:
+        async with app.run_test(size=(200, 40)) as pilot:
+            await until_loaded(pilot)
+            await pilot.press("3")
+            pane = app.query_one(VolumesPane)
+
+            async def volumes_when(shown: str) -> set[str]:
+                """The pane's volume names once `shown` is among them."""
+                names: set[str] = set()
+                for _ in range(100):
+                    table = pane.query_one("#table-volumes")
+                    names = {str(key.value) for key in table.rows}  # type: ignore[attr-defined]
+                    if shown in names:
+                        break
+                    await pilot.pause(0.1)
+                return names
+
+            await wait_for(pilot, "endpoint desk-a (1 of 2, e: next)")
+            names = await volumes_when(PREFIX + "vol-a")
+            assert PREFIX + "vol-a" in names and PREFIX + "stale-b" not in names
+            await pilot.press("e")
+            await wait_for(pilot, "endpoint desk-b (2 of 2, e: next)")
+            names = await volumes_when(PREFIX + "stale-b")
+            assert PREFIX + "stale-b" in names and PREFIX + "vol-a" not in names
+            await pilot.press("c")
+            screen = await until_screen(pilot, CleanupScreen)
+            names = {item.name for item in screen.items}
+            assert PREFIX + "stale-b" in names
+            assert PREFIX + "stopped-a" not in names, "desk-a's stopped container is not desk-b's"
+            assert TWIN not in names  # running on desk-b
+            await pilot.press("y")
+            progress = await until_action_finished(pilot)
+            assert progress.outcome == "done"
+            await pilot.press("enter")
+    finally:
+        b = desk_b.client()
+        try:
+            assert PREFIX + "stale-b" not in {v.name for v in b.volumes.list()}
+        finally:
+            b.close()
+    vol_a.reload()  # still there: cleaning desk-b never reaches desk-a
+    stopped_a.reload()
+    records = [r for r in app.ops.audit.records() if r["action"] == "clean"]
+    assert [(r["outcome"], r.get("endpoint")) for r in records] == [
+        ("started", "desk-b"), ("ok", "desk-b")]

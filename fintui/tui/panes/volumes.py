@@ -28,6 +28,7 @@ class VolumesPane(Vertical):
         Binding("o", "sort", "Sort size/name", id="volumes.sort"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="volumes.clear"),
         Binding("enter", "details", "Details", id="volumes.details"),
+        Binding("e", "next_endpoint", "Next endpoint", id="volumes.endpoint"),
     ]
     DEFAULT_CSS = """
     VolumesPane { height: 1fr; }
@@ -51,11 +52,21 @@ class VolumesPane(Vertical):
             super().__init__()
             self.volume = volume
 
+    class EndpointChosen(Message):
+        """The pane now shows (and cleans) this endpoint's storage."""
+
+        def __init__(self, endpoint: str) -> None:
+            super().__init__()
+            self.endpoint = endpoint
+
     def __init__(self, state: ClusterState, policy: CleanupSettings, may_act: bool = True,
-                 id: str | None = None, endpoint: str = "") -> None:
+                 id: str | None = None, endpoints: tuple[str, ...] = ()) -> None:
         super().__init__(id=id)
         self.state = state
-        self.endpoint = endpoint  # with several endpoints: the one whose storage this is
+        # With several endpoints the pane shows one daemon's storage at a time: /system/df,
+        # "in use" and cleanup are each one daemon's business.
+        self.endpoints = endpoints
+        self.endpoint = endpoints[0] if len(endpoints) > 1 else ""
         self.policy = policy
         self.may_act = may_act
         self.filter_text = ""
@@ -79,12 +90,15 @@ class VolumesPane(Vertical):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clean" and not self.may_act:
             return None
+        if action == "next_endpoint":
+            return len(self.endpoints) > 1
         return True
 
     def refresh_view(self) -> None:
         snap, df = self.state.snapshot, self.state.disk
         self._show_state()
-        containers = snap.containers if snap else ()
+        containers = [c for c in (snap.containers if snap else ())
+                      if not self.endpoint or c.endpoint == self.endpoint]
         now = snap.taken_at if snap else (df.taken_at if df else None)
         if now is None:
             return
@@ -108,7 +122,8 @@ class VolumesPane(Vertical):
     def _show_state(self) -> None:
         df = self.state.disk
         snap = self.state.snapshot
-        parts = [f"endpoint {self.endpoint}"] if self.endpoint else []
+        parts = [f"endpoint {self.endpoint} ({self.endpoints.index(self.endpoint) + 1} of "
+                 f"{len(self.endpoints)}, e: next)"] if self.endpoint else []
         if df is not None:
             age = (snap.taken_at - df.taken_at).total_seconds() if snap else 0.0
             fs = next((f for f in (snap.host.filesystems if snap and snap.host else ())
@@ -140,6 +155,13 @@ class VolumesPane(Vertical):
 
     def action_clean(self) -> None:
         self.post_message(self.Clean())
+
+    def action_next_endpoint(self) -> None:
+        if len(self.endpoints) < 2:
+            return
+        self.endpoint = self.endpoints[(self.endpoints.index(self.endpoint) + 1)
+                                       % len(self.endpoints)]
+        self.post_message(self.EndpointChosen(self.endpoint))
 
     def action_refresh_usage(self) -> None:
         self.post_message(self.RefreshUsage())

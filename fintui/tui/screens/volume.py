@@ -19,11 +19,12 @@ class VolumeScreen(ModalScreen[None]):
     DEFAULT_CSS = MODAL_CSS.format(name="VolumeScreen")
 
     def __init__(self, name: str, state: ClusterState,
-                 history: list[tuple[str, str, str, str]]) -> None:
+                 history: list[tuple[str, str, str, str]], endpoint: str = "") -> None:
         super().__init__()
         self.volume = name
         self.state = state
         self.history = history
+        self.endpoint = endpoint  # several endpoints: only this daemon's containers mount it
 
     def compose(self) -> ComposeResult:
         disk = self.state.disk
@@ -37,7 +38,8 @@ class VolumeScreen(ModalScreen[None]):
         snap = self.state.snapshot
         now = [f"{c.name}:{m.destination} ({'rw' if m.rw else 'ro'}, {c.state})"
                for c in (snap.containers if snap else ()) for m in c.mounts
-               if m.type == "volume" and m.name == self.volume]
+               if m.type == "volume" and m.name == self.volume
+               and (not self.endpoint or c.endpoint == self.endpoint)]
         lines.append("mounted now by: " + (", ".join(now) or "nobody"))
         lines.append("")
         lines.append("seen mounting it while fintui watched (last seen first):")
