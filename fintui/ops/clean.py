@@ -29,7 +29,8 @@ async def preview_clean(ops: Operations, match: str = "",
     containers = [c for c in snap.containers if not ops.endpoint or c.endpoint == ops.endpoint]
     ops.usage.record(containers, ops.clock.now())  # they are in use right now
     return plan_cleanup(df, containers, ops.settings.cleanup, ops.clock.now(),
-                        ops.usage.volume_last_used(), ops.usage.image_last_used(), match)
+                        ops.usage.volume_last_used(ops.endpoint),
+                        ops.usage.image_last_used(ops.endpoint), match)
 
 
 async def plan_clean(ops: Operations, match: str = "", snapshot: ClusterSnapshot | None = None,

@@ -22,15 +22,17 @@ class UsageStore(StateDB):
     """
 
     def record(self, containers: Iterable[Container], now: datetime) -> None:
-        """Every container, running or stopped, counts as using what it references."""
+        """Every container, running or stopped, counts as using what it references (on its
+        own endpoint: two daemons' `data` volumes are two volumes)."""
         stamp = now.isoformat()
         volume_rows = []
         image_rows = []
         for c in containers:
-            image_rows.append((c.image, stamp))
+            image_rows.append((_key(c.image, c.endpoint), stamp))
             for m in c.mounts:
                 if m.type == "volume" and m.name:
-                    volume_rows.append((m.name, c.name, "rw" if m.rw else "ro", stamp, stamp))
+                    volume_rows.append((_key(m.name, c.endpoint), c.name,
+                                        "rw" if m.rw else "ro", stamp, stamp))
         with self._connect() as db:
             db.executemany(
                 "INSERT INTO volume_use VALUES (?, ?, ?, ?, ?) ON CONFLICT (volume, container) "
@@ -39,20 +41,38 @@ class UsageStore(StateDB):
             db.executemany("INSERT INTO image_use VALUES (?, ?) ON CONFLICT (image) "
                            "DO UPDATE SET last_seen = excluded.last_seen", image_rows)
 
-    def volume_last_used(self) -> dict[str, datetime]:
+    def volume_last_used(self, endpoint: str = "") -> dict[str, datetime]:
         with self._connect() as db:
             rows = db.execute("SELECT volume, MAX(last_seen) FROM volume_use GROUP BY volume")
-            return {v: t for v, raw in rows if (t := parse_docker_time(raw)) is not None}
+            return _of(endpoint, rows)
 
-    def image_last_used(self) -> dict[str, datetime]:
+    def image_last_used(self, endpoint: str = "") -> dict[str, datetime]:
         """Keyed by the image reference containers were started from (tag or id)."""
         with self._connect() as db:
-            rows = db.execute("SELECT image, last_seen FROM image_use")
-            return {i: t for i, raw in rows if (t := parse_docker_time(raw)) is not None}
+            return _of(endpoint, db.execute("SELECT image, last_seen FROM image_use"))
 
-    def volume_history(self, volume: str) -> list[tuple[str, str, str, str]]:
+    def volume_history(self, volume: str, endpoint: str = ""
+                       ) -> list[tuple[str, str, str, str]]:
         """(container, mode, first seen, last seen), most recent first."""
         with self._connect() as db:
             return list(db.execute(
                 "SELECT container, mode, first_seen, last_seen FROM volume_use WHERE volume = ? "
-                "ORDER BY last_seen DESC", (volume,)))
+                "ORDER BY last_seen DESC", (_key(volume, endpoint),)))
+
+
+# A space never appears in a volume name or an image reference: "name @endpoint" cannot be
+# mistaken for a name, and rows written before endpoints existed read as the unnamed one's.
+def _key(name: str, endpoint: str) -> str:
+    return f"{name} @{endpoint}" if endpoint else name
+
+
+def _of(endpoint: str, rows: Iterable[tuple[str, str]]) -> dict[str, datetime]:
+    """One endpoint's rows, by the plain name. Rows without an endpoint (seen through --host,
+    or before endpoints were configured) count for every endpoint: erring towards "recently
+    used" keeps data that a forgotten use would have let a cleanup take."""
+    out: dict[str, datetime] = {}
+    for key, raw in rows:
+        name, _, where = key.partition(" @")
+        if where in ("", endpoint) and (when := parse_docker_time(raw)) is not None:
+            out[name] = max(when, out.get(name, when))
+    return out

@@ -553,9 +553,10 @@ class FintuiApp(App[int]):
 
     @on(VolumesPane.VolumeDetails)
     def _volume_details(self, message: VolumesPane.VolumeDetails) -> None:
+        endpoint = self.main.query_one(VolumesPane).endpoint
         self.push_screen(VolumeScreen(message.volume, self.state,
-                                      self.ops.usage.volume_history(message.volume),
-                                      self.main.query_one(VolumesPane).endpoint))
+                                      self.ops.usage.volume_history(message.volume, endpoint),
+                                      endpoint))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every fintui action in the command palette, beside Textual's own."""

@@ -57,6 +57,9 @@ def cleanup(dc: docker.DockerClient) -> None:
             service.remove()
     for container in dc.containers.list(all=True, filters={"label": f"{LABEL}={RUN_ID}"}):
         container.remove(force=True)
+    for volume in dc.volumes.list(filters={"label": f"{LABEL}={RUN_ID}"}):
+        with contextlib.suppress(DockerException):
+            volume.remove(force=True)
 
 
 def swarm_active(dc: docker.DockerClient) -> bool:

@@ -196,11 +196,16 @@ async def test_volumes_and_cleanup_act_on_the_endpoint_the_pane_shows(
     from that daemon's objects and containers only, and removes through it."""
     labels = {LABEL: RUN_ID}
     vol_a = client.volumes.create(PREFIX + "vol-a", labels=labels)
+    # The same volume name on both daemons: in use on desk-a, unused on desk-b.
+    shared_a = client.volumes.create(PREFIX + "shared", labels=labels)
+    run_container("user-a", ["sleep", "600"], network_mode="none",
+                  volumes={PREFIX + "shared": {"bind": "/data", "mode": "rw"}})
     stopped_a = run_container("stopped-a", ["true"], network_mode="none")
     stopped_a.wait(timeout=30)
     b = desk_b.client()
     try:
         b.volumes.create(PREFIX + "stale-b", labels=labels)
+        b.volumes.create(PREFIX + "shared", labels=labels)
     finally:
         b.close()
     config = two_endpoints
@@ -236,6 +241,7 @@ async def test_volumes_and_cleanup_act_on_the_endpoint_the_pane_shows(
             screen = await until_screen(pilot, CleanupScreen)
             names = {item.name for item in screen.items}
             assert PREFIX + "stale-b" in names
+            assert PREFIX + "shared" in names, "desk-a's container does not use desk-b's volume"
             assert PREFIX + "stopped-a" not in names, "desk-a's stopped container is not desk-b's"
             assert TWIN not in names  # running on desk-b
             await pilot.press("y")
@@ -245,11 +251,19 @@ async def test_volumes_and_cleanup_act_on_the_endpoint_the_pane_shows(
     finally:
         b = desk_b.client()
         try:
-            assert PREFIX + "stale-b" not in {v.name for v in b.volumes.list()}
+            left = {v.name for v in b.volumes.list()}
         finally:
             b.close()
-    vol_a.reload()  # still there: cleaning desk-b never reaches desk-a
-    stopped_a.reload()
+    assert PREFIX + "stale-b" not in left and PREFIX + "shared" not in left
+    try:
+        vol_a.reload()  # still there: cleaning desk-b never reaches desk-a
+        shared_a.reload()
+        stopped_a.reload()
+    finally:
+        for container in client.containers.list(all=True, filters={"name": PREFIX + "user-a"}):
+            container.remove(force=True)
+        vol_a.remove()
+        shared_a.remove()
     records = [r for r in app.ops.audit.records() if r["action"] == "clean"]
     assert [(r["outcome"], r.get("endpoint")) for r in records] == [
         ("started", "desk-b"), ("ok", "desk-b")]
