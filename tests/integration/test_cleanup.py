@@ -48,6 +48,16 @@ def tiny_image(client: docker.DockerClient, repository: str, content: bytes) -> 
 @pytest.fixture
 def storage(client: docker.DockerClient) -> Iterator[dict[str, Any]]:
     """The acceptance cast: one of each kind the policy must take or spare."""
+    yield from _cast(client, aged=True)
+
+
+@pytest.fixture
+def young_storage(client: docker.DockerClient) -> Iterator[dict[str, Any]]:
+    """The same cast without the wait: for tests that never reach a stale object."""
+    yield from _cast(client, aged=False)
+
+
+def _cast(client: docker.DockerClient, aged: bool) -> Iterator[dict[str, Any]]:
     labels = {LABEL: RUN_ID}
     made: dict[str, Any] = {}
     stale = client.volumes.create(PREFIX + "stale", labels=labels)
@@ -62,7 +72,8 @@ def storage(client: docker.DockerClient) -> Iterator[dict[str, Any]]:
     tiny_image(client, repo, b"second build " * 40000)  # takes the tag: the first dangles
     # Older than the 15 s TTLs; what follows stays younger through the test, with room for
     # a loaded CI machine (a 5 s margin was once not enough for the CLI to start and plan).
-    time.sleep(16)
+    if aged:
+        time.sleep(16)
     made.update(stale=stale, old=old, dangling=dangling)
     made["protected"] = client.volumes.create(PREFIX + "protected",
                                               labels={**labels, "fintui.protect": "true"})
@@ -158,7 +169,7 @@ async def test_a_volume_used_after_the_plan_is_skipped(
     assert PREFIX + "old-exited" in {r["name"] for r in outcome.result["removed"]}
 
 
-def test_viewer_and_freeze_refuse_clean_audited(storage: dict[str, Any],
+def test_viewer_and_freeze_refuse_clean_audited(young_storage: dict[str, Any],
                                                 tmp_path: Path) -> None:
     config = write_config(tmp_path, POLICY + '\n[guard]\nroles = { desk = "viewer" }\n\n'
                           '[[guard.freeze]]\nname = "eod-batch"\n'
@@ -192,7 +203,7 @@ def _docker_df_cli() -> dict[str, tuple[float, float]]:
 
 
 def test_pane_totals_agree_with_docker_system_df(client: docker.DockerClient,
-                                                 storage: dict[str, Any],
+                                                 young_storage: dict[str, Any],
                                                  run_container: Callable[..., Any]) -> None:
     import asyncio
 
