@@ -176,6 +176,13 @@ class Parts:
         h = self.settings.history
         return HistoryStore(h.path, Retention(h.raw_retention, h.minute_retention, h.retention))
 
+    def storages(self) -> list[EndpointParts]:
+        """Each daemon whose storage is read on its own: every endpoint when there are
+        several (by name), else the one daemon, named "" (its series and keys unsuffixed)."""
+        if len(self.endpoints) > 1:
+            return list(self.endpoints)
+        return [EndpointParts("", self.source, self.actions, self.local_host)]
+
     def operations(self, endpoint: str = "") -> Operations:
         """The operations layer over one endpoint: the named one, else the first."""
         from fintui.ops.operations import Operations

@@ -40,15 +40,12 @@ async def collect(parts: Parts, interval: float | None, once: bool) -> int:
                 disk_at = time.monotonic()
                 # Each endpoint's storage, its series named name@endpoint when there are
                 # several; one that is down is said and skipped.
-                several = len(parts.endpoints) > 1
-                for name, source, local in [(e.name, e.source, e.local)
-                                            for e in parts.endpoints] if several else \
-                        [("", parts.source, parts.local_host)]:
+                for e in parts.storages():
                     try:
-                        samples += from_disk_reading(await source.disk_usage(), snap, local,
-                                                     name)
+                        samples += from_disk_reading(await e.source.disk_usage(), snap,
+                                                     e.local, e.name)
                     except SourceUnavailable as exc:
-                        _say(f"disk usage{f' of {name}' if name else ''} not read: {exc}")
+                        _say(f"disk usage{f' of {e.name}' if e.name else ''} not read: {exc}")
             await asyncio.to_thread(store.record, samples, parts.clock.now().timestamp())
             if connected != was_connected or (once and not connected):
                 _say("connected again" if connected else

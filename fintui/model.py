@@ -150,6 +150,12 @@ class ClusterSnapshot:
         """The endpoints not answering now (their rows are the last ones seen)."""
         return tuple(e for e in self.endpoints if not e.connected)
 
+    def containers_of(self, endpoint: str) -> tuple[Container, ...]:
+        """One endpoint's containers (the users of its storage); every one for ""."""
+        if not endpoint:
+            return self.containers
+        return tuple(c for c in self.containers if c.endpoint == endpoint)
+
 
 @dataclass(frozen=True, slots=True)
 class Mount:

@@ -26,7 +26,7 @@ async def preview_clean(ops: Operations, match: str = "",
     snap = snapshot or await ops.source.sweep()
     df = disk or await ops.source.disk_usage()
     # With several endpoints only this daemon's containers use (or are) its storage.
-    containers = [c for c in snap.containers if not ops.endpoint or c.endpoint == ops.endpoint]
+    containers = snap.containers_of(ops.endpoint)
     ops.usage.record(containers, ops.clock.now())  # they are in use right now
     return plan_cleanup(df, containers, ops.settings.cleanup, ops.clock.now(),
                         ops.usage.volume_last_used(ops.endpoint),

@@ -39,7 +39,7 @@ from fintui.model import ClusterSnapshot, Container, DiskUsage, UsageSample
 from fintui.notify.webhook import WebhookSender
 from fintui.ops.operations import Operations, Plan, Refused
 from fintui.poller import Poller
-from fintui.sources.base import ClusterSource, SourceUnavailable
+from fintui.sources.base import SourceUnavailable
 from fintui.store.alert_state import AlertStateFile
 from fintui.store.db import StateUnavailable
 from fintui.store.history import HistoryStore
@@ -455,12 +455,8 @@ class FintuiApp(App[int]):
         if event.pane.id == "nodes":
             self.main.query_one(NodesPane).refresh_view()
         if event.pane.id == "volumes":
-            volumes = self.main.query_one(VolumesPane)
-            volumes.refresh_view()
-            disk = self.state.disk
-            interval = self.parts.settings.cleanup.disk_usage_interval
-            if disk is None or (self.parts.clock.now() - disk.taken_at).total_seconds() > interval:
-                self.refresh_disk_usage()
+            self.main.query_one(VolumesPane).refresh_view()
+            self._refresh_disk_usage_if_old()
 
     def _usage_tick(self) -> None:
         if self._active_pane() == "volumes":
@@ -477,41 +473,35 @@ class FintuiApp(App[int]):
         self.state.disk = self._disks.get(message.endpoint)
         pane.usage_error = ""
         pane.refresh_view()
+        self._refresh_disk_usage_if_old()
+
+    def _refresh_disk_usage_if_old(self) -> None:
         disk = self.state.disk
         interval = self.parts.settings.cleanup.disk_usage_interval
         if disk is None or (self.parts.clock.now() - disk.taken_at).total_seconds() > interval:
             self.refresh_disk_usage()
-
-    def _storage(self, endpoint: str) -> tuple[ClusterSource, bool]:
-        """The source of one endpoint's storage, and whether its data root is on this host."""
-        chosen = next((e for e in self.parts.endpoints if e.name == endpoint), None)
-        if chosen is None:
-            return self.parts.source, self.parts.local_host
-        return chosen.source, chosen.local
 
     @work(exclusive=True, group="disk-usage", exit_on_error=False)
     async def refresh_disk_usage(self, every_endpoint: bool = False) -> None:
         """`/system/df` in the background: slow on big hosts, so cached, with its age shown.
         The shown endpoint's, or (for the history) each endpoint's in turn."""
         pane = self.main.query_one(VolumesPane)
-        names = [e.name for e in self.parts.endpoints] if every_endpoint and \
-            len(self.parts.endpoints) > 1 else [pane.endpoint]
+        storages = [e for e in self.parts.storages() if every_endpoint or e.name == pane.endpoint]
         pane.computing = True
         pane.refresh_view()
         try:
-            for name in names:
-                source, local = self._storage(name)
+            for e in storages:
                 try:
-                    disk = await source.disk_usage()
+                    disk = await e.source.disk_usage()
                 except SourceUnavailable as exc:
-                    if name == pane.endpoint:
+                    if e.name == pane.endpoint:
                         pane.usage_error = str(exc)
                     continue
-                self._disks[name] = disk
-                if name == pane.endpoint:
+                self._disks[e.name] = disk
+                if e.name == pane.endpoint:
                     self.state.disk = disk
                     pane.usage_error = ""
-                self._record_disk(disk, name, local)
+                self._record_disk(disk, e.name, e.local)
         finally:
             pane.computing = False
             pane.refresh_view()
@@ -519,8 +509,7 @@ class FintuiApp(App[int]):
     def _record_disk(self, disk: DiskUsage, endpoint: str, local: bool) -> None:
         if self.history is None:
             return
-        samples = from_disk_reading(disk, self.state.snapshot, local,
-                                    endpoint if len(self.parts.endpoints) > 1 else "")
+        samples = from_disk_reading(disk, self.state.snapshot, local, endpoint)
         self.run_worker(partial(self.history.record, samples,
                                 self.parts.clock.now().timestamp()),
                         thread=True, group="history", exit_on_error=False)

@@ -97,8 +97,7 @@ class VolumesPane(Vertical):
     def refresh_view(self) -> None:
         snap, df = self.state.snapshot, self.state.disk
         self._show_state()
-        containers = [c for c in (snap.containers if snap else ())
-                      if not self.endpoint or c.endpoint == self.endpoint]
+        containers = snap.containers_of(self.endpoint) if snap else ()
         now = snap.taken_at if snap else (df.taken_at if df else None)
         if now is None:
             return

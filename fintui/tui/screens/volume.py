@@ -37,9 +37,8 @@ class VolumeScreen(ModalScreen[None]):
                       "labels: " + (", ".join(f"{k}={v}" for k, v in info.labels) or "-")]
         snap = self.state.snapshot
         now = [f"{c.name}:{m.destination} ({'rw' if m.rw else 'ro'}, {c.state})"
-               for c in (snap.containers if snap else ()) for m in c.mounts
-               if m.type == "volume" and m.name == self.volume
-               and (not self.endpoint or c.endpoint == self.endpoint)]
+               for c in (snap.containers_of(self.endpoint) if snap else ()) for m in c.mounts
+               if m.type == "volume" and m.name == self.volume]
         lines.append("mounted now by: " + (", ".join(now) or "nobody"))
         lines.append("")
         lines.append("seen mounting it while fintui watched (last seen first):")
