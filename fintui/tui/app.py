@@ -188,9 +188,11 @@ class FintuiApp(App[int]):
             with TabPane(PANES[1][1], id="gpus"):
                 yield GpusPane(self.state, id="gpus-pane")
             with TabPane(PANES[2][1], id="volumes"):
+                switch = self.keymap.get("volumes.endpoint", "e").split(",")[0]
                 yield VolumesPane(self.state, self.parts.settings.cleanup,
                                   may_act=self.ops.role == "operator", id="volumes-pane",
-                                  endpoints=tuple(e.name for e in self.parts.endpoints))
+                                  endpoints=tuple(e.name for e in self.parts.endpoints),
+                                  endpoint_key=self.get_key_display(Binding(switch, "")))
             with TabPane(PANES[3][1], id="alerts"):
                 isolate = self.keymap.get("alerts.isolate", "i").split(",")[0]
                 yield AlertsPane(isolate_key=self.get_key_display(Binding(isolate, "")),

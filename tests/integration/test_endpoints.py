@@ -192,7 +192,7 @@ def test_acting_verbs_need_an_endpoint_when_several_are_configured(
 async def test_volumes_and_cleanup_act_on_the_endpoint_the_pane_shows(
         two_endpoints: Path, desk_b: PrivateDaemon, client: docker.DockerClient,
         run_container: Callable[..., Any]) -> None:
-    """The Volumes pane shows one daemon's storage at a time (e: the next); cleanup plans
+    """The Volumes pane shows one daemon's storage at a time (a key: the next); cleanup plans
     from that daemon's objects and containers only, and removes through it."""
     labels = {LABEL: RUN_ID}
     vol_a = client.volumes.create(PREFIX + "vol-a", labels=labels)
@@ -209,8 +209,10 @@ async def test_volumes_and_cleanup_act_on_the_endpoint_the_pane_shows(
     finally:
         b.close()
     config = two_endpoints
+    # The switch key rebound: the pane's hint must name the key that works.
     config.write_text(config.read_text() + '\n[cleanup]\nnamed_volumes = true\n'
-                      'volume_ttl = "1s"\ncontainer_ttl = "1s"\n')
+                      'volume_ttl = "1s"\ncontainer_ttl = "1s"\n'
+                      '\n[keys]\n"volumes.endpoint" = "x"\n')
     await asyncio.sleep(2)  # older than the policy's TTLs
     app = make_app(demo=False, config=config)
     try:
@@ -230,11 +232,11 @@ async def test_volumes_and_cleanup_act_on_the_endpoint_the_pane_shows(
                     await pilot.pause(0.1)
                 return names
 
-            await wait_for(pilot, "endpoint desk-a (1 of 2, e: next)")
+            await wait_for(pilot, "endpoint desk-a (1 of 2, x: next)")
             names = await volumes_when(PREFIX + "vol-a")
             assert PREFIX + "vol-a" in names and PREFIX + "stale-b" not in names
-            await pilot.press("e")
-            await wait_for(pilot, "endpoint desk-b (2 of 2, e: next)")
+            await pilot.press("x")
+            await wait_for(pilot, "endpoint desk-b (2 of 2, x: next)")
             names = await volumes_when(PREFIX + "stale-b")
             assert PREFIX + "stale-b" in names and PREFIX + "vol-a" not in names
             await pilot.press("c")

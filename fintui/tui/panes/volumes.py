@@ -60,13 +60,15 @@ class VolumesPane(Vertical):
             self.endpoint = endpoint
 
     def __init__(self, state: ClusterState, policy: CleanupSettings, may_act: bool = True,
-                 id: str | None = None, endpoints: tuple[str, ...] = ()) -> None:
+                 id: str | None = None, endpoints: tuple[str, ...] = (),
+                 endpoint_key: str = "e") -> None:
         super().__init__(id=id)
         self.state = state
         # With several endpoints the pane shows one daemon's storage at a time: /system/df,
         # "in use" and cleanup are each one daemon's business.
         self.endpoints = endpoints
         self.endpoint = endpoints[0] if len(endpoints) > 1 else ""
+        self.endpoint_key = endpoint_key  # as [keys] set it: the hint must name the real key
         self.policy = policy
         self.may_act = may_act
         self.filter_text = ""
@@ -122,7 +124,7 @@ class VolumesPane(Vertical):
         df = self.state.disk
         snap = self.state.snapshot
         parts = [f"endpoint {self.endpoint} ({self.endpoints.index(self.endpoint) + 1} of "
-                 f"{len(self.endpoints)}, e: next)"] if self.endpoint else []
+                 f"{len(self.endpoints)}, {self.endpoint_key}: next)"] if self.endpoint else []
         if df is not None:
             age = (snap.taken_at - df.taken_at).total_seconds() if snap else 0.0
             fs = next((f for f in (snap.host.filesystems if snap and snap.host else ())
