@@ -36,6 +36,12 @@ def reader() -> CgroupReader:
         pytest.skip(str(exc))
 
 
+def pid_of(box: Any) -> int:
+    """The container's main process now, as the daemon says."""
+    box.reload()
+    return int(box.attrs["State"]["Pid"])
+
+
 def api_stats(cid: str) -> dict[str, Any]:
     socket = HOST.removeprefix("unix://")
     out = subprocess.run(["curl", "-s", "--unix-socket", socket,
@@ -48,8 +54,7 @@ def test_kernel_numbers_equal_the_daemons(client: docker.DockerClient,
                                           run_container: Callable[..., Any]) -> None:
     cgroups = reader()
     box = run_container("cg-busy", ["sh", "-c", BUSY], mem_limit="64m")
-    box.reload()
-    cid, pid = box.id, int(box.attrs["State"]["Pid"])
+    cid, pid = box.id, pid_of(box)
     api = api_stats(cid)
     kernel = cgroups.read_many({cid: pid})[cid]
     same = reading_from_json(api)  # the API's numbers, as the arithmetic takes them
@@ -80,15 +85,13 @@ def test_a_stopped_or_restarted_container_is_never_read_from_old_paths(
         run_container: Callable[..., Any]) -> None:
     cgroups = reader()
     box = run_container("cg-restart", ["sleep", "300"])
-    box.reload()
-    cid, pid = box.id, int(box.attrs["State"]["Pid"])
+    cid, pid = box.id, pid_of(box)
     first = cgroups.read_many({cid: pid})[cid]
     assert cgroups.read_many({cid: pid})[cid].pids == first.pids
     box.stop(timeout=1)
     assert cgroups.read_many({cid: pid}) == {}, "a stopped container's numbers go to the API"
     box.start()
-    box.reload()
-    new_pid = int(box.attrs["State"]["Pid"])
+    new_pid = pid_of(box)
     assert new_pid != pid
     again = cgroups.read_many({cid: new_pid})[cid]
     assert again.pids >= 1
@@ -132,8 +135,7 @@ def test_files_held_open_are_given_back_when_the_container_stops(
         run_container: Callable[..., Any]) -> None:
     cgroups = reader()
     box = run_container("cg-fds", ["sleep", "300"])
-    box.reload()
-    cid, pid = box.id, int(box.attrs["State"]["Pid"])
+    cid, pid = box.id, pid_of(box)
     first = cgroups.read_many({cid: pid})[cid]
     held = open_files_of(cid)
     assert held > 0, "the cgroup files stay open between sweeps"
@@ -145,8 +147,7 @@ def test_files_held_open_are_given_back_when_the_container_stops(
     assert cgroups.read_many({cid: pid}) == {}
     assert open_files_of(cid) == 0, "a stopped container's files are closed"
     box.start()
-    box.reload()
-    assert cid in cgroups.read_many({cid: int(box.attrs["State"]["Pid"])})
+    assert cid in cgroups.read_many({cid: pid_of(box)})
     assert open_files_of(cid) == held
     cgroups.close()
     assert open_files_of(cid) == 0

@@ -3,8 +3,12 @@ changed are repainted, and it moves like a DataTable."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 
 from fintui.tui.widgets.row_table import RowTable, TableColumn
 from tests.tui.helpers import screen_text
@@ -42,12 +46,18 @@ class TableApp(App[None]):
         table.focus()
 
 
-async def test_only_rows_on_screen_are_built_and_keys_move_like_a_datatable() -> None:
-    rows = Rows()
+@asynccontextmanager
+async def shown(rows: Rows) -> AsyncIterator[tuple[TableApp, Pilot[None], RowTable]]:
+    """The 300 rows in a 40x12 terminal, drawn once."""
     app = TableApp(rows)
     async with app.run_test(size=(40, 12)) as pilot:
         await pilot.pause()
-        table = app.query_one(RowTable)
+        yield app, pilot, app.query_one(RowTable)
+
+
+async def test_only_rows_on_screen_are_built_and_keys_move_like_a_datatable() -> None:
+    rows = Rows()
+    async with shown(rows) as (app, pilot, table):
         assert "Name" in screen_text(app) and "row-000" in screen_text(app)
         assert len(rows.asked) <= 12, "only the rows on screen are rendered"
         await pilot.press("G")
@@ -65,10 +75,7 @@ async def test_only_rows_on_screen_are_built_and_keys_move_like_a_datatable() ->
 
 async def test_new_data_repaints_only_the_lines_that_changed() -> None:
     rows = Rows()
-    app = TableApp(rows)
-    async with app.run_test(size=(40, 12)) as pilot:
-        await pilot.pause()
-        table = app.query_one(RowTable)
+    async with shown(rows) as (app, pilot, table):
         repainted: list[int] = []
         original = table.refresh_line
 
@@ -88,10 +95,7 @@ async def test_new_data_repaints_only_the_lines_that_changed() -> None:
 
 async def test_the_cursor_stays_on_its_row_when_rows_move_and_clicks_select() -> None:
     rows = Rows()
-    app = TableApp(rows)
-    async with app.run_test(size=(40, 12)) as pilot:
-        await pilot.pause()
-        table = app.query_one(RowTable)
+    async with shown(rows) as (app, pilot, table):
         table.move_cursor(row=3)
         table.set_rows(["row-999", *rows.keys], lambda k: {"name": Text(k)})
         assert table.selected_key() == "row-003" and table.cursor_row == 4
