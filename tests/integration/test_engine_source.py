@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import statistics
 import subprocess
 import time
 from collections.abc import Callable
@@ -79,14 +80,21 @@ def test_status_json_agrees_with_docker_inspect(client: docker.DockerClient,
 def test_cpu_percent_matches_docker_stats(run_container: Callable[..., Any]) -> None:
     busy = run_container("busy", ["sh", "-c", "while :; do :; done"], nano_cpus=500_000_000)
     time.sleep(2)  # let the CFS quota settle
-    ref = subprocess.run(["docker", "-H", HOST, "stats", "--no-stream", "--format",
-                          "{{.CPUPerc}}", busy.name], capture_output=True, text=True,
-                         timeout=60, check=True)
-    reference = float(ref.stdout.strip().rstrip("%"))
-    result = fintui("status", "--json")
-    ours_cpu = ours(json.loads(result.stdout))[busy.name]["cpu_percent"]
-    assert 40 <= reference <= 60, f"reference itself off: {reference}"
-    assert abs(ours_cpu - reference) <= 5, (ours_cpu, reference)
+    # Both tools sample a throttled loop over about a second, at different moments; on a loaded
+    # 2-core runner one pair can differ by a few points from either side. The median of three
+    # pairs is what an engineer comparing the two screens for a while would see.
+    references: list[float] = []
+    readings: list[float] = []
+    for _ in range(3):
+        ref = subprocess.run(["docker", "-H", HOST, "stats", "--no-stream", "--format",
+                              "{{.CPUPerc}}", busy.name], capture_output=True, text=True,
+                             timeout=60, check=True)
+        references.append(float(ref.stdout.strip().rstrip("%")))
+        result = fintui("status", "--json")
+        readings.append(ours(json.loads(result.stdout))[busy.name]["cpu_percent"])
+    reference, ours_cpu = statistics.median(references), statistics.median(readings)
+    assert 40 <= reference <= 60, f"reference itself off: {references}"
+    assert abs(ours_cpu - reference) <= 5, (readings, references)
 
 
 async def test_pane_shows_the_same_container_and_cpu(run_container: Callable[..., Any]) -> None:
