@@ -62,6 +62,13 @@ class Container:
             return f"{self.project}/{self.service}"
         return self.service or ""
 
+    @property
+    def group_key(self) -> str:
+        """The group with its endpoint: two daemons' same-named services are two groups, with
+        their own counts and CPU (only a group's own endpoint is scaled)."""
+        group = self.group
+        return f"{group} @{self.endpoint}" if group and self.endpoint else group
+
 
 @dataclass(frozen=True, slots=True)
 class Service:
@@ -129,6 +136,7 @@ class SourceStatus:
     data_root: str = ""
     name: str = ""  # the endpoint's configured name
     since: datetime | None = None  # when it was last seen live (set while it is down)
+    same_as: str = ""  # the earlier endpoint that reaches the same daemon; its rows show once
 
 
 @dataclass(frozen=True, slots=True)

@@ -222,7 +222,7 @@ def observe(rules: Iterable[Rule], snap: ClusterSnapshot, restarts: RestartWindo
     out = []
     groups: dict[str, _GroupCpu] = {}
     for c in snap.containers:
-        name = c.group
+        name = c.group_key
         if name and c.state == "running":
             group = groups.get(name)
             if group is None:
@@ -231,7 +231,7 @@ def observe(rules: Iterable[Rule], snap: ClusterSnapshot, restarts: RestartWindo
                 group.total += c.stats.cpu_percent
                 group.count += 1
     # Once per container, not once per rule and container: hundreds of each a second.
-    each = [(c, alert_target(c), groups.get(c.group)) for c in snap.containers]
+    each = [(c, alert_target(c), groups.get(c.group_key)) for c in snap.containers]
     for rule in rules:
         kind = rule.metric.split(".", 1)[0]
         if kind == "container":

@@ -143,14 +143,14 @@ def ordered(containers: Iterable[Container], now: datetime, sort: str, reverse: 
     rows = sorted(containers, key=lambda c: (c.name.lower(), c.id))
     rows.sort(key=lambda c: column.sort_key(c, now), reverse=reverse)
     if group:
-        rows.sort(key=lambda c: (c.group == "", c.group.lower()))
+        rows.sort(key=lambda c: (c.group == "", c.group_key.lower()))
     return rows
 
 
 def group_counts(containers: Iterable[Container]) -> Mapping[str, tuple[int, int]]:
-    """group -> (running, total), for group header rows."""
+    """group key -> (running, total), for group header rows."""
     out: dict[str, tuple[int, int]] = {}
     for c in containers:
-        running, total = out.get(c.group, (0, 0))
-        out[c.group] = (running + (c.state == "running"), total + 1)
+        running, total = out.get(c.group_key, (0, 0))
+        out[c.group_key] = (running + (c.state == "running"), total + 1)
     return out

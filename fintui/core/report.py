@@ -34,7 +34,7 @@ def status_document(snap: ClusterSnapshot, isolated: frozenset[str] = frozenset(
         "endpoints": [
             {"name": e.name, "url": e.endpoint, "connected": e.connected,
              "error": e.error or None, "engine_version": e.engine_version or None,
-             "down_since": _time(e.since)}
+             "down_since": _time(e.since), "same_as": e.same_as or None}
             for e in snap.endpoints
         ],
         "host": None if host is None else {
@@ -117,6 +117,8 @@ def status_text(snap: ClusterSnapshot) -> str:
     if snap.endpoints:
         for e in snap.endpoints:
             state = "connected" if e.connected else f"DOWN: {one_line(e.error)}"
+            if e.same_as:
+                state += f" (same daemon as {one_line(e.same_as)}: its rows show once)"
             lines.append(f"endpoint {one_line(e.name)}  {one_line(e.endpoint)}  {state}"
                          + (f"  engine {one_line(e.engine_version)}" if e.engine_version
                             else ""))

@@ -9,15 +9,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from fintui.clock import Clock
 from fintui.core.backoff import retry_delay
-from fintui.model import ClusterSnapshot, DiskUsage, SourceStatus
+from fintui.model import ClusterSnapshot, DiskUsage, Node, Service, SourceStatus
 from fintui.sources.base import ClusterSource, ContainerGone, SourceUnavailable
+
+T = TypeVar("T", Service, Node)
 
 
 @dataclass(eq=False)
@@ -82,13 +84,16 @@ class MultiSource:
         m.retry_at = time.monotonic() + retry_delay(m.failures, self.max_backoff)
 
     def _merged(self) -> ClusterSnapshot:
+        kept, same_as = self._distinct()
+        order = {m.name: i for i, m in enumerate(self.members)}
+        shown = sorted(kept, key=lambda m: order[m.name])
         statuses = []
         for m in self.members:
             seen = m.last.source if m.last else SourceStatus(endpoint=m.source.endpoint,
                                                               connected=False)
             statuses.append(replace(seen, name=m.name, connected=m.connected, error=m.error,
-                                    since=None if m.connected else m.down_since))
-        shown = [m for m in self.members if m.last is not None]
+                                    since=None if m.connected else m.down_since,
+                                    same_as=same_as.get(m.name, "")))
         self._where = {c.id: m for m in shown for c in m.last.containers}  # type: ignore[union-attr]
         live = [m for m in self.members if m.connected]
         down = [m for m in self.members if not m.connected]
@@ -103,11 +108,34 @@ class MultiSource:
             taken_at=self.clock.now(),
             source=source,
             containers=tuple(c for m in shown for c in m.last.containers),  # type: ignore[union-attr]
-            services=tuple(s for m in shown for s in m.last.services),  # type: ignore[union-attr]
-            nodes=tuple(n for m in shown for n in m.last.nodes),  # type: ignore[union-attr]
+            # A live manager's view of a Swarm before a down one's.
+            services=tuple(_once(s for m in kept for s in m.last.services)),  # type: ignore[union-attr]
+            nodes=tuple(_once(n for m in kept for n in m.last.nodes)),  # type: ignore[union-attr]
             stale=any(not m.connected for m in shown),
             endpoints=tuple(statuses),
         )
+
+    def _distinct(self) -> tuple[list[Member], dict[str, str]]:
+        """The members whose rows show, live ones first (in configured order otherwise), and
+        for each endpoint that reaches a daemon another one already does (a socket and a
+        tcp:// URL to one host), that one: its containers would otherwise show twice.
+        One daemon is known by its containers' ids (random, 256 bits): `docker info`'s ID is
+        shared by daemons that share /etc/docker/key.json (a second daemon on a host, a
+        cloned VM), so it cannot tell them apart."""
+        holder: dict[str, str] = {}  # container id -> the endpoint whose row shows it
+        shown: list[Member] = []
+        same_as: dict[str, str] = {}
+        # Live first: with two ways to one daemon, a dead one's old rows give way.
+        for m in sorted((m for m in self.members if m.last is not None),
+                        key=lambda m: not m.connected):
+            ids = [c.id for c in m.last.containers]  # type: ignore[union-attr]
+            twin = next((holder[i] for i in ids if i in holder), None)
+            if twin is not None:
+                same_as[m.name] = twin
+                continue
+            holder.update(dict.fromkeys(ids, m.name))
+            shown.append(m)
+        return shown, same_as
 
     def events(self) -> AsyncIterator[dict[str, Any]]:
         return self._events()
@@ -164,3 +192,18 @@ class MultiSource:
                     await m.pending
                 m.pending = None
             await m.source.close()
+
+
+def _once(items: Iterable[T]) -> list[T]:
+    """Swarm services and nodes by their cluster-wide id, each once: every manager of one
+    Swarm reports all of them (two managers configured for when one is down). A compose
+    service is one daemon's own, named by project: the same name elsewhere is another one."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for item in items:
+        own = isinstance(item, Service) and item.mode == "compose"
+        key = (item.endpoint if own else "", item.id)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out

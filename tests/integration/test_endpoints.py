@@ -179,6 +179,27 @@ def test_cli_status_names_each_endpoint_and_exits_1_when_one_is_down(
     assert ("desk-a", TWIN) in {(c["endpoint"], c["name"]) for c in doc["containers"]}
 
 
+def test_two_endpoints_to_one_daemon_list_its_containers_once(
+        tmp_path: Path, run_container: Callable[..., Any]) -> None:
+    twin = run_container("twin", ["sleep", "600"], network_mode="none")
+    config = tmp_path / "same-daemon.toml"
+    config.write_text(f'[[endpoints]]\nname = "desk-a"\nurl = "{HOST}"\n\n'
+                      f'[[endpoints]]\nname = "desk-a-again"\nurl = "{HOST}"\n')
+    result = subprocess.run([sys.executable, "-m", "fintui", "--config", str(config),
+                             "status", "--json"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert [(e["name"], e["connected"], e["same_as"]) for e in doc["endpoints"]] == [
+        ("desk-a", True, None), ("desk-a-again", True, "desk-a")]
+    assert [c["endpoint"] for c in doc["containers"] if c["id"] == twin.id] == ["desk-a"]
+    swarm = [s["name"] for s in doc["services"] if s["mode"] != "compose"]
+    assert len(swarm) == len(set(swarm))  # a manager's services, not once per way in
+    text = subprocess.run([sys.executable, "-m", "fintui", "--config", str(config), "status"],
+                          capture_output=True, text=True, timeout=60).stdout
+    assert "same daemon as desk-a" in text
+    assert text.count(TWIN) == 1
+
+
 def test_acting_verbs_need_an_endpoint_when_several_are_configured(
         two_endpoints: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "fintui", "--config", str(two_endpoints),

@@ -57,3 +57,23 @@ def test_header_shows_each_endpoints_state_and_why_one_is_down() -> None:
     assert text.startswith(" fintui   ● desk-a  ✕ desk-b DOWN ssh to ops@b: Permission denied"
                            " — retrying STALE since 09:15:07")
     assert "DISCONNECTED" not in text and "engine" not in text
+
+
+def test_header_says_which_endpoint_reaches_the_same_daemon_as_another() -> None:
+    from datetime import UTC, datetime
+
+    from fintui.core.report import status_document, status_text
+    from fintui.model import ClusterSnapshot, SourceStatus
+    from fintui.tui.widgets.status_bar import status_parts
+
+    snap = ClusterSnapshot(
+        taken_at=datetime(2026, 11, 23, 9, 15, tzinfo=UTC),
+        source=SourceStatus("desk-a, desk-a-tcp", True),
+        endpoints=(SourceStatus("unix:///a.sock", True, name="desk-a"),
+                   SourceStatus("tcp://a:2376", True, name="desk-a-tcp", same_as="desk-a")))
+    text = "".join(p if isinstance(p, str) else p[0] for p in status_parts(snap, False, "ops"))
+    assert text.startswith(" fintui   ● desk-a  ● desk-a-tcp = desk-a  ")
+    assert "endpoint desk-a-tcp  tcp://a:2376  connected (same daemon as desk-a: its rows " \
+           "show once)" in status_text(snap)
+    assert [e["same_as"] for e in status_document(snap)["endpoints"]] == [
+        None, "desk-a"]

@@ -186,6 +186,26 @@ def test_oom_and_cpu_pinned_while_siblings_idle() -> None:
     assert ("oom-killed", "ledger") in firing
 
 
+def test_cpu_pinned_compares_only_siblings_on_the_same_endpoint() -> None:
+    from dataclasses import replace as copy
+
+    engine = AlertEngine(resolve_after=30)
+    # desk-a's one pricer is pinned with no sibling there; desk-b's same-named service idles.
+    # Averaged together, desk-a's replica would look pinned while "siblings" idle.
+    hot = copy(box("pricing.1", cpu=99), cpu_limit=1.0, endpoint="desk-a")
+    idle = [copy(box(f"pricing.{n}", cpu=3), cpu_limit=1.0, endpoint="desk-b") for n in (2, 3)]
+    s = snap(hot, *idle)
+    for t in (0, 61):
+        engine.evaluate(observe(SIGNATURES, s, RestartWindow(timedelta(minutes=5))), at(t))
+    assert not any(a.rule == "cpu-pinned" for a in engine.active.values())
+    sibling = copy(box("pricing.4", cpu=2), cpu_limit=1.0, endpoint="desk-a")
+    for t in (62, 123):
+        engine.evaluate(observe(SIGNATURES, snap(hot, sibling, *idle),
+                                RestartWindow(timedelta(minutes=5))), at(t))
+    firing = {(a.rule, a.target) for a in engine.active.values() if a.state == "firing"}
+    assert firing == {("cpu-pinned", "pricing.1@desk-a")}
+
+
 def test_capacity_forecasts_fire_warning_or_critical_per_target() -> None:
     from fintui.core.forecast import ForecastRules, forecast
 

@@ -9,6 +9,7 @@ from fintui.core.container_rows import (
     COLUMNS,
     cells,
     fit_columns,
+    group_counts,
     matches,
     ordered,
     spark_width,
@@ -53,6 +54,17 @@ def test_grouping_keeps_services_together_and_standalone_last() -> None:
             box("p1", service="pricing")]
     names = [c.name for c in ordered(rows, NOW, "name", False, True)]
     assert names == ["p1", "p2", "r1", "solo"]
+
+
+def test_same_named_services_on_two_endpoints_are_two_groups() -> None:
+    rows = [replace(box(n, service="var", project="risk", state=st), endpoint=ep)
+            for n, ep, st in (("a1", "desk-a", "running"), ("b1", "desk-b", "running"),
+                              ("a2", "desk-a", "exited"), ("b2", "desk-b", "running"))]
+    names = [c.name for c in ordered(rows, NOW, "name", False, True)]
+    assert names == ["a1", "a2", "b1", "b2"]
+    assert group_counts(rows) == {"risk/var @desk-a": (1, 2), "risk/var @desk-b": (2, 2)}
+    single = [box("p1", service="pricing"), box("p2", service="pricing", state="exited")]
+    assert group_counts(single) == {"pricing": (1, 2)}  # one unnamed endpoint: no suffix
 
 
 def test_filter_needs_every_word() -> None:

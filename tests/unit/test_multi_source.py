@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from fintui.clock import FixedClock
-from fintui.model import ClusterSnapshot, Container, SourceStatus
+from fintui.model import ClusterSnapshot, Container, Node, Service, SourceStatus
 from fintui.sources.base import ContainerGone, SourceUnavailable
 from fintui.sources.multi_source import Member, MultiSource
 
@@ -21,10 +22,13 @@ NOW = datetime(2026, 11, 23, 9, 15, tzinfo=UTC)
 class FakeEndpoint:
     """A daemon that answers with its containers, or is down, or hangs."""
 
-    def __init__(self, name: str, containers: list[str]) -> None:
+    def __init__(self, name: str, containers: list[str], daemon_id: str = "") -> None:
         self.endpoint = f"unix:///run/{name}.sock"
         self.name = name
         self.containers = containers
+        self.daemon_id = daemon_id or name
+        self.services: list[Service] = []
+        self.nodes: list[Node] = []
         self.down = ""
         self.hang = False
         self.sweeps = 0
@@ -39,12 +43,14 @@ class FakeEndpoint:
         return ClusterSnapshot(
             taken_at=NOW, source=SourceStatus(endpoint=self.endpoint, connected=True,
                                               engine_version="27.1", name=self.name),
-            containers=tuple(Container(id=f"{self.name}-{n}", name=n, image="img",
+            containers=tuple(Container(id=f"{self.daemon_id}-{n}", name=n, image="img",
                                        state="running", status="Up", endpoint=self.name)
-                             for n in self.containers))
+                             for n in self.containers),
+            services=tuple(replace(s, endpoint=self.name) for s in self.services),
+            nodes=tuple(replace(n, endpoint=self.name) for n in self.nodes))
 
     async def inspect(self, container_id: str) -> dict[str, Any]:
-        if not container_id.startswith(self.name):
+        if not container_id.startswith(self.daemon_id):
             raise ContainerGone(container_id)
         return {"Id": container_id, "From": self.name}
 
@@ -106,6 +112,53 @@ async def test_a_down_endpoint_keeps_its_last_rows_marked_while_the_other_goes_o
     assert states(snap) == [("desk-a", True, ""), ("desk-b", True, "")]
     assert snap.endpoints[1].since is None and not snap.stale
     assert sorted(c.name for c in snap.containers) == ["risk", "risk-2"]
+
+
+async def test_two_endpoints_to_one_daemon_show_its_rows_once_from_a_live_one() -> None:
+    # The socket and a tcp:// URL to the same host: the same containers, by id.
+    a = FakeEndpoint("desk-a", ["risk"], daemon_id="D1")
+    b = FakeEndpoint("desk-a-tcp", ["risk"], daemon_id="D1")
+    c = FakeEndpoint("desk-b", ["risk"])
+    source = multi(a, b, c)
+    snap = await source.sweep()
+    assert sorted((c.endpoint, c.name) for c in snap.containers) == [
+        ("desk-a", "risk"), ("desk-b", "risk")]
+    assert [(e.name, e.same_as) for e in snap.endpoints] == [
+        ("desk-a", ""), ("desk-a-tcp", "desk-a"), ("desk-b", "")]
+    a.down = "socket gone"
+    snap = await source.sweep()
+    # The live way in shows the rows now, fresh, not the down one's old copy.
+    assert sorted((c.endpoint, c.name) for c in snap.containers) == [
+        ("desk-a-tcp", "risk"), ("desk-b", "risk")]
+    assert [(e.name, e.connected, e.same_as) for e in snap.endpoints] == [
+        ("desk-a", False, "desk-a-tcp"), ("desk-a-tcp", True, ""), ("desk-b", True, "")]
+    assert not snap.stale  # no old row is shown
+
+
+async def test_two_managers_of_one_swarm_list_each_service_and_node_once() -> None:
+    a, b = FakeEndpoint("mgr-1", []), FakeEndpoint("mgr-2", [])
+    pricer = Service(id="svc-pricer", name="pricer", mode="replicated", desired=3, running=3)
+    nodes = [Node(id=f"node-{n}", hostname=f"trade-0{n}", role="manager", availability="active",
+                  state="ready") for n in (1, 2)]
+    for e in (a, b):
+        e.services, e.nodes = [pricer], nodes
+    # A compose project is each daemon's own, even with the same name.
+    a.services = [*a.services, Service(id="risk/var", name="risk/var", mode="compose",
+                                       desired=None, running=2)]
+    b.services = [*b.services, Service(id="risk/var", name="risk/var", mode="compose",
+                                       desired=None, running=1)]
+    source = multi(a, b)
+    snap = await source.sweep()
+    assert sorted((s.name, s.endpoint, s.running) for s in snap.services) == [
+        ("pricer", "mgr-1", 3), ("risk/var", "mgr-1", 2), ("risk/var", "mgr-2", 1)]
+    assert sorted((n.hostname, n.endpoint) for n in snap.nodes) == [
+        ("trade-01", "mgr-1"), ("trade-02", "mgr-1")]
+    a.down = "no route to host"
+    b.services = [replace(pricer, running=2), *b.services[1:]]
+    snap = await source.sweep()
+    # The down manager's old count gives way to the live one's.
+    assert ("pricer", "mgr-2", 2) in {(s.name, s.endpoint, s.running) for s in snap.services}
+    assert sorted(n.endpoint for n in snap.nodes) == ["mgr-2", "mgr-2"]
 
 
 async def test_a_failing_endpoint_backs_off_on_its_own() -> None:

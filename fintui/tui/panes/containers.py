@@ -191,13 +191,13 @@ class ContainersPane(Vertical):
             counts = group_counts(shown)
             last_group: str | None = None
             for c in rows:
-                if c.group != last_group:
-                    last_group = c.group
-                    running, total = counts[c.group]
-                    key = GROUP_PREFIX + c.group
+                if c.group_key != last_group:
+                    last_group = c.group_key
+                    running, total = counts[last_group]
+                    key = GROUP_PREFIX + last_group
                     # The count sits in the name cell: it is the one column never dropped.
-                    headers[key] = {"name": safe(f"▾ {running}/{total} {c.group or 'standalone'}",
-                                                 style="bold")}
+                    label = f"▾ {running}/{total} {last_group or 'standalone'}"
+                    headers[key] = {"name": safe(label, style="bold")}
                     keys.append(key)
                 keys.append(c.id)
         else:

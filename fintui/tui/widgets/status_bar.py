@@ -57,10 +57,12 @@ def endpoint_parts(snap: ClusterSnapshot) -> list[Part]:
     parts: list[Part] = []
     for ep in snap.endpoints:
         name = one_line(ep.name, 24)
+        # Two endpoints that reach one daemon: its rows are listed under the first.
+        same = [(f" = {one_line(ep.same_as, 24)}", "dim")] if ep.same_as else []
         if ep.connected:
-            parts += [("  ● ", "bold $success"), name]
+            parts += [("  ● ", "bold $success"), name, *same]
             continue
-        parts += [("  ✕ ", "bold $error"), (f"{name} DOWN", "bold reverse $error"),
+        parts += [("  ✕ ", "bold $error"), (f"{name} DOWN", "bold reverse $error"), *same,
                   (f" {one_line(ep.error, 60)} — retrying", "$error")]
         if ep.since is not None:
             parts.append((f" STALE since {ep.since:%H:%M:%S}", "bold $warning"))
