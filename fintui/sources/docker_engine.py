@@ -251,15 +251,26 @@ class DockerEngineSource:
         # Kernel numbers and cached inspect data need no daemon at all: ask it something
         # trivial, so a stalled or stopped daemon still shows within one request timeout.
         await self.client.get_json("/_ping")
-        for cid in touched:
-            if self.cgroups is not None:
+        if self.cgroups is not None:
+            for cid in touched:
                 self.cgroups.changed(cid)  # a new limit (docker update), a new process
-            try:  # always asked afresh: an event says the container changed
-                self._listed[cid] = listed_from_inspect(await self._inspect_and_keep(cid))
-            except ContainerGone:
+        # All at once: a restart storm names hundreds, and one by one would stall the sweep.
+        ids = list(touched)
+        found = await asyncio.gather(*(self._inspect_touched(cid) for cid in ids))
+        for cid, data in zip(ids, found, strict=True):
+            if data is None:
                 self._listed.pop(cid, None)
                 self._inspect.pop(cid, None)
+            else:
+                self._listed[cid] = listed_from_inspect(data)
         return list(self._listed.values())
+
+    async def _inspect_touched(self, cid: str) -> dict[str, Any] | None:
+        """Inspect data asked afresh (an event says the container changed); None: removed."""
+        try:
+            return await self._inspect_and_keep(cid)
+        except ContainerGone:
+            return None
 
     async def _inspect_all(self, listed: list[dict[str, Any]]
                            ) -> list[dict[str, Any] | Exception | None]:

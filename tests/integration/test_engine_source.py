@@ -194,32 +194,37 @@ async def test_between_relists_new_and_removed_containers_come_from_events(
         async for _event in source.events():
             pass
 
+    def ours_in(snap: Any) -> dict[str, Any]:
+        return {c.name: c for c in snap.containers if c.name.startswith(PREFIX + "evented")}
+
     task = asyncio.create_task(follow())
     try:
         await asyncio.sleep(0.5)
         await source.sweep()
         relists = source.relists
-        box = await asyncio.to_thread(run_container, "evented", ["sleep", "300"],
-                                      labels={"desk": "rates"})
+        # Several at once, as a compose up or a restart storm names them in one sweep.
+        boxes = await asyncio.gather(*(asyncio.to_thread(
+            run_container, f"evented-{n}", ["sleep", "300"], labels={"desk": f"rates-{n}"})
+            for n in range(3)))
         mine: dict[str, Any] = {}
         for _ in range(50):
-            snap = await source.sweep()
-            mine = {c.name: c for c in snap.containers if c.name == PREFIX + "evented"}
-            if mine and mine[PREFIX + "evented"].state == "running":
+            mine = ours_in(await source.sweep())
+            if len(mine) == 3 and all(c.state == "running" for c in mine.values()):
                 break
             await asyncio.sleep(0.1)
-        shown = mine[PREFIX + "evented"]
-        assert (shown.id, shown.image, dict(shown.labels)["desk"]) == (
-            box.id, TEST_IMAGE, "rates")
-        assert shown.stats is not None
+        for n, box in enumerate(boxes):
+            shown = mine[box.name]
+            assert (shown.id, shown.image, dict(shown.labels)["desk"]) == (
+                box.id, TEST_IMAGE, f"rates-{n}")
+            assert shown.stats is not None
         assert source.relists == relists, "found through events, not a relist"
-        await asyncio.to_thread(box.remove, force=True)
+        await asyncio.gather(*(asyncio.to_thread(b.remove, force=True) for b in boxes[:2]))
         for _ in range(50):
-            snap = await source.sweep()
-            if all(c.id != box.id for c in snap.containers):
+            mine = ours_in(await source.sweep())
+            if set(mine) == {boxes[2].name}:
                 break
             await asyncio.sleep(0.1)
-        assert all(c.id != box.id for c in snap.containers)
+        assert set(mine) == {boxes[2].name}
         assert source.relists == relists
     finally:
         task.cancel()
