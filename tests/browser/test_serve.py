@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -77,6 +78,15 @@ async def test_the_browser_shows_the_containers_pane(served: str, tmp_path: Path
         # textual-serve's "starting" dialog has gone: the terminal is what shows.
         assert await browser.evaluate(
             "getComputedStyle(document.querySelector('.intro-dialog')).display") == "none"
+        # Everything the page loaded came from the console itself: no font from Google.
+        loaded = await browser.evaluate(
+            "[...performance.getEntriesByType('resource').map(e => e.name),"
+            " ...[...document.querySelectorAll('link[href], script[src], img[src]')]"
+            "     .map(e => e.href || e.src)]")
+        console = urlsplit(served)
+        assert loaded and all(
+            (urlsplit(u).scheme, urlsplit(u).port) == (console.scheme, console.port)
+            and urlsplit(u).hostname in ("127.0.0.1", "localhost") for u in loaded), loaded
         await browser.evaluate("new Promise(r => setTimeout(r, 1000))")  # let it paint
         ARTIFACTS.mkdir(exist_ok=True)
         png = await browser.screenshot(ARTIFACTS / "serve-containers.png")

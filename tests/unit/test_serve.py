@@ -10,7 +10,7 @@ import pytest
 from fintui.cli import build_parser
 from fintui.config import load_settings
 from fintui.core.serve_address import bind_problem
-from fintui.serve import app_command
+from fintui.serve import app_command, without_remote_resources
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.53", "::1", "[::1]", "localhost"])
@@ -43,3 +43,29 @@ def test_browser_sessions_are_read_only_unless_the_config_allows_actions() -> No
     # --read-only on the command line still wins over the config.
     args.read_only = True
     assert "--read-only" in app_command(args, replace(settings, serve_allow_actions=True))
+
+
+def test_each_browser_session_keeps_the_endpoint_it_was_started_for() -> None:
+    args = build_parser().parse_args(["--config", "desk.toml", "--endpoint", "desk-b", "serve"])
+    command = app_command(args, load_settings(None))
+    assert command[command.index("--endpoint") + 1] == "desk-b"
+    assert command[command.index("--config") + 1] == "desk.toml"
+
+
+def test_the_served_page_loads_nothing_from_other_sites() -> None:
+    page = """<head>
+    <link rel="stylesheet" href="{{ config.static.url }}css/xterm.css" />
+    <link
+      rel="stylesheet"
+      href="https://fonts.googleapis.com/css?family=Roboto%20Mono"
+    />
+    <LINK href='//cdn.example.com/x.css' rel=stylesheet>
+    <script src="https://cdn.example.com/tracker.js"></script>
+    <script src="{{ config.static.url }}js/textual.js"></script>
+    <a href="https://textual.textualize.io">Textual</a>
+    </head>"""
+    local = without_remote_resources(page)
+    assert "googleapis" not in local and "cdn.example.com" not in local
+    assert 'href="{{ config.static.url }}css/xterm.css"' in local
+    assert '<script src="{{ config.static.url }}js/textual.js"></script>' in local
+    assert '<a href="https://textual.textualize.io">' in local  # a link to follow, not a fetch
