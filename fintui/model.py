@@ -136,7 +136,7 @@ class SourceStatus:
     data_root: str = ""
     name: str = ""  # the endpoint's configured name
     since: datetime | None = None  # when it was last seen live (set while it is down)
-    same_as: str = ""  # the earlier endpoint that reaches the same daemon; its rows show once
+    same_as: str = ""  # the endpoint whose rows show this one's daemon (it reaches it too)
 
 
 @dataclass(frozen=True, slots=True)

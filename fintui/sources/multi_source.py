@@ -85,8 +85,7 @@ class MultiSource:
 
     def _merged(self) -> ClusterSnapshot:
         kept, same_as = self._distinct()
-        order = {m.name: i for i, m in enumerate(self.members)}
-        shown = sorted(kept, key=lambda m: order[m.name])
+        shown = [m for m in self.members if m in kept]  # configured order
         statuses = []
         for m in self.members:
             seen = m.last.source if m.last else SourceStatus(endpoint=m.source.endpoint,

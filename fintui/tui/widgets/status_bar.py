@@ -57,7 +57,7 @@ def endpoint_parts(snap: ClusterSnapshot) -> list[Part]:
     parts: list[Part] = []
     for ep in snap.endpoints:
         name = one_line(ep.name, 24)
-        # Two endpoints that reach one daemon: its rows are listed under the first.
+        # Two endpoints that reach one daemon: its rows are listed under the other one.
         same = [(f" = {one_line(ep.same_as, 24)}", "dim")] if ep.same_as else []
         if ep.connected:
             parts += [("  ● ", "bold $success"), name, *same]
