@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import json
+import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,8 @@ from fintui.config import ConfigError, Settings, check_file, load_settings, reso
 from fintui.core.keymap import KeymapError
 from fintui.core.report import status_document, status_text
 from fintui.core.text_safety import one_line
+from fintui.ops.identity import Identity, current_identity
+from fintui.parent_watch import PARENT_ENV
 from fintui.poller import Poller
 from fintui.sources.base import (
     ClusterActions,
@@ -69,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--read-only", action="store_true",
                         help="act as a viewer: every change is refused")
     parser.add_argument("--as", dest="actor", metavar="NAME",
-                        help="operator name for the audit log (default: login user)")
+                        help="a person's name for the audit log, beside the OS account (for "
+                             "a shared login); the role always comes from the OS account")
     parser.add_argument("--theme", metavar="NAME", help="colour theme")
     parser.add_argument("--override-freeze", metavar="REASON", default="",
                         help="act during a change-freeze window; the reason is audited")
@@ -106,7 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = verbs.add_parser("audit", help="the tamper-evident audit log")
     audit_verbs = audit.add_subparsers(dest="audit_verb", metavar="ACTION", required=True)
-    verify = audit_verbs.add_parser("verify", help="check the hash chain")
+    verify = audit_verbs.add_parser(
+        "verify", help="check the hash chain and the .head; exit 1 names the first problem")
     show = audit_verbs.add_parser("show", help="print the log readably")
     show.add_argument("--since", metavar="TIME", help="ISO 8601 time, or like 2h, 7d")
     for sub in (verify, show):
@@ -138,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--public", action="store_true",
                        help="allow a non-loopback address: anyone reaching it gets the console")
+    serve.add_argument("--token-file", metavar="PATH",
+                       help="read the page's access token from this file (a kiosk's fixed "
+                            "address) instead of a new random one each start")
     config = verbs.add_parser("config", help="settings tools")
     config_verbs = config.add_subparsers(dest="config_verb", metavar="ACTION", required=True)
     check = config_verbs.add_parser("check", help="validate a settings file")
@@ -168,6 +175,7 @@ class Parts:
     override_reason: str = ""
     gpu: GpuSource | None = None
     endpoints: tuple[EndpointParts, ...] = ()  # set when [[endpoints]] names several
+    identity: Identity = field(default_factory=current_identity)  # who acts, from the OS
 
     def open_history(self) -> HistoryStore:
         """The metric history; raises StateUnavailable with the path and the reason."""
@@ -189,10 +197,12 @@ class Parts:
 
         if not self.endpoints:
             return Operations(self.actions, self.settings, self.actor, self.read_only,
-                              self.clock, self.override_reason, self.source)
+                              self.clock, self.override_reason, self.source,
+                              identity=self.identity)
         chosen = next((e for e in self.endpoints if e.name == endpoint), self.endpoints[0])
         return Operations(chosen.actions, self.settings, self.actor, self.read_only,
-                          self.clock, self.override_reason, chosen.source, chosen.name)
+                          self.clock, self.override_reason, chosen.source, chosen.name,
+                          self.identity)
 
 
 def _cgroups() -> CgroupReader | None:
@@ -207,7 +217,8 @@ def _cgroups() -> CgroupReader | None:
 
 
 def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
-    actor = args.actor or _login_name()
+    # --as names a person behind a shared login in the audit; it never changes the role.
+    actor = args.actor or current_identity().user
     override = getattr(args, "verb_override", "") or args.override_freeze
     if args.demo:
         from fintui.sources.demo import (
@@ -307,10 +318,12 @@ def demo_settings(settings: Settings, configured_state_dir: str) -> Settings:
     from dataclasses import replace
     from pathlib import Path
 
+    from fintui.store.private import private_dir
+
     if configured_state_dir:
         state = settings.state_dir / "demo"
         shutil.rmtree(state, ignore_errors=True)
-        state.mkdir(parents=True)
+        private_dir(state)
     else:
         state = Path(tempfile.mkdtemp(prefix="fintui-demo-"))
     alerts_file = settings.alerts.state_file
@@ -321,13 +334,6 @@ def demo_settings(settings: Settings, configured_state_dir: str) -> Settings:
                    ops=replace(settings.ops, audit_path=state / "audit.jsonl"),
                    alerts=replace(settings.alerts, state_file=alerts_file),
                    history=replace(settings.history, path=state / "history.sqlite"))
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def make_poller(parts: Parts) -> Poller:
@@ -486,18 +492,23 @@ def _parse_since(text: str) -> datetime:
 def _audit(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
-    from fintui.ops.audit import AuditLog
+    from fintui.ops.audit import AuditKeyError, AuditLog, AuditUnreadable
 
-    log = AuditLog(Path(args.log) if args.log else settings.ops.audit_path)
-    if args.audit_verb == "verify":
-        result = log.verify()
-        if result.ok:
-            print(f"{log.path}: {result.records} records, chain intact")
-            return EXIT_OK
-        return _error(f"{log.path}: {result.problem}", EXIT_FAILED)
-    since = _parse_since(args.since) if args.since else None
-    for line in log.show(since):
-        print(line)
+    log = AuditLog.from_settings(settings, Path(args.log) if args.log else None)
+    try:
+        if args.audit_verb == "verify":
+            result = log.verify()
+            if result.ok:
+                print(f"{log.path}: {result.records} records, chain intact")
+                return EXIT_OK
+            return _error(f"{log.path}: {result.problem}", EXIT_FAILED)
+        since = _parse_since(args.since) if args.since else None
+        for line in log.show(since):
+            print(line)
+    except AuditKeyError as exc:  # the key file is configuration
+        return _error(str(exc), EXIT_USAGE)
+    except AuditUnreadable as exc:
+        return _error(f"{log.path}: {exc}", EXIT_FAILED)
     return EXIT_OK
 
 
@@ -621,6 +632,10 @@ def _config_check(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if PARENT_ENV in os.environ:  # a console of `fintui serve`: end with the server
+        from fintui.parent_watch import die_with_parent
+
+        die_with_parent()
     args = build_parser().parse_args(argv)
     try:
         if args.verb == "config":
@@ -670,7 +685,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # `fintui ... | head`: the reader left; no traceback, and none from the final flush.
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILED

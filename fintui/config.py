@@ -85,6 +85,8 @@ class OpsSettings:
     converge_timeout: float
     log_lines: int
     audit_path: Path
+    audit_group: str = ""  # a group that may read the audit log (0640); "" owner only (0600)
+    audit_key_file: Path | None = None  # HMAC key for the chain; None: plain SHA-256
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +182,7 @@ class Settings:
     state_dir_configured: str = ""  # paths.state_dir as written, "" for the XDG default
     keys: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys
     serve_allow_actions: bool = False
+    serve_max_sessions: int = 8
     endpoints: tuple[EndpointSettings, ...] = ()  # [[endpoints]]; empty: docker.host alone
 
 
@@ -231,6 +234,18 @@ def _endpoint_name(value: Any) -> str | None:
 
 def _role(value: Any) -> str | None:
     return None if value in ROLES else f"must be one of {', '.join(ROLES)}"
+
+
+def _group(value: Any) -> str | None:
+    if value == "":
+        return None
+    import grp
+
+    try:
+        grp.getgrnam(value)
+    except KeyError:
+        return f"no group {value!r} on this machine"
+    return None
 
 
 def _clock_time(value: Any) -> str | None:
@@ -332,6 +347,8 @@ _ARRAYS: dict[str, dict[str, tuple[type, Callable[[Any], str | None] | None]]] =
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "ui.glyphs": _one_of(("auto", "unicode", "console")),
     "guard.default_role": _role,
+    "serve.max_sessions": lambda v: None if 1 <= v <= 256 else "must be between 1 and 256",
+    "audit.group": _group,
     "scale.max_replicas": _positive,
     "scale.converge_timeout": _positive,
     "isolate.log_lines": _positive,
@@ -557,7 +574,10 @@ def _build(data: Mapping[str, Any], source: str) -> Settings:
             max_replicas=int(data["scale"]["max_replicas"]),
             converge_timeout=float(data["scale"]["converge_timeout"]),
             log_lines=int(data["isolate"]["log_lines"]),
-            audit_path=Path(audit).expanduser() if audit else state_dir / "audit.jsonl"),
+            audit_path=Path(audit).expanduser() if audit else state_dir / "audit.jsonl",
+            audit_group=data["audit"]["group"],
+            audit_key_file=Path(data["audit"]["key_file"]).expanduser()
+            if data["audit"]["key_file"] else None),
         cleanup=_cleanup(data["cleanup"]),
         alerts=_alerts(data["alerts"], state_dir),
         history=_history(data["history"], state_dir),
@@ -566,6 +586,7 @@ def _build(data: Mapping[str, Any], source: str) -> Settings:
         state_dir_configured=data["paths"]["state_dir"],
         keys=dict(data["keys"]),
         serve_allow_actions=bool(data["serve"]["allow_actions"]),
+        serve_max_sessions=int(data["serve"]["max_sessions"]),
         endpoints=tuple(EndpointSettings(name=e["name"], url=e["url"],
                                          tls_cert_path=str(e.get("tls_cert_path", "")))
                         for e in data["endpoints"]),

@@ -1,22 +1,30 @@
 """`fintui serve`: the same console in a browser, through textual-serve (optional extra).
 Each browser tab runs its own `fintui` process with this one's options; read-only unless
-the config's [serve] allow_actions says otherwise."""
+the config's [serve] allow_actions says otherwise. The page needs the token printed at start
+(or read from --token-file), see fintui.serve_server for the door itself."""
 
 from __future__ import annotations
 
 import argparse
 import re
-import shlex
+import secrets
+import stat
 import sys
 import tempfile
 from pathlib import Path
 
 from fintui.config import Settings
+from fintui.core.serve_access import token_problem
 from fintui.core.serve_address import bind_problem
 
 
 class ServeError(Exception):
     pass
+
+
+def read_only(args: argparse.Namespace, settings: Settings) -> bool:
+    """Whether browser sessions are viewers: --read-only, or actions not allowed by config."""
+    return bool(args.read_only) or not settings.serve_allow_actions
 
 
 def app_command(args: argparse.Namespace, settings: Settings) -> list[str]:
@@ -30,9 +38,30 @@ def app_command(args: argparse.Namespace, settings: Settings) -> list[str]:
             command += [flag, value]
     if args.demo:
         command.append("--demo")
-    if args.read_only or not settings.serve_allow_actions:
+    if read_only(args, settings):
         command.append("--read-only")
     return command
+
+
+def launch_token(token_file: str | None) -> str:
+    """A fresh random token, or the one a kiosk keeps in --token-file (not world-readable)."""
+    if not token_file:
+        return secrets.token_urlsafe(24)
+    path = Path(token_file)
+    try:
+        mode = path.stat().st_mode
+        token = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ServeError(f"--token-file {token_file}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ServeError(f"--token-file {token_file}: not UTF-8 text") from None
+    if mode & stat.S_IROTH:
+        raise ServeError(f"--token-file {token_file}: readable by every user on this machine; "
+                         "chmod o-r it (or 600)")
+    problem = token_problem(token)
+    if problem:
+        raise ServeError(f"--token-file {token_file}: {problem}")
+    return token
 
 
 # A stylesheet or script from another site: textual-serve's page asks Google for a font.
@@ -62,18 +91,23 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     problem = bind_problem(args.bind, args.public)
     if problem:
         raise ServeError(problem)
+    token = launch_token(args.token_file)
     try:
-        from textual_serve.server import Server
+        from fintui.serve_server import GuardedServer
     except ImportError:
         raise ServeError("fintui serve needs textual-serve: "
                          "pip install 'fintui[serve]'") from None
-    command = shlex.join(app_command(args, settings))
-    mode = "read-only" if "--read-only" in command else "ACTIONS ALLOWED"
+    mode = "read-only" if read_only(args, settings) else "ACTIONS ALLOWED"
+    host = f"[{args.bind}]" if ":" in args.bind else args.bind
+    shown = f"?token=<the token in {args.token_file}>" if args.token_file else f"?token={token}"
     with tempfile.TemporaryDirectory(prefix="fintui-serve-") as folder:
-        server = Server(command, host=args.bind, port=args.port, title="fintui",
-                        templates_path=local_templates(Path(folder)))
-        print(f"fintui serve: http://{args.bind}:{args.port}/ ({mode}); ctrl+c stops",
-              file=sys.stderr)
+        server = GuardedServer(app_command(args, settings), token=token,
+                               max_sessions=settings.serve_max_sessions, public=args.public,
+                               host=args.bind, port=args.port,
+                               templates_path=str(local_templates(Path(folder))))
+        print(f"fintui serve: http://{host}:{args.port}/{shown} ({mode}, at most "
+              f"{settings.serve_max_sessions} sessions); ctrl+c stops", file=sys.stderr,
+              flush=True)
         try:
             server.serve()
         except OSError as exc:

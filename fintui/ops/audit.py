@@ -1,132 +1,312 @@
 """The audit log: append-only JSON lines, each carrying the hash of the one before it.
 
-A `.head` file beside the log holds the count and the last hash, so a dropped last record is
-found too. Writers take an exclusive lock, so two fintui sessions never interleave."""
+A `.head` file beside the log holds the count and the last hash, so a dropped last record, a
+deleted or a replaced log is found too; an append refuses to write to a log that no longer
+matches its head. With a key file the chain hash is HMAC-SHA256 under it, so a log rebuilt
+without the key fails verification. Writers take an exclusive lock, so two fintui sessions
+never interleave. Both files are 0600 (0640 and the configured group with `[audit] group`)."""
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
+import grp
 import json
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from fintui.core.text_safety import one_line
+from fintui.ops.audit_chain import (
+    BadHead,
+    BadLine,
+    Head,
+    Tail,
+    VerifyResult,
+    canonical,
+    chain_problem,
+    chained,
+    head_mismatch,
+    read_head,
+    read_records,
+    walk,
+)
 
-GENESIS = "0" * 64
+if TYPE_CHECKING:
+    from fintui.config import Settings
+
+MIN_KEY_BYTES = 16
+_START_AGAIN = "run `fintui audit verify`, and move the log and its .head aside to start a new one"
+_NO_LOG = "no audit log at this path: nothing recorded yet, or it was deleted"
 
 
 class AuditUnavailable(Exception):
     """The record could not be written; the action must not go ahead."""
 
 
-def canonical(record: dict[str, Any]) -> str:
-    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+class AuditKeyError(AuditUnavailable):
+    """The configured key file cannot be used (a configuration problem)."""
 
 
-def chain_hash(prev: str, record: dict[str, Any]) -> str:
-    body = {k: v for k, v in record.items() if k != "hash"}
-    return hashlib.sha256((prev + canonical(body)).encode()).hexdigest()
+class AuditUnreadable(Exception):
+    """The log cannot be read as records: missing, or a line that is not a JSON record."""
 
 
-@dataclass(frozen=True, slots=True)
-class VerifyResult:
-    ok: bool
-    records: int
-    problem: str = ""  # names the first bad line
-    line: int | None = None
+def read_key(path: Path) -> bytes:
+    """The chain key; refused, like ssh refuses a private key, if group or others may read it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise AuditKeyError(f"the audit key file {path} does not exist "
+                            "([audit] key_file)") from None
+    except OSError as exc:
+        raise AuditKeyError(f"cannot read the audit key file {path}: {exc.strerror}") from None
+    try:
+        key = _private_bytes(fd, path)
+    finally:
+        os.close(fd)
+    if len(key) < MIN_KEY_BYTES:
+        raise AuditKeyError(f"the audit key file {path} holds {len(key)} bytes; a key needs "
+                            f"{MIN_KEY_BYTES} or more (head -c 32 /dev/urandom > {path})")
+    return key
+
+
+def _private_bytes(fd: int, path: Path) -> bytes:
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        raise AuditKeyError(f"the audit key file {path} is not a file")
+    if info.st_mode & 0o077:
+        raise AuditKeyError(f"the audit key file {path} is open to group or others (mode "
+                            f"{stat.S_IMODE(info.st_mode):04o}): chmod 600 {path}")
+    chunks = []
+    try:
+        while chunk := os.read(fd, 4096):
+            chunks.append(chunk)
+    except OSError as exc:
+        raise AuditKeyError(f"cannot read the audit key file {path}: {exc.strerror}") from None
+    return b"".join(chunks)
+
+
+def _when(record: dict[str, Any]) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(str(record.get("time")))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _shown(record: dict[str, Any]) -> str:
+    def field(name: str) -> str:
+        return str(record.get(name, "?"))
+
+    extra = f"  override: {record['override']}" if record.get("override") else ""
+    error = f"  error: {record['error']}" if record.get("error") else ""
+    # Targets and errors carry container names: untrusted text.
+    # The OS account too, when --as named someone else: the role was that account's.
+    who = field("actor") + (f" [{record['user']}]" if record.get("user") not in
+                            (None, record.get("actor")) else "")
+    return one_line(f"{field('time')}  {who} ({field('role')})  {field('action')} "
+                    f"{field('target')}  {field('outcome')}{error}{extra}")
 
 
 class AuditLog:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, key_file: Path | None = None, group: str = "") -> None:
         self.path = path
         self.head = path.with_name(path.name + ".head")
+        self.key_file = key_file
+        self.group = group
+        self.mode = 0o640 if group else 0o600
+
+    @classmethod
+    def from_settings(cls, settings: Settings, path: Path | None = None) -> AuditLog:
+        """The configured log (or the one at `path`) with the configured key and group."""
+        ops = settings.ops
+        return cls(path or ops.audit_path, key_file=ops.audit_key_file, group=ops.audit_group)
+
+    def _key(self) -> bytes | None:
+        return None if self.key_file is None else read_key(self.key_file)
+
+    # ---- writing ------------------------------------------------------------------------
+
+    def append(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Chain and write one record; raises AuditUnavailable if it cannot be stored, or if
+        the log no longer matches its head (deleted, truncated, replaced)."""
+        key = self._key()
+        if not self.path.exists() and self.head.exists():
+            raise AuditUnavailable(f"the audit log {self.path} is missing but its .head is "
+                                   f"there: it was deleted or moved; {_START_AGAIN}")
+        try:
+            with self._locked() as handle:
+                tail = self._checked_tail(handle, key)
+                full = chained(record, tail.hash, key)
+                handle.seek(0, os.SEEK_END)
+                handle.write((canonical(full) + "\n").encode())
+                handle.flush()
+                os.fsync(handle.fileno())
+                self._write_head(Head(tail.count + 1, full["hash"]))
+                return full
+        except OSError as exc:
+            raise AuditUnavailable(f"cannot write the audit log {self.path}: {exc}") from None
+
+    def _checked_tail(self, handle: BinaryIO, key: bytes | None) -> Tail:
+        """The log's end, if it can be appended to: its last record chained under this key
+        and the log agreeing with its head; else AuditUnavailable saying why."""
+        tail = Tail()
+        try:
+            for number, record in read_records(handle):
+                tail = Tail(tail.count + 1, record, number)
+        except BadLine as bad:
+            raise AuditUnavailable(f"the audit log {self.path} is damaged at {bad}; "
+                                   f"{_START_AGAIN}") from None
+        if tail.last is not None:
+            prev = tail.last.get("prev")
+            problem = chain_problem(tail.line, prev if isinstance(prev, str) else "",
+                                     tail.last, key)
+            if problem:
+                raise AuditUnavailable(f"the audit log {self.path}: {problem}; {_START_AGAIN}")
+        try:
+            mismatch = head_mismatch(tail, read_head(self.head))
+        except BadHead as bad:
+            raise AuditUnavailable(f"the audit log head {self.head} is garbled ({bad}); "
+                                   f"{_START_AGAIN}") from None
+        if mismatch:
+            raise AuditUnavailable(f"the audit log {self.path} {mismatch[1]}; {_START_AGAIN}")
+        return tail
 
     @contextmanager
-    def _locked(self) -> Iterator[TextIO]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a+", encoding="utf-8") as handle:
+    def _locked(self) -> Iterator[BinaryIO]:
+        self._make_parent()
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, self.mode)
+        with open(fd, "r+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
+                self._protect(fd, self.path)
                 yield handle
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def append(self, record: dict[str, Any]) -> dict[str, Any]:
-        """Chain and write one record; raises AuditUnavailable if it cannot be stored."""
+    def _write_head(self, head: Head) -> None:
+        tmp = self.head.with_name(self.head.name + ".tmp")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
+        with open(os.open(tmp, flags, self.mode), "wb") as out:
+            self._protect(out.fileno(), self.head)  # the mode it will have once in place
+            out.write(json.dumps({"records": head.records, "hash": head.hash}).encode())
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, self.head)
+
+    def _protect(self, fd: int, what: Path) -> None:
+        """Give an open file of the log exactly 0600 (0640 and the group), whatever the umask
+        made it or however wide it was left."""
+        info = os.fstat(fd)
+        gid = self._gid()
+        if gid is not None and info.st_gid != gid:
+            try:
+                os.fchown(fd, -1, gid)
+            except PermissionError as exc:
+                raise AuditUnavailable(f"cannot give {what} to group {self.group}: "
+                                       f"{exc.strerror} (this account must be a member of "
+                                       f"{self.group})") from None
+        if stat.S_IMODE(info.st_mode) != self.mode:
+            try:
+                os.fchmod(fd, self.mode)
+            except PermissionError as exc:
+                raise AuditUnavailable(f"cannot make {what} mode {self.mode:04o}: "
+                                       f"{exc.strerror} (it belongs to another account)") from None
+
+    def _gid(self) -> int | None:
+        if not self.group:
+            return None
         try:
-            with self._locked() as handle:
-                handle.seek(0)
-                prev, count = GENESIS, 0
-                for line in handle:
-                    if line.strip():
-                        prev = json.loads(line)["hash"]
-                        count += 1
-                full = {**record, "prev": prev}
-                full["hash"] = chain_hash(prev, full)
-                handle.seek(0, os.SEEK_END)
-                handle.write(canonical(full) + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-                tmp = self.head.with_name(self.head.name + ".tmp")
-                tmp.write_text(json.dumps({"records": count + 1, "hash": full["hash"]}),
-                               encoding="utf-8")
-                os.replace(tmp, self.head)
-                return full
-        except (OSError, ValueError, KeyError) as exc:
-            raise AuditUnavailable(f"cannot write the audit log {self.path}: {exc}") from None
+            return grp.getgrnam(self.group).gr_gid
+        except KeyError:
+            raise AuditUnavailable(f"the audit log's group {self.group!r} does not exist on "
+                                   "this machine ([audit] group)") from None
+
+    def _make_parent(self) -> None:
+        """Create missing folders above the log 0700 (0750 and the group with a group)."""
+        missing: list[Path] = []
+        folder = self.path.parent
+        while not folder.exists() and folder != folder.parent:
+            missing.append(folder)
+            folder = folder.parent
+        mode, gid = (0o750 if self.group else 0o700), self._gid()
+        for folder in reversed(missing):
+            try:
+                folder.mkdir(mode=mode)
+            except FileExistsError:
+                continue  # made meanwhile by another process
+            if gid is not None:
+                os.chown(folder, -1, gid)
+            os.chmod(folder, mode)  # mkdir's mode passes through the umask; this does not
+
+    # ---- reading ------------------------------------------------------------------------
+
+    def _open(self) -> BinaryIO:
+        try:
+            return open(self.path, "rb")
+        except FileNotFoundError:
+            raise AuditUnreadable(_NO_LOG) from None
+        except OSError as exc:
+            raise AuditUnreadable(f"cannot be read: {exc.strerror}") from None
 
     def records(self) -> list[dict[str, Any]]:
+        """Every record ([] if there is no log); AuditUnreadable names a line that is not one."""
         if not self.path.exists():
             return []
-        with open(self.path, encoding="utf-8") as handle:
-            return [json.loads(line) for line in handle if line.strip()]
+        with self._open() as handle:
+            try:
+                return [record for _number, record in read_records(handle)]
+            except BadLine as bad:
+                raise AuditUnreadable(str(bad)) from None
+
+    def show(self, since: datetime | None = None) -> Iterator[str]:
+        """One readable line per record; AuditUnreadable (after the lines before it) names a
+        line that is not a record, or says there is no log."""
+        with self._open() as handle:
+            try:
+                for _number, record in read_records(handle):
+                    when = _when(record)
+                    if since is None or when is None or when >= since:
+                        yield _shown(record)
+            except BadLine as bad:
+                raise AuditUnreadable(str(bad)) from None
+
+    # ---- verifying ----------------------------------------------------------------------
 
     def verify(self) -> VerifyResult:
-        if not self.path.exists():
-            return VerifyResult(True, 0)
-        prev = GENESIS
-        count = 0
-        with open(self.path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                count += 1
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    return VerifyResult(False, count, f"line {number}: not valid JSON", number)
-                if record.get("prev") != prev:
-                    return VerifyResult(False, count, f"line {number}: does not follow the "
-                                        "record before it (a record was removed or reordered)",
-                                        number)
-                if chain_hash(prev, record) != record.get("hash"):
-                    return VerifyResult(False, count, f"line {number}: contents do not match "
-                                        "its hash (the record was edited)", number)
-                prev = record["hash"]
-        if self.head.exists():
-            head = json.loads(self.head.read_text(encoding="utf-8"))
-            if head.get("records", 0) > count or (head.get("records") == count
-                                                   and head.get("hash") != prev):
-                return VerifyResult(False, count, f"line {count + 1}: records are missing at the "
-                                    f"end (the log had {head.get('records')})", count + 1)
-        return VerifyResult(True, count)
+        """Check every record's chain, then the log against its head. Raises AuditKeyError
+        when the configured key file cannot be used."""
+        key = self._key()
+        try:
+            handle = self._open()
+        except AuditUnreadable as exc:
+            return self._missing() if not self.path.exists() else VerifyResult(False, 0, str(exc))
+        with handle:
+            walked = walk(handle, key)
+        if isinstance(walked, VerifyResult):
+            return walked
+        try:
+            mismatch = head_mismatch(walked, read_head(self.head))
+        except BadHead as bad:
+            return VerifyResult(False, walked.count, f"its .head is garbled ({bad}): records "
+                                "dropped at the end could not be seen")
+        if mismatch is None:
+            return VerifyResult(True, walked.count)
+        line, text = mismatch
+        where = f"line {line}: " if line else ""
+        return VerifyResult(False, walked.count, f"{where}the log {text}", line)
 
-    def show(self, since: datetime | None = None) -> list[str]:
-        out = []
-        for record in self.records():
-            when = datetime.fromisoformat(record["time"])
-            if since and when < since:
-                continue
-            extra = f"  override: {record['override']}" if record.get("override") else ""
-            error = f"  error: {record['error']}" if record.get("error") else ""
-            # Targets and errors carry container names: untrusted text.
-            out.append(one_line(f"{record['time']}  {record['actor']} ({record['role']})  "
-                                f"{record['action']} {record['target']}  {record['outcome']}"
-                                f"{error}{extra}"))
-        return out
+    def _missing(self) -> VerifyResult:
+        try:
+            head = read_head(self.head)
+        except BadHead:
+            return VerifyResult(False, 0, "the log is missing but its .head is there (garbled): "
+                                "it was deleted or moved")
+        if head is None:
+            return VerifyResult(False, 0, _NO_LOG)
+        return VerifyResult(False, 0, f"the log is missing but its .head says {head.records} "
+                            "records: it was deleted or moved")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fintui.sources.base import ActionFailed, ClusterActions
+from fintui.store.private import PRIVATE_DIR, private_dir, write_private
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,20 +29,30 @@ def bundle_dir(root: Path, name: str, now: datetime) -> Path:
     return root / f"{safe}-{now.strftime('%Y%m%dT%H%M%SZ')}"
 
 
+def new_bundle_dir(root: Path, name: str, now: datetime) -> Path:
+    """A new owner-only folder under an owner-only root: `inspect` holds env secrets."""
+    first = bundle_dir(private_dir(root), name, now)
+    path, suffix = first, 1
+    while True:
+        try:
+            path.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:  # two isolations in one second: never overwrite evidence
+            suffix += 1
+            path = first.with_name(f"{first.name}-{suffix}")
+            continue
+        os.chmod(path, PRIVATE_DIR)  # whatever the umask
+        return path
+
+
 async def capture(actions: ClusterActions, container_id: str, name: str, root: Path,
                   now: datetime, log_lines: int) -> Bundle:
-    path = bundle_dir(root, name, now)
-    suffix = 1
-    while path.exists():  # two isolations in one second: never overwrite evidence
-        suffix += 1
-        path = path.with_name(f"{bundle_dir(root, name, now).name}-{suffix}")
-    path.mkdir(parents=True)
+    path = new_bundle_dir(root, name, now)
     files: dict[str, str] = {}
     missing: dict[str, str] = {}
 
     def write(filename: str, content: str) -> None:
         data = content.encode("utf-8")
-        (path / filename).write_bytes(data)
+        write_private(path / filename, data)
         files[filename] = hashlib.sha256(data).hexdigest()
 
     def as_json(value: Any) -> str:
@@ -61,5 +73,5 @@ async def capture(actions: ClusterActions, container_id: str, name: str, root: P
     manifest = {"container": container_id, "name": name, "captured_at": now.isoformat(),
                 "files": files, "missing": missing}
     text = as_json(manifest)
-    (path / "manifest.json").write_text(text, encoding="utf-8")
+    write_private(path / "manifest.json", text.encode("utf-8"))
     return Bundle(path, hashlib.sha256(text.encode()).hexdigest(), files, missing)

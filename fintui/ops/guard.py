@@ -7,6 +7,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from fintui.config import DAYS, FreezeWindow, GuardSettings
+from fintui.ops.identity import Identity
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,10 +17,19 @@ class Decision:
     override: str = ""  # the operator's reason for overriding a freeze
 
 
-def role_of(actor: str, settings: GuardSettings, read_only: bool) -> str:
+def role_of(identity: Identity, settings: GuardSettings, read_only: bool) -> str:
+    """The role of an OS account: its own `roles` entry, else its groups' (`@group` keys;
+    viewer wins when they disagree, so marking a group read-only cannot be undone by another
+    group), else the default. `--read-only` only ever lowers it."""
     if read_only:
         return "viewer"
-    return settings.roles.get(actor, settings.default_role)
+    own = settings.roles.get(identity.user)
+    if own is not None:
+        return own
+    by_group = {settings.roles[f"@{g}"] for g in identity.groups if f"@{g}" in settings.roles}
+    if by_group:
+        return "viewer" if "viewer" in by_group else "operator"
+    return settings.default_role
 
 
 def active_freeze(windows: tuple[FreezeWindow, ...], action: str, now: datetime

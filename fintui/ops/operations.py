@@ -21,6 +21,7 @@ from fintui.ops import clean, nodes
 from fintui.ops.audit import AuditLog, AuditUnavailable
 from fintui.ops.forensics import capture
 from fintui.ops.guard import Decision, decide, role_of
+from fintui.ops.identity import Identity, current_identity
 from fintui.sources.base import (
     ActionFailed,
     ClusterActions,
@@ -73,16 +74,20 @@ def _now_iso(clock: Clock) -> str:
 class Operations:
     def __init__(self, actions: ClusterActions, settings: Settings, actor: str, read_only: bool,
                  clock: Clock, override_reason: str = "",
-                 source: ClusterSource | None = None, endpoint: str = "") -> None:
+                 source: ClusterSource | None = None, endpoint: str = "",
+                 identity: Identity | None = None) -> None:
         self.actions = actions
         self.endpoint = endpoint  # the configured endpoint acted on; in every audit record
         self.source = source
         self.settings = settings
+        # `actor` is the name the audit shows (--as may set it for a shared login); the role
+        # comes from the OS account alone, and every record names that account too.
         self.actor = actor
-        self.role = role_of(actor, settings.guard, read_only)
+        self.identity = identity or current_identity()
+        self.role = role_of(self.identity, settings.guard, read_only)
         self.clock = clock
         self.override_reason = override_reason
-        self.audit = AuditLog(settings.ops.audit_path)
+        self.audit = AuditLog.from_settings(settings)
         self.isolations = IsolationStore(settings.state_dir / "state.sqlite")
         self.usage = UsageStore(settings.state_dir / "state.sqlite")
 
@@ -97,8 +102,9 @@ class Operations:
                 steps: list[str], decision: Decision, error: str = "",
                 result: dict[str, Any] | None = None) -> None:
         record: dict[str, Any] = {
-            "time": _now_iso(self.clock), "actor": self.actor, "role": self.role,
-            "action": action, "target": target, "parameters": parameters, "plan": steps,
+            "time": _now_iso(self.clock), "actor": self.actor, "uid": self.identity.uid,
+            "user": self.identity.user, "role": self.role, "action": action, "target": target,
+            "parameters": parameters, "plan": steps,
             "outcome": outcome,
         }
         if self.endpoint:
@@ -113,11 +119,13 @@ class Operations:
         self.audit.append(record)
 
     def record(self, action: str, target: str, parameters: dict[str, Any]) -> None:
-        """Audit an act that changes no container (an ack, a silence). No record, no act."""
+        """Pass the guard and audit an act that changes no container (an ack, a silence):
+        muting a page is a change, so a viewer is refused (and audited). No record, no act."""
+        decision = self._guard(action, target, parameters)
         try:
-            self._record(action, target, "ok", parameters, [], Decision(True))
+            self._record(action, target, "ok", parameters, [], decision)
         except AuditUnavailable as exc:
-            raise Refused(f"refused: {exc}") from None
+            raise Refused(str(exc)) from None
 
     def _guard(self, action: str, target: str, parameters: dict[str, Any]) -> Decision:
         decision = self.may(action)

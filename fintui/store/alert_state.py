@@ -10,6 +10,7 @@ from pathlib import Path
 import tomli_w
 
 from fintui.core.alerts import Silence
+from fintui.store.private import private_dir
 
 
 class AlertStateFile:
@@ -41,7 +42,7 @@ class AlertStateFile:
             "acks": [{"rule": r, "target": t, "by": by, "at": at}
                      for (r, t), (by, at) in sorted(self.acks.items())],
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         tmp = self.path.with_name(self.path.name + ".tmp")
         tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
         os.replace(tmp, self.path)

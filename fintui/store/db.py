@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
+from fintui.store.private import private_dir
+
 
 class StateUnavailable(Exception):
     """The state database cannot be opened; the message names it and why."""
@@ -21,7 +23,7 @@ class StateDB:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)  # beside forensics bundles and the audit log
             with self._connect() as db:
                 db.executescript(self.SCHEMA)
         except (OSError, sqlite3.Error) as exc:

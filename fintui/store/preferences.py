@@ -10,6 +10,8 @@ from typing import Any
 
 import tomli_w
 
+from fintui.store.private import private_dir
+
 
 def config_home() -> Path:
     return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "fintui"
@@ -37,7 +39,7 @@ class Preferences:
         data = self._read()
         data["theme"] = name
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
             tmp = self.path.with_suffix(".tmp")
             tmp.write_text("# Written by fintui: choices made in the console.\n"
                            + tomli_w.dumps(data), encoding="utf-8")

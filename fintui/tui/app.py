@@ -404,6 +404,12 @@ class FintuiApp(App[int]):
 
     @work(exclusive=True, group="action-flow", exit_on_error=False)
     async def silence_flow(self, alert: Alert) -> None:
+        if not self.ops.may("silence").allowed:  # say no before a comment is typed in vain
+            try:
+                self.ops.record("silence", alert.target, {"rule": alert.rule})
+            except Refused as exc:  # always, for a viewer: the refusal is audited
+                self.notify(safe_line(str(exc)), severity="error", markup=False)
+            return
         silence = await self.push_screen_wait(SilenceScreen(alert, self.parts.actor,
                                                             self.parts.clock.now()))
         if silence is None:

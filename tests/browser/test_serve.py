@@ -15,13 +15,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from aiohttp import web
 
 from fintui.tui.theme_loader import read_theme, themes_dir
-from tests.browser.chromium import Browser, chromium_binary, free_port, wait_for_port
+from tests.browser.chromium import Browser, chromium_binary, free_port
 from tests.browser.png import colour_share
+from tests.browser.serving import Served, fintui_serve
 
 REQUIRED = os.environ.get("FINTUI_REQUIRE_BROWSER") == "1"
-SNAPSHOT_CONFIG = Path(__file__).resolve().parent.parent / "sample-configs" / "snapshot.toml"
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / ".test-artifacts"
 ESCAPES = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
 
@@ -40,31 +41,16 @@ def _binary() -> str:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"),
-           "XDG_STATE_HOME": str(tmp_path / "state")}
-    env.pop("NO_COLOR", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "fintui", "--demo", "--config", str(SNAPSHOT_CONFIG), "serve",
-         "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
-    try:
-        wait_for_port(port, 30)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+def served(tmp_path: Path) -> Iterator[Served]:
+    with fintui_serve(tmp_path) as server:
+        yield server
 
 
 @pytest.mark.browser
-async def test_the_browser_shows_the_containers_pane(served: str, tmp_path: Path) -> None:
+async def test_the_browser_shows_the_containers_pane(served: Served, tmp_path: Path) -> None:
     binary = _binary()
     async with Browser(binary, tmp_path / "profile") as browser:
-        await browser.open(served)
+        await browser.open(served.url)  # the address with its token, as printed
         text = ""
         for _ in range(300):  # the page starts a fintui process of its own: allow 30 s
             text = ESCAPES.sub("", await browser.received_text())
@@ -83,7 +69,7 @@ async def test_the_browser_shows_the_containers_pane(served: str, tmp_path: Path
             "[...performance.getEntriesByType('resource').map(e => e.name),"
             " ...[...document.querySelectorAll('link[href], script[src], img[src]')]"
             "     .map(e => e.href || e.src)]")
-        console = urlsplit(served)
+        console = urlsplit(served.url)
         assert loaded and all(
             (urlsplit(u).scheme, urlsplit(u).port) == (console.scheme, console.port)
             and urlsplit(u).hostname in ("127.0.0.1", "localhost") for u in loaded), loaded
@@ -95,6 +81,46 @@ async def test_the_browser_shows_the_containers_pane(served: str, tmp_path: Path
     surface = read_theme(themes_dir() / "fintui-dark.toml").theme.surface
     assert surface is not None
     assert colour_share(png, surface) > 0.4
+
+
+@pytest.mark.browser
+async def test_the_browser_without_the_token_or_from_another_site_gets_nothing(
+        served: Served, tmp_path: Path) -> None:
+    """The page without its token is refused; a page of another site (here another local
+    port) that knows even the token cannot open the console's websocket."""
+    binary = _binary()
+    foreign = web.Application()
+
+    async def evil_page(_request: web.Request) -> web.Response:
+        return web.Response(text="<html>another site</html>", content_type="text/html")
+
+    foreign.router.add_get("/", evil_page)
+    runner = web.AppRunner(foreign)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        async with Browser(binary, tmp_path / "profile") as browser:
+            await browser.open(served.url.split("?")[0])
+            for _ in range(100):
+                body = await browser.evaluate("document.body ? document.body.innerText : ''")
+                if body:
+                    break
+                await browser.evaluate("new Promise(r => setTimeout(r, 100))")
+            assert "access token needed" in body
+            assert not await browser.evaluate("!!document.querySelector('#terminal')")
+            await browser.open(f"http://127.0.0.1:{port}/")
+            await browser.evaluate("new Promise(r => setTimeout(r, 300))")
+            outcome = await browser.evaluate(f"""new Promise(resolve => {{
+                const ws = new WebSocket({served.ws() + "?width=80&height=24"!r});
+                ws.onopen = () => resolve("opened");
+                ws.onerror = () => resolve("refused");
+                setTimeout(() => resolve("timeout"), 10000);
+            }})""")
+            assert outcome == "refused"
+            assert not served.consoles()
+    finally:
+        await runner.cleanup()
 
 
 def test_serve_refuses_a_public_address_without_public() -> None:

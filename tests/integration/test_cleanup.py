@@ -171,17 +171,17 @@ async def test_a_volume_used_after_the_plan_is_skipped(
 
 def test_viewer_and_freeze_refuse_clean_audited(young_storage: dict[str, Any],
                                                 tmp_path: Path) -> None:
-    config = write_config(tmp_path, POLICY + '\n[guard]\nroles = { desk = "viewer" }\n\n'
-                          '[[guard.freeze]]\nname = "eod-batch"\n'
+    config = write_config(tmp_path, POLICY + '\n[[guard.freeze]]\nname = "eod-batch"\n'
                           'days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n'
                           'start = "00:00"\nend = "23:59"\ntimezone = "UTC"\n'
                           'actions = ["clean"]\n')
-    viewer = cli(config, "--as", "desk", "clean", "--yes", "--match", MATCH)
+    viewer = cli(config, "--read-only", "--as", "desk", "clean", "--yes", "--match", MATCH)
     assert viewer.returncode == 1 and "viewer" in viewer.stderr
     frozen = cli(config, "--as", "alice", "clean", "--yes", "--match", MATCH)
     assert frozen.returncode == 1 and "eod-batch" in frozen.stderr
     # A dry run is only a look: viewers may, freezes allow it.
-    assert cli(config, "--as", "desk", "clean", "--dry-run", "--match", MATCH).returncode == 0
+    assert cli(config, "--read-only", "--as", "desk", "clean", "--dry-run",
+               "--match", MATCH).returncode == 0
     assert [(r["actor"], r["outcome"]) for r in audit_records(tmp_path)] == [
         ("desk", "refused"), ("alice", "refused")]
 

@@ -179,12 +179,12 @@ def test_viewer_and_freeze_refuse_from_the_cli_and_are_audited(
         run_container: Callable[..., Any]) -> None:
     project = PREFIX + "r"
     member = compose_replica(client, network, project, 1)
-    config = write_config(tmp_path, '[guard]\nroles = { desk = "viewer" }\n\n'
-                          '[[guard.freeze]]\nname = "all-day"\n'
+    config = write_config(tmp_path, '[[guard.freeze]]\nname = "all-day"\n'
                           'days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n'
                           'start = "00:00"\nend = "23:59"\ntimezone = "UTC"\n'
                           'actions = ["scale", "isolate"]\n')
-    viewer = cli(config, "--as", "desk", "isolate", member.name, "--yes")
+    # The desk's console is --read-only: a name typed with --as makes no viewer (nor operator).
+    viewer = cli(config, "--read-only", "--as", "desk", "isolate", member.name, "--yes")
     assert viewer.returncode == 1 and "viewer" in viewer.stderr
     frozen = cli(config, "--as", "alice", "scale", f"{project}/web", "2", "--yes")
     assert frozen.returncode == 1 and "all-day" in frozen.stderr

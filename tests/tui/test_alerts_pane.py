@@ -3,6 +3,7 @@ and silence from the keyboard, and silences survive a restart."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,10 @@ def config(tmp_path: Path) -> Path:
     return path
 
 
-def app_for(tmp_path: Path, path: Path | None = None) -> FintuiApp:
+def app_for(tmp_path: Path, path: Path | None = None, *extra: str) -> FintuiApp:
     # Half-second demo steps: 70 sweeps are 35 simulated seconds.
-    return make_app(config=path or config(tmp_path), source=FlakyCluster(step_seconds=0.5))
+    return make_app(*extra, config=path or config(tmp_path),
+                    source=FlakyCluster(step_seconds=0.5))
 
 
 async def sweeps(pilot: Pilot[int], n: int) -> None:
@@ -102,6 +104,28 @@ async def test_ack_and_silence_from_the_keyboard_survive_a_restart(tmp_path: Pat
         await to_alerts(pilot)
         text = screen_text(again)
         assert "silenced: recon rerun planned" in text and "acked by ops" in text
+
+
+async def test_a_viewer_can_neither_ack_nor_silence(tmp_path: Path) -> None:
+    """Muting a page is a change: --read-only is refused it, and the refusal is audited."""
+    app = app_for(tmp_path, None, "--read-only")
+    async with app.run_test(size=(180, 40)) as pilot:
+        await to_alerts(pilot)
+        select(app, "unhealthy")
+        await pilot.press("a")
+        await pilot.pause()
+        select(app, "crash-loop")
+        await pilot.press("S")
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, SilenceScreen)  # no form to type a comment in vain
+        text = screen_text(app)
+        assert "acked by" not in text and "silenced:" not in text
+        assert not app.alert_state.acks and not app.alert_state.silences
+        audited = [(r["action"], r["target"], r["outcome"], r["role"])
+                   for r in app.ops.audit.records()]
+        assert audited == [("ack", "fix-gateway", "refused", "viewer"),
+                           ("silence", "recon-worker", "refused", "viewer")]
+        assert all(r["uid"] == os.getuid() for r in app.ops.audit.records())
 
 
 async def test_i_on_a_fault_opens_the_isolation_plan(tmp_path: Path) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from fintui.config import FreezeWindow, GuardSettings
+from fintui.config import FreezeWindow
 from fintui.ops.audit import AuditLog, AuditUnavailable
-from fintui.ops.guard import active_freeze, decide, role_of
+from fintui.ops.guard import active_freeze, decide
 
 OPEN = FreezeWindow("market-open", ("mon", "tue", "wed", "thu", "fri"), "09:15", "09:45",
                     "Asia/Shanghai", ("scale", "clean"))
@@ -47,13 +47,6 @@ def test_decisions_viewer_freeze_override() -> None:
     assert overridden.allowed and overridden.override == "exchange asked for capacity"
     assert not decide("scale", "operator", (OPEN,), inside, "   ").allowed  # blank is no reason
     assert not decide("scale", "viewer", (OPEN,), inside, "reason").allowed  # no override for roles
-
-
-def test_roles() -> None:
-    settings = GuardSettings("operator", {"desk": "viewer"}, ())
-    assert role_of("desk", settings, False) == "viewer"
-    assert role_of("alice", settings, False) == "operator"
-    assert role_of("alice", settings, True) == "viewer"
 
 
 def filled(tmp_path: Path, n: int = 5) -> AuditLog:

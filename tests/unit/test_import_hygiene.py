@@ -26,11 +26,11 @@ def test_module_does_not_import_textual(module: str) -> None:
     assert out == "False"
 
 
-@pytest.mark.parametrize("argv", [["--demo", "status", "--json"],
-                                  ["--demo", "clean", "--dry-run"],
-                                  ["--demo", "scale", "pricing", "4", "--yes"],
-                                  ["audit", "verify"]])
-def test_screenless_verbs_run_without_textual(argv: list[str]) -> None:
+@pytest.mark.parametrize(("argv", "exit_code"), [(["--demo", "status", "--json"], 0),
+                                            (["--demo", "clean", "--dry-run"], 0),
+                                            (["--demo", "scale", "pricing", "4", "--yes"], 0),
+                                            (["audit", "verify"], 1)])  # no log here: says so
+def test_screenless_verbs_run_without_textual(argv: list[str], exit_code: int) -> None:
     code = ("import sys\n"
             f"sys.argv = ['fintui', *{argv!r}]\n"
             "from fintui.cli import main\n"
@@ -40,7 +40,7 @@ def test_screenless_verbs_run_without_textual(argv: list[str]) -> None:
             "print(rc, 'textual' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
-    assert out == "0 False"
+    assert out == f"{exit_code} False"
 
 
 def test_core_has_no_io_imports() -> None:

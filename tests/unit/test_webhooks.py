@@ -1,9 +1,11 @@
 """Webhook delivery to a local aiohttp server on 127.0.0.1: firing then resolved payloads,
-retries after errors, grouping, and secrets read from the environment."""
+retries after errors, grouping, secrets read from the environment, and redirects (followed on
+the same origin only, so a secret header never reaches another host)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -132,3 +134,75 @@ async def test_severity_filter_and_silenced_alerts_are_not_sent(
     fired = [replace(a, silenced_by="known") if a.rule == "crash-loop" else a for a in fired]
     await sender.deliver(fired)
     assert hooks["ok"].accepted == []
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@asynccontextmanager
+async def serving(routes: dict[str, Handler]) -> AsyncIterator[str]:
+    """A real HTTP server on 127.0.0.1 (its own port) answering any method on these paths."""
+    app = web.Application()
+    for path, handle in routes.items():
+        app.router.add_route("*", path, handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+def redirect_to(location: str, status: int, hits: list[str]) -> Handler:
+    async def handle(request: web.Request) -> web.Response:
+        hits.append(request.method)
+        return web.Response(status=status, headers={"Location": location})
+    return handle
+
+
+def with_key(base: str, path: str) -> ReceiverSettings:
+    return receiver(base, path, headers=(("X-Api-Key", "env:DESK_API_KEY"),))
+
+
+@pytest.mark.parametrize("code", [302, 307])
+async def test_a_redirect_to_another_origin_is_not_followed(
+        code: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DESK_API_KEY", "s3cret")
+    elsewhere = Hook()
+    first_hits: list[str] = []
+    async with serving({"/{tail:.*}": elsewhere.handle}) as other:
+        async with serving({"/hook": redirect_to(f"{other}/steal", code, first_hits)}) as base:
+            sender = WebhookSender([with_key(base, "hook")], timeout=2, attempts=3,
+                                   backoff=0.01)
+            await sender.deliver(lifecycle()[0])
+    assert elsewhere.attempts == 0 and elsewhere.headers == []  # the key never left
+    assert first_hits == ["POST"]  # asked once: the same answer would come again
+    assert sender.errors["hook"] == (
+        f"firing delivery failed: HTTP {code} redirect to {other} not followed "
+        "(another origin: secret headers stay here)")
+    assert sender.sent == 0
+
+
+async def test_a_same_origin_redirect_is_delivered_once_with_the_header(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DESK_API_KEY", "s3cret")
+    hook, moved = Hook(), list[str]()
+    async with serving({"/old": redirect_to("/new", 302, moved), "/new": hook.handle}) as base:
+        sender = WebhookSender([with_key(base, "old")], timeout=2, attempts=3, backoff=0.01)
+        await sender.deliver(lifecycle()[0])
+    assert moved == ["POST"] and hook.attempts == 1
+    assert hook.headers[0]["X-Api-Key"] == "s3cret"
+    assert hook.accepted[0]["status"] == "firing" and len(hook.accepted[0]["alerts"]) == 2
+    assert sender.errors == {} and sender.sent == 1
+
+
+async def test_a_redirect_loop_stops_after_three_hops() -> None:
+    hits: list[str] = []
+    async with serving({"/loop": redirect_to("/loop", 302, hits)}) as base:
+        sender = WebhookSender([receiver(base, "loop")], timeout=2, attempts=3, backoff=0.01)
+        await sender.deliver(lifecycle()[0])
+    assert hits == ["POST"] * 4  # the first post and three hops, not retried
+    assert sender.errors["loop"] == "firing delivery failed: HTTP 302: more than 3 redirects"

@@ -1,0 +1,43 @@
+"""Owner-only directories and files for what holds secrets (forensics bundles keep `docker
+inspect`, environment included), whatever the umask of whoever runs fintui."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
+
+def private_dir(path: Path) -> Path:
+    """Make `path` a directory only this account can enter: missing ones (parents included)
+    are created 0700; an existing one of ours that group or others can reach is tightened.
+    Directories it did not create, above `path`, are left as they are."""
+    _create(path)
+    info = os.stat(path)
+    if not stat.S_ISDIR(info.st_mode):
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path))
+    if info.st_uid == os.getuid() and info.st_mode & 0o077:
+        os.chmod(path, stat.S_IMODE(info.st_mode) & ~0o077)
+    return path
+
+
+def _create(path: Path) -> None:
+    if path.parent != path and not path.parent.exists():
+        _create(path.parent)
+    try:
+        path.mkdir(mode=PRIVATE_DIR)
+    except FileExistsError:
+        return  # there already, or made meanwhile by another process
+    os.chmod(path, PRIVATE_DIR)  # mkdir's mode passes through the umask; this does not
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a new file (never an existing one) readable by this account only."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, PRIVATE_FILE)
+    with os.fdopen(fd, "wb") as file:
+        os.fchmod(fd, PRIVATE_FILE)  # as for mkdir: the umask may have taken bits away
+        file.write(data)
