@@ -141,7 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="address to listen on (default 127.0.0.1; others need --public)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--public", action="store_true",
-                       help="allow a non-loopback address: anyone reaching it gets the console")
+                       help="allow a non-loopback address: anyone who reaches it and has the "
+                            "token gets the console (plain HTTP: put TLS in front)")
     serve.add_argument("--token-file", metavar="PATH",
                        help="read the page's access token from this file (a kiosk's fixed "
                             "address) instead of a new random one each start")

@@ -23,8 +23,13 @@ class ServeError(Exception):
 
 
 def read_only(args: argparse.Namespace, settings: Settings) -> bool:
-    """Whether browser sessions are viewers: --read-only, or actions not allowed by config."""
-    return bool(args.read_only) or not settings.serve_allow_actions
+    """Whether browser sessions are viewers: --read-only, actions not allowed by config, or
+    the OS account running the server (the consoles' account) being a viewer."""
+    from fintui.ops.guard import role_of
+    from fintui.ops.identity import current_identity
+
+    return (bool(args.read_only) or not settings.serve_allow_actions
+            or role_of(current_identity(), settings.guard, False) != "operator")
 
 
 def app_command(args: argparse.Namespace, settings: Settings) -> list[str]:
@@ -34,8 +39,8 @@ def app_command(args: argparse.Namespace, settings: Settings) -> list[str]:
     for flag, value in (("--config", args.config), ("--host", args.host),
                         ("--endpoint", args.endpoint), ("--as", args.actor),
                         ("--theme", args.theme)):
-        if value:
-            command += [flag, value]
+        if value:  # one word each: a value that starts with "-" stays a value
+            command.append(f"{flag}={value}")
     if args.demo:
         command.append("--demo")
     if read_only(args, settings):
@@ -55,9 +60,9 @@ def launch_token(token_file: str | None) -> str:
         raise ServeError(f"--token-file {token_file}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ServeError(f"--token-file {token_file}: not UTF-8 text") from None
-    if mode & stat.S_IROTH:
-        raise ServeError(f"--token-file {token_file}: readable by every user on this machine; "
-                         "chmod o-r it (or 600)")
+    if mode & (stat.S_IROTH | stat.S_IWOTH | stat.S_IWGRP):
+        raise ServeError(f"--token-file {token_file}: other users may read or change it "
+                         f"(mode {stat.S_IMODE(mode):04o}); chmod 600 it")
     problem = token_problem(token)
     if problem:
         raise ServeError(f"--token-file {token_file}: {problem}")
@@ -100,17 +105,20 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     mode = "read-only" if read_only(args, settings) else "ACTIONS ALLOWED"
     host = f"[{args.bind}]" if ":" in args.bind else args.bind
     shown = f"?token=<the token in {args.token_file}>" if args.token_file else f"?token={token}"
+
+    def banner(port: int) -> None:  # once listening: the address printed is one that answers
+        print(f"fintui serve: http://{host}:{port}/{shown} ({mode}, at most "
+              f"{settings.serve_max_sessions} sessions); ctrl+c stops", file=sys.stderr,
+              flush=True)
+
     with tempfile.TemporaryDirectory(prefix="fintui-serve-") as folder:
         server = GuardedServer(app_command(args, settings), token=token,
                                max_sessions=settings.serve_max_sessions, public=args.public,
                                host=args.bind, port=args.port,
                                templates_path=str(local_templates(Path(folder))))
-        print(f"fintui serve: http://{host}:{args.port}/{shown} ({mode}, at most "
-              f"{settings.serve_max_sessions} sessions); ctrl+c stops", file=sys.stderr,
-              flush=True)
         try:
-            server.serve()
-        except OSError as exc:
+            server.run(banner)
+        except (OSError, OverflowError) as exc:
             raise ServeError(f"cannot listen on {args.bind}:{args.port}: "
-                             f"{exc.strerror or exc}") from None
+                             f"{getattr(exc, 'strerror', None) or exc}") from None
     return 0

@@ -12,18 +12,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import json
+import logging
 import os
 import signal
 from asyncio.subprocess import Process
+from collections.abc import Callable
 from typing import Any
 
-from aiohttp import WSCloseCode, web
+from aiohttp import WSCloseCode, WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from fintui.core.serve_access import host_allowed, origin_allowed, token_matches
 from fintui.parent_watch import PARENT_ENV
 
+log = logging.getLogger("fintui.serve")
 QUIT_GRACE = 2.0  # seconds a console gets to quit when asked, then SIGTERM
 KILL_GRACE = 2.0  # seconds after SIGTERM before SIGKILL
 
@@ -141,7 +145,8 @@ class GuardedServer(Server):
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         refused = self._refusal(request, request.match_info.get("token"))
         if refused is None and not origin_allowed(request.headers.get("Origin"),
-                                                  request.headers.get("Host")):
+                                                  request.headers.get("Host"),
+                                                  "https" if request.secure else "http"):
             refused = (403, "foreign origin", "The console's websocket answers its own page "
                        "only.")
         if refused is not None:
@@ -155,17 +160,44 @@ class GuardedServer(Server):
         console = ConsoleProcess(self.argv, write_bytes=websocket.send_bytes,
                                  write_str=websocket.send_str, close=websocket.close,
                                  download_manager=self.download_manager)
-        self.sessions[console] = websocket
+        self.sessions[console] = websocket  # its place is taken until its process has ended
         try:
             await console.start(width, height)
             await self._process_messages(websocket, console)
-        except (asyncio.CancelledError, ConnectionResetError):
+        except (asyncio.CancelledError, ConnectionError):
             pass
+        except Exception as exc:  # one line, never the request (its path holds the token)
+            log.warning("a browser session ended: %s", type(exc).__name__)
         finally:
-            self.sessions.pop(console, None)
-            await console.stop()
-            await websocket.close()
+            try:
+                await console.stop()
+                await websocket.close()
+            finally:
+                self.sessions.pop(console, None)
         return websocket
+
+    async def _process_messages(self, websocket: web.WebSocketResponse,
+                                app_service: AppService) -> None:
+        """textual-serve's, but a malformed frame is skipped instead of ending the session
+        with a traceback."""
+        async for message in websocket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                kind, data = json.loads(message.data)
+                if kind == "stdin":
+                    await app_service.send_bytes(str(data).encode("utf-8"))
+                elif kind == "resize":
+                    await app_service.set_terminal_size(int(data["width"]),
+                                                        int(data["height"]))
+                elif kind == "ping":
+                    await websocket.send_json(["pong", data])
+                elif kind == "blur":
+                    await app_service.blur()
+                elif kind == "focus":
+                    await app_service.focus()
+            except (ValueError, TypeError, KeyError):
+                continue
 
     async def on_shutdown(self, app: web.Application) -> None:
         """Every console ends with the server, whatever state its tab is in."""
@@ -174,14 +206,28 @@ class GuardedServer(Server):
         await asyncio.gather(*(ws.close(code=WSCloseCode.GOING_AWAY) for _, ws in sessions),
                              return_exceptions=True)
 
-    def serve(self, debug: bool = False) -> None:
-        """As textual-serve's, without its access log: request lines carry the token."""
-        self.initialize_logging()
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, self.request_exit)
-        web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False,
-                    loop=loop, print=lambda *args: None, access_log=None,
-                    shutdown_timeout=5.0)
+    def initialize_logging(self) -> None:
+        """Plain one-line logging: textual-serve's shows a traceback's local variables, and
+        those hold the request, token and all."""
+        logging.basicConfig(level=logging.WARNING, format="fintui serve: %(message)s")
 
+    def run(self, banner: Callable[[int], None]) -> None:
+        """Listen, then print the banner with the port really bound, then serve until SIGINT
+        or SIGTERM. No access log: request lines carry the token."""
+        self.initialize_logging()
+        asyncio.run(self._run(banner))
+
+    async def _run(self, banner: Callable[[int], None]) -> None:
+        runner = web.AppRunner(await self._make_app(), access_log=None, handle_signals=False,
+                               shutdown_timeout=5.0)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.host, self.port).start()
+            banner(int(runner.addresses[0][1]))
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await stop.wait()
+        finally:
+            await runner.cleanup()  # on_shutdown: every console ends

@@ -14,6 +14,7 @@ import re
 from urllib.parse import urlsplit
 
 MIN_TOKEN = 16
+MIN_DISTINCT = 8  # "aaaaaaaaaaaaaaaa" is sixteen characters and one guess
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_.~-]+")  # URL-safe without escaping
 
 
@@ -23,6 +24,8 @@ def token_problem(token: str) -> str | None:
         return f"the token must be at least {MIN_TOKEN} characters"
     if not _TOKEN_CHARS.fullmatch(token):
         return "the token may hold only letters, digits and - _ . ~"
+    if len(set(token)) < MIN_DISTINCT:
+        return f"the token is too easy to guess: use at least {MIN_DISTINCT} different characters"
     return None
 
 
@@ -51,10 +54,11 @@ def host_allowed(host_header: str | None, public: bool) -> bool:
         return False
 
 
-def origin_allowed(origin: str | None, host_header: str | None) -> bool:
-    """The websocket is the page's own: its Origin is this server as the browser reached it.
-    No Origin (not a browser) is refused too."""
+def origin_allowed(origin: str | None, host_header: str | None, scheme: str = "http") -> bool:
+    """The websocket is the page's own: its Origin is this server as the browser reached it
+    (`scheme` is how this request came: http, or https behind TLS). No Origin (not a
+    browser) is refused too."""
     if not origin or not host_header:
         return False
     parts = urlsplit(origin)
-    return parts.scheme in ("http", "https") and parts.netloc.lower() == host_header.lower()
+    return parts.scheme == scheme and parts.netloc.lower() == host_header.lower()

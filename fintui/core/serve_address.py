@@ -21,5 +21,5 @@ def bind_problem(host: str, public: bool) -> str | None:
                 "--public to serve beyond this machine")
     if not loopback:
         return (f"{host} is reachable from other machines: add --public to serve there "
-                "(anyone who reaches it gets this console)")
+                "(anyone who reaches it and has the token gets this console)")
     return None

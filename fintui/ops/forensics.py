@@ -31,7 +31,7 @@ def bundle_dir(root: Path, name: str, now: datetime) -> Path:
 
 def new_bundle_dir(root: Path, name: str, now: datetime) -> Path:
     """A new owner-only folder under an owner-only root: `inspect` holds env secrets."""
-    first = bundle_dir(private_dir(root), name, now)
+    first = bundle_dir(private_dir(root, tighten=True), name, now)
     path, suffix = first, 1
     while True:
         try:

@@ -18,18 +18,26 @@ class Decision:
 
 
 def role_of(identity: Identity, settings: GuardSettings, read_only: bool) -> str:
-    """The role of an OS account: its own `roles` entry, else its groups' (`@group` keys;
-    viewer wins when they disagree, so marking a group read-only cannot be undone by another
-    group), else the default. `--read-only` only ever lowers it."""
+    return role_and_basis(identity, settings, read_only)[0]
+
+
+def role_and_basis(identity: Identity, settings: GuardSettings, read_only: bool
+                   ) -> tuple[str, str]:
+    """The role of an OS account and what decided it (for the refusal message): its own
+    `roles` entry, else its groups' (`@group` keys; viewer wins when they disagree, so marking
+    a group read-only cannot be undone by another group), else the default. `--read-only`
+    only ever lowers it."""
     if read_only:
-        return "viewer"
+        return "viewer", "--read-only"
     own = settings.roles.get(identity.user)
     if own is not None:
-        return own
-    by_group = {settings.roles[f"@{g}"] for g in identity.groups if f"@{g}" in settings.roles}
-    if by_group:
-        return "viewer" if "viewer" in by_group else "operator"
-    return settings.default_role
+        return own, f"guard.roles.{identity.user}"
+    listed = sorted(g for g in identity.groups if f"@{g}" in settings.roles)
+    if listed:
+        viewers = [g for g in listed if settings.roles[f"@{g}"] == "viewer"]
+        chosen = viewers[0] if viewers else listed[0]
+        return settings.roles[f"@{chosen}"], f'guard.roles."@{chosen}"'
+    return settings.default_role, "guard.default_role"
 
 
 def active_freeze(windows: tuple[FreezeWindow, ...], action: str, now: datetime

@@ -20,7 +20,7 @@ from fintui.model import ClusterSnapshot, DiskUsage
 from fintui.ops import clean, nodes
 from fintui.ops.audit import AuditLog, AuditUnavailable
 from fintui.ops.forensics import capture
-from fintui.ops.guard import Decision, decide, role_of
+from fintui.ops.guard import Decision, decide, role_and_basis
 from fintui.ops.identity import Identity, current_identity
 from fintui.sources.base import (
     ActionFailed,
@@ -30,6 +30,7 @@ from fintui.sources.base import (
     SourceUnavailable,
 )
 from fintui.store.isolations import Isolation, IsolationStore
+from fintui.store.private import private_dir
 from fintui.store.usage import UsageStore
 
 Progress = Callable[[str], None]
@@ -84,9 +85,10 @@ class Operations:
         # comes from the OS account alone, and every record names that account too.
         self.actor = actor
         self.identity = identity or current_identity()
-        self.role = role_of(self.identity, settings.guard, read_only)
+        self.role, self.role_basis = role_and_basis(self.identity, settings.guard, read_only)
         self.clock = clock
         self.override_reason = override_reason
+        private_dir(settings.state_dir, tighten=True)  # bundles, isolations: owner-only
         self.audit = AuditLog.from_settings(settings)
         self.isolations = IsolationStore(settings.state_dir / "state.sqlite")
         self.usage = UsageStore(settings.state_dir / "state.sqlite")
@@ -95,8 +97,12 @@ class Operations:
 
     def may(self, action: str) -> Decision:
         """What the guard says now (the TUI greys out keys with it)."""
-        return decide(action, self.role, self.settings.guard.freeze, self.clock.now(),
-                      self.override_reason)
+        decision = decide(action, self.role, self.settings.guard.freeze, self.clock.now(),
+                          self.override_reason)
+        if not decision.allowed and self.role != "operator":  # say whose role, and why
+            return Decision(False, f"{decision.reason} (account {self.identity.user}, by "
+                                   f"{self.role_basis})")
+        return decision
 
     def _record(self, action: str, target: str, outcome: str, parameters: dict[str, Any],
                 steps: list[str], decision: Decision, error: str = "",

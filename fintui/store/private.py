@@ -12,15 +12,16 @@ PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 
 
-def private_dir(path: Path) -> Path:
-    """Make `path` a directory only this account can enter: missing ones (parents included)
-    are created 0700; an existing one of ours that group or others can reach is tightened.
-    Directories it did not create, above `path`, are left as they are."""
+def private_dir(path: Path, tighten: bool = False) -> Path:
+    """Make `path` a directory: missing ones (parents included) are created 0700. With
+    `tighten`, for fintui's own folders (the state folder, forensics), an existing one of ours
+    that group or others can reach is narrowed to owner-only too; never for the folder of a
+    configured file, which may be someone's home or a shared place."""
     _create(path)
     info = os.stat(path)
     if not stat.S_ISDIR(info.st_mode):
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path))
-    if info.st_uid == os.getuid() and info.st_mode & 0o077:
+    if tighten and info.st_uid == os.getuid() and info.st_mode & 0o077:
         os.chmod(path, stat.S_IMODE(info.st_mode) & ~0o077)
     return path
 

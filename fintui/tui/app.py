@@ -213,7 +213,7 @@ class FintuiApp(App[int]):
             self.history_error = str(exc)
         if self.history is None:
             self._forecasts_ready([])
-        self._status_bar().show(None, self.parts.read_only, self.parts.actor)
+        self._status_bar().show(None, self.ops.role != "operator", self.parts.actor)
         self.main.query_one("#containers-table").focus()
         for problem in [*self.theme_errors, self.preferences.error]:
             if problem:
@@ -377,7 +377,7 @@ class FintuiApp(App[int]):
         theme = self.current_theme
         snap = self.state.snapshot
         shown = self.shown_alerts()
-        self._status_bar().show(snap, self.parts.read_only, self.parts.actor,
+        self._status_bar().show(snap, self.ops.role != "operator", self.parts.actor,
                                 firing_counts(shown))
         if self._active_pane() != "alerts":
             return  # brought up to date when shown, as _show_forecasts

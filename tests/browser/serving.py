@@ -28,6 +28,12 @@ class Served:
         self.origin = f"http://127.0.0.1:{port}"
         self.token = url.split("token=", 1)[1] if "token=" in url else ""
 
+    def stderr_after_stop(self) -> str:
+        """Everything the server wrote after its banner, once it has been stopped."""
+        self.process.terminate()
+        _out, err = self.process.communicate(timeout=20)
+        return err or ""
+
     def ws(self, token: str | None = None) -> str:
         return f"ws://127.0.0.1:{self.port}/ws/{self.token if token is None else token}"
 
@@ -42,9 +48,9 @@ class Served:
 
 @contextmanager
 def fintui_serve(tmp_path: Path, *extra: str, config: Path = SNAPSHOT_CONFIG,
-                 before: tuple[str, ...] = ()) -> Iterator[Served]:
+                 before: tuple[str, ...] = (), port: int | None = None) -> Iterator[Served]:
     """`fintui --demo --config CONFIG BEFORE… serve --port P EXTRA…`"""
-    port = free_port()
+    port = free_port() if port is None else port
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"),
            "XDG_STATE_HOME": str(tmp_path / "state"), "PYTHONUNBUFFERED": "1"}
     env.pop("NO_COLOR", None)
@@ -57,8 +63,9 @@ def fintui_serve(tmp_path: Path, *extra: str, config: Path = SNAPSHOT_CONFIG,
         line = process.stderr.readline()
         match = BANNER.search(line)
         assert match, f"no banner: {line!r}"
-        wait_for_port(port, 30)
-        yield Served(process, match.group(1), match.group(2), port)
+        bound = int(match.group(1).split("/")[2].rsplit(":", 1)[1])  # port 0: the one chosen
+        wait_for_port(bound, 30)
+        yield Served(process, match.group(1), match.group(2), bound)
     finally:
         if process.poll() is None:
             process.terminate()

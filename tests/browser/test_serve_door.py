@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -106,6 +108,49 @@ async def test_sessions_are_capped_with_a_clear_page(tmp_path: Path) -> None:
             await tabs[1].close()
 
 
+async def test_tabs_closed_and_reopened_fast_never_run_more_consoles_than_the_cap(
+        tmp_path: Path) -> None:
+    """A closed tab's place is free only once its console has ended, so churning tabs cannot
+    pile up consoles beyond max_sessions."""
+    config = tmp_path / "capped.toml"
+    config.write_text(SNAPSHOT_CONFIG.read_text() + "\n[serve]\nmax_sessions = 2\n")
+    with fintui_serve(tmp_path, config=config) as served:
+        most = 0
+        async with aiohttp.ClientSession() as session:
+            for _ in range(12):
+                for _ in range(2):
+                    try:
+                        ws = await session.ws_connect(served.ws() + "?width=80&height=24",
+                                                      origin=served.origin)
+                    except aiohttp.WSServerHandshakeError as exc:
+                        assert exc.status == 503
+                        continue
+                    await asyncio.sleep(0.05)
+                    await ws.close()
+                most = max(most, len([c for c in served.consoles() if "--demo" in c.cmdline()]))
+        assert 0 < most <= 2
+
+
+async def test_bad_frames_and_early_closes_keep_the_token_out_of_the_log(
+        tmp_path: Path) -> None:
+    with fintui_serve(tmp_path) as served:
+        async with aiohttp.ClientSession() as session:
+            ws = await session.ws_connect(served.ws() + "?width=80&height=24",
+                                          origin=served.origin)
+            for frame in ("notjson", "[]", "{}", '["resize", {"width": "x"}]', '["stdin"]'):
+                await ws.send_str(frame)
+            await ws.send_str('["resize", {"width": 100, "height": 30}]')
+            await drawn(ws, "Containers")  # the console lived through the bad frames
+            await ws.close()
+            for _ in range(3):
+                early = await session.ws_connect(served.ws() + "?width=80&height=24",
+                                                 origin=served.origin)
+                await early.close()
+        log = served.stderr_after_stop()
+    assert served.token not in log, log[-2000:]
+    assert "Traceback" not in log, log[-2000:]
+
+
 async def test_a_tab_closed_before_the_console_draws_leaves_no_process(tmp_path: Path) -> None:
     with fintui_serve(tmp_path) as served:
         async with aiohttp.ClientSession() as session:
@@ -158,12 +203,27 @@ def test_a_kiosk_token_file(tmp_path: Path) -> None:
         assert served.token == f"<the token in {token}>"  # not printed into logs
         served.token = "desk7-kiosk-token-2026"
         assert asyncio.run(get(served.url.split("?")[0] + "?token=" + served.token))[0] == 200
-    token.chmod(0o644)
-    import subprocess
-    import sys
+    for loose in (0o644, 0o602, 0o620):  # others may read it, or write their own token in
+        token.chmod(loose)
+        result = subprocess.run([sys.executable, "-m", "fintui", "--demo", "serve",
+                                 "--token-file", str(token)], capture_output=True, text=True,
+                                timeout=60)
+        assert result.returncode == 2
+        assert f"other users may read or change it (mode {loose:04o})" in result.stderr
 
-    result = subprocess.run([sys.executable, "-m", "fintui", "--demo", "serve",
-                             "--token-file", str(token)], capture_output=True, text=True,
-                            timeout=60)
+
+def test_the_banner_names_the_port_really_bound_and_only_once_listening(
+        tmp_path: Path) -> None:
+    with fintui_serve(tmp_path, port=0) as served:
+        assert served.port != 0
+        assert asyncio.run(get(served.url))[0] == 200
+        taken = served.port
+        result = subprocess.run([sys.executable, "-m", "fintui", "--demo", "serve", "--port",
+                                 str(taken)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
-    assert "readable by every user on this machine" in result.stderr
+    assert f"cannot listen on 127.0.0.1:{taken}" in result.stderr
+    assert "fintui serve: http" not in result.stderr  # no address that does not answer
+    result = subprocess.run([sys.executable, "-m", "fintui", "--demo", "serve", "--port",
+                             "80000"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "cannot listen on 127.0.0.1:80000" in result.stderr

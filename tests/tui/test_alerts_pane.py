@@ -128,6 +128,23 @@ async def test_a_viewer_can_neither_ack_nor_silence(tmp_path: Path) -> None:
         assert all(r["uid"] == os.getuid() for r in app.ops.audit.records())
 
 
+async def test_a_viewer_by_config_is_marked_and_told_why(tmp_path: Path) -> None:
+    """No --read-only, but the account's role is viewer: the header says READ-ONLY and a
+    refusal names the account and the setting that made it a viewer."""
+    path = config(tmp_path)
+    path.write_text(path.read_text() + '\n[guard]\ndefault_role = "viewer"\n')
+    app = app_for(tmp_path, path)
+    async with app.run_test(size=(180, 40)) as pilot:
+        await to_alerts(pilot)
+        assert "READ-ONLY" in screen_text(app)
+        select(app, "unhealthy")
+        await pilot.press("a")
+        await pilot.pause()
+        refusal = app.ops.audit.records()[-1]["error"]
+        assert refusal == (f"role 'viewer' may not ack: viewers are read-only (account "
+                           f"{app.ops.identity.user}, by guard.default_role)")
+
+
 async def test_i_on_a_fault_opens_the_isolation_plan(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=(180, 40)) as pilot:

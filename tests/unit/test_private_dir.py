@@ -47,7 +47,7 @@ def test_an_existing_0755_folder_is_tightened(tmp_path: Path, umask: int) -> Non
     old.mkdir()
     os.chmod(old, 0o755)
     (old / "audit.jsonl").write_text("{}\n")
-    private_dir(old)
+    private_dir(old, tighten=True)
     assert mode(old) == 0o700
     assert (old / "audit.jsonl").read_text() == "{}\n"  # contents untouched
 
@@ -56,7 +56,7 @@ def test_an_owner_only_folder_keeps_its_mode(tmp_path: Path) -> None:
     narrow = tmp_path / "narrow"
     narrow.mkdir(mode=0o500)
     os.chmod(narrow, 0o500)
-    private_dir(narrow)
+    private_dir(narrow, tighten=True)
     assert mode(narrow) == 0o500  # tightened only, never loosened
 
 
@@ -66,8 +66,18 @@ def test_a_folder_owned_by_someone_else_is_left_alone(tmp_path: Path) -> None:
     theirs.mkdir()
     os.chmod(theirs, 0o755)
     os.chown(theirs, 65534, 65534)
-    private_dir(theirs)
+    private_dir(theirs, tighten=True)
     assert mode(theirs) == 0o755
+
+
+def test_the_folder_of_a_configured_file_is_not_tightened(tmp_path: Path) -> None:
+    """history.path = "~/history.sqlite" must not make the home folder owner-only."""
+    home = tmp_path / "home"
+    home.mkdir()
+    os.chmod(home, 0o755)
+    IsolationStore(home / "history.sqlite")
+    AlertStateFile(home / "alerts.toml").save(datetime(2026, 3, 2, tzinfo=UTC))
+    assert mode(home) == 0o755
 
 
 def test_a_file_in_the_way_is_an_error(tmp_path: Path) -> None:

@@ -14,6 +14,8 @@ def test_tokens() -> None:
     assert token_problem("short") == "the token must be at least 16 characters"
     assert token_problem("has spaces in it, sixteen+") is not None
     assert token_problem("kiosk-desk-7_Token.2026") is None
+    assert token_problem("a" * 16) is not None  # sixteen characters, one guess
+    assert origin_allowed("https://desk:8443", "desk:8443", "https")  # behind TLS
 
 
 @pytest.mark.parametrize(("origin", "host", "allowed"), [
@@ -21,7 +23,7 @@ def test_tokens() -> None:
     ("http://localhost:8000", "localhost:8000", True),
     ("http://evil.example", "127.0.0.1:8000", False),
     ("http://127.0.0.1:8001", "127.0.0.1:8000", False),  # another port is another site
-    ("https://127.0.0.1:8000", "127.0.0.1:8000", True),
+    ("https://127.0.0.1:8000", "127.0.0.1:8000", False),  # a plain-HTTP server: not its page
     ("null", "127.0.0.1:8000", False),  # sandboxed iframes and file:// pages
     (None, "127.0.0.1:8000", False),  # no Origin: not a browser page
     ("file:///tmp/x.html", "127.0.0.1:8000", False),

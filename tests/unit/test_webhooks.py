@@ -13,7 +13,8 @@ import pytest
 from aiohttp import web
 
 from fintui.config import ReceiverSettings
-from fintui.core.alerts import AlertEngine, Observation, Rule
+from fintui.core.alerts import AlertEngine, Observation
+from fintui.model import AlertRule as Rule
 from fintui.notify.webhook import WebhookSender
 
 T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
@@ -173,11 +174,10 @@ async def test_a_redirect_to_another_origin_is_not_followed(
     monkeypatch.setenv("DESK_API_KEY", "s3cret")
     elsewhere = Hook()
     first_hits: list[str] = []
-    async with serving({"/{tail:.*}": elsewhere.handle}) as other:
-        async with serving({"/hook": redirect_to(f"{other}/steal", code, first_hits)}) as base:
-            sender = WebhookSender([with_key(base, "hook")], timeout=2, attempts=3,
-                                   backoff=0.01)
-            await sender.deliver(lifecycle()[0])
+    async with (serving({"/{tail:.*}": elsewhere.handle}) as other,
+                serving({"/hook": redirect_to(f"{other}/steal", code, first_hits)}) as base):
+        sender = WebhookSender([with_key(base, "hook")], timeout=2, attempts=3, backoff=0.01)
+        await sender.deliver(lifecycle()[0])
     assert elsewhere.attempts == 0 and elsewhere.headers == []  # the key never left
     assert first_hits == ["POST"]  # asked once: the same answer would come again
     assert sender.errors["hook"] == (
@@ -189,7 +189,8 @@ async def test_a_redirect_to_another_origin_is_not_followed(
 async def test_a_same_origin_redirect_is_delivered_once_with_the_header(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DESK_API_KEY", "s3cret")
-    hook, moved = Hook(), list[str]()
+    hook = Hook()
+    moved: list[str] = []
     async with serving({"/old": redirect_to("/new", 302, moved), "/new": hook.handle}) as base:
         sender = WebhookSender([with_key(base, "old")], timeout=2, attempts=3, backoff=0.01)
         await sender.deliver(lifecycle()[0])
