@@ -56,6 +56,13 @@ class ConsoleProcess(AppService):
         self._stdin = process.stdin
         return process
 
+    async def run(self) -> None:
+        """textual-serve's, then the tab is told its console has ended (it quit, or never
+        started: a config gone since the server started, say) instead of waiting forever."""
+        await super().run()
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await self.remote_close()
+
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process else None

@@ -181,6 +181,20 @@ async def test_consoles_end_with_the_server(tmp_path: Path, stop: signal.Signals
             assert gone_within(pids, 10) == []
 
 
+async def test_a_console_that_cannot_start_ends_its_tab(tmp_path: Path) -> None:
+    config = tmp_path / "gone.toml"
+    config.write_text(SNAPSHOT_CONFIG.read_text())
+    with fintui_serve(tmp_path, config=config) as served:
+        config.unlink()  # each console reads it: now none can start
+        async with aiohttp.ClientSession() as session:
+            ws = await session.ws_connect(served.ws() + "?width=80&height=24",
+                                          origin=served.origin)
+            message = await ws.receive(timeout=30)
+            assert message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+        await asyncio.sleep(0.5)
+        assert not served.consoles()
+
+
 def test_the_banner_tells_the_truth_from_the_options(tmp_path: Path) -> None:
     """A config path that merely contains "--read-only" does not make the sessions viewers."""
     folder = tmp_path / "desk--read-only"
