@@ -46,21 +46,6 @@ def test_identity_is_the_real_uid_from_the_password_database(monkeypatch: object
     assert identity_of(2**31 - 7).user == f"uid:{2**31 - 7}"  # no account: no name, no groups
 
 
-def test_serve_passes_options_that_look_like_flags_as_values() -> None:
-    """`--as=-x` must reach each browser console as the value of --as, not as a flag."""
-    import argparse
-
-    from fintui.cli import build_parser
-    from fintui.config import load_settings
-    from fintui.serve import app_command
-
-    args = build_parser().parse_args(["--demo", "--as=--read-only", "serve"])
-    command = app_command(args, load_settings(None))
-    assert command[:3] == [sys.executable, "-m", "fintui"]
-    console = build_parser().parse_args(command[3:])
-    assert isinstance(console, argparse.Namespace) and console.actor == "--read-only"
-
-
 def _isolate_as(tmp_path: Path, config: str, *extra: str, env: dict[str, str] | None = None
                 ) -> tuple[subprocess.CompletedProcess[str], list[dict[str, object]]]:
     path = tmp_path / "config.toml"
