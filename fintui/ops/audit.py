@@ -29,6 +29,7 @@ from fintui.ops.audit_chain import (
     canonical,
     chain_problem,
     chained,
+    head_mac,
     head_mismatch,
     read_head,
     read_records,
@@ -146,7 +147,7 @@ class AuditLog:
                 handle.write((canonical(full) + "\n").encode())
                 handle.flush()
                 os.fsync(handle.fileno())
-                self._write_head(Head(tail.count + 1, full["hash"]))
+                self._write_head(Head(tail.count + 1, full["hash"]), key)
                 return full
         except OSError as exc:
             raise AuditUnavailable(f"cannot write the audit log {self.path}: {exc}") from None
@@ -168,7 +169,7 @@ class AuditLog:
             if problem:
                 raise AuditUnavailable(f"the audit log {self.path}: {problem}; {_START_AGAIN}")
         try:
-            mismatch = head_mismatch(tail, read_head(self.head))
+            mismatch = head_mismatch(tail, read_head(self.head, key))
         except BadHead as bad:
             raise AuditUnavailable(f"the audit log head {self.head} is garbled ({bad}); "
                                    f"{_START_AGAIN}") from None
@@ -188,12 +189,15 @@ class AuditLog:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def _write_head(self, head: Head) -> None:
+    def _write_head(self, head: Head, key: bytes | None) -> None:
         tmp = self.head.with_name(self.head.name + ".tmp")
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
         with open(os.open(tmp, flags, self.mode), "wb") as out:
             self._protect(out.fileno(), self.head)  # the mode it will have once in place
-            out.write(json.dumps({"records": head.records, "hash": head.hash}).encode())
+            body: dict[str, Any] = {"records": head.records, "hash": head.hash}
+            if key is not None:
+                body["mac"] = head_mac(key, head.records, head.hash)
+            out.write(json.dumps(body).encode())
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, self.head)
@@ -290,7 +294,11 @@ class AuditLog:
         if isinstance(walked, VerifyResult):
             return walked
         try:
-            mismatch = head_mismatch(walked, read_head(self.head))
+            head = read_head(self.head, key)
+            if head is None and walked.count == 0:  # never left so by an append
+                return VerifyResult(False, 0, "the log is empty and has no .head: nothing was "
+                                    "recorded, or it was emptied")
+            mismatch = head_mismatch(walked, head)
         except BadHead as bad:
             return VerifyResult(False, walked.count, f"its .head is garbled ({bad}): records "
                                 "dropped at the end could not be seen")

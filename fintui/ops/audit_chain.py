@@ -56,6 +56,12 @@ class Head:
     hash: str
 
 
+def head_mac(key: bytes, records: int, digest: str) -> str:
+    """With a key the head is signed too: else dropping the newest records and writing a new
+    head (count and the last kept hash, both readable in the log) would pass verification."""
+    return hmac.new(key, f"head:{records}:{digest}".encode(), hashlib.sha256).hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class Tail:
     """The end of the log: how many records, the last one and its line number."""
@@ -111,8 +117,9 @@ def chain_problem(number: int, prev: str, record: dict[str, Any], key: bytes | N
     return ""
 
 
-def read_head(path: Path) -> Head | None:
-    """The head beside the log, None if there is none; raises BadHead if it is garbled."""
+def read_head(path: Path, key: bytes | None = None) -> Head | None:
+    """The head beside the log, None if there is none; raises BadHead if it is garbled, or
+    (with a key) not signed under it."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -129,6 +136,9 @@ def read_head(path: Path) -> Head | None:
         raise BadHead("no record count in it")
     if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
         raise BadHead("no SHA-256 hash in it")
+    if key is not None and not hmac.compare_digest(str(value.get("mac", "")),
+                                                   head_mac(key, records, digest)):
+        raise BadHead("its HMAC is missing or wrong: it was written without the key")
     return Head(records, digest)
 
 

@@ -133,15 +133,20 @@ class Operations:
         except AuditUnavailable as exc:
             raise Refused(str(exc)) from None
 
+    def _refusal(self, action: str, target: str, parameters: dict[str, Any],
+                 decision: Decision, reason: str) -> Refused:
+        """Audit a refusal; the exception to raise says why, and if the record itself could
+        not be written, that too."""
+        try:
+            self._record(action, target, "refused", parameters, [], decision, error=reason)
+        except AuditUnavailable as exc:
+            return Refused(f"{reason} (and {exc})")
+        return Refused(reason)
+
     def _guard(self, action: str, target: str, parameters: dict[str, Any]) -> Decision:
         decision = self.may(action)
         if not decision.allowed:
-            try:
-                self._record(action, target, "refused", parameters, [], decision,
-                             error=decision.reason)
-            except AuditUnavailable as exc:
-                raise Refused(f"{decision.reason} (and {exc})") from None
-            raise Refused(decision.reason)
+            raise self._refusal(action, target, parameters, decision, decision.reason)
         return decision
 
     async def execute(self, plan: Plan, progress: Progress | None = None) -> Outcome:
@@ -152,7 +157,7 @@ class Operations:
             self._record(plan.action, plan.target, "started", plan.parameters, plan.steps,
                          decision)
         except AuditUnavailable as exc:
-            raise Refused(f"refused: {exc}") from None
+            raise Refused(str(exc)) from None
         assert plan.run is not None
         lines: list[str] = []
 
@@ -166,12 +171,22 @@ class Operations:
             message = one_line(str(exc) or type(exc).__name__)
             if isinstance(exc, ContainerGone):
                 message = f"container {exc} vanished during the action"
-            self._record(plan.action, plan.target, "failed", plan.parameters, plan.steps,
-                         decision, error=message)
-            raise Failed(message) from None
-        self._record(plan.action, plan.target, "ok", plan.parameters, plan.steps, decision,
-                     result=result)
+            raise Failed(message + self._unrecorded(plan, "failed", decision, error=message)
+                         ) from None
+        unrecorded = self._unrecorded(plan, "ok", decision, result=result)
+        if unrecorded:  # it was done; say so, and that the log lacks its outcome
+            raise Failed(f"done, {unrecorded.lstrip('; ')}")
         return Outcome(plan, result, lines)
+
+    def _unrecorded(self, plan: Plan, outcome: str, decision: Decision, error: str = "",
+                    result: dict[str, Any] | None = None) -> str:
+        """Write an act's outcome record; "" when written, else why not (for the message)."""
+        try:
+            self._record(plan.action, plan.target, outcome, plan.parameters, plan.steps,
+                         decision, error=error, result=result)
+        except AuditUnavailable as exc:
+            return f"; its outcome is not in the audit log: {exc}"
+        return ""
 
     async def _planned(self, action: str, target: str, parameters: dict[str, Any],
                        build: Callable[[Decision], Awaitable[Plan]]) -> Plan:
@@ -179,12 +194,10 @@ class Operations:
         try:
             return await build(decision)
         except Refused as exc:
-            self._record(action, target, "refused", parameters, [], decision, error=str(exc))
-            raise
+            raise self._refusal(action, target, parameters, decision, str(exc)) from None
         except (ActionFailed, SourceUnavailable) as exc:
-            self._record(action, target, "refused", parameters, [], decision,
-                         error=one_line(str(exc)))
-            raise Refused(one_line(str(exc))) from None
+            raise self._refusal(action, target, parameters, decision,
+                                one_line(str(exc))) from None
 
     # ---- scale ---------------------------------------------------------------------------
 

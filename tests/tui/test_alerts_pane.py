@@ -145,6 +145,27 @@ async def test_a_viewer_by_config_is_marked_and_told_why(tmp_path: Path) -> None
                            f"{app.ops.identity.user}, by guard.default_role)")
 
 
+async def test_a_webhook_delivery_error_is_read_whole_at_80_columns(tmp_path: Path) -> None:
+    path = config(tmp_path)
+    path.write_text(path.read_text() + '\n[[alerts.receivers]]\nname = "pager"\n'
+                    'url = "http://127.0.0.1:9/hook"\nformat = "alertmanager"\n'
+                    'severities = ["critical"]\n')
+    app = app_for(tmp_path, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_alerts(pilot, n=12)
+        assert app.webhooks is not None
+        app.webhooks.errors["pager"] = ("firing delivery failed: HTTP 307 redirect to "
+                                        "http://127.0.0.1:18082 not followed (another origin: "
+                                        "secret headers stay here)")
+        app._show_alerts()
+        await pilot.pause()
+        text = " ".join(line.strip() for line in screen_text(app).splitlines())
+        assert "webhook failing" in text
+        assert ("webhook pager: firing delivery failed: HTTP 307 redirect to "
+                "http://127.0.0.1:18082 not followed (another origin: secret headers stay "
+                "here)") in text
+
+
 async def test_i_on_a_fault_opens_the_isolation_plan(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     async with app.run_test(size=(180, 40)) as pilot:

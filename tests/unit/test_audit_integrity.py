@@ -352,3 +352,50 @@ def _other_gid(info: os.stat_result) -> os.stat_result:
     fields = list(info)
     fields[stat.ST_GID] = info.st_gid + 1
     return os.stat_result(fields)
+
+
+# ---- found by a fresh tester ----------------------------------------------------------------
+
+def test_with_a_key_dropping_the_newest_records_and_rewriting_the_head_fails(
+        tmp_path: Path) -> None:
+    """The head's count and last hash are readable in the log: without its own HMAC, a new
+    head for a truncated keyed log would pass."""
+    key = key_file(tmp_path / "audit.key")
+    log = filled(tmp_path / "audit.jsonl", 5, key_file=key)
+    kept = log.path.read_text().splitlines(keepends=True)[:2]
+    log.path.write_text("".join(kept))
+    log.head.write_text(json.dumps({"records": 2, "hash": json.loads(kept[-1])["hash"]}))
+    result = log.verify()
+    assert not result.ok
+    assert "its HMAC is missing or wrong: it was written without the key" in result.problem
+    with pytest.raises(AuditUnavailable, match="written without the key"):
+        log.append({"time": "2026-03-02T00:00:00Z", "action": "scale"})
+
+
+def test_an_emptied_log_without_its_head_fails(tmp_path: Path) -> None:
+    log = filled(tmp_path / "audit.jsonl", 3)
+    log.path.write_text("")
+    log.head.unlink()
+    result = log.verify()
+    assert not result.ok and "empty and has no .head" in result.problem
+
+
+async def test_a_refusal_on_a_broken_log_is_one_refusal_not_a_traceback(
+        tmp_path: Path) -> None:
+    settings = load_settings(None)
+    settings = replace(settings, state_dir=tmp_path,
+                       ops=replace(settings.ops, audit_path=tmp_path / "audit.jsonl"))
+    clock = FixedClock(DEMO_START)
+    ops = Operations(DemoActions(DemoCluster(7, clock, 2.0)), settings, "alice", False, clock)
+    await ops.execute(await ops.plan_scale("pricing", 4))
+    ops.audit.path.unlink()
+    # The plan refuses (a standalone container), and its refusal cannot be recorded either:
+    with pytest.raises(Refused) as refused:
+        await ops.plan_scale("fix-gateway", 2)
+    message = str(refused.value)
+    assert message.startswith("fix-gateway is a standalone container")
+    assert "(and the audit log" in message and "missing but its .head is there" in message
+    plan = await ops.plan_scale("pricing", 5)  # a plan writes nothing; running it must
+    with pytest.raises(Refused) as refused:
+        await ops.execute(plan)
+    assert str(refused.value).startswith("the audit log")  # the CLI adds one "refused: "

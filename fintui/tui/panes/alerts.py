@@ -36,6 +36,8 @@ class AlertsPane(Vertical):
     DEFAULT_CSS = """
     AlertsPane { height: 1fr; }
     AlertsPane #alert-summary { height: 1; padding: 0 1; }
+    AlertsPane #alert-delivery { height: auto; max-height: 4; padding: 0 1; color: $warning;
+                                 display: none; }
     AlertsPane #alert-history-title { height: 1; padding: 0 1; color: $text-muted; }
     AlertsPane #alerts-active { height: 2fr; }
     AlertsPane #alerts-history { height: 1fr; }
@@ -60,6 +62,7 @@ class AlertsPane(Vertical):
         super().__init__(id=id)
         self.alerts: list[Alert] = []
         self.isolate_key = isolate_key  # as [keys] set it: the hint must name the real key
+        self._delivery = ""  # the delivery errors shown
         self._shown: tuple[list[Alert], dict[str, str], list[Alert], datetime, str, str] | None \
             = None
 
@@ -69,6 +72,9 @@ class AlertsPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="alert-summary")
+        # Its own line, wrapped: a delivery error (why the page did not go out) must be read
+        # whole at 80 columns, not cut off at the end of the summary.
+        yield Static(id="alert-delivery")
         active: DataTable[Text] = NavTable(id="alerts-active", cursor_type="row",
                                             zebra_stripes=True)
         yield active
@@ -89,7 +95,12 @@ class AlertsPane(Vertical):
         failing = "; ".join(f"{name}: {why}" for name, why in sorted(delivery_errors.items()))
         self.query_one("#alert-summary", Static).update(safe(
             f"firing: {summary} · {pending} pending · {silenced} silenced"
-            + (f" · webhook {failing}" if failing else "")), layout=False)
+            + (" · webhook failing" if failing else "")), layout=False)
+        delivery = self.query_one("#alert-delivery", Static)
+        if failing != self._delivery:  # layout only when the line comes, goes or changes
+            self._delivery = failing
+            delivery.update(safe(f"webhook {failing}"))
+            delivery.display = bool(failing)
         table = self.query_one("#alerts-active", DataTable)
         selected = self.selected()
         rows = []
