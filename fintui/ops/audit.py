@@ -35,6 +35,7 @@ from fintui.ops.audit_chain import (
     read_records,
     walk,
 )
+from fintui.store.private import private_dir
 
 if TYPE_CHECKING:
     from fintui.config import Settings
@@ -232,20 +233,7 @@ class AuditLog:
 
     def _make_parent(self) -> None:
         """Create missing folders above the log 0700 (0750 and the group with a group)."""
-        missing: list[Path] = []
-        folder = self.path.parent
-        while not folder.exists() and folder != folder.parent:
-            missing.append(folder)
-            folder = folder.parent
-        mode, gid = (0o750 if self.group else 0o700), self._gid()
-        for folder in reversed(missing):
-            try:
-                folder.mkdir(mode=mode)
-            except FileExistsError:
-                continue  # made meanwhile by another process
-            if gid is not None:
-                os.chown(folder, -1, gid)
-            os.chmod(folder, mode)  # mkdir's mode passes through the umask; this does not
+        private_dir(self.path.parent, group=self._gid())
 
     # ---- reading ------------------------------------------------------------------------
 

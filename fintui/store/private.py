@@ -10,14 +10,16 @@ from pathlib import Path
 
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
+SHARED_DIR = 0o750  # with a group: its members may enter, not write
 
 
-def private_dir(path: Path, tighten: bool = False) -> Path:
-    """Make `path` a directory: missing ones (parents included) are created 0700. With
+def private_dir(path: Path, tighten: bool = False, group: int | None = None) -> Path:
+    """Make `path` a directory: missing ones (parents included) are created 0700 (0750 and
+    given to `group`, a gid, for a log an auditors' group reads). With
     `tighten`, for fintui's own folders (the state folder, forensics), an existing one of ours
     that group or others can reach is narrowed to owner-only too; never for the folder of a
     configured file, which may be someone's home or a shared place."""
-    _create(path)
+    _create(path, PRIVATE_DIR if group is None else SHARED_DIR, group)
     info = os.stat(path)
     if not stat.S_ISDIR(info.st_mode):
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path))
@@ -26,14 +28,16 @@ def private_dir(path: Path, tighten: bool = False) -> Path:
     return path
 
 
-def _create(path: Path) -> None:
+def _create(path: Path, mode: int, group: int | None) -> None:
     if path.parent != path and not path.parent.exists():
-        _create(path.parent)
+        _create(path.parent, mode, group)
     try:
-        path.mkdir(mode=PRIVATE_DIR)
+        path.mkdir(mode=mode)
     except FileExistsError:
         return  # there already, or made meanwhile by another process
-    os.chmod(path, PRIVATE_DIR)  # mkdir's mode passes through the umask; this does not
+    if group is not None:
+        os.chown(path, -1, group)
+    os.chmod(path, mode)  # mkdir's mode passes through the umask; this does not
 
 
 def write_private(path: Path, data: bytes) -> None:
