@@ -32,11 +32,11 @@ QUIT_GRACE = 2.0  # seconds a console gets to quit when asked, then SIGTERM
 KILL_GRACE = 2.0  # seconds after SIGTERM before SIGKILL
 
 
-def _page(status: int, title: str, text: str) -> web.Response:
-    body = (f"<!doctype html><meta charset='utf-8'><title>fintui: {html.escape(title)}</title>"
+def _page(title: str, text: str) -> str:
+    """A refusal page: the browser shows it for the page, a client reads it for the socket."""
+    return (f"<!doctype html><meta charset='utf-8'><title>fintui: {html.escape(title)}</title>"
             "<body style='font-family:monospace;background:#111;color:#ddd;padding:2em'>"
             f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></body>")
-    return web.Response(status=status, text=body, content_type="text/html")
 
 
 class ConsoleProcess(AppService):
@@ -62,10 +62,6 @@ class ConsoleProcess(AppService):
         await super().run()
         with contextlib.suppress(ConnectionError, RuntimeError):
             await self.remote_close()
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process else None
 
     async def stop(self) -> None:
         """Ask it to quit; if it has not within QUIT_GRACE, end its process group."""
@@ -133,7 +129,9 @@ class GuardedServer(Server):
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
         refused = self._refusal(request, request.query.get("token"))
         if refused is not None:
-            return _page(*refused)
+            status, title, text = refused
+            return web.Response(status=status, text=_page(title, text),
+                                content_type="text/html")
         scheme = "wss" if request.secure else "ws"
         context = {
             "font_size": to_int(request.query.get("fontsize", "16"), 16),
@@ -157,9 +155,9 @@ class GuardedServer(Server):
             refused = (403, "foreign origin", "The console's websocket answers its own page "
                        "only.")
         if refused is not None:
-            page = _page(*refused)
-            error = web.HTTPServiceUnavailable if refused[0] == 503 else web.HTTPForbidden
-            raise error(text=page.text, content_type="text/html")
+            status, title, text = refused
+            error = web.HTTPServiceUnavailable if status == 503 else web.HTTPForbidden
+            raise error(text=_page(title, text), content_type="text/html")
         websocket = web.WebSocketResponse(heartbeat=15)
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)
