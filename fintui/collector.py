@@ -8,14 +8,20 @@ import contextlib
 import signal
 import sys
 import time
+from collections import deque
 from typing import TYPE_CHECKING
 
 from fintui.core.text_safety import one_line
 from fintui.core.usage_samples import from_disk_reading, from_snapshot
 from fintui.sources.base import SourceUnavailable
+from fintui.store.db import StateUnavailable
+
+# Sample rounds kept while the history database cannot be written (a day at 1 per minute).
+HELD_ROUNDS = 1440
 
 if TYPE_CHECKING:
     from fintui.cli import Parts
+    from fintui.model import UsageSample
 
 
 async def collect(parts: Parts, interval: float | None, once: bool) -> int:
@@ -31,6 +37,8 @@ async def collect(parts: Parts, interval: float | None, once: bool) -> int:
             loop.add_signal_handler(sig, stop.set)
     disk_at = -float("inf")
     was_connected = True
+    held: deque[tuple[float, list[UsageSample]]] = deque(maxlen=HELD_ROUNDS)
+    store_fault = ""
     try:
         while not stop.is_set():
             snap = await poller.sweep_once()
@@ -46,7 +54,22 @@ async def collect(parts: Parts, interval: float | None, once: bool) -> int:
                                                      e.local, e.name)
                     except SourceUnavailable as exc:
                         _say(f"disk usage{f' of {e.name}' if e.name else ''} not read: {exc}")
-            await asyncio.to_thread(store.record, samples, parts.clock.now().timestamp())
+            held.append((parts.clock.now().timestamp(), samples))
+            try:
+                await asyncio.to_thread(store.record_many, list(held))
+            except StateUnavailable as exc:
+                # Locked, full or damaged: said once per cause, held in memory, retried.
+                if once:
+                    _say(f"nothing recorded: {exc}")
+                    return 1
+                if exc.reason != store_fault:
+                    _say(f"{exc}; holding up to {HELD_ROUNDS} rounds of samples and retrying")
+                store_fault = exc.reason
+            else:
+                if store_fault:
+                    _say(f"history written again ({len(held)} held rounds) in {store.path}")
+                store_fault = ""
+                held.clear()
             if connected != was_connected or (once and not connected):
                 _say("connected again" if connected else
                      f"disconnected: {snap.source.error}; host samples go on, retrying")

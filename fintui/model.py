@@ -137,6 +137,9 @@ class SourceStatus:
     name: str = ""  # the endpoint's configured name
     since: datetime | None = None  # when it was last seen live (set while it is down)
     same_as: str = ""  # the endpoint whose rows show this one's daemon (it reaches it too)
+    # Connected, but its events stream is not flowing: the list comes from relists alone,
+    # so a new container or a restart shows a refresh late.
+    events_behind: bool = False
 
 
 @dataclass(frozen=True, slots=True)

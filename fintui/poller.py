@@ -32,6 +32,7 @@ class Poller:
         self.failures = 0
         self.last_good: ClusterSnapshot | None = None
         self._wake = asyncio.Event()
+        self._answering = asyncio.Event()  # set by each sweep that gets through
 
     def wake(self) -> None:
         """Sweep now rather than at the next tick (after an action, or an event)."""
@@ -41,6 +42,7 @@ class Poller:
         """One sweep that never raises: a lost daemon gives a disconnected snapshot."""
         try:
             snapshot = await self.source.sweep()
+            self._answering.set()  # a lost events stream may come back now, not at backoff
             self.failures = 0
             self.last_good = snapshot
         except SourceUnavailable as exc:
@@ -84,9 +86,11 @@ class Poller:
         events = asyncio.create_task(self._follow_events())
         try:
             while True:
+                # Cleared before the sweep, not after the gap: an event that comes during
+                # either is news the sweep may have missed, and must bring the next one.
+                self._wake.clear()
                 publish(await self.sweep_once())
                 await asyncio.sleep(MIN_SWEEP_GAP)
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(),
                                            max(self.next_delay() - MIN_SWEEP_GAP, 0))
@@ -97,9 +101,12 @@ class Poller:
 
     async def _follow_events(self) -> None:
         """Wake a sweep on every container event. When the stream ends (it can end without
-        an error when the daemon dies) sweep at once, so the outage shows, and resubscribe."""
+        an error when the daemon dies) sweep at once, so the outage shows, and resubscribe:
+        after a backoff, or as soon as a sweep gets through again (the stream resumes from
+        its last event, and until it does every sweep relists)."""
         backoff = 0.5
         while True:
+            self._answering.clear()
             try:
                 async for _event in self.source.events():
                     backoff = 0.5
@@ -107,5 +114,6 @@ class Poller:
             except SourceUnavailable:
                 pass
             self._wake.set()
-            await asyncio.sleep(backoff)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._answering.wait(), backoff)
             backoff = min(backoff * 2, self.max_backoff)

@@ -106,8 +106,12 @@ class RestartWindow:
     window: timedelta
     seen: dict[str, deque[tuple[datetime, int]]] = field(default_factory=dict)
 
-    def note(self, containers: Iterable[Container], now: datetime) -> None:
-        alive = set()
+    def note(self, containers: Iterable[Container], now: datetime,
+             held: Iterable[str] = ()) -> None:
+        """Note each container's count. `held`: ids not in this sweep whose history is kept
+        (their endpoint is down: they are not gone, and a crash loop must still count when it
+        answers again)."""
+        alive = set(held)
         start = now - self.window
         for c in containers:
             alive.add(c.id)
@@ -127,6 +131,20 @@ class RestartWindow:
         if not ring:
             return 0
         return max(0, ring[-1][1] - min(count for _, count in ring))
+
+
+def split_down_endpoints(snap: ClusterSnapshot
+                         ) -> tuple[ClusterSnapshot, list[str], tuple[str, ...]]:
+    """With several endpoints, one that is down holds its alerts as they were while the live
+    ones go on: its old rows neither fire nor resolve anything. Returns the snapshot of the
+    live endpoints' rows, the ids whose restart history is kept meanwhile, and the target
+    suffixes (`@name`) whose alerts are held."""
+    down = {e.name for e in snap.down_endpoints}
+    if not down:
+        return snap, [], ()
+    unseen = [c.id for c in snap.containers if c.endpoint in down]
+    live = replace(snap, containers=tuple(c for c in snap.containers if c.endpoint not in down))
+    return live, unseen, tuple(f"@{name}" for name in sorted(down))
 
 
 def rules_from(settings: AlertSettings) -> list[Rule]:

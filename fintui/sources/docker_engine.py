@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
 from fintui.clock import Clock
 from fintui.core.disk_usage import mounts_from_inspect, parse_df
+from fintui.core.event_watch import check_window, docker_since, events_behind
 from fintui.core.gpu_join import requested_gpus
 from fintui.core.stats import CpuSample, Reading, reduce_stats, stats_from
 from fintui.core.swarm_nodes import node_from, placement_by_service, running_by_node
@@ -49,6 +51,12 @@ RELIST_INTERVAL = 30.0
 # While the events stream flows, every change a row shows comes with an event that drops the
 # container's inspect data at once: the periodic re-inspection is only a safety net then.
 EVENTS_LIVE_FACTOR = 10
+# A stream silent this long is checked: the daemon is asked for the events it should have
+# delivered by now. Its connection can outlive its subscription (a daemon frozen, a session
+# closed under it, a proxy): it then looks open and delivers nothing, ever.
+EVENTS_CHECK_AFTER = 5.0
+# Seconds a lost stream has to come back before the header says events are behind.
+EVENTS_GRACE = 2.0
 
 
 def listed_from_inspect(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -163,6 +171,11 @@ class DockerEngineSource:
         self._rows: dict[str, tuple[Mapping[str, Any], Mapping[str, Any] | None,
                                     Container]] = {}
         self._events_live = False
+        self._events_followed = False  # someone follows events (the console, not `status`)
+        self._events_lost_at = time.monotonic()  # when the stream was last lost
+        self._subscribed_ns = 0  # daemon time the stream was last subscribed at
+        self._clock_offset_ns = 0  # the daemon's clock minus ours, as of the last /info
+        self.events_check_after = EVENTS_CHECK_AFTER
         self.relist_interval = RELIST_INTERVAL
         self.relists = 0  # full relists done (tests and the benchmark read it)
 
@@ -170,6 +183,10 @@ class DockerEngineSource:
         if not self.client.api_version:
             self._version = await self.client.negotiate()
             self._info = await self.client.get_json("/info")
+            seen = parse_docker_time(self._info.get("SystemTime"))
+            # A remote daemon's clock may be off ours: events are checked in its time.
+            self._clock_offset_ns = (round(seen.timestamp() * 1e9) - time.time_ns()
+                                     if seen else 0)
 
     async def sweep(self) -> ClusterSnapshot:
         try:
@@ -228,6 +245,9 @@ class DockerEngineSource:
                 api_version=self.client.api_version,
                 data_root=str(self._info.get("DockerRootDir", "")),
                 name=self.name,
+                events_behind=events_behind(self._events_followed, self._events_live,
+                                            self._events_lost_at, time.monotonic(),
+                                            EVENTS_GRACE),
             ),
             containers=containers,
             services=tuple(services),
@@ -462,37 +482,82 @@ class DockerEngineSource:
         return data
 
     async def events(self) -> AsyncIterator[dict[str, Any]]:
-        """Follow container events; resumes from the last event seen (the daemon keeps 256)."""
+        """Follow container events; resumes from the last event seen (the daemon keeps 256).
+        A stream silent for `events_check_after` seconds is checked against the daemon:
+        events it holds that the stream never delivered prove the stream dead. They are
+        handed on, and the stream ends (the caller resubscribes after them)."""
+        self._events_followed = True
         params = {"filters": json.dumps({"type": ["container"]})}
         if self._last_event_time is not None:
-            # since takes seconds.nanoseconds; resume just after the newest event we had.
-            seconds, nanos = divmod(self._last_event_time + 1, 1_000_000_000)
-            params["since"] = f"{seconds}.{nanos:09d}"
+            # Resume just after the newest event we had.
+            params["since"] = docker_since(self._last_event_time + 1)
+        chunks = self.client.stream("/events", params)
+        pending: asyncio.Task[bytes | None] | None = None
         buffer = b""
         try:
-            async for chunk in self.client.stream("/events", params):
+            while True:
+                if pending is None:
+                    pending = asyncio.create_task(_next_chunk(chunks))
+                # Waited on, not cancelled, at each check: a cancelled read ends the stream.
+                done, _ = await asyncio.wait({pending}, timeout=self.events_check_after)
+                if not done:
+                    missed = await self._missed_events() if self._events_live else []
+                    if missed:
+                        self._events_live = False
+                        self._events_lost_at = -math.inf  # behind already: say so at once
+                        self._listed = None
+                        for event in missed:
+                            if not _is_exec(event):
+                                yield event
+                        return
+                    continue
+                chunk, pending = pending.result(), None
+                if chunk is None:
+                    return
                 if not self._events_live:
                     # Subscribed (the stream opens with an empty chunk). Events missed while
                     # it was down are replayed from `since`; a relist makes sure regardless.
                     self._events_live = True
+                    # (Before the first /info the offset is taken as 0: at worst a skewed
+                    # daemon's first stream is given up once for events it had before.)
+                    self._subscribed_ns = time.time_ns() + self._clock_offset_ns
                     self._listed = None
                 buffer += chunk
                 *lines, buffer = buffer.split(b"\n")
-                for line in lines:
-                    if not line.strip():
-                        continue
-                    try:
-                        event = json.loads(line)
-                    except ValueError:
-                        continue
+                for event in _decode_events(lines):
                     self._note_event(event)
-                    if str(event.get("Action") or event.get("status") or "").startswith("exec_"):
-                        continue  # health checks run execs every few seconds: no news
-                    yield event
+                    if not _is_exec(event):
+                        yield event
         except ApiError as exc:
             raise DaemonUnavailable(f"daemon error: {exc.message}") from None
         finally:
-            self._events_live = False
+            if pending is not None:
+                pending.cancel()
+                await asyncio.wait({pending})  # its outcome is moot; ours still propagates
+            with contextlib.suppress(Exception):
+                await chunks.aclose()
+            if self._events_live:
+                self._events_live = False
+                self._events_lost_at = time.monotonic()
+
+    async def _missed_events(self) -> list[dict[str, Any]]:
+        """Events the daemon holds, old enough to have come down a working stream by now,
+        that this one never delivered (noted here). Empty when there are none, and when
+        the daemon does not answer: the sweep shows that, and proves nothing of the stream."""
+        window = check_window(self._last_event_time, self._subscribed_ns,
+                              time.time_ns() + self._clock_offset_ns)
+        if window is None:
+            return []
+        params = {"filters": json.dumps({"type": ["container"]}),
+                  "since": docker_since(window[0]), "until": docker_since(window[1])}
+        try:
+            raw = await self.client.request("GET", "/events", params, decode=False)
+        except (DaemonUnavailable, ApiError):
+            return []
+        missed = list(_decode_events(bytes(raw or b"").split(b"\n")))
+        for event in missed:
+            self._note_event(event)
+        return missed
 
     def _note_event(self, event: Mapping[str, Any]) -> None:
         nanos = event.get("timeNano")
@@ -518,6 +583,8 @@ class DockerEngineSource:
             async for chunk in self.client.stream(f"/containers/{container_id}/logs", params):
                 for line in decoder.feed(chunk):
                     yield line
+                # A backlog already buffered is read without a wait: let the loop breathe.
+                await asyncio.sleep(0)
         except ApiError as exc:
             if exc.status == 404:
                 raise ContainerGone(container_id) from None
@@ -529,3 +596,26 @@ class DockerEngineSource:
         if self.cgroups is not None:
             self.cgroups.close()
         await self.client.shutdown()
+
+
+async def _next_chunk(chunks: AsyncGenerator[bytes, None]) -> bytes | None:
+    """The stream's next chunk; None when it ended."""
+    return await anext(chunks, None)
+
+
+def _decode_events(lines: list[bytes]) -> Iterator[dict[str, Any]]:
+    """One event per JSON line; blank and garbled lines are skipped."""
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(event, dict):
+            yield event
+
+
+def _is_exec(event: Mapping[str, Any]) -> bool:
+    """Health checks run execs every few seconds: no news for the list."""
+    return str(event.get("Action") or event.get("status") or "").startswith("exec_")

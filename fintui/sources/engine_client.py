@@ -10,7 +10,7 @@ import asyncio
 import json
 import os
 import ssl
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +26,10 @@ MAX_API_VERSION = (1, 45)
 
 class DaemonUnavailable(SourceUnavailable):
     """The daemon could not be reached or did not answer in time."""
+
+
+class _StreamClosed(aiohttp.ClientConnectionError):
+    """Put into an open stream's reader when its connection is closed under it."""
 
 
 class ApiError(Exception):
@@ -110,6 +114,9 @@ class EngineClient:
         self.connect_timeout = connect_timeout
         self.api_version = ""
         self._session: aiohttp.ClientSession | None = None
+        # Readers of the streams open now: closing the session closes their sockets, but
+        # aiohttp never wakes a reader waiting on one, and it would wait forever.
+        self._streams: set[aiohttp.StreamReader] = set()
         self._relay = SshRelay(endpoint.url, connect_timeout) if endpoint.ssh else None
 
     async def _get_session(self) -> aiohttp.ClientSession:
@@ -125,6 +132,9 @@ class EngineClient:
         return self._session
 
     async def close(self) -> None:
+        for reader in self._streams:
+            reader.set_exception(_StreamClosed())
+        self._streams.clear()
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -167,9 +177,10 @@ class EngineClient:
 
     async def request(
         self, method: str, path: str, params: Mapping[str, str] | None = None,
-        body: Any = None, timeout: float | None = None,
+        body: Any = None, timeout: float | None = None, decode: bool = True,
     ) -> Any:
-        """One request; returns decoded JSON, text, or None for an empty reply."""
+        """One request; returns decoded JSON, text, or None for an empty reply (with
+        decode=False the body's bytes as they came)."""
         limit = timeout if timeout is not None else self.request_timeout
         client_timeout = aiohttp.ClientTimeout(total=limit, connect=self.connect_timeout)
         try:
@@ -180,6 +191,8 @@ class EngineClient:
                 raw = await resp.read()
                 if resp.status >= 400:
                     raise ApiError(resp.status, _error_message(raw, resp.reason))
+                if not decode:
+                    return raw
                 if not raw:
                     return None
                 if resp.content_type == "application/json":
@@ -199,7 +212,7 @@ class EngineClient:
         return await self.request("GET", path, params=params, timeout=timeout)
 
     async def stream(self, path: str, params: Mapping[str, str] | None = None
-                     ) -> AsyncIterator[bytes]:
+                     ) -> AsyncGenerator[bytes, None]:
         """A long-lived GET (events, followed logs): chunks until the daemon ends it."""
         client_timeout = aiohttp.ClientTimeout(total=None, connect=self.connect_timeout,
                                                sock_connect=self.connect_timeout)
@@ -210,11 +223,19 @@ class EngineClient:
             ) as resp:
                 if resp.status >= 400:
                     raise ApiError(resp.status, _error_message(await resp.read(), resp.reason))
-                yield b""  # the daemon accepted: the stream is live from here
-                async for chunk in resp.content.iter_any():
-                    yield chunk
+                self._streams.add(resp.content)
+                try:
+                    yield b""  # the daemon accepted: the stream is live from here
+                    async for chunk in resp.content.iter_any():
+                        yield chunk
+                finally:
+                    self._streams.discard(resp.content)
         except ApiError:
             raise
+        except _StreamClosed:
+            raise DaemonUnavailable(f"stream from daemon at {self.endpoint.where} cut: the "
+                                    "connection was closed after the daemon stopped answering"
+                                    ) from None
         except TimeoutError:
             raise DaemonUnavailable(f"daemon at {self.endpoint.where} did not answer") from None
         except (aiohttp.ClientError, OSError) as exc:

@@ -242,3 +242,31 @@ def test_with_several_endpoints_alerts_name_the_endpoint_and_a_down_one_holds() 
     # Without the hold the same snapshot resolves it: the hold is what keeps it.
     changed = engine.evaluate(observe(SIGNATURES, snap(sick[0]), restarts), at(41))
     assert [(a.target, a.state) for a in changed] == [("risk@desk-b", "resolved")]
+
+
+def test_a_crash_loop_stays_firing_through_its_endpoints_outage() -> None:
+    """With two endpoints, one down for a while (its rows kept, stale) neither resolves its
+    crash loop nor forgets its restarts: it goes on firing when the endpoint answers again."""
+    from dataclasses import replace as copy
+
+    from fintui.core.alerts import split_down_endpoints
+
+    restarts = RestartWindow(timedelta(minutes=5))
+    engine = AlertEngine(resolve_after=30)
+    endpoints = (SourceStatus("unix:///a.sock", True, name="a"),
+                 SourceStatus("unix:///b.sock", True, name="b"))
+    states: list[tuple[int, str]] = []
+    count = 0
+    for t in range(0, 300, 2):
+        b_down = 120 <= t < 140  # b frozen for 20 s
+        if not b_down and t % 30 == 0:
+            count += 1  # every 30 s: Docker's restart backoff grows to a minute
+        crash = copy(box("crash1", restarts=count), id="id-crash1@b", endpoint="b")
+        eps = (endpoints[0], copy(endpoints[1], connected=not b_down))
+        s = copy(snap(crash), taken_at=at(t), endpoints=eps)
+        live, unseen, held = split_down_endpoints(s)
+        restarts.note(live.containers, at(t), held=unseen)
+        states += [(t, a.state) for a in engine.evaluate(
+            observe(SIGNATURES, live, restarts), at(t), held=held)]
+    assert states[0][1] == "firing"
+    assert [state for _, state in states] == ["firing"], f"resolved by the outage: {states}"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +12,7 @@ from fintui.clock import FixedClock
 from fintui.core.report import status_document
 from fintui.model import Health
 from fintui.poller import Poller
+from fintui.sources.base import SourceUnavailable
 from fintui.sources.demo import DEMO_START, DemoCluster, DemoHost
 from tests.fakes import FlakyCluster
 
@@ -84,3 +88,81 @@ def test_bind_mount_sources_add_their_filesystem_once(tmp_path: Path) -> None:
     assert len(found) == 1  # one filesystem holds both; /proc and missing paths add nothing
     assert os.path.ismount(found[0]) and str(tmp_path).startswith(found[0].rstrip("/") + "/")
     assert mount_points((str(tmp_path / "a"),), [found[0]]) == []  # already listed
+
+
+def test_the_backoff_stays_at_its_cap_however_long_the_outage() -> None:
+    from fintui.core.backoff import retry_delay
+
+    assert [retry_delay(n, 4.0) for n in (1, 2, 3, 4, 5)] == [0.5, 1.0, 2.0, 4.0, 4.0]
+    for failures in (1025, 2000, 10**6):  # 2.0 ** 1024 overflowed
+        assert retry_delay(failures, 4.0) == 4.0
+        assert retry_delay(failures, 3600.0) == 3600.0
+
+
+async def test_a_poller_after_thousands_of_failures_still_retries_at_its_cap() -> None:
+    source = FlakyCluster(seed=1, step_seconds=1.0)
+    source.down = "connection refused by /var/run/docker.sock"
+    poller = Poller(source, DemoHost(source), source.clock, interval=2.0, max_backoff=4.0)
+    poller.failures = 2000
+    snap = await poller.sweep_once()
+    assert not snap.source.connected and poller.next_delay() == 4.0
+
+
+class EventfulCluster(FlakyCluster):
+    """The demo cluster with an events stream the test feeds; it fails while `down`."""
+
+    def __init__(self) -> None:
+        super().__init__(seed=1, step_seconds=1.0)
+        self.pushed: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.subscriptions = 0
+
+    async def events(self) -> AsyncIterator[dict[str, Any]]:
+        self.subscriptions += 1
+        if self.down is not None:
+            raise SourceUnavailable(self.down)
+        while True:
+            yield await self.pushed.get()
+
+
+async def test_an_event_in_the_pause_after_a_sweep_brings_the_next_sweep() -> None:
+    """Events are what make a new container show at once: one that comes while the poller
+    pauses between sweeps must not wait for the next refresh (30 s here)."""
+    source = EventfulCluster()
+    poller = Poller(source, DemoHost(source), source.clock, interval=30.0, max_backoff=4.0)
+    loop = asyncio.get_running_loop()
+    published: list[float] = []
+    task = asyncio.ensure_future(poller.run(lambda _snap: published.append(loop.time())))
+    try:
+        while not published:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)  # within the pause after the sweep
+        source.pushed.put_nowait({"Action": "create"})
+        await asyncio.wait_for(until(lambda: len(published) >= 2), 3.0)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def test_events_are_resubscribed_as_soon_as_the_daemon_answers_again() -> None:
+    """After an outage the stream comes back with the daemon, not a grown backoff later
+    (until it does, every change shows a refresh late)."""
+    source = EventfulCluster()
+    source.down = "connection refused by /var/run/docker.sock"
+    poller = Poller(source, DemoHost(source), source.clock, interval=2.0, max_backoff=30.0)
+    follower = asyncio.ensure_future(poller._follow_events())
+    try:
+        await asyncio.sleep(2.0)  # tried at 0, 0.5 and 1.5 s; the next one is due at 3.5 s
+        assert source.subscriptions == 3
+        source.down = None
+        await poller.sweep_once()
+        await asyncio.wait_for(until(lambda: source.subscriptions == 4), 0.5)
+    finally:
+        follower.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await follower
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    while not condition():
+        await asyncio.sleep(0.01)

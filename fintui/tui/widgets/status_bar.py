@@ -10,6 +10,8 @@ from fintui.core.text_safety import one_line
 from fintui.model import ClusterSnapshot
 
 Part = str | tuple[str, str]
+# The daemon answers but its events stream does not flow: changes show a refresh late.
+EVENTS_BEHIND: Part = (" · events behind", "bold $warning")
 
 
 def status_parts(snap: ClusterSnapshot | None, read_only: bool, actor: str,
@@ -24,6 +26,8 @@ def status_parts(snap: ClusterSnapshot | None, read_only: bool, actor: str,
         parts += endpoint_parts(snap)
     elif src.connected:
         parts += [("  ● live ", "bold $success"), one_line(src.endpoint, 40)]
+        if src.events_behind:
+            parts.append(EVENTS_BEHIND)
     else:
         parts += [(" ✕ DISCONNECTED ", "bold reverse $error"),
                   (f" {one_line(src.error, 90)} — retrying", "$error")]
@@ -61,6 +65,8 @@ def endpoint_parts(snap: ClusterSnapshot) -> list[Part]:
         same = [(f" = {one_line(ep.same_as, 24)}", "dim")] if ep.same_as else []
         if ep.connected:
             parts += [("  ● ", "bold $success"), name, *same]
+            if ep.events_behind:
+                parts.append(EVENTS_BEHIND)
             continue
         parts += [("  ✕ ", "bold $error"), (f"{name} DOWN", "bold reverse $error"), *same,
                   (f" {one_line(ep.error, 60)} — retrying", "$error")]
