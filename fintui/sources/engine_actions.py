@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
+from fintui.core.log_lines import CAPTURE_MAX_CHARS, LogTail
 from fintui.sources.base import ActionFailed, ContainerGone, ObjectGone
 from fintui.sources.engine_client import ApiError, EngineClient
 from fintui.sources.log_stream import LogDecoder
@@ -44,14 +46,16 @@ class EngineActions:
         inspect = await self.inspect(container_id)
         decoder = LogDecoder(multiplexed=not (inspect.get("Config") or {}).get("Tty"))
         params = {"stdout": "1", "stderr": "1", "tail": str(lines), "timestamps": "1"}
-        out: list[str] = []
+        # The daemon's tail counts lines, not bytes: keep only the newest CAPTURE_MAX_CHARS.
+        kept = LogTail(CAPTURE_MAX_CHARS)
         try:
             async for chunk in self.client.stream(f"/containers/{container_id}/logs", params):
-                out += decoder.feed(chunk)
+                kept.extend(decoder.feed(chunk))
+                await asyncio.sleep(0)  # a big backlog arrives without waits: let others run
         except ApiError as exc:
             raise ActionFailed(exc.message, exc.status) from None
-        out += decoder.flush()
-        return "\n".join(out) + ("\n" if out else "")
+        kept.extend(decoder.flush())
+        return kept.text()
 
     async def changes(self, container_id: str) -> list[dict[str, Any]]:
         return list(await self._call("GET", f"/containers/{container_id}/changes",
