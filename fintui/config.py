@@ -209,8 +209,32 @@ def user_config_path(explicit: str | None) -> Path | None:
         raise ConfigError(str(candidate), f"cannot read: {exc.strerror or exc}") from None
 
 
-def _positive(value: Any) -> str | None:
-    return None if value > 0 else "must be greater than 0"
+SECONDS = " seconds"
+
+
+def _between(low: float, high: float, unit: str = "") -> Callable[[Any], str | None]:
+    """A number from `low` to `high`; inf and nan are in no range."""
+    def check(value: Any) -> str | None:
+        if low <= value <= high:
+            return None
+        return f"must be between {low:g} and {high:g}{unit} (got {value!r})" \
+            if isinstance(low, float) else f"must be between {low} and {high} (got {value!r})"
+    return check
+
+
+def _span(low: str, high: str) -> Callable[[Any], str | None]:
+    """A duration (see parse_duration) from `low` to `high`."""
+    least, most = parse_duration(low), parse_duration(high)
+    assert least is not None and most is not None
+
+    def check(value: Any) -> str | None:
+        seconds = parse_duration(value)
+        if seconds is None:
+            return "must be a duration like 7d, 12h, 30m"
+        if least <= seconds <= most:
+            return None
+        return f"must be between {low} and {high} (got {value!r})"
+    return check
 
 
 def _url(value: Any) -> str | None:
@@ -261,10 +285,6 @@ def _timezone(value: Any) -> str | None:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return f"unknown time zone {value!r}"
     return None
-
-
-def _duration(value: Any) -> str | None:
-    return None if parse_duration(value) is not None else "must be a duration like 7d, 12h, 30m"
 
 
 def _label_pairs(value: Any) -> str | None:
@@ -332,7 +352,7 @@ _ARRAYS: dict[str, dict[str, tuple[type, Callable[[Any], str | None] | None]]] =
     "alerts.rules": {
         "name": (str, None), "metric": (str, _one_of(_METRICS)),
         "op": (str, _one_of((">", ">=", "<", "<=", "==", "!="))),
-        "threshold": (float, None), "for": (str, _duration),
+        "threshold": (float, _between(-1e18, 1e18)), "for": (str, _span("0s", "7d")),
         "severity": (str, _one_of(("info", "warning", "critical"))),
         "scope": (dict, _scope), "runbook": (str, None),
     },
@@ -343,51 +363,54 @@ _ARRAYS: dict[str, dict[str, tuple[type, Callable[[Any], str | None] | None]]] =
     },
 }
 
-# Range checks the types alone cannot express.
+# Range checks the types alone cannot express. Every number and duration has a range: an
+# absurd one (1e308 seconds, inf, nan) would hang a request or overflow a timer, and is
+# refused with the range it must be in.
 _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "ui.glyphs": _one_of(("auto", "unicode", "console")),
     "guard.default_role": _role,
-    "serve.max_sessions": lambda v: None if 1 <= v <= 256 else "must be between 1 and 256",
+    "serve.max_sessions": _between(1, 256),
     "audit.group": _group,
-    "scale.max_replicas": _positive,
-    "scale.converge_timeout": _positive,
-    "isolate.log_lines": _positive,
-    "cleanup.volume_ttl": _duration,
-    "cleanup.container_ttl": _duration,
-    "cleanup.image_ttl": _duration,
-    "cleanup.build_cache_ttl": _duration,
-    "cleanup.keep_recent_images": lambda v: None if v >= 0 else "must be 0 or more",
+    "demo.seed": _between(0, 2**32 - 1),
+    "scale.max_replicas": _between(1, 10_000),
+    "scale.converge_timeout": _between(1.0, 3600.0, SECONDS),
+    "isolate.log_lines": _between(1, 1_000_000),
+    "cleanup.volume_ttl": _span("1s", "3650d"),
+    "cleanup.container_ttl": _span("1s", "3650d"),
+    "cleanup.image_ttl": _span("1s", "3650d"),
+    "cleanup.build_cache_ttl": _span("1s", "3650d"),
+    "cleanup.keep_recent_images": _between(0, 1000),
     "cleanup.protect_labels": _label_pairs,
-    "cleanup.disk_usage_interval": _positive,
-    "history.raw_retention": _duration,
-    "history.minute_retention": _duration,
-    "history.retention": _duration,
-    "history.disk_interval": _positive,
-    "history.collect_interval": _positive,
-    "history.sample_interval": _positive,
-    "forecast.horizon": _duration,
-    "forecast.headroom": lambda v: None if v >= 1 else "must be 1 or more",
-    "forecast.critical_days": _positive,
-    "forecast.min_history": _duration,
-    "forecast.retention": _duration,
-    "forecast.redundancy": lambda v: None if v >= 1 else "must be 1 or more",
-    "forecast.expand_after": _positive,
-    "forecast.interval": _positive,
-    "alerts.resolve_after": _duration,
-    "alerts.restart_window": _duration,
-    "alerts.unhealthy_for": _duration,
-    "alerts.crash_loop_restarts": _positive,
-    "alerts.webhook_timeout": _positive,
-    "alerts.webhook_attempts": _positive,
-    "ui.refresh_interval": _positive,
-    "ui.sparkline_points": _positive,
-    "ui.log_tail_lines": _positive,
-    "docker.request_timeout": _positive,
-    "docker.connect_timeout": _positive,
-    "docker.stats_concurrency": _positive,
-    "docker.reconnect_max_backoff": _positive,
-    "docker.inspect_refresh": _positive,
-    "docker.relist_interval": _positive,
+    "cleanup.disk_usage_interval": _between(1.0, 86400.0, SECONDS),
+    "history.raw_retention": _span("1m", "30d"),
+    "history.minute_retention": _span("1h", "365d"),
+    "history.retention": _span("1d", "3650d"),
+    "history.disk_interval": _between(0.1, 86400.0, SECONDS),
+    "history.collect_interval": _between(1.0, 86400.0, SECONDS),
+    "history.sample_interval": _between(0.1, 3600.0, SECONDS),
+    "forecast.horizon": _span("1d", "3650d"),
+    "forecast.headroom": _between(1.0, 100.0),
+    "forecast.critical_days": _between(0.1, 3650.0, " days"),
+    "forecast.min_history": _span("1s", "365d"),
+    "forecast.retention": _span("1d", "3650d"),
+    "forecast.redundancy": _between(1.0, 100.0),
+    "forecast.expand_after": _between(1, 10_000),
+    "forecast.interval": _between(1.0, 86400.0, SECONDS),
+    "alerts.resolve_after": _span("0s", "1d"),
+    "alerts.restart_window": _span("1s", "7d"),
+    "alerts.unhealthy_for": _span("0s", "7d"),
+    "alerts.crash_loop_restarts": _between(1, 1000),
+    "alerts.webhook_timeout": _between(0.1, 300.0, SECONDS),
+    "alerts.webhook_attempts": _between(1, 100),
+    "ui.refresh_interval": _between(0.1, 3600.0, SECONDS),
+    "ui.sparkline_points": _between(1, 1000),
+    "ui.log_tail_lines": _between(1, 100_000),
+    "docker.request_timeout": _between(0.1, 120.0, SECONDS),
+    "docker.connect_timeout": _between(0.1, 60.0, SECONDS),
+    "docker.stats_concurrency": _between(1, 1024),
+    "docker.reconnect_max_backoff": _between(0.1, 600.0, SECONDS),
+    "docker.inspect_refresh": _between(0.1, 86400.0, SECONDS),
+    "docker.relist_interval": _between(0.1, 86400.0, SECONDS),
     "docker.host": _url,
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -46,12 +47,14 @@ def test_xdg_config_home_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     ("[ui]\ntheme = 'x'\n[dokcer]\nhost = ''\n", 3, "dokcer", "unknown setting"),
     ("[ui]\n\nrefresh_interval = 'fast'\n", 3, "ui.refresh_interval",
      "expected number, got string"),
-    ("[docker]\nstats_concurrency = 0\n", 2, "docker.stats_concurrency", "greater than 0"),
+    ("[docker]\nstats_concurrency = 0\n", 2, "docker.stats_concurrency",
+     "must be between 1 and 1024 (got 0)"),
     ("[ui]\ngroup_by_service = 1\n", 2, "ui.group_by_service", "expected boolean"),
     ("ui = 3\n", 1, "ui", "expected a table"),
     ("[docker]\nhost = 'ftp://x'\n", 2, "docker.host", "unix:// or tcp://"),
-    ("ui.refresh_interval = -1\n", 1, "ui.refresh_interval", "greater than 0"),
-    ("[forecast]\nheadroom = 0.5\n", 2, "forecast.headroom", "1 or more"),
+    ("ui.refresh_interval = -1\n", 1, "ui.refresh_interval",
+     "must be between 0.1 and 3600 seconds (got -1)"),
+    ("[forecast]\nheadroom = 0.5\n", 2, "forecast.headroom", "between 1 and 100 (got 0.5)"),
     ("[history]\n\nretention = '3 months'\n", 3, "history.retention", "duration like"),
 ])
 def test_bad_values_name_file_line_and_key(tmp_path: Path, text: str, line: int, key: str,
@@ -142,3 +145,43 @@ def test_bad_endpoints_are_named(tmp_path: Path, text: str, key: str, words: str
     with pytest.raises(ConfigError) as caught:
         load_settings(str(path))
     assert caught.value.key == key and words in str(caught.value)
+
+
+def run_cli_with(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "fintui", *args], capture_output=True,
+                          text=True, timeout=60, env={**os.environ, **env},
+                          stdin=subprocess.DEVNULL)
+
+
+def test_config_check_refuses_a_theme_that_does_not_exist(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "fintui" / "themes").mkdir(parents=True)
+    env = {"XDG_CONFIG_HOME": str(home)}
+    path = write(tmp_path, '[ui]\nrefresh_interval = 2.0\ntheme = "tradingfloor"\n')
+    result = run_cli_with(env, "config", "check", str(path))
+    assert result.returncode == 2
+    assert result.stderr == (f"fintui: config error: {path}:3: key 'ui.theme': unknown theme "
+                             "'tradingfloor'; available: fintui-dark, fintui-light, mono, "
+                             "trading-floor\n")
+    # A theme file of the user's own is a theme like the shipped ones.
+    (home / "fintui" / "themes" / "tradingfloor.toml").write_text(
+        'name = "tradingfloor"\nprimary = "#ffaa00"\n')
+    result = run_cli_with(env, "config", "check", str(path))
+    assert result.returncode == 0 and f"{path}: OK" in result.stdout, result.stderr
+
+
+def test_the_console_says_an_unknown_theme_in_plain_lines(tmp_path: Path) -> None:
+    """With an unusable theme file beside it, each problem is a line of its own: no literal
+    `\\x0a` where the lines were joined."""
+    home = tmp_path / "home"
+    (home / "fintui" / "themes").mkdir(parents=True)
+    (home / "fintui" / "themes" / "broken.toml").write_text('name = "broken"\n')
+    path = write(tmp_path, f'[ui]\ntheme = "nope"\n[paths]\nstate_dir = "{tmp_path}/s"\n')
+    result = run_cli_with({"XDG_CONFIG_HOME": str(home)}, "--config", str(path), "--demo")
+    assert result.returncode == 2
+    assert "\\x0a" not in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "fintui: unknown theme 'nope'; available: fintui-dark, fintui-light, mono, "
+        "trading-floor",
+        f"fintui: unusable theme file: {home}/fintui/themes/broken.toml: 'primary' colour is "
+        "required"]

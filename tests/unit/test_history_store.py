@@ -90,10 +90,15 @@ def test_two_processes_writing_at_once_leave_it_readable(tmp_path: Path) -> None
         assert (weight, total) == (400, sum(range(400)))
 
 
-def test_an_unwritable_place_is_a_clear_error(tmp_path: Path) -> None:
+def test_an_unwritable_place_is_a_clear_error_and_is_tried_again(tmp_path: Path) -> None:
     from fintui.store.db import StateUnavailable
 
     blocker = tmp_path / "file"
     blocker.write_text("")
-    with pytest.raises(StateUnavailable, match="cannot open the history database"):
-        HistoryStore(blocker / "h.sqlite")
+    store = HistoryStore(blocker / "h.sqlite")  # a console starts all the same
+    with pytest.raises(StateUnavailable, match="cannot open the history database") as caught:
+        store.record([sample(1.0)], T0)
+    assert caught.value.path == blocker / "h.sqlite"
+    blocker.unlink()  # the place becomes usable: the same store works, without a restart
+    store.record([sample(1.0)], T0)
+    assert [s.name for s in store.series()] == ["data"]
