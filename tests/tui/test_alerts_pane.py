@@ -4,9 +4,14 @@ and silence from the keyboard, and silences survive a restart."""
 from __future__ import annotations
 
 import os
+import re
+import socket
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -145,25 +150,84 @@ async def test_a_viewer_by_config_is_marked_and_told_why(tmp_path: Path) -> None
                            f"{app.ops.identity.user}, by guard.default_role)")
 
 
-async def test_a_webhook_delivery_error_is_read_whole_at_80_columns(tmp_path: Path) -> None:
+def with_receiver(tmp_path: Path, url: str) -> Path:
     path = config(tmp_path)
     path.write_text(path.read_text() + '\n[[alerts.receivers]]\nname = "pager"\n'
-                    'url = "http://127.0.0.1:9/hook"\nformat = "alertmanager"\n'
+                    f'url = "{url}"\nformat = "alertmanager"\n'
                     'severities = ["critical"]\n')
-    app = app_for(tmp_path, path)
+    return path
+
+
+def flat(app: FintuiApp) -> str:
+    return " ".join(line.strip() for line in screen_text(app).splitlines())
+
+
+async def until(pilot: Pilot[int], done: Callable[[], bool], seconds: float = 10) -> None:
+    start = time.monotonic()
+    while not done():
+        assert time.monotonic() - start < seconds, "timed out waiting"
+        await pilot.pause(0.05)
+
+
+async def test_a_webhook_delivery_error_is_read_whole_at_80_columns(tmp_path: Path) -> None:
+    app = app_for(tmp_path, with_receiver(tmp_path, "http://127.0.0.1:9/hook"))
     async with app.run_test(size=(80, 24)) as pilot:
         await to_alerts(pilot, n=12)
         assert app.webhooks is not None
-        app.webhooks.errors["pager"] = ("firing delivery failed: HTTP 307 redirect to "
-                                        "http://127.0.0.1:18082 not followed (another origin: "
-                                        "secret headers stay here)")
+        outbox = app.webhooks.outboxes["pager"]
+        await until(pilot, lambda: outbox.refused + outbox.failures > 0)
+        # As a redirect elsewhere leaves it (text from the receiver's answer: never markup).
+        outbox.queue.clear()
+        outbox.refused, outbox.failures, outbox.retry_at = 1, 0, None
+        outbox.last_error = ("HTTP 307 redirect to http://127.0.0.1:18082 not followed "
+                             "(another origin: secret headers stay here) [b]x[/b]")
         app._show_alerts()
         await pilot.pause()
-        text = " ".join(line.strip() for line in screen_text(app).splitlines())
+        text = flat(app)
         assert "webhook failing" in text
-        assert ("webhook pager: firing delivery failed: HTTP 307 redirect to "
+        assert ("webhook pager: 1 refused (last error: HTTP 307 redirect to "
                 "http://127.0.0.1:18082 not followed (another origin: secret headers stay "
-                "here)") in text
+                "here) [b]x[/b])") in text
+
+
+async def test_a_pager_down_when_alerts_fire_gets_each_once_when_back(tmp_path: Path) -> None:
+    """Before: `delivery failed` and the page was never sent. Now the pane says what waits and
+    when it is retried, and the receiver that comes back gets every alert, once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nobody listens: the pager is down
+    received: list[tuple[str, dict[str, Any]]] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append((request.headers.get("Idempotency-Key", ""), await request.json()))
+        return web.Response()
+
+    app = app_for(tmp_path, with_receiver(tmp_path, f"http://127.0.0.1:{port}/hook"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await to_alerts(pilot, n=12)
+        assert app.webhooks is not None
+        await until(pilot, lambda: "retry in" in flat(app))
+        text = flat(app)
+        assert "webhook failing" in text
+        assert re.search(r"webhook pager: \d+ waiting, retry in \d s \(last error: Cannot "
+                         f"connect to host 127.0.0.1:{port}", text), text
+        server = web.Application()
+        server.router.add_post("/hook", hook)
+        runner = web.AppRunner(server)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            await until(pilot, lambda: "webhook pager: delivered" in flat(app))
+            await pilot.pause(0.5)
+        finally:
+            await runner.cleanup()
+        assert "webhook failing" not in flat(app)
+    firing = [(a["labels"]["alertname"], a["labels"]["target"])
+              for _, body in received for a in body["alerts"] if a["status"] == "firing"]
+    critical = {a.key for a in app.alert_engine.active.values()
+                if a.state == "firing" and a.severity == "critical"}
+    assert sorted(firing) == sorted(critical) and firing  # each firing alert, exactly once
+    assert len({key for key, _ in received}) == len(received)  # no message twice
 
 
 async def test_i_on_a_fault_opens_the_isolation_plan(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ and the history of resolved ones. A fault signature offers isolation as its reme
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from rich.text import Text
@@ -16,6 +17,7 @@ from fintui.core.alerts import Alert, firing_counts
 from fintui.core.fit import Want, fit
 from fintui.core.format import human_duration
 from fintui.core.text_safety import one_line
+from fintui.core.webhook_outbox import DeliveryLine
 from fintui.tui.widgets.navigation import NavTable
 from fintui.tui.widgets.safe import safe
 
@@ -27,6 +29,16 @@ ACTIVE_COLUMNS = (("Severity", 0, 0, 0), ("State", 3, 0, 0), ("Rule", 2, 0, 0),
 HISTORY_COLUMNS = ("Resolved", "Rule", "Target", "Severity", "Lasted")
 
 
+def delivery_text(lines: Sequence[DeliveryLine], warn_style: str) -> Text:
+    """One line per receiver, wrapped to be read whole; error text from a receiver is shown
+    as characters (never markup), a line in trouble in the warning colour."""
+    text = Text(end="")
+    for i, line in enumerate(lines):
+        text.append(("\n" if i else "") + one_line(f"webhook {line.receiver}: {line.text}"),
+                    style=warn_style if line.trouble else "")
+    return text
+
+
 class AlertsPane(Vertical):
     BINDINGS = [
         Binding("a", "ack", "Ack", id="alerts.ack"),
@@ -36,8 +48,7 @@ class AlertsPane(Vertical):
     DEFAULT_CSS = """
     AlertsPane { height: 1fr; }
     AlertsPane #alert-summary { height: 1; padding: 0 1; }
-    AlertsPane #alert-delivery { height: auto; max-height: 4; padding: 0 1; color: $warning;
-                                 display: none; }
+    AlertsPane #alert-delivery { height: auto; max-height: 4; padding: 0 1; display: none; }
     AlertsPane #alert-history-title { height: 1; padding: 0 1; color: $text-muted; }
     AlertsPane #alerts-active { height: 2fr; }
     AlertsPane #alerts-history { height: 1fr; }
@@ -62,9 +73,9 @@ class AlertsPane(Vertical):
         super().__init__(id=id)
         self.alerts: list[Alert] = []
         self.isolate_key = isolate_key  # as [keys] set it: the hint must name the real key
-        self._delivery = ""  # the delivery errors shown
-        self._shown: tuple[list[Alert], dict[str, str], list[Alert], datetime, str, str] | None \
-            = None
+        self._delivery: tuple[DeliveryLine, ...] = ()  # the delivery lines shown
+        self._shown: tuple[list[Alert], Sequence[DeliveryLine], list[Alert], datetime, str,
+                           str] | None = None
 
     def on_resize(self) -> None:
         if self._shown is not None and self.size.width:
@@ -83,24 +94,25 @@ class AlertsPane(Vertical):
         history.add_columns(*HISTORY_COLUMNS)
         yield history
 
-    def show(self, alerts: list[Alert], delivery_errors: dict[str, str],
+    def show(self, alerts: list[Alert], delivery: Sequence[DeliveryLine],
              history: list[Alert], now: datetime, error_style: str, warn_style: str) -> None:
-        self._shown = (alerts, delivery_errors, history, now, error_style, warn_style)
+        self._shown = (alerts, delivery, history, now, error_style, warn_style)
         self.alerts = alerts
         counts = firing_counts(alerts)
         pending = sum(a.state == "pending" for a in alerts)
         silenced = sum(bool(a.silenced_by) for a in alerts)
         summary = (", ".join(f"{n} {sev}" for sev, n in sorted(counts.items()))
                    or "nothing firing")
-        failing = "; ".join(f"{name}: {why}" for name, why in sorted(delivery_errors.items()))
+        failing = any(line.trouble for line in delivery)
         self.query_one("#alert-summary", Static).update(safe(
             f"firing: {summary} · {pending} pending · {silenced} silenced"
             + (" · webhook failing" if failing else "")), layout=False)
-        delivery = self.query_one("#alert-delivery", Static)
-        if failing != self._delivery:  # layout only when the line comes, goes or changes
-            self._delivery = failing
-            delivery.update(safe(f"webhook {failing}"))
-            delivery.display = bool(failing)
+        lines = tuple(delivery)
+        if lines != self._delivery:  # layout only when a line comes, goes or changes
+            self._delivery = lines
+            widget = self.query_one("#alert-delivery", Static)
+            widget.update(delivery_text(lines, warn_style))
+            widget.display = bool(lines)
         table = self.query_one("#alerts-active", DataTable)
         selected = self.selected()
         rows = []
