@@ -4,7 +4,16 @@ A `.head` file beside the log holds the count and the last hash, so a dropped la
 deleted or a replaced log is found too; an append refuses to write to a log that no longer
 matches its head. With a key file the chain hash is HMAC-SHA256 under it, so a log rebuilt
 without the key fails verification. Writers take an exclusive lock, so two fintui sessions
-never interleave. Both files are 0600 (0640 and the configured group with `[audit] group`)."""
+never interleave. Both files are 0600 (0640 and the configured group with `[audit] group`).
+
+An append is all or nothing. The record goes out in one write() of the whole line, is fsynced,
+and then the head is written beside it and renamed over the old one, which commits it; only
+then does the act run. If the line or the head cannot be written (a full disk), the log is cut
+back to where it was: no `started` record stays for an act that did not run. A crash at any
+byte leaves either an unfinished last line (no end of line) or one whole record past the head:
+readers take neither for damage, and the next append cuts the unfinished bytes (never a
+record) and says in its own record, under `recovered`, what it found. Nothing the head has
+committed is ever cut."""
 
 from __future__ import annotations
 
@@ -15,6 +24,7 @@ import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -24,6 +34,7 @@ from fintui.ops.audit_chain import (
     BadHead,
     BadLine,
     Head,
+    Records,
     Tail,
     VerifyResult,
     canonical,
@@ -31,6 +42,7 @@ from fintui.ops.audit_chain import (
     chained,
     head_mac,
     head_mismatch,
+    pending,
     read_head,
     read_records,
     walk,
@@ -106,12 +118,33 @@ def _shown(record: dict[str, Any]) -> str:
 
     extra = f"  override: {record['override']}" if record.get("override") else ""
     error = f"  error: {record['error']}" if record.get("error") else ""
+    found = record.get("recovered")
+    if found:  # what an interrupted append had left before this record
+        extra += "  recovered: " + ("; ".join(map(str, found)) if isinstance(found, list)
+                                    else str(found))
     # Targets and errors carry container names: untrusted text.
     # The OS account too, when --as named someone else: the role was that account's.
     who = field("actor") + (f" [{record['user']}]" if record.get("user") not in
                             (None, record.get("actor")) else "")
     return one_line(f"{field('time')}  {who} ({field('role')})  {field('action')} "
                     f"{field('target')}  {field('outcome')}{error}{extra}")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """All of `data`: a full disk takes part of a write, then refuses the rest (OSError)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _cut_back(fd: int, end: int) -> None:
+    """Undo a record that was not committed. If even this fails, what stays is what a crash
+    leaves (an unfinished line, or a record past the head), which the next append handles."""
+    try:
+        os.ftruncate(fd, end)
+        os.fsync(fd)
+    except OSError:
+        pass
 
 
 class AuditLog:
@@ -134,35 +167,48 @@ class AuditLog:
     # ---- writing ------------------------------------------------------------------------
 
     def append(self, record: dict[str, Any]) -> dict[str, Any]:
-        """Chain and write one record; raises AuditUnavailable if it cannot be stored, or if
-        the log no longer matches its head (deleted, truncated, replaced)."""
+        """Chain and write one record; raises AuditUnavailable, leaving the log as it was, if
+        it cannot be stored, or if the log no longer matches its head (deleted, truncated,
+        replaced)."""
         key = self._key()
         if not self.path.exists() and self.head.exists():
             raise AuditUnavailable(f"the audit log {self.path} is missing but its .head is "
                                    f"there: it was deleted or moved; {_START_AGAIN}")
         try:
             with self._locked() as handle:
-                tail = self._checked_tail(handle, key)
+                tail, head = self._checked_tail(handle, key)
+                fd = handle.fileno()
+                end = os.fstat(fd).st_size - tail.torn  # the end of the last whole line
+                found = pending(tail, head)
+                if found:  # what a crash left: said in this record, chained with it
+                    record = {**record, "recovered": found}
                 full = chained(record, tail.hash, key)
-                handle.seek(0, os.SEEK_END)
-                handle.write((canonical(full) + "\n").encode())
-                handle.flush()
-                os.fsync(handle.fileno())
-                self._write_head(Head(tail.count + 1, full["hash"]), key)
+                try:
+                    if tail.torn:
+                        os.ftruncate(fd, end)
+                    _write_all(fd, (canonical(full) + "\n").encode())
+                    os.fsync(fd)
+                    self._write_head(Head(tail.count + 1, full["hash"]), key)
+                except Exception:  # not committed: leave the log as it was
+                    _cut_back(fd, end)
+                    raise
                 return full
         except OSError as exc:
-            raise AuditUnavailable(f"cannot write the audit log {self.path}: {exc}") from None
+            raise AuditUnavailable(f"cannot write the audit log {self.path}: "
+                                   f"{exc.strerror or exc}") from None
 
-    def _checked_tail(self, handle: BinaryIO, key: bytes | None) -> Tail:
-        """The log's end, if it can be appended to: its last record chained under this key
-        and the log agreeing with its head; else AuditUnavailable saying why."""
+    def _checked_tail(self, handle: BinaryIO, key: bytes | None) -> tuple[Tail, Head | None]:
+        """The log's end and its head, if it can be appended to: its last record chained
+        under this key and the log agreeing with its head; else AuditUnavailable saying why."""
         tail = Tail()
+        records = Records(handle)
         try:
-            for number, record in read_records(handle):
+            for number, record in records:
                 tail = Tail(tail.count + 1, record, number)
         except BadLine as bad:
             raise AuditUnavailable(f"the audit log {self.path} is damaged at {bad}; "
                                    f"{_START_AGAIN}") from None
+        tail = replace(tail, torn=records.torn)
         if tail.last is not None:
             prev = tail.last.get("prev")
             problem = chain_problem(tail.line, prev if isinstance(prev, str) else "",
@@ -170,13 +216,14 @@ class AuditLog:
             if problem:
                 raise AuditUnavailable(f"the audit log {self.path}: {problem}; {_START_AGAIN}")
         try:
-            mismatch = head_mismatch(tail, read_head(self.head, key))
+            head = read_head(self.head, key)
         except BadHead as bad:
             raise AuditUnavailable(f"the audit log head {self.head} is garbled ({bad}); "
                                    f"{_START_AGAIN}") from None
+        mismatch = head_mismatch(tail, head)
         if mismatch:
             raise AuditUnavailable(f"the audit log {self.path} {mismatch[1]}; {_START_AGAIN}")
-        return tail
+        return tail, head
 
     @contextmanager
     def _locked(self) -> Iterator[BinaryIO]:
@@ -191,17 +238,25 @@ class AuditLog:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _write_head(self, head: Head, key: bytes | None) -> None:
+        """Write the head beside it and rename it over the old one: a crash leaves the old
+        head or the new, never half of one."""
         tmp = self.head.with_name(self.head.name + ".tmp")
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
-        with open(os.open(tmp, flags, self.mode), "wb") as out:
-            self._protect(out.fileno(), self.head)  # the mode it will have once in place
-            body: dict[str, Any] = {"records": head.records, "hash": head.hash}
-            if key is not None:
-                body["mac"] = head_mac(key, head.records, head.hash)
-            out.write(json.dumps(body).encode())
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, self.head)
+        body: dict[str, Any] = {"records": head.records, "hash": head.hash}
+        if key is not None:
+            body["mac"] = head_mac(key, head.records, head.hash)
+        fd = os.open(tmp, flags, self.mode)
+        try:
+            try:
+                self._protect(fd, self.head)  # the mode it will have once in place
+                _write_all(fd, json.dumps(body).encode())
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, self.head)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # a full disk gets its page back
+            raise
 
     def _protect(self, fd: int, what: Path) -> None:
         """Give an open file of the log exactly 0600 (0640 and the group), whatever the umask
@@ -283,7 +338,11 @@ class AuditLog:
             return walked
         try:
             head = read_head(self.head, key)
-            if head is None and walked.count == 0:  # never left so by an append
+            if head is None and walked.count == 0 and walked.torn:  # a first append cut short
+                return VerifyResult(False, 0, f"the log holds only an unfinished first write "
+                                    f"({walked.torn} bytes) and no .head: nothing was "
+                                    "committed; the next record takes its place")
+            if head is None and walked.count == 0:  # never left so by a finished append
                 return VerifyResult(False, 0, "the log is empty and has no .head: nothing was "
                                     "recorded, or it was emptied")
             mismatch = head_mismatch(walked, head)
@@ -291,7 +350,7 @@ class AuditLog:
             return VerifyResult(False, walked.count, f"its .head is garbled ({bad}): records "
                                 "dropped at the end could not be seen")
         if mismatch is None:
-            return VerifyResult(True, walked.count)
+            return VerifyResult(True, walked.count, note="; ".join(pending(walked, head)))
         line, text = mismatch
         where = f"line {line}: " if line else ""
         return VerifyResult(False, walked.count, f"{where}the log {text}", line)

@@ -1,5 +1,11 @@
 """The audit chain itself: reading records line by line, the hash (or HMAC) that links each
-to the one before, and how the log compares with its `.head`. No file is opened here."""
+to the one before, and how the log compares with its `.head`. No file is opened here.
+
+The `.head` is the commit mark: a record counts once the head names it. Bytes after the last end
+of line are an append that never finished (a crash or a full disk mid-write), not a record, and
+one whole record more than the head is an append whose head was never written. Both are what a
+crash can leave, so both verify; `pending` says what they are, for verify and for the next
+append, which records that it took them over."""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ import hmac
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -48,6 +54,7 @@ class VerifyResult:
     records: int
     problem: str = ""  # names the first bad line
     line: int | None = None
+    note: str = ""  # an intact log: what interrupted appends left past its head
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +76,7 @@ class Tail:
     count: int = 0
     last: dict[str, Any] | None = None
     line: int = 0
+    torn: int = 0  # bytes after the last end of line: an append that never finished
 
     @property
     def hash(self) -> str:
@@ -76,8 +84,6 @@ class Tail:
 
 
 def _parse(number: int, raw: bytes) -> dict[str, Any]:
-    if not raw.endswith(b"\n"):
-        raise BadLine(number, "cut short, with no end of line (a write was interrupted)")
     try:
         record = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -89,11 +95,26 @@ def _parse(number: int, raw: bytes) -> dict[str, Any]:
     return record
 
 
+class Records:
+    """(line number, record) for each non-blank line, raising BadLine; once read through,
+    `torn` is the length of an unfinished last line (no end of line), which is no record."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.torn = 0
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        for number, raw in enumerate(self.handle, start=1):
+            if not raw.endswith(b"\n"):  # a record is written whole with its end of line
+                self.torn = len(raw)
+                return
+            if raw.strip():
+                yield number, _parse(number, raw)
+
+
 def read_records(handle: BinaryIO) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, record) for each non-blank line; raises BadLine."""
-    for number, raw in enumerate(handle, start=1):
-        if raw.strip():
-            yield number, _parse(number, raw)
+    """(line number, record) for each complete non-blank line; raises BadLine."""
+    return iter(Records(handle))
 
 
 def chain_problem(number: int, prev: str, record: dict[str, Any], key: bytes | None) -> str:
@@ -148,8 +169,8 @@ def head_mismatch(tail: Tail, head: Head | None) -> tuple[int | None, str] | Non
     that agrees."""
     count = tail.count
     if head is None:
-        if count == 0:
-            return None
+        if count == 0 or (count == 1 and tail.last and tail.last.get("prev") == GENESIS):
+            return None  # none yet, or a crash before the first head was written
         return None, (f"has {count} records but its .head is missing: records dropped at the "
                       "end could not be seen")
     if count == head.records and tail.hash == head.hash:
@@ -166,6 +187,20 @@ def head_mismatch(tail: Tail, head: Head | None) -> tuple[int | None, str] | Non
                               "were added without fintui, or the log was replaced")
 
 
+def pending(tail: Tail, head: Head | None) -> list[str]:
+    """What interrupted appends left past the head, for a log that agrees with it: a record
+    written whose head never was (a `started` one's act never ran: it runs only once its
+    record is committed), and an unfinished last line."""
+    found = []
+    if tail.last is not None and tail.count == (head.records if head else 0) + 1:
+        ran = ", so its act never ran" if tail.last.get("outcome") == "started" else ""
+        found.append(f"line {tail.line} was written but its append did not finish (the "
+                     f".head was not updated){ran}")
+    if tail.torn:
+        found.append(f"the last {tail.torn} bytes are an unfinished write, never committed")
+    return found
+
+
 def chained(record: dict[str, Any], prev: str, key: bytes | None) -> dict[str, Any]:
     """The record as written: after `prev`, marked keyed under a key, with its hash."""
     full = {k: v for k, v in record.items() if k not in ("mac", "prev", "hash")}
@@ -179,12 +214,13 @@ def chained(record: dict[str, Any], prev: str, key: bytes | None) -> dict[str, A
 def walk(handle: BinaryIO, key: bytes | None) -> Tail | VerifyResult:
     """Follow the chain line by line: the end of the log, or the first problem."""
     tail = Tail()
+    records = Records(handle)
     try:
-        for number, record in read_records(handle):
+        for number, record in records:
             problem = chain_problem(number, tail.hash, record, key)
             if problem:
                 return VerifyResult(False, tail.count, problem, number)
             tail = Tail(tail.count + 1, record, number)
     except BadLine as bad:
         return VerifyResult(False, tail.count, str(bad), bad.line)
-    return tail
+    return replace(tail, torn=records.torn)

@@ -19,6 +19,7 @@ from fintui.cli import main
 from fintui.clock import FixedClock
 from fintui.config import load_settings
 from fintui.ops.audit import AuditLog, AuditUnavailable
+from fintui.ops.audit_chain import canonical
 from fintui.ops.operations import Operations, Refused
 from fintui.sources.demo import DEMO_START, DemoActions, DemoCluster
 
@@ -143,16 +144,25 @@ def test_bytes_that_are_not_utf8_name_the_line(tmp_path: Path,
     assert "svc0" in out  # what comes before the damage is still shown
 
 
-def test_a_torn_last_line_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_torn_last_line_is_an_unfinished_write_not_damage(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     log = filled(tmp_path / "audit.jsonl", 3)
+    intact = log.path.read_bytes()
+    torn = b'{"action":"scale","actor":"torn-wri'  # the write stopped half way
     with log.path.open("ab") as handle:
-        handle.write(b'{"action":"scale","actor":"o')  # the write stopped half way
+        handle.write(torn)
+    said_torn = f"the last {len(torn)} bytes are an unfinished write, never committed"
     result = log.verify()
-    assert not result.ok and result.line == 4 and "cut short" in result.problem
+    assert result.ok and result.records == 3 and result.note == said_torn
     code, said = verify_cli(capsys, log)
-    assert code == 1 and "line 4: cut short" in said
-    with pytest.raises(AuditUnavailable, match="line 4: cut short"):
-        log.append(RECORD)
+    assert code == 0 and said == f"{log.path}: 3 records, chain intact; {said_torn}\n"
+    written = log.append(RECORD)  # the next act goes on, and says what it cut
+    assert written["recovered"] == [said_torn]
+    assert log.path.read_bytes() == intact + (canonical(written) + "\n").encode()
+    assert log.verify() == replace(result, records=4, note="")
+    code, out, err = cli(capsys, "audit", "show", "--log", str(log.path))
+    assert code == 0 and err == ""
+    assert out.splitlines()[-1].endswith(f"recovered: {said_torn}")
 
 
 # ---- a log that no longer matches its head: append refuses --------------------------------
@@ -200,8 +210,9 @@ def test_a_crash_between_record_and_head_is_consistent(tmp_path: Path,
     log.append(RECORD)
     log.head.write_bytes(old_head)  # the record was written, the head was not
     code, said = verify_cli(capsys, log)
-    assert code == 0 and said == f"{log.path}: 4 records, chain intact\n"
-    log.append(RECORD)
+    assert code == 0 and said == (f"{log.path}: 4 records, chain intact; line 4 was written "
+                                  "but its append did not finish (the .head was not updated)\n")
+    assert "recovered" in log.append(RECORD)
     assert json.loads(log.head.read_text())["records"] == 5
     assert log.verify().ok and log.verify().records == 5
 
