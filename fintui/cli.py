@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fintui import __version__
 from fintui.clock import Clock, FixedClock, SystemClock
@@ -348,18 +348,25 @@ async def _status(parts: Parts, as_json: bool) -> int:
         snap = await poller.sweep_once()
     finally:
         await parts.source.close()
+    try:
+        isolated: frozenset[str] | None = _isolated(parts)
+    except StateUnavailable as exc:
+        isolated = None  # unknown: never reported as "not isolated"
+        unreadable = str(exc)
     if as_json:
-        print(json.dumps(status_document(snap, _isolated(parts), _alerts_now(parts, snap)),
+        print(json.dumps(status_document(snap, isolated, _alerts_now(parts, snap)),
                          indent=2, sort_keys=False))
     else:
-        print(status_text(snap))
+        print(status_text(snap, isolated or frozenset()))
+    if isolated is None:
+        _error(f"isolations unknown: {unreadable}", EXIT_FAILED)
     if not snap.source.connected:
         return _error(f"disconnected: {snap.source.error}", EXIT_FAILED)
     down = snap.down_endpoints
     if down:  # a runbook must notice a dead host even while the others answer
         return _error("endpoints down: " + "; ".join(f"{e.name}: {e.error}" for e in down),
                       EXIT_FAILED)
-    return EXIT_OK
+    return EXIT_OK if isolated is not None else EXIT_FAILED
 
 
 def _confirm(plan: Plan, assume_yes: bool) -> bool:
@@ -461,9 +468,11 @@ async def _clean(parts: Parts, args: argparse.Namespace) -> int:
         outcome = await ops.execute(plan, progress=None if args.json else
                                     (lambda line: print(f"  {one_line(line)}")))
     except Refused as exc:
-        return _error(f"refused: {exc}", EXIT_FAILED)
+        return _clean_error(args, f"refused: {exc}", {})
     except (Failed, SourceUnavailable) as exc:
-        return _error(f"failed: {exc}", EXIT_FAILED)
+        # Cut short: what it did is still the document a script reads, with why it stopped.
+        return _clean_error(args, f"failed: {exc}", exc.result if isinstance(exc, Failed)
+                            else {})
     finally:
         await parts.source.close()
     result = outcome.result
@@ -477,6 +486,18 @@ async def _clean(parts: Parts, args: argparse.Namespace) -> int:
         for item in result["failed"]:
             print(one_line(f"failed {item['kind']} {item['name']}: {item['error']}"))
     return EXIT_FAILED if result["failed"] else EXIT_OK
+
+
+def _clean_error(args: argparse.Namespace, message: str, done: dict[str, Any]) -> int:
+    """A clean that failed or was refused: the message, and with --json (not a dry run) the
+    JSON document of what it did all the same, with an `error` field."""
+    if args.json and not args.dry_run:
+        freed = dict(done.get("freed_bytes") or {})
+        print(json.dumps({"removed": list(done.get("removed") or []),
+                          "skipped": list(done.get("skipped") or []),
+                          "failed": list(done.get("failed") or []), "freed_bytes": freed,
+                          "freed_total": sum(freed.values()), "error": message}, indent=2))
+    return _error(message, EXIT_FAILED)
 
 
 def _parse_since(text: str) -> datetime:
@@ -500,7 +521,8 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
         if args.audit_verb == "verify":
             result = log.verify()
             if result.ok:
-                print(f"{log.path}: {result.records} records, chain intact")
+                note = f"; {result.note}" if result.note else ""  # what a crash left
+                print(one_line(f"{log.path}: {result.records} records, chain intact{note}"))
                 return EXIT_OK
             return _error(f"{log.path}: {result.problem}", EXIT_FAILED)
         since = _parse_since(args.since) if args.since else None
@@ -532,15 +554,14 @@ def _alerts_now(parts: Parts, snap: ClusterSnapshot) -> list[Alert]:
 
 
 def _isolated(parts: Parts) -> frozenset[str]:
-    """Containers under isolation, from the state database; none if it cannot be read."""
-    import sqlite3
-
+    """Containers under isolation, from the state database; StateUnavailable if it cannot be
+    read (a status must not call an isolated container "not isolated")."""
     from fintui.store.isolations import IsolationStore
 
-    try:
-        return frozenset(IsolationStore(parts.settings.state_dir / "state.sqlite").active_ids())
-    except (StateUnavailable, sqlite3.Error):
+    path = parts.settings.state_dir / "state.sqlite"
+    if not path.exists():  # nothing was ever isolated here; a status creates no files
         return frozenset()
+    return frozenset(IsolationStore(path).active_ids())
 
 
 def _forecast_csv(args: argparse.Namespace, settings: Settings) -> int:
@@ -617,9 +638,33 @@ def _keys(settings: Settings) -> int:
     return EXIT_OK
 
 
+def _check_theme(settings: Settings) -> None:
+    """ui.theme names a theme that exists (shipped, or a file in the user's themes folder);
+    the console would refuse to start with any other."""
+    import contextlib
+    from pathlib import Path
+
+    from fintui.config import find_key_line
+    from fintui.tui.theme_loader import load_themes
+
+    themes, _unusable = load_themes()
+    name = settings.ui.theme
+    if name in themes:
+        return
+    source = settings.source_file
+    line = None
+    # Read a moment ago; should it fail now, the message still names the key.
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        line = find_key_line(Path(source).read_text(encoding="utf-8"), "ui.theme") \
+            if source else None
+    raise ConfigError(source or "<default.toml>", f"unknown theme {name!r}; available: "
+                      + ", ".join(sorted(themes)), "ui.theme", line)
+
+
 def _config_check(args: argparse.Namespace) -> int:
     path = args.path or args.config
     settings = check_file(path) if path else load_settings(None)
+    _check_theme(settings)
     if settings.keys:  # key names and clashes need the console's bindings
         from fintui.tui.app import FintuiApp
         from fintui.tui.keys import console_keymap
@@ -673,7 +718,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return run_app(parts, theme=args.theme)
         except UnknownTheme as exc:
-            raise UsageError(str(exc)) from None
+            for line in str(exc).splitlines():  # the theme, then each unusable theme file
+                _error(line.strip(), EXIT_USAGE)
+            return EXIT_USAGE
         except KeymapError as exc:
             return _keymap_error(settings, exc)
     except ConfigError as exc:
@@ -681,7 +728,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         return _error(str(exc), EXIT_USAGE)
     except StateUnavailable as exc:
-        return _error(f"{exc} (set paths.state_dir)", EXIT_USAGE)
+        # Another place helps only when this one cannot be made or written, not when locked.
+        hint = " (set paths.state_dir)" if any(
+            why in exc.reason for why in ("unable to open", "ermission", "read-only")) else ""
+        return _error(f"{exc}{hint}", EXIT_USAGE)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

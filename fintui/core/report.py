@@ -17,9 +17,10 @@ def _time(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def status_document(snap: ClusterSnapshot, isolated: frozenset[str] = frozenset(),
+def status_document(snap: ClusterSnapshot, isolated: frozenset[str] | None = frozenset(),
                     alerts: Iterable[Alert] = ()) -> dict[str, Any]:
-    """Documented in the README; keys are only ever added, never renamed."""
+    """Documented in the README; keys are only ever added, never renamed. `isolated` None:
+    the isolation records could not be read, so each container's is null (unknown), not false."""
     host = snap.host
     return {
         "taken_at": _time(snap.taken_at),
@@ -69,7 +70,7 @@ def status_document(snap: ClusterSnapshot, isolated: frozenset[str] = frozenset(
                 "blk_read_bytes": c.stats.blk_read_bytes if c.stats else None,
                 "blk_write_bytes": c.stats.blk_write_bytes if c.stats else None,
                 "labels": dict(c.labels),
-                "isolated": c.id in isolated,
+                "isolated": None if isolated is None else c.id in isolated,
                 "gpu_request": c.gpu_request or None,
                 "endpoint": c.endpoint or None,
             }
@@ -109,7 +110,7 @@ def gpu_document(g: Gpu) -> dict[str, Any]:
     }
 
 
-def status_text(snap: ClusterSnapshot) -> str:
+def status_text(snap: ClusterSnapshot, isolated: frozenset[str] = frozenset()) -> str:
     """A compact table for a terminal or a runbook log; every string made escape-safe."""
     lines = []
     src = snap.source
@@ -138,7 +139,8 @@ def status_text(snap: ClusterSnapshot) -> str:
     if snap.endpoints:
         keys, header = ("name", "endpoint", *keys[1:]), ["NAME", "ENDPOINT", *header[1:]]
     down = {e.name for e in snap.down_endpoints}
-    rows = [[cells(c, snap.taken_at, (), 0, endpoint_down=c.endpoint in down)[k] for k in keys]
+    rows = [[cells(c, snap.taken_at, (), 0, isolated=c.id in isolated,
+                   endpoint_down=c.endpoint in down)[k] for k in keys]
             for c in ordered(snap.containers, snap.taken_at, "name", False, False)]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:

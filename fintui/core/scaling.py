@@ -103,3 +103,53 @@ def scale_down_victims(replicas: Iterable[Mapping[str, Any]], keep: int,
     """The highest-numbered replicas beyond `keep`; isolated ones are never touched."""
     candidates = [r for r in by_number(replicas) if str(r.get("Id")) not in isolated]
     return candidates[keep:][::-1]
+
+
+# A replica in one of these states counts as one the service has: it runs, or is on its way
+# back (restarting), or someone paused it on purpose. Created, exited and dead ones do not.
+LIVE_STATES = frozenset({"running", "restarting", "paused"})
+
+
+def state_of(container: Mapping[str, Any]) -> str:
+    """The run state from a list entry ("State": "running") or an inspect ({"Status": …})."""
+    state = container.get("State")
+    if isinstance(state, Mapping):
+        return str(state.get("Status") or "")
+    return str(state or "")
+
+
+def compose_count(members: Iterable[Mapping[str, Any]], isolated: set[str]
+                  ) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
+    """The replicas that count (live, not isolated) and the leftovers (not isolated, not
+    live: e.g. one a cut-short scale created and never started), each by number."""
+    mine = [c for c in by_number(members) if str(c.get("Id")) not in isolated]
+    live = [c for c in mine if state_of(c) in LIVE_STATES]
+    return live, [c for c in mine if state_of(c) not in LIVE_STATES]
+
+
+def revive_by_starting(leftover: Mapping[str, Any]) -> bool:
+    """Start a leftover again, or replace it? One that ran (exited) is whole; one that never
+    ran (created) may be half-built (a create cut short before its networks were joined),
+    and a dead one cannot be started: those are removed and made anew."""
+    return state_of(leftover) == "exited"
+
+
+def as_before(inspect: Mapping[str, Any], endpoints: Iterable[Mapping[str, Any]],
+              restart_policy: Mapping[str, Any]) -> dict[str, Any]:
+    """A container's inspect with the networks and restart policy it had before isolation
+    changed them: what its replacement is made from, even when a first, cut-short attempt
+    already disconnected it and set its policy to `no`."""
+    out = copy.deepcopy(dict(inspect))
+    settings = dict(out.get("NetworkSettings") or {})
+    networks = dict(settings.get("Networks") or {})
+    for endpoint in endpoints:
+        ipam = {k: endpoint[key] for k, key in (("IPv4Address", "ipv4"), ("IPv6Address", "ipv6"))
+                if endpoint.get(key)}
+        networks.setdefault(str(endpoint["network"]), {"Aliases": list(endpoint["aliases"]),
+                                                      "IPAMConfig": ipam or None})
+    settings["Networks"] = networks
+    out["NetworkSettings"] = settings
+    host = dict(out.get("HostConfig") or {})
+    host["RestartPolicy"] = dict(restart_policy)
+    out["HostConfig"] = host
+    return out

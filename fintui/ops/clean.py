@@ -3,16 +3,20 @@ every candidate again right before deleting it."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from fintui.core.cleanup import CleanupPlan, plan_cleanup, protected
 from fintui.core.text_safety import one_line
 from fintui.model import CleanupItem, ClusterSnapshot, DiskUsage
 from fintui.sources.base import ActionFailed, ContainerGone, ObjectGone
+from fintui.store.db import StateUnavailable
 
 if TYPE_CHECKING:
+    from fintui.core.act_journal import Journal
     from fintui.ops.guard import Decision
-    from fintui.ops.operations import Operations, Plan, Progress
+    from fintui.ops.operations import Operations, Plan
 
 
 async def preview_clean(ops: Operations, match: str = "",
@@ -27,10 +31,23 @@ async def preview_clean(ops: Operations, match: str = "",
     df = disk or await ops.source.disk_usage()
     # With several endpoints only this daemon's containers use (or are) its storage.
     containers = snap.containers_of(ops.endpoint)
-    ops.usage.record(containers, ops.clock.now())  # they are in use right now
-    return plan_cleanup(df, containers, ops.settings.cleanup, ops.clock.now(),
-                        ops.usage.volume_last_used(ops.endpoint),
-                        ops.usage.image_last_used(ops.endpoint), match)
+    now = ops.clock.now()
+
+    def last_used() -> tuple[dict[str, datetime], dict[str, datetime]]:
+        ops.usage.record(containers, now)  # they are in use right now
+        return ops.usage.volume_last_used(ops.endpoint), ops.usage.image_last_used(ops.endpoint)
+
+    # In a thread: a locked state file waits out SQLite's busy timeout, never the screen.
+    try:
+        volumes_used, images_used = await asyncio.to_thread(last_used)
+    except StateUnavailable as exc:
+        from fintui.ops.operations import Refused
+
+        # Without "last used" every volume would look stale: refuse rather than guess.
+        raise Refused(f"cannot tell when storage was last used: {one_line(str(exc))}"
+                      ) from None
+    return plan_cleanup(df, containers, ops.settings.cleanup, now, volumes_used, images_used,
+                        match)
 
 
 async def plan_clean(ops: Operations, match: str = "", snapshot: ClusterSnapshot | None = None,
@@ -48,7 +65,7 @@ async def plan_clean(ops: Operations, match: str = "", snapshot: ClusterSnapshot
         plan.steps = [f"remove {i.kind} {i.name} ({i.reason})" for i in cleanup.candidates]
         plan.double_confirm = len(cleanup.candidates) > BIG_CHANGE
 
-        async def run(note: Progress) -> dict[str, Any]:
+        async def run(note: Journal) -> dict[str, Any]:
             return await run_clean(ops, plan, note)
 
         plan.run = run
@@ -56,7 +73,9 @@ async def plan_clean(ops: Operations, match: str = "", snapshot: ClusterSnapshot
 
     return await ops._planned("clean", match or "*", parameters, build)
 
-async def run_clean(ops: Operations, plan: Plan, note: Progress) -> dict[str, Any]:
+async def run_clean(ops: Operations, plan: Plan, note: Journal) -> dict[str, Any]:
+    """Each candidate checked again, then removed; each removal is kept as it completes, so a
+    clean cut short (the daemon gone at item 12) records the eleven it did."""
     assert plan.cleanup is not None
     chosen = [i for i in plan.cleanup.candidates
               if plan.selected is None or i.id in plan.selected]
@@ -64,6 +83,8 @@ async def run_clean(ops: Operations, plan: Plan, note: Progress) -> dict[str, An
     skipped: list[dict[str, str]] = []
     failed: list[dict[str, str]] = []
     freed: dict[str, int] = {}
+    # The same lists, filled as it goes: a failed clean's record carries what it did.
+    note.partial.update(removed=removed, skipped=skipped, failed=failed, freed_bytes=freed)
     for number, item in enumerate(chosen, start=1):
         note(f"[{number}/{len(chosen)}] {item.kind} {item.name}")
         why = await changed_since_plan(ops, item)
@@ -73,21 +94,24 @@ async def run_clean(ops: Operations, plan: Plan, note: Progress) -> dict[str, An
             note(f"  skipped: {why}")
             continue
         try:
+            note.pending = f"remove {item.kind} {item.name}"  # the line above says so
             await ops.actions.remove_storage(item.kind, item.id)
         except ObjectGone:
             skipped.append({"kind": item.kind, "name": item.name, "id": item.id,
                             "reason": "already gone"})
+            note.pending = ""
             note("  skipped: already gone")
             continue
         except ActionFailed as exc:  # a 409 (in use) is reported, not fatal
             failed.append({"kind": item.kind, "name": item.name, "id": item.id,
                            "error": one_line(str(exc))})
+            note.pending = ""
             note(f"  failed: {one_line(str(exc))}")
             continue
         removed.append({"kind": item.kind, "name": item.name, "id": item.id,
                         "bytes": item.bytes})
         freed[item.kind] = freed.get(item.kind, 0) + item.bytes
-        note(f"  removed, {item.bytes} bytes")
+        note.changed(f"  removed, {item.bytes} bytes", f"removed {item.kind} {item.name}")
     return {"removed": removed, "skipped": skipped, "failed": failed,
             "freed_bytes": freed, "freed_total": sum(freed.values())}
 

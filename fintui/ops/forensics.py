@@ -7,11 +7,13 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass
+import shutil
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from fintui.core.log_lines import TRUNCATED_PREFIX
 from fintui.sources.base import ActionFailed, ClusterActions
 from fintui.store.private import PRIVATE_DIR, private_dir, write_private
 
@@ -22,6 +24,7 @@ class Bundle:
     manifest_sha256: str
     files: dict[str, str]  # name -> sha256
     missing: dict[str, str]  # name -> why it could not be captured
+    truncated: dict[str, str] = field(default_factory=dict)  # name -> what was left out
 
 
 def bundle_dir(root: Path, name: str, now: datetime) -> Path:
@@ -46,14 +49,38 @@ def new_bundle_dir(root: Path, name: str, now: datetime) -> Path:
 
 async def capture(actions: ClusterActions, container_id: str, name: str, root: Path,
                   now: datetime, log_lines: int) -> Bundle:
+    """Capture into a new bundle. One that cannot be finished (a full disk, a daemon gone) is
+    deleted: it is no evidence without its manifest, and on a full disk it holds the space
+    the audit record of the failure needs."""
     path = new_bundle_dir(root, name, now)
+    try:
+        return await _capture(actions, container_id, name, path, now, log_lines)
+    except OSError as exc:
+        shutil.rmtree(path, ignore_errors=True)
+        where = exc.filename or path
+        raise OSError(exc.errno, f"could not write the forensics bundle {where}: "
+                                 f"{exc.strerror or exc} (the partial bundle was deleted)"
+                      ) from None
+    except BaseException:
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+
+
+async def _capture(actions: ClusterActions, container_id: str, name: str, path: Path,
+                   now: datetime, log_lines: int) -> Bundle:
     files: dict[str, str] = {}
     missing: dict[str, str] = {}
+    truncated: dict[str, str] = {}
 
-    def write(filename: str, content: str) -> None:
+    def write(filename: str, content: str, keep: bool = True) -> None:
         data = content.encode("utf-8")
-        write_private(path / filename, data)
-        files[filename] = hashlib.sha256(data).hexdigest()
+        try:
+            write_private(path / filename, data)
+        except OSError as exc:  # a full disk names no file: say which one failed
+            exc.filename = exc.filename or str(path / filename)
+            raise
+        if keep:
+            files[filename] = hashlib.sha256(data).hexdigest()
 
     def as_json(value: Any) -> str:
         return json.dumps(value, indent=2, sort_keys=True) + "\n"
@@ -70,8 +97,11 @@ async def capture(actions: ClusterActions, container_id: str, name: str, root: P
             missing[filename] = str(exc)
             continue
         write(filename, as_json(value) if is_json else str(value))
+        if filename == "logs.txt" and str(value).startswith(TRUNCATED_PREFIX):
+            # The capture keeps only the newest part of a huge log: the manifest says so.
+            truncated[filename] = str(value).partition("\n")[0].removeprefix(TRUNCATED_PREFIX)
     manifest = {"container": container_id, "name": name, "captured_at": now.isoformat(),
-                "files": files, "missing": missing}
+                "files": files, "missing": missing, "truncated": truncated}
     text = as_json(manifest)
-    write_private(path / "manifest.json", text.encode("utf-8"))
-    return Bundle(path, hashlib.sha256(text.encode()).hexdigest(), files, missing)
+    write("manifest.json", text, keep=False)
+    return Bundle(path, hashlib.sha256(text.encode()).hexdigest(), files, missing, truncated)

@@ -11,8 +11,9 @@ from fintui.core.swarm_nodes import AVAILABILITIES, drain_warnings, find_node, n
 from fintui.sources.base import ActionFailed
 
 if TYPE_CHECKING:
+    from fintui.core.act_journal import Journal
     from fintui.ops.guard import Decision
-    from fintui.ops.operations import Operations, Plan, Progress
+    from fintui.ops.operations import Operations, Plan
 
 UPDATE_RETRIES = 5
 
@@ -44,9 +45,10 @@ async def plan_node(ops: Operations, name: str, availability: str) -> Plan:
             steps.append(f"wait up to {ops.settings.ops.converge_timeout:g} s for its "
                          f"{node.tasks} task(s) to leave it")
 
-        async def run(note: Progress) -> dict[str, Any]:
+        async def run(note: Journal) -> dict[str, Any]:
+            note.trying(f"setting node {node.hostname} {availability}")
             await _set_availability(ops, node.id, availability)
-            note(f"node {node.hostname}: availability {node.availability} → {availability}")
+            note.changed(f"node {node.hostname}: availability {node.availability} → {availability}")
             left = await _wait_empty(ops, node.id, node.hostname, note) \
                 if availability == "drain" else node.tasks
             return {"node": node.hostname, "availability": availability,
@@ -79,7 +81,7 @@ async def _set_availability(ops: Operations, node_id: str, availability: str) ->
             await asyncio.sleep(0.2 * (attempt + 1))
 
 
-async def _wait_empty(ops: Operations, node_id: str, hostname: str, note: Progress) -> int:
+async def _wait_empty(ops: Operations, node_id: str, hostname: str, note: Journal) -> int:
     """Until no task is running on the node (they moved, or stopped with nowhere to go)."""
     deadline = time.monotonic() + ops.settings.ops.converge_timeout
     last = -1

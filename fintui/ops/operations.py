@@ -6,20 +6,22 @@ an action whose audit record cannot be written does not happen (fail closed)."""
 from __future__ import annotations
 
 import asyncio
+import re
+import sqlite3
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from fintui.clock import Clock
 from fintui.config import Settings
 from fintui.core import scaling
+from fintui.core.act_journal import Journal
 from fintui.core.cleanup import CleanupPlan
 from fintui.core.text_safety import one_line
 from fintui.model import ClusterSnapshot, DiskUsage
-from fintui.ops import clean, nodes
+from fintui.ops import clean, isolation, nodes
 from fintui.ops.audit import AuditLog, AuditUnavailable
-from fintui.ops.forensics import capture
 from fintui.ops.guard import Decision, decide, role_and_basis
 from fintui.ops.identity import Identity, current_identity
 from fintui.sources.base import (
@@ -29,13 +31,15 @@ from fintui.sources.base import (
     ContainerGone,
     SourceUnavailable,
 )
-from fintui.store.isolations import Isolation, IsolationStore
+from fintui.store.db import StateUnavailable
+from fintui.store.isolations import IsolationStore
 from fintui.store.private import private_dir
 from fintui.store.usage import UsageStore
 
 Progress = Callable[[str], None]
 UPDATE_RETRIES = 5  # "update out of sequence": another writer changed the service meanwhile
 BIG_CHANGE = 5  # touching more instances than this asks twice
+CONTAINER_REF = re.compile(r"/?[A-Za-z0-9][A-Za-z0-9_.-]*")  # Docker's names, and ids
 
 
 class Refused(Exception):
@@ -43,7 +47,12 @@ class Refused(Exception):
 
 
 class Failed(Exception):
-    """The action started and did not finish; the message says where it stopped."""
+    """The action started and did not finish; the message says where it stopped, `result`
+    what its audit record holds of what it did (as for a clean: removed, skipped, ...)."""
+
+    def __init__(self, message: str, result: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.result: dict[str, Any] = result or {}
 
 
 @dataclass
@@ -56,7 +65,7 @@ class Plan:
     double_confirm: bool = False
     warnings: list[str] = field(default_factory=list)
     decision: Decision = field(default_factory=lambda: Decision(True))
-    run: Callable[[Progress], Awaitable[dict[str, Any]]] | None = None
+    run: Callable[[Journal], Awaitable[dict[str, Any]]] | None = None
     cleanup: CleanupPlan | None = None  # for clean: what it would remove and what it spares
     selected: set[str] | None = None  # for clean: ids the operator kept ticked (None: all)
 
@@ -66,6 +75,11 @@ class Outcome:
     plan: Plan
     result: dict[str, Any]
     lines: list[str]
+
+
+def _name(container: Mapping[str, Any]) -> str:
+    """A container's name from a list entry, for messages (untrusted: one line)."""
+    return one_line(str((container.get("Names") or ["?"])[0]).lstrip("/"))
 
 
 def _now_iso(clock: Clock) -> str:
@@ -151,7 +165,6 @@ class Operations:
 
     async def execute(self, plan: Plan, progress: Progress | None = None) -> Outcome:
         """Run a confirmed plan. The guard is asked again: a freeze may have begun since."""
-        report = progress or (lambda _line: None)
         decision = self._guard(plan.action, plan.target, plan.parameters)
         try:  # fail closed: no record of the intent, no action
             self._record(plan.action, plan.target, "started", plan.parameters, plan.steps,
@@ -159,24 +172,41 @@ class Operations:
         except AuditUnavailable as exc:
             raise Refused(str(exc)) from None
         assert plan.run is not None
-        lines: list[str] = []
-
-        def note(line: str) -> None:
-            lines.append(line)
-            report(line)
-
+        journal = Journal(progress)  # each change, as it is made
         try:
-            result = await plan.run(note)
-        except (ActionFailed, ContainerGone, SourceUnavailable, Failed, OSError) as exc:
-            message = one_line(str(exc) or type(exc).__name__)
-            if isinstance(exc, ContainerGone):
-                message = f"container {exc} vanished during the action"
-            raise Failed(message + self._unrecorded(plan, "failed", decision, error=message)
-                         ) from None
-        unrecorded = self._unrecorded(plan, "ok", decision, result=result)
+            result = await plan.run(journal)
+        except Refused as exc:  # found at execution, before any change: another got there
+            reason = str(exc)
+            raise Refused(reason + self._unrecorded(plan, "refused", decision, error=reason,
+                                                    result=journal.failed_result())) from None
+        except (ActionFailed, ContainerGone, SourceUnavailable, Failed, OSError,
+                sqlite3.Error) as exc:
+            reason = one_line(str(exc) or type(exc).__name__)
+            if isinstance(exc, ContainerGone):  # the operator's name for it, not its id
+                gone = plan.target if plan.action in ("isolate", "release") else str(exc)
+                reason = f"container {one_line(gone)} vanished during the action"
+            if isinstance(exc, (ActionFailed, ContainerGone)):
+                journal.pending = ""  # the daemon answered: it refused, so it did not do it
+            raise self._failure(plan, decision, journal, reason) from None
+        except Exception as exc:  # a fault of fintui's own still leaves no act unrecorded
+            raise self._failure(plan, decision, journal, one_line(
+                f"internal error, {type(exc).__name__}: {exc}")) from exc
+        except BaseException:  # interrupted (^C, cancelled): record it, then stop
+            self._failure(plan, decision, journal, "interrupted")
+            raise
+        unrecorded = self._unrecorded(plan, "ok", decision,
+                                      result={**result, "done": journal.done})
         if unrecorded:  # it was done; say so, and that the log lacks its outcome
             raise Failed(f"done, {unrecorded.lstrip('; ')}")
-        return Outcome(plan, result, lines)
+        return Outcome(plan, result, journal.lines)
+
+    def _failure(self, plan: Plan, decision: Decision, journal: Journal, reason: str
+                 ) -> Failed:
+        """Record an act cut short with every change it made; the exception says them too."""
+        message = f"{reason}; {journal.summary()}"
+        result = journal.failed_result()
+        return Failed(message + self._unrecorded(plan, "failed", decision, error=message,
+                                                 result=result), result)
 
     def _unrecorded(self, plan: Plan, outcome: str, decision: Decision, error: str = "",
                     result: dict[str, Any] | None = None) -> str:
@@ -195,7 +225,8 @@ class Operations:
             return await build(decision)
         except Refused as exc:
             raise self._refusal(action, target, parameters, decision, str(exc)) from None
-        except (ActionFailed, SourceUnavailable) as exc:
+        except (ActionFailed, SourceUnavailable, StateUnavailable) as exc:
+            # StateUnavailable: the isolation records cannot be read; nothing was changed.
             raise self._refusal(action, target, parameters, decision,
                                 one_line(str(exc))) from None
 
@@ -218,13 +249,17 @@ class Operations:
         try:
             service = await self.actions.service(target)
         except ActionFailed as exc:
-            if exc.status != 404:
+            # 404: no such service; 503: no Swarm here at all. A container's name is told
+            # apart either way: scaling it means nothing, Swarm or not.
+            if exc.status not in (404, 503):
                 raise
             standalone = await self.actions.list_containers({})
             if any(target in [n.lstrip("/") for n in c.get("Names") or []]
                    for c in standalone):
                 raise Refused(f"{target} is a standalone container: only Swarm services and "
                               "compose services (project/service) can be scaled") from None
+            if exc.status != 404:
+                raise
             raise Refused(f"no Swarm service {target!r}; compose services are named "
                           "project/service") from None
         spec = service.get("Spec") or {}
@@ -234,9 +269,10 @@ class Operations:
         current = int(spec["Mode"]["Replicated"].get("Replicas", 0))
         service_id = str(service["ID"])
 
-        async def run(note: Progress) -> dict[str, Any]:
+        async def run(note: Journal) -> dict[str, Any]:
+            note.trying(f"setting desired replicas of {target} to {replicas}")
             await self._update_replicas(service_id, replicas)
-            note(f"service {target}: desired replicas {current} → {replicas}")
+            note.changed(f"service {target}: desired replicas {current} → {replicas}")
             return await self._converge(service_id, target, replicas, note)
 
         return Plan("scale", target, f"scale Swarm service {target} from {current} to {replicas}",
@@ -253,6 +289,9 @@ class Operations:
         for attempt in range(UPDATE_RETRIES):
             service = await self.actions.service(service_id)
             spec = service["Spec"]
+            if "Replicated" not in (spec.get("Mode") or {}):
+                raise Failed(f"service {service_id[:12]} is global-mode: it has no replica "
+                             "count to change")
             current = int(spec["Mode"]["Replicated"].get("Replicas", 0))
             wanted = replicas if replicas is not None else current + delta
             spec["Mode"]["Replicated"]["Replicas"] = wanted
@@ -304,203 +343,132 @@ class Operations:
             raise Refused(f"no containers of compose service {target} (labels "
                           f"{scaling.PROJECT}={project}, {scaling.SERVICE}={service})")
         isolated = self.isolations.active_ids()
-        active = [c for c in members if c["Id"] not in isolated]
-        current = len(active)
-        newest = members[-1]
-        if replicas >= current:
-            numbers = [scaling.number_of(c) for c in members]
-            first = max(numbers, default=0) + 1
-            new_numbers = list(range(first, first + replicas - current))
-            steps = [f"create {len(new_numbers)} replica(s) of {target} from "
-                     f"{one_line(newest['Names'][0].lstrip('/'))} "
-                     f"({one_line(str(newest.get('Image')))}), numbers {new_numbers}"
-                     ] if new_numbers else ["nothing to do: already at that count"]
-            victims: list[dict[str, Any]] = []
-        else:
-            new_numbers = []
-            victims = [dict(v) for v in scaling.scale_down_victims(active, replicas, isolated)]
-            steps = [f"stop and remove {one_line(v['Names'][0].lstrip('/'))}" for v in victims]
-        warnings = [f"{len(members) - current} isolated replica(s) are kept and not counted"
-                    ] if len(members) > current else []
-
-        async def run(note: Progress) -> dict[str, Any]:
-            made, removed = [], []
+        # What runs counts, not what exists: a replica left created (or exited) by an act cut
+        # short is brought back before any new one is made.
+        live, leftovers = scaling.compose_count(members, isolated)
+        current = len(live)
+        # The template is a replica that runs (else the newest that exists): never a
+        # leftover that never ran, which this same plan may remove.
+        newest = dict(live[-1]) if live else members[-1]
+        revive: list[dict[str, Any]] = []
+        new_numbers: list[int] = []
+        victims: list[dict[str, Any]] = []
+        steps: list[str] = []
+        if replicas > current:
+            revive = [dict(c) for c in leftovers[:replicas - current]]
+            first = max((scaling.number_of(c) for c in members), default=0) + 1
+            new_numbers = list(range(first, first + replicas - current - len(revive)))
+            for c in revive:
+                how = ("start" if scaling.revive_by_starting(c) else
+                       "remove and re-create (it never ran: it may be half-made)")
+                steps.append(f"{how} {_name(c)}: {scaling.state_of(c)}, not counted as "
+                             "running")
             if new_numbers:
-                template = await self.actions.inspect(str(newest["Id"]))
-                for number in new_numbers:
-                    made.append(await self._start_replica(template, number, note))
+                steps.append(f"create {len(new_numbers)} replica(s) of {target} from "
+                             f"{_name(newest)} ({one_line(str(newest.get('Image')))}), "
+                             f"numbers {new_numbers}")
+        elif replicas < current:
+            victims = [dict(v) for v in scaling.scale_down_victims(live, replicas, isolated)]
+            steps = [f"stop and remove {_name(v)}" for v in victims]
+        else:
+            steps = [f"nothing to do: {current} replica(s) already running"]
+        isolated_here = sum(1 for c in members if str(c.get("Id")) in isolated)
+        warnings = [f"{isolated_here} isolated replica(s) are kept and not counted"
+                    ] if isolated_here else []
+        idle = [c for c in leftovers if all(c["Id"] != r["Id"] for r in revive)]
+        if idle:
+            warnings.append("not running, not counted, left as they are: " + ", ".join(
+                f"{_name(c)} ({scaling.state_of(c)})" for c in idle))
+
+        async def run(note: Journal) -> dict[str, Any]:
+            made: list[str] = []
+            removed: list[str] = []
+            note.partial.update(created=made, removed=removed, **{"from": current,
+                                                                  "to": replicas})
+            template = await self.actions.inspect(str(newest["Id"])) \
+                if revive or new_numbers else {}
+            for leftover in revive:
+                made.append(await self._revive(leftover, template, note))
+            for number in new_numbers:
+                made.append(await self._start_replica(template, number, note))
             for victim in victims:
-                name = victim["Names"][0].lstrip("/")
+                name = _name(victim)
                 note(f"stopping {name}")
+                note.trying(f"stopping and removing {name}")
                 await self.actions.stop_and_remove(str(victim["Id"]))
                 removed.append(name)
-                note(f"removed {name}")
+                note.changed(f"removed {name}")
             return {"created": made, "removed": removed, "from": current, "to": replicas}
 
-        return Plan("scale", target, f"scale compose service {target} from {current} to "
-                    f"{replicas}", steps,
+        return Plan("scale", target, f"scale compose service {target} from {current} "
+                    f"running to {replicas}", steps,
                     {"replicas": replicas, "from": current, "kind": "compose"},
                     double_confirm=replicas == 0 or abs(replicas - current) > BIG_CHANGE,
                     warnings=warnings, decision=decision, run=run)
 
+    async def _revive(self, leftover: dict[str, Any], template: dict[str, Any],
+                      note: Journal) -> str:
+        """Bring back a replica that exists and does not run: start one that ran before,
+        make one that never ran anew under its number (its create may have been cut short)."""
+        name = _name(leftover)
+        if scaling.revive_by_starting(leftover):
+            note.trying(f"starting {name}")
+            await self.actions.start(str(leftover["Id"]))
+            note.changed(f"started {name} (was {scaling.state_of(leftover)})")
+            return name
+        note.trying(f"removing {name} ({scaling.state_of(leftover)}, never ran)")
+        await self.actions.stop_and_remove(str(leftover["Id"]))
+        note.changed(f"removed {name} ({scaling.state_of(leftover)}, never ran)")
+        return await self._start_replica(template, scaling.number_of(leftover), note)
+
     async def _start_replica(self, template: dict[str, Any], number: int,
-                             note: Progress) -> str:
+                             note: Journal) -> str:
         name, body, extra = scaling.replica_body(template, number)
         return await self._create_started(name, body, extra, note)
 
     async def _create_started(self, name: str, body: dict[str, Any],
-                              extra: list[dict[str, Any]], note: Progress) -> str:
+                              extra: list[dict[str, Any]], note: Journal,
+                              made: Callable[[str], None] | None = None) -> str:
+        """Create, join the other networks, start; `made` learns the new id first."""
         note(f"creating {name}")
+        note.trying(f"creating {name}")
         new_id = await self.actions.create(name, body)
+        note.changed(f"created {name}", report=False)
+        if made is not None:
+            made(new_id)
         for endpoint in extra:
+            note.trying(f"connecting {name} to {endpoint['network']}")
             await self.actions.network_connect(endpoint["network"], new_id,
                                                scaling.endpoint_config(endpoint))
+            note.changed(f"connected {name} to {endpoint['network']}", report=False)
+        note.trying(f"starting {name}")
         await self.actions.start(new_id)
-        note(f"started {name}")
+        note.changed(f"started {name}")
         return name
 
     # ---- isolate and release -------------------------------------------------------------
 
     async def _resolve(self, container: str) -> dict[str, Any]:
+        # A container is named by an id or a name: never "" or a path, which the daemon's
+        # URL would read as another endpoint ("/containers//json" lists every container).
+        if not CONTAINER_REF.fullmatch(container):
+            raise Refused(f"no container {one_line(container)!r}")
         try:
-            return await self.actions.inspect(container)
+            data = await self.actions.inspect(container)
         except ContainerGone:
-            raise Refused(f"no container {container!r}") from None
+            raise Refused(f"no container {one_line(container)!r}") from None
+        if not isinstance(data, dict) or "Id" not in data:
+            raise Refused(f"no container {one_line(container)!r}")
+        return data
 
     async def plan_isolate(self, container: str, replace: bool = True) -> Plan:
-        parameters = {"replace": replace}
-
-        async def build(decision: Decision) -> Plan:
-            data = await self._resolve(container)
-            cid, name = str(data["Id"]), str(data.get("Name", "")).lstrip("/")
-            existing = self.isolations.active(cid)
-            if existing:
-                raise Refused(f"{name} is already isolated (since {existing.isolated_at}); "
-                              "release it first")
-            labels = (data.get("Config") or {}).get("Labels") or {}
-            endpoints = scaling.network_endpoints(data)
-            detachable = [e for e in endpoints if e["network"] not in scaling.UNDETACHABLE]
-            warnings = [f"network mode {e['network']}: cannot be cut off, it is paused only"
-                        for e in endpoints if e["network"] in scaling.UNDETACHABLE]
-            state = (data.get("State") or {}).get("Status")
-            if state != "running":
-                warnings.append(f"it is {state}, not running: nothing to pause")
-            replacement = ("none (--no-replace)" if not replace
-                           else f"raise Swarm service {labels[scaling.SWARM_SERVICE_NAME]} "
-                                "by one replica" if scaling.SWARM_SERVICE_ID in labels
-                           else "a new replica of compose service "
-                                f"{labels[scaling.PROJECT]}/{labels[scaling.SERVICE]}"
-                           if scaling.SERVICE in labels and scaling.PROJECT in labels
-                           else f"a clone named {name}-replacement")
-            policy = ((data.get("HostConfig") or {}).get("RestartPolicy") or {}).get("Name")
-            steps = [
-                "capture forensics: inspect, last "
-                f"{self.settings.ops.log_lines} log lines, filesystem diff, stats, processes",
-                *(f"disconnect from network {one_line(e['network'])}" for e in detachable),
-                f"set restart policy to no (was {policy or 'no'})",
-                "pause it (memory kept for inspection)" if state == "running"
-                else "leave it stopped",
-                f"start a replacement: {replacement}",
-            ]
-
-            async def run(note: Progress) -> dict[str, Any]:
-                return await self._isolate(data, replace, note)
-
-            return Plan("isolate", name, f"isolate {name}", steps, parameters,
-                        warnings=warnings, decision=decision, run=run)
-
-        return await self._planned("isolate", container, parameters, build)
-
-    async def _isolate(self, data: dict[str, Any], replace: bool, note: Progress
-                       ) -> dict[str, Any]:
-        cid, name = str(data["Id"]), str(data.get("Name", "")).lstrip("/")
-        if self.isolations.active(cid):
-            raise Failed(f"{name} was isolated by someone else meanwhile")
-        # 1. Evidence first: a later daemon restart would take a paused container's memory.
-        bundle = await capture(self.actions, cid, name, self.settings.state_dir / "forensics",
-                               self.clock.now(), self.settings.ops.log_lines)
-        note(f"forensics saved in {bundle.path}")
-        # 2. Cut it off.
-        endpoints = scaling.network_endpoints(data)
-        detached = []
-        for endpoint in endpoints:
-            if endpoint["network"] in scaling.UNDETACHABLE:
-                continue
-            await self.actions.network_disconnect(endpoint["network"], cid)
-            detached.append(endpoint)
-            note(f"disconnected from {endpoint['network']}")
-        policy = dict((data.get("HostConfig") or {}).get("RestartPolicy") or {"Name": "no"})
-        await self.actions.set_restart_policy(cid, {"Name": "no", "MaximumRetryCount": 0})
-        note("restart policy set to no")
-        if (data.get("State") or {}).get("Status") == "running":
-            await self.actions.pause(cid)
-            note("paused")
-        # 3. Replace it.
-        replacement = ""
-        if replace:
-            replacement = await self._replace(data, note)
-        # 4. Remember it, so the pane marks it and release can undo it.
-        self.isolations.record(Isolation(cid, name, _now_iso(self.clock), detached, policy,
-                                         replacement, str(bundle.path)))
-        return {"container": cid, "bundle": str(bundle.path),
-                "manifest_sha256": bundle.manifest_sha256, "networks": detached,
-                "previous_restart_policy": policy, "replacement": replacement,
-                "not_captured": bundle.missing}
-
-    async def _replace(self, data: dict[str, Any], note: Progress) -> str:
-        labels = (data.get("Config") or {}).get("Labels") or {}
-        name = str(data.get("Name", "")).lstrip("/")
-        if scaling.SWARM_SERVICE_ID in labels:
-            # Swarm does not replace a paused task: ask for one more.
-            service = labels.get(scaling.SWARM_SERVICE_NAME, labels[scaling.SWARM_SERVICE_ID])
-            count = await self._update_replicas(labels[scaling.SWARM_SERVICE_ID], delta=1)
-            note(f"service {service}: replicas raised to {count}")
-            return f"service {service} replicas {count - 1} → {count}"
-        if scaling.SERVICE in labels and scaling.PROJECT in labels:
-            members = await self._compose_replicas(labels[scaling.PROJECT],
-                                                   labels[scaling.SERVICE])
-            number = max((scaling.number_of(c) for c in members), default=0) + 1
-            return await self._start_replica(data, number, note)
-        stamp = self.clock.now().strftime("%Y%m%d%H%M%S")
-        body, extra = scaling.clone_body(data)
-        return await self._create_started(f"{name}-replacement-{stamp}", body, extra, note)
+        """Cut a faulty instance off, keep its evidence, replace it (fintui/ops/isolation.py);
+        an unfinished isolation of it is finished."""
+        return await isolation.plan_isolate(self, container, replace)
 
     async def plan_release(self, container: str) -> Plan:
-        async def build(decision: Decision) -> Plan:
-            data = await self._resolve(container)
-            cid, name = str(data["Id"]), str(data.get("Name", "")).lstrip("/")
-            isolation = self.isolations.active(cid)
-            if isolation is None:
-                raise Refused(f"{name} is not isolated: nothing to release")
-            policy = isolation.restart_policy.get("Name") or "no"
-            steps = [*(f"reconnect network {one_line(e['network'])} with aliases "
-                       f"{', '.join(e['aliases']) or '-'}" for e in isolation.networks),
-                     f"restore restart policy {policy}",
-                     "unpause it" if (data.get("State") or {}).get("Paused") else
-                     "leave its run state as it is"]
-            warnings = [f"the replacement ({isolation.replacement}) keeps running: remove or "
-                        "scale it down yourself if it is no longer wanted"
-                        ] if isolation.replacement else []
-
-            async def run(note: Progress) -> dict[str, Any]:
-                for endpoint in isolation.networks:
-                    await self.actions.network_connect(endpoint["network"], cid,
-                                                       scaling.endpoint_config(endpoint))
-                    note(f"reconnected {endpoint['network']}")
-                await self.actions.set_restart_policy(cid, isolation.restart_policy)
-                note(f"restart policy restored to {policy}")
-                current = await self.actions.inspect(cid)
-                if (current.get("State") or {}).get("Paused"):
-                    await self.actions.unpause(cid)
-                    note("unpaused")
-                self.isolations.release(cid, _now_iso(self.clock))
-                return {"container": cid, "networks": isolation.networks,
-                        "replacement_left_running": isolation.replacement}
-
-            return Plan("release", name, f"release {name}", steps, {}, warnings=warnings,
-                        decision=decision, run=run)
-
-        return await self._planned("release", container, {}, build)
+        """Undo an isolation, finished or cut short: reconnect, restore, unpause."""
+        return await isolation.plan_release(self, container)
 
     # ---- Swarm nodes (fintui/ops/nodes.py) -------------------------------------------------
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -29,9 +30,11 @@ from fintui.core.alerts import (
     firing_counts,
     observe,
     rules_from,
+    split_down_endpoints,
 )
 from fintui.core.console_glyphs import wants_console_glyphs
 from fintui.core.container_rows import COLUMNS
+from fintui.core.store_faults import StoreFaults, fault_line, worked_line
 from fintui.core.theme_choice import ThemeChoice, choose_theme, scoped_css
 from fintui.core.usage_samples import from_disk_reading, from_snapshot
 from fintui.forecasting import TargetForecast, forecast_all, forecast_rules
@@ -77,6 +80,15 @@ PALETTE_SKIP = {"containers.clear_filter", "volumes.clear"}
 
 USAGE_RECORD_EVERY = 30.0  # seconds between notes of which volumes and images are in use
 GC_THRESHOLD = 10_000  # allocations between young-generation collections (default 700)
+# What goes without while a state file fails, said with its fault.
+STORE_USES = {
+    "usage": "volume and image last-use times are not recorded",
+    "isolations": "isolation marks are not read",
+    "volume history": "a volume's history cannot be shown",
+    "history": "metric samples and forecasts wait",
+    "alerts": "acks and silences made here are held in memory",
+}
+STORE_NOTICE_GATHER = 1.0  # seconds: faults found together (at start) share one notice
 
 PANES = (
     ("containers", "1 Containers"),
@@ -130,12 +142,16 @@ class FintuiApp(App[int]):
         self.alert_engine = AlertEngine(alerts.resolve_after)
         self.restarts = RestartWindow(timedelta(seconds=alerts.restart_window))
         self.alert_state = AlertStateFile(alerts.state_file)
-        self.webhooks = WebhookSender(alerts.receivers, alerts.webhook_timeout,
-                                      alerts.webhook_attempts) if alerts.receivers else None
+        # The pane redraws when a receiver's delivery state moves (sent, failed, retried).
+        self.webhooks = WebhookSender(
+            alerts.receivers, alerts.webhook_timeout,
+            on_change=lambda: self.call_next(self._show_alerts)) if alerts.receivers else None
         self.forecasts: list[TargetForecast] = []
         self.forecast_rounds = 0  # finished forecast computations (tests wait on it)
         self.history: HistoryStore | None = None
         self.history_error = ""
+        self.store_faults = StoreFaults()  # state files failing now: each said once
+        self._fault_news: list[str] = []  # faults to say, gathered into one notice
         self._history_disk_at = time.monotonic()  # the first reading waits one interval
         self._forecast_at = -float("inf")
         self._disks: dict[str, DiskUsage] = {}  # each endpoint's latest sizes, by name
@@ -219,8 +235,43 @@ class FintuiApp(App[int]):
             if problem:
                 self.notify(safe_line(problem), title="theme", severity="warning",
                             markup=False, timeout=10)
+        if self.alert_state.fault is not None:
+            self._store_failed(self.alert_state.fault, "alerts")
         self._theme_ready = True
         self.poll()
+
+    def _store_failed(self, exc: StateUnavailable, use: str) -> None:
+        """Say a state file's fault once (again only for a new reason): the console goes on
+        without it, and every later use tries the file again. Faults found within a moment
+        of each other (several broken files at start) share one notice, one line a file,
+        each led by the file's name, so that a small screen shows every one of them."""
+        if self.store_faults.failed(str(exc.path), use, exc.reason):
+            if not self._fault_news:
+                self.set_timer(STORE_NOTICE_GATHER, self._say_store_faults)
+            self._fault_news.append(safe_line(fault_line(exc.path, str(exc), STORE_USES[use])))
+
+    def _say_store_faults(self) -> None:
+        news, self._fault_news = self._fault_news, []
+        if news:
+            self.notify("\n".join(news), title="state files" if len(news) > 1 else "state file",
+                        severity="error", markup=False, timeout=15)
+
+    def _store_worked(self, path: Path, use: str, extra: str = "") -> None:
+        if self.store_faults.worked(str(path), use):
+            self._say_store_faults()  # a fault still waiting to be said comes first
+            self.notify(safe_line(worked_line(path, extra)), title="state file", markup=False)
+
+    def _check_alert_state(self) -> None:
+        """Each sweep: the alert state re-read when it changed on disk (one stat) and what is
+        held here written once it can be; a fault said once, and its end."""
+        held = self.alert_state.held
+        try:
+            self.alert_state.check(self.parts.clock.now())
+        except StateUnavailable as exc:
+            self._store_failed(exc, "alerts")
+        else:
+            self._store_worked(self.alert_state.path, "alerts",
+                               "; held acks and silences saved" if held else "")
 
     @property
     def main(self) -> Screen[Any]:
@@ -251,38 +302,42 @@ class FintuiApp(App[int]):
         never fires or resolves an alert."""
         if not snap.source.connected or (snap.stale and not snap.endpoints):
             return
-        # With several endpoints, one that is down holds its alerts as they were while the
-        # live ones go on: its old rows neither fire nor resolve anything.
-        down = {e.name for e in snap.down_endpoints}
-        if down:
-            snap = replace(snap, containers=tuple(c for c in snap.containers
-                                                  if c.endpoint not in down))
-        self.restarts.note(snap.containers, snap.taken_at)
+        snap, unseen, held = split_down_endpoints(snap)
+        self.restarts.note(snap.containers, snap.taken_at, held=unseen)
         changed = self.alert_engine.evaluate(
             observe(self.alert_rules, snap, self.restarts,
-                    [t.forecast for t in self.forecasts]), snap.taken_at,
-            held=tuple(f"@{name}" for name in sorted(down)))
+                    [t.forecast for t in self.forecasts]), snap.taken_at, held=held)
         if changed and self.webhooks is not None:
             silences = self.alert_state.silences
             marked = [replace(a, silenced_by=next((s.comment for s in silences
                                                    if s.matches(a, snap.taken_at)), ""))
                       for a in changed]
-            # Delivery runs beside the screen: a slow receiver never blocks it.
-            self.run_worker(self.webhooks.deliver(marked), group="webhooks",
-                            exit_on_error=False)
+            # Queued here, sent beside the screen (a slow receiver never blocks it) by one
+            # worker that retries until delivered and is cancelled on exit.
+            self.webhooks.add(marked)
+            if not any(w.group == "webhooks" and not w.is_finished for w in self.workers):
+                self.run_worker(self.webhooks.run(), group="webhooks", exit_on_error=False)
 
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
         snap = message.snapshot
         self._evaluate_alerts(snap)
         self._record_history(snap)
         self.state.update(message.snapshot)
-        self.state.isolated = self.ops.isolations.active_ids()
+        try:
+            self.state.isolated = self.ops.isolations.active_ids()
+        except StateUnavailable as exc:
+            self._store_failed(exc, "isolations")  # the marks last read stay
+        else:
+            self._store_worked(self.ops.isolations.path, "isolations")
+        self._check_alert_state()
         self.snapshots_seen += 1
         if message.snapshot.source.connected and (
-                time.monotonic() - self._usage_recorded_at > USAGE_RECORD_EVERY):
-            # "Last used" for volume and image TTLs: what fintui saw in use, and when.
+                time.monotonic() - self._usage_recorded_at > USAGE_RECORD_EVERY) and not any(
+                w.group == "usage" and w.is_running for w in self.workers):
+            # "Last used" for volume and image TTLs: what fintui saw in use, and when (one
+            # write at a time: a locked file must not gather threads waiting on it).
             self._usage_recorded_at = time.monotonic()
-            self.ops.usage.record(message.snapshot.containers, message.snapshot.taken_at)
+            self.record_usage(message.snapshot.containers, message.snapshot.taken_at)
         self.main.query_one(ContainersPane).refresh_rows()
         self._show_alerts()
         active = self._active_pane()
@@ -292,6 +347,17 @@ class FintuiApp(App[int]):
             self.main.query_one(GpusPane).refresh_view()
         elif active == "nodes":
             self.main.query_one(NodesPane).refresh_view()
+
+    @work(thread=True, group="usage", exit_on_error=False)
+    def record_usage(self, containers: Sequence[Container], at: datetime) -> None:
+        """Off the event loop: a write waits for another process's lock (seconds), and the
+        screen must not wait with it."""
+        try:
+            self.ops.usage.record(containers, at)
+        except StateUnavailable as exc:
+            self.call_from_thread(self._store_failed, exc, "usage")
+        else:
+            self.call_from_thread(self._store_worked, self.ops.usage.path, "usage")
 
     def _record_history(self, snap: ClusterSnapshot) -> None:
         """A raw sample every history.sample_interval; SQLite writes run off the event
@@ -318,13 +384,31 @@ class FintuiApp(App[int]):
     def history_round(self, samples: list[UsageSample], at: float, forecast: bool) -> None:
         """Record, then (when due) fit every series, in that order and off the event loop,
         so a forecast always includes the sample that preceded it."""
-        if self.history is None:
+        store = self.history
+        if store is None:
             return
-        if samples:
-            self.history.record(samples, at)
-        if forecast:
-            results = forecast_all(self.history, forecast_rules(self.parts.settings.forecast))
+        try:
+            if samples:
+                store.record(samples, at)
+            results = forecast_all(store, forecast_rules(self.parts.settings.forecast)) \
+                if forecast else None
+        except StateUnavailable as exc:
+            self.call_from_thread(self._history_failed, exc, forecast)
+            return
+        self.call_from_thread(self._history_worked, store.path)
+        if results is not None:
             self.call_from_thread(self._forecasts_ready, results)
+
+    def _history_worked(self, path: Path) -> None:
+        self.history_error = ""
+        self._store_worked(path, "history")
+
+    def _history_failed(self, exc: StateUnavailable, forecast: bool) -> None:
+        """The last forecasts stay on screen, said to be waiting for the history."""
+        self.history_error = str(exc)
+        self._store_failed(exc, "history")
+        if forecast:
+            self._forecasts_ready(self.forecasts)
 
     def _forecasts_ready(self, results: list[TargetForecast]) -> None:
         self.forecasts = results
@@ -344,8 +428,11 @@ class FintuiApp(App[int]):
         if self._active_pane() != "forecasts":
             return
         theme = self.current_theme
-        if self.history is None:
+        if self.history is None or (self.history_error and not self.forecasts):
             status = f"No metric history: {self.history_error}"
+        elif self.history_error:
+            status = (f"{len(self.forecasts)} series as last computed · {self.history_error}"
+                      " · retrying")
         elif not self.forecasts:
             status = (f"No history yet in {self.history.path}: samples are recorded at every "
                       "refresh (and by `fintui collect`).")
@@ -382,7 +469,7 @@ class FintuiApp(App[int]):
         if self._active_pane() != "alerts":
             return  # brought up to date when shown, as _show_forecasts
         self.main.query_one(AlertsPane).show(
-            shown, self.webhooks.errors if self.webhooks else {},
+            shown, self.webhooks.lines() if self.webhooks else [],
             list(self.alert_engine.history), snap.taken_at if snap else self.parts.clock.now(),
             f"bold {theme.error or 'red'}", theme.warning or "yellow")
 
@@ -394,9 +481,22 @@ class FintuiApp(App[int]):
         except Refused as exc:
             self.notify(safe_line(str(exc)), severity="error", markup=False)
             return
-        self.alert_state.ack(alert.rule, alert.target, self.parts.actor, self.parts.clock.now())
-        self.notify(safe_line(f"acknowledged {alert.rule} on {alert.target}"), markup=False)
+        saved = self._save_alert_state(partial(self.alert_state.ack, alert.rule, alert.target,
+                                               self.parts.actor, self.parts.clock.now()))
+        self.notify(safe_line(f"acknowledged {alert.rule} on {alert.target}{saved}"),
+                    markup=False)
         self._show_alerts()
+
+    def _save_alert_state(self, change: Callable[[], None]) -> str:
+        """Make an ack or silence; "" when it was saved, else words saying it holds only in
+        this console (the fault itself is said once, naming the file)."""
+        try:
+            change()
+        except StateUnavailable as exc:
+            self._store_failed(exc, "alerts")
+            return " (not saved yet: held until the file works)"
+        self._store_worked(self.alert_state.path, "alerts")
+        return ""
 
     @on(AlertsPane.Silence)
     def _silence(self, message: AlertsPane.Silence) -> None:
@@ -421,9 +521,10 @@ class FintuiApp(App[int]):
         except Refused as exc:
             self.notify(safe_line(str(exc)), severity="error", markup=False)
             return
-        self.alert_state.silence(silence, self.parts.clock.now())
+        saved = self._save_alert_state(partial(self.alert_state.silence, silence,
+                                               self.parts.clock.now()))
         self.notify(safe_line(f"silenced {silence.rule} on {silence.target} until "
-                              f"{silence.until:%Y-%m-%d %H:%M} UTC"), markup=False)
+                              f"{silence.until:%Y-%m-%d %H:%M} UTC{saved}"), markup=False)
         self._show_alerts()
 
     @on(AlertsPane.Isolate)
@@ -518,9 +619,7 @@ class FintuiApp(App[int]):
         if self.history is None:
             return
         samples = from_disk_reading(disk, self.state.snapshot, local, endpoint)
-        self.run_worker(partial(self.history.record, samples,
-                                self.parts.clock.now().timestamp()),
-                        thread=True, group="history", exit_on_error=False)
+        self.history_round(samples, self.parts.clock.now().timestamp(), False)
 
     @on(VolumesPane.Clean)
     def _clean(self) -> None:
@@ -551,9 +650,14 @@ class FintuiApp(App[int]):
     @on(VolumesPane.VolumeDetails)
     def _volume_details(self, message: VolumesPane.VolumeDetails) -> None:
         endpoint = self.main.query_one(VolumesPane).endpoint
-        self.push_screen(VolumeScreen(message.volume, self.state,
-                                      self.ops.usage.volume_history(message.volume, endpoint),
-                                      endpoint))
+        try:
+            history = self.ops.usage.volume_history(message.volume, endpoint)
+        except StateUnavailable as exc:
+            self._store_failed(exc, "volume history")
+            history = []  # the volume's sizes and mounts are still worth showing
+        else:
+            self._store_worked(self.ops.usage.path, "volume history")
+        self.push_screen(VolumeScreen(message.volume, self.state, history, endpoint))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every fintui action in the command palette, beside Textual's own."""

@@ -25,10 +25,8 @@ from tests.integration.conftest import unavailable
 
 
 @contextlib.contextmanager
-def daemon_with_probe(name: str, labels: dict[str, str] | None = None
-                      ) -> Iterator[PrivateDaemon]:
-    """A started private daemon running one sleeping container `name` (restart=always, so it
-    is back after the daemon restarts); closed and cleaned up afterwards."""
+def started_daemon() -> Iterator[PrivateDaemon]:
+    """A started private daemon with the test image; closed and cleaned up afterwards."""
     reason = PrivateDaemon.missing()
     if reason:
         unavailable(reason)
@@ -37,13 +35,24 @@ def daemon_with_probe(name: str, labels: dict[str, str] | None = None
         d.start()
         client = d.client()
         ensure_test_image(client)
+        client.close()
+        yield d
+    finally:
+        d.close()
+
+
+@contextlib.contextmanager
+def daemon_with_probe(name: str, labels: dict[str, str] | None = None
+                      ) -> Iterator[PrivateDaemon]:
+    """A started private daemon running one sleeping container `name` (restart=always, so it
+    is back after the daemon restarts); closed and cleaned up afterwards."""
+    with started_daemon() as d:
+        client = d.client()
         client.containers.run(TEST_IMAGE, ["sleep", "600"], name=name, detach=True,
                               network_mode="none", labels=labels or {},
                               restart_policy={"Name": "always"})
         client.close()
         yield d
-    finally:
-        d.close()
 
 
 class PrivateDaemon:

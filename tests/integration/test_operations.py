@@ -174,6 +174,18 @@ def test_isolating_a_container_that_does_not_exist(tmp_path: Path) -> None:
     assert result.returncode == 1 and f"no container '{PREFIX}ghost'" in result.stderr
 
 
+@pytest.mark.parametrize("verb,name", [("isolate", ""), ("isolate", "/"),
+                                       ("release", ""), ("isolate", "../json")])
+def test_an_empty_or_path_like_name_is_no_container(tmp_path: Path, verb: str,
+                                                     name: str) -> None:
+    # "/containers//json" is the daemon's list of every container, not an inspect.
+    result = cli(write_config(tmp_path), verb, name, "--yes")
+    assert result.returncode == 1, result.stderr
+    assert f"refused: no container {name!r}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert [(r["action"], r["outcome"]) for r in audit_records(tmp_path)] == [(verb, "refused")]
+
+
 def test_viewer_and_freeze_refuse_from_the_cli_and_are_audited(
         client: docker.DockerClient, network: Any, tmp_path: Path,
         run_container: Callable[..., Any]) -> None:
@@ -226,3 +238,22 @@ def test_isolating_a_swarm_task_raises_its_service_by_one(client: docker.DockerC
         wait_until(lambda: len(tasks_running()) == 2, 60, "a replacement beside the paused task")
     finally:
         service.remove()
+
+
+def test_status_never_calls_an_isolated_container_not_isolated(
+        client: docker.DockerClient, tmp_path: Path,
+        run_container: Callable[..., Any]) -> None:
+    """With the state database unreadable, status says isolation is unknown (null, exit 1,
+    the file named), and with it readable the text table marks the isolated one."""
+    victim = run_container("status-iso", ["sleep", "600"], network_mode="none")
+    config = write_config(tmp_path)
+    assert cli(config, "isolate", victim.name, "--yes", "--no-replace").returncode == 0
+    text = cli(config, "status")
+    row = next(line for line in text.stdout.splitlines() if line.startswith(victim.name))
+    assert "ISOLATED" in row
+    (tmp_path / "state" / "state.sqlite").write_bytes(b"\x13 not a database" * 2000)
+    result = cli(config, "status", "--json")
+    assert result.returncode == 1
+    assert "state.sqlite" in result.stderr and "not a database" in result.stderr
+    mine = [c for c in json.loads(result.stdout)["containers"] if c["name"] == victim.name]
+    assert mine and mine[0]["isolated"] is None

@@ -141,3 +141,29 @@ async def test_freeze_window_refusal_shows_on_screen_and_is_audited(tmp_path: Pa
         assert not isinstance(app.screen, ConfirmScreen | ScaleScreen)
         assert [(r["action"], r["outcome"]) for r in app.ops.audit.records()] == [
             ("isolate", "refused"), ("scale", "refused")]
+
+
+def _inside(app: FintuiApp, widget: Any) -> str:
+    """The text a widget shows on screen, its lines joined, spaces taken out."""
+    region = widget.content_region
+    rows = screen_text(app).split("\n")[region.y:region.bottom]
+    return "".join(row[region.x:region.right].replace(" ", "") for row in rows)
+
+
+async def test_progress_wraps_long_lines_at_80_columns(tmp_path: Path) -> None:
+    state = tmp_path / "a-state-folder-with-a-rather-long-name-to-push-the-bundle-path-far"
+    config = tmp_path / "long.toml"
+    config.write_text(f'[ui]\nrefresh_interval = 3600.0\n\n[paths]\nstate_dir = "{state}"\n')
+    app = make_app(config=config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_loaded(pilot)
+        await select(pilot, "fix-gateway")
+        await pilot.press("i")
+        await pilot.pause(0.1)
+        await pilot.press("y")
+        screen = await until_action_finished(pilot)
+        await pilot.pause(0.1)
+        bundle = app.ops.audit.records()[-1]["result"]["bundle"]
+        assert len(f"forensics bundle: {bundle}") > 80
+        shown = _inside(app, screen.query_one("#steps"))
+        assert f"forensicsbundle:{bundle}" in shown, screen_text(app)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Log, Static
+from textual.widgets import Input, Static
 
 from fintui.ops.operations import Failed, Operations, Plan, Refused
-from fintui.tui.widgets.safe import safe, safe_block, safe_line
+from fintui.tui.widgets.safe import safe, safe_block
 
 MODAL_CSS = """
 {name} {{ align: center middle; }}
@@ -99,7 +99,7 @@ class ProgressScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,enter", "close", "Close", id="progress.close")]
     DEFAULT_CSS = MODAL_CSS.format(name="ProgressScreen") + """
-    ProgressScreen Log { height: 12; border: round $panel; }
+    ProgressScreen #steps { height: 12; border: round $panel; }
     """
 
     def __init__(self, ops: Operations, plan: Plan) -> None:
@@ -108,11 +108,14 @@ class ProgressScreen(ModalScreen[None]):
         self.plan = plan
         self.finished = False
         self.outcome = ""
+        self.lines: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(safe(self.plan.summary), classes="title")
-            yield Log(id="steps", highlight=False)
+            # Wrapped, not cut at the edge: a bundle path or a note is read in full.
+            with VerticalScroll(id="steps"):
+                yield Static(id="lines")
             yield Static(safe("working… (the screen stays live; this cannot be interrupted)"),
                          id="state")
 
@@ -121,11 +124,8 @@ class ProgressScreen(ModalScreen[None]):
 
     @work(exclusive=True, group="action", exit_on_error=False)
     async def run_plan(self) -> None:
-        log = self.query_one(Log)
         state = self.query_one("#state", Static)
-
-        def step(line: str) -> None:
-            log.write_line(safe_line(line))
+        step = self.write_line
 
         try:
             outcome = await self.ops.execute(self.plan, step)
@@ -137,11 +137,17 @@ class ProgressScreen(ModalScreen[None]):
             self.outcome = "done"
             bundle = outcome.result.get("bundle")
             if bundle:
-                log.write_line(safe_line(f"forensics bundle: {bundle}"))
+                step(f"forensics bundle: {bundle}")
             for warning in self.plan.warnings:
-                log.write_line(safe_line(f"note: {warning}"))
+                step(f"note: {warning}")
         self.finished = True
         state.update(safe(f"{self.outcome}   (enter / escape to close)"))
+
+    def write_line(self, line: str) -> None:
+        """Add a line (untrusted: escapes made visible), wrapped, and keep the newest in view."""
+        self.lines.append(line)
+        self.query_one("#lines", Static).update(safe_block("\n".join(self.lines)))
+        self.query_one("#steps", VerticalScroll).scroll_end(animate=False)
 
     def action_close(self) -> None:
         if self.finished:

@@ -3,6 +3,8 @@ spared and why, the total, and a confirmation."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from fintui.core.format import human_bytes, human_duration
+from fintui.model import CleanupItem
 from fintui.ops.operations import BIG_CHANGE, Plan
 from fintui.tui.screens.actions import MODAL_CSS
 from fintui.tui.widgets.navigation import NavTable
@@ -29,7 +32,14 @@ class CleanupScreen(ModalScreen[set[str] | None]):
     CleanupScreen > Vertical { width: 120; }
     CleanupScreen #candidates { height: auto; max-height: 14; }
     CleanupScreen #spared { height: auto; max-height: 8; }
+    CleanupScreen #second { height: 1; }
     """
+    # Rows the dialog needs besides its two lists: border, title, total, "Spared", the second
+    # confirmation and the keys. The lists get what the terminal has left, and scroll.
+    FIXED_ROWS = 10
+    NAME_LIMIT = 40
+    NARROW_NAME_LIMIT = 16
+    WHY_LIMIT = 60
 
     def __init__(self, plan: Plan) -> None:
         super().__init__()
@@ -38,38 +48,101 @@ class CleanupScreen(ModalScreen[set[str] | None]):
         self.items = plan.cleanup.candidates
         self.ticked = {item.id for item in self.items}
         self.asked = 0
+        self.narrow = False  # a terminal too narrow for every column in full
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(safe("Clean stale storage"), classes="title")
             table: DataTable[Text] = NavTable(id="candidates", cursor_type="row")
-            table.add_columns("", "Kind", "Name", "Size", "Age", "Rule")
+            spared = self.plan.cleanup.spared if self.plan.cleanup else []
+            inner = min(120, self.app.size.width * 95 // 100) - 4  # border and padding
+            kind = self._widest(len(i.kind) for i in [*self.items, *spared])
+            size = self._widest(len(human_bytes(i.bytes)) for i in self.items)
+            # Too narrow for every column in full: the rule wraps in its column, beside a
+            # shorter name and without the age (the rule says it).
+            self.narrow = 3 + kind + self._names(self.items) + size + self._widest(
+                len(self._age(i)) for i in self.items) + self._widest(
+                len(i.reason) for i in self.items) + self._gaps(6, self.items) > inner
+            if self.narrow:
+                table.add_columns("", "Kind", "Name", "Size")
+                table.add_column("Rule", width=max(12, inner - (
+                    3 + kind + self.NARROW_NAME_LIMIT + size + self._gaps(5, self.items))))
+            else:
+                table.add_columns("", "Kind", "Name", "Size", "Age", "Rule")
             for item in self.items:
-                table.add_row(*self._cells(item.id), key=item.id)
+                table.add_row(*self._cells(item.id), key=item.id,
+                              height=None if self.narrow else 1)
             yield table
             yield Static(id="total")
-            spared = self.plan.cleanup.spared if self.plan.cleanup else []
             yield Static(safe(f"Spared: {len(spared)}"), classes="keys")
             spared_table: DataTable[Text] = NavTable(id="spared", cursor_type="none")
-            spared_table.add_columns("Kind", "Name", "Why")
+            spared_table.add_columns("Kind", "Name")
+            wrap = kind + self._names(spared) + self._widest(
+                min(self.WHY_LIMIT, len(i.reason)) for i in spared) + self._gaps(3, spared) > inner
+            if wrap:  # the same on a narrow terminal: why it is spared, in full
+                spared_table.add_column("Why", width=max(12, inner - (
+                    kind + self.NARROW_NAME_LIMIT + self._gaps(3, spared))))
+            else:
+                spared_table.add_column("Why")
             for item in spared:
-                spared_table.add_row(safe(item.kind), safe(item.name, limit=40),
-                                     safe(item.reason, limit=60))
+                why = safe(item.reason, limit=0 if wrap else self.WHY_LIMIT)
+                why.no_wrap = not wrap
+                spared_table.add_row(safe(item.kind), safe(item.name, limit=self.NARROW_NAME_LIMIT
+                                                           if wrap else self.NAME_LIMIT),
+                                     why, height=None if wrap else 1)
             yield spared_table
             yield Static(id="second", classes="danger")
             yield Static(safe("space: tick/untick   y: remove the ticked   n / escape: cancel"),
                          classes="keys")
 
+    @staticmethod
+    def _widest(lengths: Iterable[int]) -> int:
+        return max(lengths, default=4)
+
+    def _names(self, items: list[CleanupItem]) -> int:
+        return min(self.NAME_LIMIT, self._widest(len(i.name) for i in items))
+
+    @staticmethod
+    def _gaps(columns: int, rows: list[CleanupItem]) -> int:
+        """Cell padding, and a scrollbar where the list is long enough to have one."""
+        return 2 * columns + (2 if len(rows) > 7 else 0)
+
+    @staticmethod
+    def _age(item: CleanupItem) -> str:
+        return "-" if item.age_seconds is None else human_duration(item.age_seconds)
+
     def _cells(self, item_id: str) -> tuple[Text, ...]:
         item = next(i for i in self.items if i.id == item_id)
-        age = "-" if item.age_seconds is None else human_duration(item.age_seconds)
-        return (safe("[x]" if item_id in self.ticked else "[ ]"), safe(item.kind),
-                safe(item.name, limit=40), safe(human_bytes(item.bytes)), safe(age),
-                safe(item.reason, limit=50))
+        tick = safe("[x]" if item_id in self.ticked else "[ ]")
+        rule = safe(item.reason)
+        rule.no_wrap = not self.narrow  # narrow: wrapped in its column, never cut
+        if self.narrow:
+            return (tick, safe(item.kind), safe(item.name, limit=self.NARROW_NAME_LIMIT),
+                    safe(human_bytes(item.bytes)), rule)
+        return (tick, safe(item.kind), safe(item.name, limit=self.NAME_LIMIT),
+                safe(human_bytes(item.bytes)), safe(self._age(item)), rule)
 
     def on_mount(self) -> None:
         self._total()
+        self._fit()
         self.query_one("#candidates", DataTable).focus()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """Share the rows the terminal has between the two lists: the keys and the second
+        confirmation always stay on screen, and a long list scrolls."""
+        room = max(4, self.app.size.height * 9 // 10 - self.FIXED_ROWS)
+        candidates = self.query_one("#candidates", DataTable)
+        spared = self.query_one("#spared", DataTable)
+        want_spared = min(8, spared.row_count + 1)
+        want_candidates = 14
+        if want_spared + want_candidates > room:
+            want_spared = min(want_spared, max(2, room // 3))
+            want_candidates = room - want_spared
+        candidates.styles.max_height = want_candidates
+        spared.styles.max_height = want_spared
 
     def _total(self) -> None:
         chosen = [i for i in self.items if i.id in self.ticked]
