@@ -28,6 +28,9 @@ class CleanupPlan:
         return sum(item.bytes for item in self.candidates)
 
 
+KIND_ORDER = {"volume": 0, "container": 1, "image": 2, "build-cache": 3}
+
+
 def protected(name: str, labels: Iterable[tuple[str, str]], policy: CleanupSettings) -> str:
     """Why an object is protected, or "" when it is not."""
     pairs = {f"{k}={v}" for k, v in labels}
@@ -165,6 +168,10 @@ def plan_cleanup(df: DiskUsage, containers: Iterable[Container], policy: Cleanup
             add(_with(item, f"used {human_duration(age)} ago"), False)
         else:
             add(_with(item, f"idle for {human_duration(age)} (build_cache_ttl)"), True)
+    # The daemon lists volumes in no fixed order: sorted, the dialog and `clean --dry-run` read
+    # the same on every run, and a runbook can diff two of them.
+    for items in (plan.candidates, plan.spared):
+        items.sort(key=lambda i: (KIND_ORDER.get(i.kind, len(KIND_ORDER)), i.name, i.id))
     return plan
 
 

@@ -60,9 +60,7 @@ async def plan_clean(ops: Operations, match: str = "", snapshot: ClusterSnapshot
         cleanup = await preview_clean(ops, match, snapshot, disk)
         plan = Plan("clean", match or "*", "", [], parameters, decision=decision,
                     cleanup=cleanup)
-        plan.summary = (f"remove {len(cleanup.candidates)} stale object(s), "
-                        f"{cleanup.reclaimable} bytes")
-        plan.steps = [f"remove {i.kind} {i.name} ({i.reason})" for i in cleanup.candidates]
+        describe(plan)
         plan.double_confirm = len(cleanup.candidates) > BIG_CHANGE
 
         async def run(note: Journal) -> dict[str, Any]:
@@ -73,12 +71,35 @@ async def plan_clean(ops: Operations, match: str = "", snapshot: ClusterSnapshot
 
     return await ops._planned("clean", match or "*", parameters, build)
 
+def describe(plan: Plan, left_out: list[CleanupItem] | None = None) -> None:
+    """The plan's summary and steps (what the audit's `started` record and the progress title
+    say) from the candidates it will remove, and those the operator unticked."""
+    assert plan.cleanup is not None
+    left_out = left_out or []
+    plan.summary = (f"remove {len(plan.cleanup.candidates)} stale object(s), "
+                    f"{plan.cleanup.reclaimable} bytes")
+    plan.steps = [f"remove {i.kind} {i.name} ({i.reason})" for i in plan.cleanup.candidates]
+    if left_out:
+        plan.summary += f"; {len(left_out)} left out by the operator"
+        plan.steps += [f"leave {i.kind} {i.name} (unticked by the operator)" for i in left_out]
+        plan.parameters["left_out"] = [{"kind": i.kind, "name": i.name, "id": i.id}
+                                       for i in left_out]
+
+
+def choose(plan: Plan, ticked: set[str]) -> None:
+    """Narrow a clean plan to the candidates the operator kept ticked, before it runs: its
+    records then list only what it removes, and name what the operator left out."""
+    assert plan.cleanup is not None
+    candidates = plan.cleanup.candidates
+    plan.cleanup.candidates = [i for i in candidates if i.id in ticked]
+    describe(plan, [i for i in candidates if i.id not in ticked])
+
+
 async def run_clean(ops: Operations, plan: Plan, note: Journal) -> dict[str, Any]:
     """Each candidate checked again, then removed; each removal is kept as it completes, so a
     clean cut short (the daemon gone at item 12) records the eleven it did."""
     assert plan.cleanup is not None
-    chosen = [i for i in plan.cleanup.candidates
-              if plan.selected is None or i.id in plan.selected]
+    chosen = plan.cleanup.candidates  # what the operator kept ticked (choose())
     removed: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
     failed: list[dict[str, str]] = []

@@ -67,7 +67,6 @@ class Plan:
     decision: Decision = field(default_factory=lambda: Decision(True))
     run: Callable[[Journal], Awaitable[dict[str, Any]]] | None = None
     cleanup: CleanupPlan | None = None  # for clean: what it would remove and what it spares
-    selected: set[str] | None = None  # for clean: ids the operator kept ticked (None: all)
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,7 @@ from fintui.core.usage_samples import from_disk_reading, from_snapshot
 from fintui.forecasting import TargetForecast, forecast_all, forecast_rules
 from fintui.model import ClusterSnapshot, Container, DiskUsage, UsageSample
 from fintui.notify.webhook import WebhookSender
+from fintui.ops.clean import choose as choose_clean
 from fintui.ops.operations import Operations, Plan, Refused
 from fintui.poller import Poller
 from fintui.sources.base import SourceUnavailable
@@ -643,7 +644,7 @@ class FintuiApp(App[int]):
         if selected is None:
             self.notify("cancelled: nothing changed", markup=False)
             return
-        plan.selected = selected
+        choose_clean(plan, selected)
         await self.push_screen_wait(ProgressScreen(ops, plan))
         self.refresh_disk_usage()
 

@@ -1,5 +1,5 @@
 """The clean dialog on an 80x24 terminal with many candidates: its keys, its second
-confirmation and each rule in full stay on screen; the list scrolls instead."""
+confirmation, each name and each rule in full stay on screen; the list scrolls instead."""
 
 from __future__ import annotations
 
@@ -16,8 +16,20 @@ from tests.tui.helpers import screen_text
 KEYS = "space: tick/untick   y: remove the ticked   n / escape: cancel"
 
 
+def column(text: str, title: str, rows: int) -> str:
+    """The words under a column title, over the given number of screen lines."""
+    lines = text.split("\n")
+    header = next(i for i, line in enumerate(lines) if f" {title}" in line)
+    start = lines[header].index(f" {title}") + 1
+    cells = (line[start:].split("  ")[0].strip(" ▅▁▂▃▄▆▇█▎▊")
+             for line in lines[header + 1:header + 1 + rows])
+    return " ".join(" ".join(cells).split())
+
+
 def many_candidates(count: int = 23) -> Plan:
-    candidates = [CleanupItem("volume", f"{n:02d}" + "ab" * 31, f"id{n}", 10_000_000 * n,
+    # Names alike but for their ends, as a team's scratch volumes are.
+    candidates = [CleanupItem("volume", f"backtest-scratch-eu-west-{n:02d}", f"id{n}",
+                              10_000_000 * n,
                               f"unused for 2d0{n % 10}h (volume_ttl 1s)", 180_000.0)
                   for n in range(count)]
     spared = [CleanupItem("volume", f"kept-data-{n}", f"kept{n}", 5_000, f"in use by app-{n}")
@@ -45,13 +57,11 @@ async def test_keys_second_confirmation_and_rules_visible_at_80x24() -> None:
         await pilot.pause(0.2)
         text = screen_text(app)
         assert KEYS in text, text
-        # Each rule is read to its end (wrapped in its column), not cut at the edge.
-        lines = text.split("\n")
-        header = next(i for i, line in enumerate(lines) if " Rule" in line)
-        start = lines[header].index(" Rule") + 1
-        column = " ".join(line[start:start + 40].strip(" ▅▁▂▃▄▆▇█▎▊") for line in
-                          lines[header + 1:header + 4])
-        assert "unused for 2d00h (volume_ttl 1s) unused for 2d01h" in " ".join(column.split()), text
+        # Each name and rule is read to its end (wrapped in its column), not cut at the edge.
+        assert column(text, "Rule", 4).startswith(
+            "unused for 2d00h (volume_ttl 1s) unused for 2d01h (volume_ttl 1s)"), text
+        names = column(text, "Name", 4).replace(" ", "")
+        assert names.startswith("backtest-scratch-eu-west-00backtest-scratch-eu-west-01"), text
         assert "0 of 23" not in text and "23 of 23 ticked" in text
         await pilot.press("y")
         await pilot.pause(0.1)
@@ -60,7 +70,7 @@ async def test_keys_second_confirmation_and_rules_visible_at_80x24() -> None:
         assert KEYS in text
         await pilot.press("G")  # the list scrolls to its last candidate
         await pilot.pause(0.1)
-        assert "22abab" in screen_text(app)
+        assert "st-22" in screen_text(app) and "210MiB" in screen_text(app)
         await pilot.press("y")
         await pilot.pause(0.1)
         assert app.answer == {f"id{n}" for n in range(23)}

@@ -99,13 +99,23 @@ async def test_untick_then_confirm_removes_only_the_ticked() -> None:
         await pilot.pause(0.2)
         progress = await until_action_finished(pilot)
         assert progress.outcome == "done"
+        # The progress title and the records say what runs, not what was first offered.
+        assert "remove 2 stale object(s)" in screen_text(app)
+        assert "1 left out by the operator" in screen_text(app)
         await pilot.press("enter")
         await wait_for(pilot, "sizes as of")
         cluster = app.parts.source
         assert ANON not in cluster.removed  # unticked: kept
         assert len(cluster.removed) == 2
-        record = app.ops.audit.records()[-1]
-        assert record["action"] == "clean" and len(record["result"]["removed"]) == 2
+        started, done = app.ops.audit.records()[-2:]
+        assert started["outcome"] == "started" and done["outcome"] == "ok"
+        for record in (started, done):
+            removes = [s for s in record["plan"] if s.startswith("remove ")]
+            assert len(removes) == 2 and not any(ANON in s for s in removes)
+            assert f"leave volume {ANON} (unticked by the operator)" in record["plan"]
+            assert record["parameters"]["left_out"] == [
+                {"kind": "volume", "name": ANON, "id": ANON}]
+        assert done["action"] == "clean" and len(done["result"]["removed"]) == 2
 
 
 async def test_viewer_and_freeze_are_refused_clean(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -97,11 +98,28 @@ def test_stopped_containers_by_finish_time() -> None:
                   Container(id="id-guard", name="guard", image="x", state="exited", status="",
                             labels=(("fintui.protect", "true"),), finished_at=ago(9))]
     plan = plan_cleanup(disk(), containers, POLICY, NOW, {}, {})
-    assert [i.name for i in plan.candidates] == ["old", "never"]  # created 40d ago, never run
-    assert plan.candidates[0].bytes == 500
+    assert {i.name for i in plan.candidates} == {"old", "never"}  # never: created 40d ago
+    assert next(i for i in plan.candidates if i.name == "old").bytes == 500
     assert "younger than 1d00h" in reasons(plan.spared)["fresh"]
     assert "protected" in reasons(plan.spared)["guard"]
     assert "live" not in reasons(plan.spared)
+
+
+def test_candidates_and_spared_come_in_one_order_whatever_the_daemon_lists() -> None:
+    """The daemon lists volumes in no fixed order; two dry runs must read alike."""
+    vols = [vol(f"scratch-{n}", 30) for n in (3, 1, 2)] + [vol("used", 30, refs=1),
+                                                          vol("also-used", 30, refs=1)]
+    containers = [box("b-done", "exited", finished=3), box("a-done", "exited", finished=3)]
+    policy = replace(POLICY, named_volumes=True)
+    first = plan_cleanup(disk(tuple(vols)), containers, policy, NOW, {}, {})
+    again = plan_cleanup(disk(tuple(reversed(vols))), list(reversed(containers)), policy, NOW,
+                         {}, {})
+    names = [f"{i.kind} {i.name}" for i in first.candidates]
+    assert names == ["volume scratch-1", "volume scratch-2", "volume scratch-3",
+                     "container a-done", "container b-done"]
+    assert [i.name for i in again.candidates] == [i.name for i in first.candidates]
+    assert [i.name for i in first.spared] == [i.name for i in again.spared] == [
+        "also-used", "used"]
 
 
 def test_images_dangling_lru_per_repository_and_in_use() -> None:

@@ -37,7 +37,6 @@ class CleanupScreen(ModalScreen[set[str] | None]):
     # Rows the dialog needs besides its two lists: border, title, total, "Spared", the second
     # confirmation and the keys. The lists get what the terminal has left, and scroll.
     FIXED_ROWS = 10
-    NAME_LIMIT = 40
     NARROW_NAME_LIMIT = 16
     WHY_LIMIT = 60
 
@@ -58,15 +57,19 @@ class CleanupScreen(ModalScreen[set[str] | None]):
             inner = min(120, self.app.size.width * 95 // 100) - 4  # border and padding
             kind = self._widest(len(i.kind) for i in [*self.items, *spared])
             size = self._widest(len(human_bytes(i.bytes)) for i in self.items)
-            # Too narrow for every column in full: the rule wraps in its column, beside a
-            # shorter name and without the age (the rule says it).
+            # Too narrow for every column in full: name and rule wrap in their columns, without
+            # the age (the rule says it). Names are never cut here: two volumes that differ
+            # only at the end must not look alike in a dialog that deletes them.
             self.narrow = 3 + kind + self._names(self.items) + size + self._widest(
                 len(self._age(i)) for i in self.items) + self._widest(
                 len(i.reason) for i in self.items) + self._gaps(6, self.items) > inner
             if self.narrow:
-                table.add_columns("", "Kind", "Name", "Size")
-                table.add_column("Rule", width=max(12, inner - (
-                    3 + kind + self.NARROW_NAME_LIMIT + size + self._gaps(5, self.items))))
+                name_w, rule_w = self._split(
+                    inner - (3 + kind + size + self._gaps(5, self.items)), self.items)
+                table.add_columns("", "Kind")
+                table.add_column("Name", width=name_w)
+                table.add_column("Size")
+                table.add_column("Rule", width=rule_w)
             else:
                 table.add_columns("", "Kind", "Name", "Size", "Age", "Rule")
             for item in self.items:
@@ -76,19 +79,18 @@ class CleanupScreen(ModalScreen[set[str] | None]):
             yield Static(id="total")
             yield Static(safe(f"Spared: {len(spared)}"), classes="keys")
             spared_table: DataTable[Text] = NavTable(id="spared", cursor_type="none")
-            spared_table.add_columns("Kind", "Name")
             wrap = kind + self._names(spared) + self._widest(
                 min(self.WHY_LIMIT, len(i.reason)) for i in spared) + self._gaps(3, spared) > inner
-            if wrap:  # the same on a narrow terminal: why it is spared, in full
-                spared_table.add_column("Why", width=max(12, inner - (
-                    kind + self.NARROW_NAME_LIMIT + self._gaps(3, spared))))
+            if wrap:  # the same on a narrow terminal: name and why it is spared, in full
+                name_w, why_w = self._split(inner - (kind + self._gaps(3, spared)), spared)
+                spared_table.add_columns("Kind")
+                spared_table.add_column("Name", width=name_w)
+                spared_table.add_column("Why", width=why_w)
             else:
-                spared_table.add_column("Why")
+                spared_table.add_columns("Kind", "Name", "Why")
             for item in spared:
-                why = safe(item.reason, limit=0 if wrap else self.WHY_LIMIT)
-                why.no_wrap = not wrap
-                spared_table.add_row(safe(item.kind), safe(item.name, limit=self.NARROW_NAME_LIMIT
-                                                           if wrap else self.NAME_LIMIT),
+                why = self._wrapped(item.reason, wrap, self.WHY_LIMIT)
+                spared_table.add_row(safe(item.kind), self._wrapped(item.name, wrap),
                                      why, height=None if wrap else 1)
             yield spared_table
             yield Static(id="second", classes="danger")
@@ -100,7 +102,21 @@ class CleanupScreen(ModalScreen[set[str] | None]):
         return max(lengths, default=4)
 
     def _names(self, items: list[CleanupItem]) -> int:
-        return min(self.NAME_LIMIT, self._widest(len(i.name) for i in items))
+        return self._widest(len(i.name) for i in items)
+
+    def _split(self, room: int, items: list[CleanupItem]) -> tuple[int, int]:
+        """Widths for a wrapped name and the wrapped text beside it: the name gets up to half
+        the room (at least NARROW_NAME_LIMIT), the text the rest (at least 12)."""
+        name = min(self._widest(len(i.name) for i in items),
+                   max(self.NARROW_NAME_LIMIT, room // 2))
+        return name, max(12, room - name)
+
+    @staticmethod
+    def _wrapped(text: str, wrap: bool, limit: int = 0) -> Text:
+        """Whole and wrapped in its column on a narrow terminal; else one line, cut at limit."""
+        cell = safe(text, limit=0 if wrap else limit)
+        cell.no_wrap = not wrap
+        return cell
 
     @staticmethod
     def _gaps(columns: int, rows: list[CleanupItem]) -> int:
@@ -114,12 +130,11 @@ class CleanupScreen(ModalScreen[set[str] | None]):
     def _cells(self, item_id: str) -> tuple[Text, ...]:
         item = next(i for i in self.items if i.id == item_id)
         tick = safe("[x]" if item_id in self.ticked else "[ ]")
-        rule = safe(item.reason)
-        rule.no_wrap = not self.narrow  # narrow: wrapped in its column, never cut
+        rule = self._wrapped(item.reason, self.narrow)  # narrow: wrapped, never cut
         if self.narrow:
-            return (tick, safe(item.kind), safe(item.name, limit=self.NARROW_NAME_LIMIT),
+            return (tick, safe(item.kind), self._wrapped(item.name, True),
                     safe(human_bytes(item.bytes)), rule)
-        return (tick, safe(item.kind), safe(item.name, limit=self.NAME_LIMIT),
+        return (tick, safe(item.kind), safe(item.name),
                 safe(human_bytes(item.bytes)), safe(self._age(item)), rule)
 
     def on_mount(self) -> None:
