@@ -30,11 +30,12 @@ def child(mode: str) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from textual.binding import Binding
 
-    from fintui.cli import build_parser, build_parts
+    from fintui.cli import build_parser
     from fintui.config import load_settings
     from fintui.model import ClusterSnapshot
     from fintui.sources.demo import DemoCluster, DemoSpec
     from fintui.tui.app import FintuiApp
+    from fintui.wiring import build_parts
 
     config = Path(tempfile.mkdtemp()) / "bench.toml"
     config.write_text(f"[ui]\nrefresh_interval = {REFRESH}\n[paths]\n"

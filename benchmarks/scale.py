@@ -235,12 +235,13 @@ class PaneTiming:
 async def pane_timing(n: int) -> PaneTiming:
     """Medians over 15 refreshes of the Containers pane with n rows, on the demo cluster
     grown to n containers, headless."""
-    from fintui.cli import build_parser, build_parts
+    from fintui.cli import build_parser
     from fintui.config import load_settings
     from fintui.sources.demo import DemoCluster, DemoSpec
     from fintui.tui.app import FintuiApp
     from fintui.tui.panes.containers import ContainersPane
     from fintui.tui.widgets.row_table import RowTable
+    from fintui.wiring import build_parts
 
     folder = Path(tempfile.mkdtemp())
     config = folder / "bench.toml"

@@ -49,15 +49,16 @@ async def console_child(url: str, config: Path, ctl: Path) -> None:
     """The console on `url`, headless. Answers `want-N.json` (names that should be shown) with
     `got-N.json` (seconds until they were, or what was missing), and writes every alert
     transition it evaluated to `alerts.jsonl`; stops when `stop` appears."""
-    from fintui.cli import build_parser, build_parts
+    from fintui.cli import build_parser
     from fintui.config import load_settings
     from fintui.tui.app import FintuiApp
     from fintui.tui.panes.containers import ContainersPane
+    from fintui.wiring import build_parts
 
     args = build_parser().parse_args(["--host", url, "--as", "soak", "--config", str(config)])
     app = FintuiApp(build_parts(args, load_settings(args.config)), theme=args.theme)
     transitions = (ctl / "alerts.jsonl").open("a", encoding="utf-8")
-    evaluate = app.alert_engine.evaluate
+    evaluate = app.watcher.alert_engine.evaluate
 
     def recorded(*a: Any, **kw: Any) -> Any:
         changed = evaluate(*a, **kw)
@@ -67,7 +68,7 @@ async def console_child(url: str, config: Path, ctl: Path) -> None:
         transitions.flush()
         return changed
 
-    app.alert_engine.evaluate = recorded  # type: ignore[method-assign]
+    app.watcher.alert_engine.evaluate = recorded  # type: ignore[method-assign]
 
     def shown() -> set[str]:
         pane = app.query_one(ContainersPane)

@@ -1,4 +1,4 @@
-"""Command line and composition root: parse, load settings, build the parts, run a verb or the TUI.
+"""Command line: parse, load settings, build the parts (fintui.wiring), run a verb or the TUI.
 
 Verbs that need no screen never import Textual, so they start fast in runbooks and cron.
 """
@@ -11,35 +11,26 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from fintui import __version__
-from fintui.clock import Clock, FixedClock, SystemClock
-from fintui.config import ConfigError, Settings, check_file, load_settings, resolve_host
+from fintui.config import ConfigError, Settings, check_file, load_settings
 from fintui.core.keymap import KeymapError
 from fintui.core.report import status_document, status_text
 from fintui.core.text_safety import one_line
-from fintui.ops.identity import Identity, current_identity
 from fintui.parent_watch import PARENT_ENV
-from fintui.poller import Poller
 from fintui.sources.base import (
-    ClusterActions,
-    ClusterSource,
-    GpuSource,
-    HostSource,
     SourceUnavailable,
 )
 from fintui.store.db import StateUnavailable
+from fintui.wiring import Parts, UsageError, build_parts, make_poller
 
 if TYPE_CHECKING:
     from fintui.core.alerts import Alert
     from fintui.core.cleanup import CleanupPlan
     from fintui.model import CleanupItem, ClusterSnapshot
-    from fintui.ops.operations import Operations, Plan
-    from fintui.sources.cgroup_stats import CgroupReader
-    from fintui.store.history import HistoryStore
+    from fintui.ops.operations import Plan
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -48,10 +39,6 @@ def _error(message: str, code: int) -> int:
     """One line on stderr, escape-safe (it may quote the daemon or a container name)."""
     print(f"fintui: {one_line(message)}", file=sys.stderr)
     return code
-
-
-class UsageError(Exception):
-    """Bad usage or configuration: exit 2 with one line."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -151,195 +138,6 @@ def build_parser() -> argparse.ArgumentParser:
     check = config_verbs.add_parser("check", help="validate a settings file")
     check.add_argument("path", nargs="?", help="file to check (default: the active one)")
     return parser
-
-
-@dataclass
-class EndpointParts:
-    """One configured daemon: what reads it and what acts on it."""
-
-    name: str
-    source: ClusterSource
-    actions: ClusterActions
-    local: bool = True  # the daemon runs on this host (its data root is on our disks)
-
-
-@dataclass
-class Parts:
-    settings: Settings
-    source: ClusterSource  # every endpoint together (a MultiSource when there are several)
-    host: HostSource
-    clock: Clock
-    local_host: bool
-    actor: str
-    read_only: bool
-    actions: ClusterActions  # the first endpoint's
-    override_reason: str = ""
-    gpu: GpuSource | None = None
-    endpoints: tuple[EndpointParts, ...] = ()  # set when [[endpoints]] names several
-    identity: Identity = field(default_factory=current_identity)  # who acts, from the OS
-
-    def open_history(self) -> HistoryStore:
-        """The metric history; raises StateUnavailable with the path and the reason."""
-        from fintui.store.history import HistoryStore, Retention
-
-        h = self.settings.history
-        return HistoryStore(h.path, Retention(h.raw_retention, h.minute_retention, h.retention))
-
-    def storages(self) -> list[EndpointParts]:
-        """Each daemon whose storage is read on its own: every endpoint when there are
-        several (by name), else the one daemon, named "" (its series and keys unsuffixed)."""
-        if len(self.endpoints) > 1:
-            return list(self.endpoints)
-        return [EndpointParts("", self.source, self.actions, self.local_host)]
-
-    def operations(self, endpoint: str = "") -> Operations:
-        """The operations layer over one endpoint: the named one, else the first."""
-        from fintui.ops.operations import Operations
-
-        if not self.endpoints:
-            return Operations(self.actions, self.settings, self.actor, self.read_only,
-                              self.clock, self.override_reason, self.source,
-                              identity=self.identity)
-        chosen = next((e for e in self.endpoints if e.name == endpoint), self.endpoints[0])
-        return Operations(chosen.actions, self.settings, self.actor, self.read_only,
-                          self.clock, self.override_reason, chosen.source, chosen.name,
-                          self.identity)
-
-
-def _cgroups() -> CgroupReader | None:
-    """The kernel's own numbers when the daemon is on this host; None where cgroups cannot
-    be read (another pid namespace, a locked-down /proc): then every stat comes from the API."""
-    from fintui.sources.cgroup_stats import CgroupReader, CgroupUnavailable
-
-    try:
-        return CgroupReader()
-    except CgroupUnavailable:
-        return None
-
-
-def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
-    # --as names a person behind a shared login in the audit; it never changes the role.
-    actor = args.actor or current_identity().user
-    override = getattr(args, "verb_override", "") or args.override_freeze
-    if args.demo:
-        from fintui.sources.demo import (
-            DEMO_START,
-            DemoActions,
-            DemoCluster,
-            DemoGpus,
-            DemoHost,
-            seed_history,
-        )
-
-        settings = demo_settings(settings, settings.state_dir_configured)
-        clock = FixedClock(DEMO_START)
-        cluster = DemoCluster(settings.demo_seed, clock, settings.ui.refresh_interval)
-        parts = Parts(settings, cluster, DemoHost(cluster), clock, True, actor, args.read_only,
-                      DemoActions(cluster), override, DemoGpus(cluster))
-        seed_history(cluster, DemoGpus(cluster), parts.open_history())
-        return parts
-
-    from fintui.sources.gpu import NvmlGpuSource
-    from fintui.sources.host import PsutilHost
-
-    system_clock = SystemClock()
-    chosen = _chosen_endpoints(args, settings)
-    built = [_endpoint(name, url, cert, settings, system_clock) for name, url, cert in chosen]
-    local = any(is_local for _, is_local in built)
-    # NVML sees this machine's GPUs: only meaningful when a daemon runs here too.
-    gpu = NvmlGpuSource() if local else None
-    if len(built) == 1:
-        (one, _), = built
-        return Parts(settings, one.source, PsutilHost(), system_clock, local, actor,
-                     args.read_only, one.actions, override, gpu, (one,) if one.name else ())
-    from fintui.sources.multi_source import Member, MultiSource
-
-    members = [Member(e.name, e.source, is_local) for e, is_local in built]
-    # The console waits this long for slow endpoints before drawing what it has.
-    wait = None if args.verb == "status" else max(1.0, settings.ui.refresh_interval)
-    multi = MultiSource(members, system_clock, settings.docker.reconnect_max_backoff, wait)
-    return Parts(settings, multi, PsutilHost(), system_clock, local, actor, args.read_only,
-                 built[0][0].actions, override, gpu, tuple(e for e, _ in built))
-
-
-def _chosen_endpoints(args: argparse.Namespace, settings: Settings
-                      ) -> list[tuple[str, str, str]]:
-    """(name, url, TLS cert folder) of each daemon to watch: --host alone, else the configured
-    [[endpoints]] (or the one --endpoint names), else docker.host / $DOCKER_HOST."""
-    if args.host or not settings.endpoints:
-        if args.endpoint:
-            raise UsageError(f"--endpoint {args.endpoint}: no [[endpoints]] are configured"
-                             if not settings.endpoints else "--endpoint and --host together")
-        return [("", resolve_host(args.host, settings), "")]
-    configured = [(e.name, e.url, e.tls_cert_path) for e in settings.endpoints]
-    if args.endpoint:
-        picked = [e for e in configured if e[0] == args.endpoint]
-        if not picked:
-            raise UsageError(f"--endpoint {args.endpoint}: not configured; endpoints: "
-                             + ", ".join(name for name, _, _ in configured))
-        return picked
-    acting = args.verb in ("scale", "isolate", "release", "drain", "activate", "clean")
-    if acting and len(configured) > 1:
-        raise UsageError(f"{len(configured)} endpoints are configured ("
-                         + ", ".join(name for name, _, _ in configured)
-                         + "): name the one to act on with --endpoint NAME")
-    return configured
-
-
-def _endpoint(name: str, url: str, cert_path: str, settings: Settings, clock: Clock
-              ) -> tuple[EndpointParts, bool]:
-    """One daemon's source and actions, and whether it runs on this host."""
-    from fintui.sources.docker_engine import DockerEngineSource
-    from fintui.sources.engine_actions import EngineActions
-    from fintui.sources.engine_client import EngineClient, parse_endpoint
-
-    where = f"endpoint {name}" if name else "--host"
-    try:
-        endpoint = parse_endpoint(url, cert_path=cert_path)
-    except (ValueError, OSError) as exc:
-        raise UsageError(f"{where} {url}: {exc}") from None
-    client = EngineClient(endpoint, settings.docker.request_timeout,
-                          settings.docker.connect_timeout)
-    local = bool(endpoint.socket_path) or endpoint.base.split("://")[1].startswith(
-        ("127.", "localhost"))
-    source = DockerEngineSource(client, clock, settings.docker.stats_concurrency,
-                                settings.docker.inspect_refresh,
-                                _cgroups() if local and settings.docker.stats_from_cgroups
-                                else None, name=name)
-    source.relist_interval = settings.docker.relist_interval
-    return EndpointParts(name, source, EngineActions(client), local), local
-
-
-def demo_settings(settings: Settings, configured_state_dir: str) -> Settings:
-    """The demo keeps its audit log, isolations and bundles in a throwaway folder, emptied at
-    start: its simulated acts must never mix with the records of a real cluster. That is
-    `<paths.state_dir>/demo` when the config names a state_dir, else a new temporary one."""
-    import shutil
-    import tempfile
-    from dataclasses import replace
-    from pathlib import Path
-
-    from fintui.store.private import private_dir
-
-    if configured_state_dir:
-        state = settings.state_dir / "demo"
-        shutil.rmtree(state, ignore_errors=True)
-        private_dir(state)
-    else:
-        state = Path(tempfile.mkdtemp(prefix="fintui-demo-"))
-    alerts_file = settings.alerts.state_file
-    if alerts_file == settings.state_dir / "alerts.toml":  # the default, not a chosen file
-        alerts_file = state / "alerts.toml"
-    # The history always moves: the demo writes weeks of invented samples into it.
-    return replace(settings, state_dir=state,
-                   ops=replace(settings.ops, audit_path=state / "audit.jsonl"),
-                   alerts=replace(settings.alerts, state_file=alerts_file),
-                   history=replace(settings.history, path=state / "history.sqlite"))
-
-
-def make_poller(parts: Parts) -> Poller:
-    return Poller(parts.source, parts.host, parts.clock, parts.settings.ui.refresh_interval,
-                  parts.settings.docker.reconnect_max_backoff, parts.local_host, parts.gpu)
 
 
 async def _status(parts: Parts, as_json: bool) -> int:

@@ -20,12 +20,12 @@ from fintui.store.db import StateUnavailable
 HELD_ROUNDS = 1440
 
 if TYPE_CHECKING:
-    from fintui.cli import Parts
     from fintui.model import UsageSample
+    from fintui.wiring import Parts
 
 
 async def collect(parts: Parts, interval: float | None, once: bool) -> int:
-    from fintui.cli import make_poller
+    from fintui.wiring import make_poller
 
     store = parts.open_history()
     every = interval or parts.settings.history.collect_interval

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import gc
 import os
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -24,29 +20,16 @@ from textual.worker import Worker, WorkerState
 
 from fintui.core.alerts import (
     Alert,
-    AlertEngine,
-    RestartWindow,
     alert_target,
     firing_counts,
-    observe,
-    rules_from,
-    split_down_endpoints,
 )
 from fintui.core.console_glyphs import wants_console_glyphs
 from fintui.core.container_rows import COLUMNS
-from fintui.core.store_faults import StoreFaults, fault_line, worked_line
 from fintui.core.theme_choice import ThemeChoice, choose_theme, scoped_css
-from fintui.core.usage_samples import from_disk_reading, from_snapshot
-from fintui.forecasting import TargetForecast, forecast_all, forecast_rules
-from fintui.model import ClusterSnapshot, Container, DiskUsage, UsageSample
-from fintui.notify.webhook import WebhookSender
+from fintui.model import ClusterSnapshot, Container
 from fintui.ops.clean import choose as choose_clean
 from fintui.ops.operations import Operations, Plan, Refused
-from fintui.poller import Poller
-from fintui.sources.base import SourceUnavailable
-from fintui.store.alert_state import AlertStateFile
 from fintui.store.db import StateUnavailable
-from fintui.store.history import HistoryStore
 from fintui.store.preferences import Preferences
 from fintui.store.state import ClusterState
 from fintui.tui.console_filter import ConsoleGlyphs
@@ -68,9 +51,10 @@ from fintui.tui.screens.volume import VolumeScreen
 from fintui.tui.theme_loader import ThemeFile, load_themes, stylesheet_path
 from fintui.tui.widgets.safe import safe_line
 from fintui.tui.widgets.status_bar import StatusBar
+from fintui.watch.watch import Watch
 
 if TYPE_CHECKING:
-    from fintui.cli import Parts
+    from fintui.wiring import Parts
 
 # Panes whose bindings are offered in the command palette, and bindings that make no sense
 # there (escape clears a filter the palette cannot have opened).
@@ -78,18 +62,8 @@ PALETTE_PANES: dict[str, tuple[str, type[Widget]]] = {
     "containers": ("Containers", ContainersPane), "volumes": ("Volumes", VolumesPane),
     "alerts": ("Alerts", AlertsPane), "nodes": ("Nodes", NodesPane)}
 PALETTE_SKIP = {"containers.clear_filter", "volumes.clear"}
-
-USAGE_RECORD_EVERY = 30.0  # seconds between notes of which volumes and images are in use
 GC_THRESHOLD = 10_000  # allocations between young-generation collections (default 700)
-# What goes without while a state file fails, said with its fault.
-STORE_USES = {
-    "usage": "volume and image last-use times are not recorded",
-    "isolations": "isolation marks are not read",
-    "volume history": "a volume's history cannot be shown",
-    "history": "metric samples and forecasts wait",
-    "alerts": "acks and silences made here are held in memory",
-}
-STORE_NOTICE_GATHER = 1.0  # seconds: faults found together (at start) share one notice
+
 
 PANES = (
     ("containers", "1 Containers"),
@@ -122,7 +96,6 @@ class FintuiApp(App[int]):
                  env: Mapping[str, str] | None = None) -> None:
         super().__init__()
         self.parts = parts
-        self.state = ClusterState(parts.settings.ui.sparkline_points)
         self.snapshots_seen = 0
         self.preferences = Preferences()
         self._theme_ready = False  # set once running: later changes are the operator's
@@ -136,27 +109,8 @@ class FintuiApp(App[int]):
         self._endpoint_ops = {e.name: parts.operations(e.name) for e in parts.endpoints}
         # The first endpoint's: storage, cleanup, acks and the role shown.
         self.ops = next(iter(self._endpoint_ops.values()), None) or parts.operations()
-        self.poller: Poller | None = None
-        self._usage_recorded_at = 0.0
-        alerts = parts.settings.alerts
-        self.alert_rules = rules_from(alerts)
-        self.alert_engine = AlertEngine(alerts.resolve_after)
-        self.restarts = RestartWindow(timedelta(seconds=alerts.restart_window))
-        self.alert_state = AlertStateFile(alerts.state_file)
-        # The pane redraws when a receiver's delivery state moves (sent, failed, retried).
-        self.webhooks = WebhookSender(
-            alerts.receivers, alerts.webhook_timeout,
-            on_change=lambda: self.call_next(self._show_alerts)) if alerts.receivers else None
-        self.forecasts: list[TargetForecast] = []
-        self.forecast_rounds = 0  # finished forecast computations (tests wait on it)
-        self.history: HistoryStore | None = None
-        self.history_error = ""
-        self.store_faults = StoreFaults()  # state files failing now: each said once
-        self._fault_news: list[str] = []  # faults to say, gathered into one notice
-        self._history_disk_at = time.monotonic()  # the first reading waits one interval
-        self._forecast_at = -float("inf")
-        self._disks: dict[str, DiskUsage] = {}  # each endpoint's latest sizes, by name
-        self._sampled_at = -float("inf")
+        self.watcher = Watch(parts, self.ops)
+        self.state = self.watcher.state  # the panes read it; the watch keeps it current
 
     def _use_themes(self, cli: str | None, env: Mapping[str, str]) -> ThemeChoice:
         """Only fintui's themes (shipped and the user's own) are offered: each keeps the
@@ -191,8 +145,8 @@ class FintuiApp(App[int]):
             self.notify(safe_line(self.preferences.error), title="theme not saved",
                         severity="warning", markup=False)
         self.main.query_one(ContainersPane).refresh_rows()  # cell colours come from the theme
-        self._show_alerts()
-        self._show_forecasts()
+        self.show_alerts()
+        self.show_forecasts()
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -224,55 +178,16 @@ class FintuiApp(App[int]):
 
     def on_mount(self) -> None:
         self.set_interval(self.parts.settings.cleanup.disk_usage_interval, self._usage_tick)
-        try:
-            self.history = self.parts.open_history()
-        except StateUnavailable as exc:
-            self.history_error = str(exc)
-        if self.history is None:
-            self._forecasts_ready([])
+        self.watcher.subscribe(ConsoleListener(self))
+        self.watcher.open_history()
         self._status_bar().show(None, self.ops.role != "operator", self.parts.actor)
         self.main.query_one("#containers-table").focus()
         for problem in [*self.theme_errors, self.preferences.error]:
             if problem:
                 self.notify(safe_line(problem), title="theme", severity="warning",
                             markup=False, timeout=10)
-        if self.alert_state.fault is not None:
-            self._store_failed(self.alert_state.fault, "alerts")
         self._theme_ready = True
         self.poll()
-
-    def _store_failed(self, exc: StateUnavailable, use: str) -> None:
-        """Say a state file's fault once (again only for a new reason): the console goes on
-        without it, and every later use tries the file again. Faults found within a moment
-        of each other (several broken files at start) share one notice, one line a file,
-        each led by the file's name, so that a small screen shows every one of them."""
-        if self.store_faults.failed(str(exc.path), use, exc.reason):
-            if not self._fault_news:
-                self.set_timer(STORE_NOTICE_GATHER, self._say_store_faults)
-            self._fault_news.append(safe_line(fault_line(exc.path, str(exc), STORE_USES[use])))
-
-    def _say_store_faults(self) -> None:
-        news, self._fault_news = self._fault_news, []
-        if news:
-            self.notify("\n".join(news), title="state files" if len(news) > 1 else "state file",
-                        severity="error", markup=False, timeout=15)
-
-    def _store_worked(self, path: Path, use: str, extra: str = "") -> None:
-        if self.store_faults.worked(str(path), use):
-            self._say_store_faults()  # a fault still waiting to be said comes first
-            self.notify(safe_line(worked_line(path, extra)), title="state file", markup=False)
-
-    def _check_alert_state(self) -> None:
-        """Each sweep: the alert state re-read when it changed on disk (one stat) and what is
-        held here written once it can be; a fault said once, and its end."""
-        held = self.alert_state.held
-        try:
-            self.alert_state.check(self.parts.clock.now())
-        except StateUnavailable as exc:
-            self._store_failed(exc, "alerts")
-        else:
-            self._store_worked(self.alert_state.path, "alerts",
-                               "; held acks and silences saved" if held else "")
 
     @property
     def main(self) -> Screen[Any]:
@@ -285,62 +200,12 @@ class FintuiApp(App[int]):
 
     @work(exclusive=True, group="poller", exit_on_error=False)
     async def poll(self) -> None:
-        from fintui.cli import make_poller
-
-        self.poller = make_poller(self.parts)
-        try:
-            await self.poller.run(self._publish)
-        finally:
-            await self.parts.source.close()
-            if self.parts.gpu is not None:
-                await self.parts.gpu.close()  # NVML: initialised once, shut down on exit
-
-    def _publish(self, snapshot: ClusterSnapshot) -> None:
-        self.post_message(SnapshotArrived(snapshot))
-
-    def _evaluate_alerts(self, snap: ClusterSnapshot) -> None:
-        """One evaluation of every rule over the snapshot and the latest forecasts. Stale data
-        never fires or resolves an alert."""
-        if not snap.source.connected or (snap.stale and not snap.endpoints):
-            return
-        snap, unseen, held = split_down_endpoints(snap)
-        self.restarts.note(snap.containers, snap.taken_at, held=unseen)
-        changed = self.alert_engine.evaluate(
-            observe(self.alert_rules, snap, self.restarts,
-                    [t.forecast for t in self.forecasts]), snap.taken_at, held=held)
-        if changed and self.webhooks is not None:
-            silences = self.alert_state.silences
-            marked = [replace(a, silenced_by=next((s.comment for s in silences
-                                                   if s.matches(a, snap.taken_at)), ""))
-                      for a in changed]
-            # Queued here, sent beside the screen (a slow receiver never blocks it) by one
-            # worker that retries until delivered and is cancelled on exit.
-            self.webhooks.add(marked)
-            if not any(w.group == "webhooks" and not w.is_finished for w in self.workers):
-                self.run_worker(self.webhooks.run(), group="webhooks", exit_on_error=False)
+        await self.watcher.run()
 
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
-        snap = message.snapshot
-        self._evaluate_alerts(snap)
-        self._record_history(snap)
-        self.state.update(message.snapshot)
-        try:
-            self.state.isolated = self.ops.isolations.active_ids()
-        except StateUnavailable as exc:
-            self._store_failed(exc, "isolations")  # the marks last read stay
-        else:
-            self._store_worked(self.ops.isolations.path, "isolations")
-        self._check_alert_state()
         self.snapshots_seen += 1
-        if message.snapshot.source.connected and (
-                time.monotonic() - self._usage_recorded_at > USAGE_RECORD_EVERY) and not any(
-                w.group == "usage" and w.is_running for w in self.workers):
-            # "Last used" for volume and image TTLs: what fintui saw in use, and when (one
-            # write at a time: a locked file must not gather threads waiting on it).
-            self._usage_recorded_at = time.monotonic()
-            self.record_usage(message.snapshot.containers, message.snapshot.taken_at)
         self.main.query_one(ContainersPane).refresh_rows()
-        self._show_alerts()
+        self.show_alerts()
         active = self._active_pane()
         if active == "volumes":
             self.main.query_one(VolumesPane).refresh_view()
@@ -349,100 +214,30 @@ class FintuiApp(App[int]):
         elif active == "nodes":
             self.main.query_one(NodesPane).refresh_view()
 
-    @work(thread=True, group="usage", exit_on_error=False)
-    def record_usage(self, containers: Sequence[Container], at: datetime) -> None:
-        """Off the event loop: a write waits for another process's lock (seconds), and the
-        screen must not wait with it."""
-        try:
-            self.ops.usage.record(containers, at)
-        except StateUnavailable as exc:
-            self.call_from_thread(self._store_failed, exc, "usage")
-        else:
-            self.call_from_thread(self._store_worked, self.ops.usage.path, "usage")
-
-    def _record_history(self, snap: ClusterSnapshot) -> None:
-        """A raw sample every history.sample_interval; SQLite writes run off the event
-        loop."""
-        if self.history is None:
-            return
-        now = time.monotonic()
-        sample = now - self._sampled_at >= self.parts.settings.history.sample_interval
-        due = now - self._forecast_at >= self.parts.settings.forecast.interval
-        if sample:
-            self._sampled_at = now
-        if due:
-            self._forecast_at = now
-        if sample or due:
-            self.history_round(from_snapshot(snap) if sample else [],
-                               self.parts.clock.now().timestamp(), due)
-        if snap.source.connected and time.monotonic() - self._history_disk_at > \
-                self.parts.settings.history.disk_interval:
-            self._history_disk_at = time.monotonic()
-            # Volume, image and cache sizes for their history, of every endpoint.
-            self.refresh_disk_usage(every_endpoint=True)
-
-    @work(thread=True, group="history", exit_on_error=False)
-    def history_round(self, samples: list[UsageSample], at: float, forecast: bool) -> None:
-        """Record, then (when due) fit every series, in that order and off the event loop,
-        so a forecast always includes the sample that preceded it."""
-        store = self.history
-        if store is None:
-            return
-        try:
-            if samples:
-                store.record(samples, at)
-            results = forecast_all(store, forecast_rules(self.parts.settings.forecast)) \
-                if forecast else None
-        except StateUnavailable as exc:
-            self.call_from_thread(self._history_failed, exc, forecast)
-            return
-        self.call_from_thread(self._history_worked, store.path)
-        if results is not None:
-            self.call_from_thread(self._forecasts_ready, results)
-
-    def _history_worked(self, path: Path) -> None:
-        self.history_error = ""
-        self._store_worked(path, "history")
-
-    def _history_failed(self, exc: StateUnavailable, forecast: bool) -> None:
-        """The last forecasts stay on screen, said to be waiting for the history."""
-        self.history_error = str(exc)
-        self._store_failed(exc, "history")
-        if forecast:
-            self._forecasts_ready(self.forecasts)
-
-    def _forecasts_ready(self, results: list[TargetForecast]) -> None:
-        self.forecasts = results
-        self.forecast_rounds += 1
-        snap = self.state.snapshot
-        if snap is not None:
-            self._evaluate_alerts(snap)
-            self._show_alerts()
-        self._show_forecasts()
-
     def _active_pane(self) -> str:
         return str(self.main.query_one("#panes", TabbedContent).active)
 
-    def _show_forecasts(self) -> None:
+    def show_forecasts(self) -> None:
         # A hidden pane is brought up to date when it is shown: redrawing it unseen would
         # still cost a layout pass and repaint the visible pane's scroll bars.
         if self._active_pane() != "forecasts":
             return
         theme = self.current_theme
-        if self.history is None or (self.history_error and not self.forecasts):
-            status = f"No metric history: {self.history_error}"
-        elif self.history_error:
-            status = (f"{len(self.forecasts)} series as last computed · {self.history_error}"
-                      " · retrying")
-        elif not self.forecasts:
-            status = (f"No history yet in {self.history.path}: samples are recorded at every "
+        w = self.watcher
+        forecasts, history, error = w.forecasts, w.history, w.history_error
+        if history is None or (error and not forecasts):
+            status = f"No metric history: {error}"
+        elif error:
+            status = f"{len(forecasts)} series as last computed · {error} · retrying"
+        elif not forecasts:
+            status = (f"No history yet in {history.path}: samples are recorded at every "
                       "refresh (and by `fintui collect`).")
         else:
-            urgent = sum(1 for t in self.forecasts if t.forecast.severity)
-            status = (f"{len(self.forecasts)} series from {self.history.path} · "
+            urgent = sum(1 for t in forecasts if t.forecast.severity)
+            status = (f"{len(forecasts)} series from {history.path} · "
                       f"{urgent} need attention · horizon "
                       f"{self.parts.settings.forecast.horizon_days:g} days")
-        self.main.query_one(ForecastsPane).show(self.forecasts, status,
+        self.main.query_one(ForecastsPane).show(forecasts, status,
                                                 theme.warning or "yellow",
                                                 f"bold {theme.error or 'red'}")
 
@@ -456,11 +251,9 @@ class FintuiApp(App[int]):
                 self.set_timer(2.0, self.poll)  # the console must keep polling
 
     def shown_alerts(self) -> list[Alert]:
-        snap = self.state.snapshot
-        now = snap.taken_at if snap else self.parts.clock.now()
-        return self.alert_engine.shown(self.alert_state.silences, self.alert_state.acks, now)
+        return self.watcher.shown_alerts()
 
-    def _show_alerts(self) -> None:
+    def show_alerts(self) -> None:
         """The Alerts pane and the header's firing counts, from the same evaluation."""
         theme = self.current_theme
         snap = self.state.snapshot
@@ -468,36 +261,22 @@ class FintuiApp(App[int]):
         self._status_bar().show(snap, self.ops.role != "operator", self.parts.actor,
                                 firing_counts(shown))
         if self._active_pane() != "alerts":
-            return  # brought up to date when shown, as _show_forecasts
+            return  # brought up to date when shown, as show_forecasts
         self.main.query_one(AlertsPane).show(
-            shown, self.webhooks.lines() if self.webhooks else [],
-            list(self.alert_engine.history), snap.taken_at if snap else self.parts.clock.now(),
+            shown, self.watcher.webhooks.lines() if self.watcher.webhooks else [],
+            list(self.watcher.alert_engine.history),
+            snap.taken_at if snap else self.parts.clock.now(),
             f"bold {theme.error or 'red'}", theme.warning or "yellow")
 
     @on(AlertsPane.Ack)
     def _ack(self, message: AlertsPane.Ack) -> None:
         alert = message.alert
         try:
-            self.ops.record("ack", alert.target, {"rule": alert.rule})
+            said = self.watcher.ack(self.ops, alert.rule, alert.target, self.parts.actor)
         except Refused as exc:
             self.notify(safe_line(str(exc)), severity="error", markup=False)
             return
-        saved = self._save_alert_state(partial(self.alert_state.ack, alert.rule, alert.target,
-                                               self.parts.actor, self.parts.clock.now()))
-        self.notify(safe_line(f"acknowledged {alert.rule} on {alert.target}{saved}"),
-                    markup=False)
-        self._show_alerts()
-
-    def _save_alert_state(self, change: Callable[[], None]) -> str:
-        """Make an ack or silence; "" when it was saved, else words saying it holds only in
-        this console (the fault itself is said once, naming the file)."""
-        try:
-            change()
-        except StateUnavailable as exc:
-            self._store_failed(exc, "alerts")
-            return " (not saved yet: held until the file works)"
-        self._store_worked(self.alert_state.path, "alerts")
-        return ""
+        self.notify(safe_line(said), markup=False)
 
     @on(AlertsPane.Silence)
     def _silence(self, message: AlertsPane.Silence) -> None:
@@ -516,17 +295,11 @@ class FintuiApp(App[int]):
         if silence is None:
             return
         try:
-            self.ops.record("silence", silence.target, {
-                "rule": silence.rule, "until": silence.until.isoformat(),
-                "comment": silence.comment})
+            said = self.watcher.silence(self.ops, silence)
         except Refused as exc:
             self.notify(safe_line(str(exc)), severity="error", markup=False)
             return
-        saved = self._save_alert_state(partial(self.alert_state.silence, silence,
-                                               self.parts.clock.now()))
-        self.notify(safe_line(f"silenced {silence.rule} on {silence.target} until "
-                              f"{silence.until:%Y-%m-%d %H:%M} UTC{saved}"), markup=False)
-        self._show_alerts()
+        self.notify(safe_line(said), markup=False)
 
     @on(AlertsPane.Isolate)
     def _isolate_from_alert(self, message: AlertsPane.Isolate) -> None:
@@ -557,9 +330,9 @@ class FintuiApp(App[int]):
     @on(TabbedContent.TabActivated, "#panes")
     def _pane_shown(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "alerts":
-            self._show_alerts()
+            self.show_alerts()
         if event.pane.id == "forecasts":
-            self._show_forecasts()
+            self.show_forecasts()
         if event.pane.id == "gpus":
             self.main.query_one(GpusPane).refresh_view()
         if event.pane.id == "nodes":
@@ -580,7 +353,7 @@ class FintuiApp(App[int]):
     def _storage_endpoint(self, message: VolumesPane.EndpointChosen) -> None:
         """Show the chosen endpoint's sizes at once if known, and read them when old."""
         pane = self.main.query_one(VolumesPane)
-        self.state.disk = self._disks.get(message.endpoint)
+        self.state.disk = self.watcher.disks.get(message.endpoint)
         pane.usage_error = ""
         pane.refresh_view()
         self._refresh_disk_usage_if_old()
@@ -592,35 +365,27 @@ class FintuiApp(App[int]):
             self.refresh_disk_usage()
 
     @work(exclusive=True, group="disk-usage", exit_on_error=False)
-    async def refresh_disk_usage(self, every_endpoint: bool = False) -> None:
-        """`/system/df` in the background: slow on big hosts, so cached, with its age shown.
-        The shown endpoint's, or (for the history) each endpoint's in turn."""
+    async def refresh_disk_usage(self) -> None:
+        """The shown endpoint's `/system/df`, in the background: slow on big hosts, so cached,
+        with its age shown (the watch keeps it and records it in the history)."""
         pane = self.main.query_one(VolumesPane)
-        storages = [e for e in self.parts.storages() if every_endpoint or e.name == pane.endpoint]
         pane.computing = True
         pane.refresh_view()
         try:
-            for e in storages:
-                try:
-                    disk = await e.source.disk_usage()
-                except SourceUnavailable as exc:
-                    if e.name == pane.endpoint:
-                        pane.usage_error = str(exc)
-                    continue
-                self._disks[e.name] = disk
-                if e.name == pane.endpoint:
-                    self.state.disk = disk
-                    pane.usage_error = ""
-                self._record_disk(disk, e.name, e.local)
+            errors = await self.watcher.read_disks([pane.endpoint])
+            if pane.endpoint in errors:
+                pane.usage_error = errors[pane.endpoint]
         finally:
             pane.computing = False
             pane.refresh_view()
 
-    def _record_disk(self, disk: DiskUsage, endpoint: str, local: bool) -> None:
-        if self.history is None:
-            return
-        samples = from_disk_reading(disk, self.state.snapshot, local, endpoint)
-        self.history_round(samples, self.parts.clock.now().timestamp(), False)
+    def disk_read(self, endpoint: str) -> None:
+        """New sizes of an endpoint: shown when the pane shows that endpoint."""
+        pane = self.main.query_one(VolumesPane)
+        if endpoint == pane.endpoint:
+            self.state.disk = self.watcher.disks[endpoint]
+            pane.usage_error = ""
+            pane.refresh_view()
 
     @on(VolumesPane.Clean)
     def _clean(self) -> None:
@@ -654,10 +419,10 @@ class FintuiApp(App[int]):
         try:
             history = self.ops.usage.volume_history(message.volume, endpoint)
         except StateUnavailable as exc:
-            self._store_failed(exc, "volume history")
+            self.watcher.store_failed(exc, "volume history")
             history = []  # the volume's sizes and mounts are still worth showing
         else:
-            self._store_worked(self.ops.usage.path, "volume history")
+            self.watcher.store_worked(self.ops.usage.path, "volume history")
         self.push_screen(VolumeScreen(message.volume, self.state, history, endpoint))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -736,8 +501,7 @@ class FintuiApp(App[int]):
             self.notify("cancelled: nothing changed", markup=False)
             return
         await self.push_screen_wait(ProgressScreen(ops, plan))
-        if self.poller is not None:
-            self.poller.wake()
+        self.watcher.wake()
 
     @on(NodesPane.Availability)
     def _node_availability(self, message: NodesPane.Availability) -> None:
@@ -759,6 +523,31 @@ class FintuiApp(App[int]):
     def _open_logs(self, message: ContainersPane.OpenLogs) -> None:
         self.push_screen(LogScreen(self.parts.source, message.container,
                                    self.parts.settings.ui.log_tail_lines))
+
+
+class ConsoleListener:
+    """The console's ear on its watch: each piece of news redraws what it concerns."""
+
+    def __init__(self, app: FintuiApp) -> None:
+        self.app = app
+
+    def snapshot(self, snap: ClusterSnapshot) -> None:
+        # A message, not a call: the screen redraws between sweeps, never inside one.
+        self.app.post_message(SnapshotArrived(snap))
+
+    def alerts_changed(self) -> None:
+        self.app.call_next(self.app.show_alerts)
+
+    def forecasts_changed(self) -> None:
+        self.app.show_forecasts()
+
+    def disk_changed(self, endpoint: str) -> None:
+        self.app.disk_read(endpoint)
+
+    def notice(self, text: str, title: str, error: bool) -> None:
+        # One line a file: each made safe on its own, the breaks between them kept.
+        self.app.notify("\n".join(safe_line(line) for line in text.split("\n")), title=title, severity="error" if error else
+                        "information", markup=False, timeout=15 if error else 5)
 
 
 def scale_target(container: Container, state: ClusterState) -> tuple[str, int]:

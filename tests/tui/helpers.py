@@ -9,11 +9,12 @@ from typing import Any
 from textual.app import App
 from textual.pilot import Pilot
 
-from fintui.cli import build_parser, build_parts
+from fintui.cli import build_parser
 from fintui.config import load_settings
 from fintui.sources.base import ClusterSource, GpuSource
 from fintui.tui.app import FintuiApp
 from fintui.tui.screens.actions import ProgressScreen
+from fintui.wiring import build_parts
 
 SNAPSHOT_CONFIG = Path(__file__).resolve().parent.parent / "sample-configs" / "snapshot.toml"
 
@@ -40,12 +41,12 @@ async def until_loaded(pilot: Pilot[int], sweeps: int = 1) -> None:
     assert isinstance(app, FintuiApp)
     for _ in range(400):
         # Forecasts too: their capacity alerts are part of what every pane's header shows.
-        if app.snapshots_seen >= sweeps and app.forecast_rounds:
+        if app.snapshots_seen >= sweeps and app.watcher.forecast_rounds:
             break
         await pilot.pause(0.01)
     else:
         raise AssertionError(f"not loaded: {app.snapshots_seen} snapshot(s), "
-                             f"{app.forecast_rounds} forecast round(s)")
+                             f"{app.watcher.forecast_rounds} forecast round(s)")
     await pilot.pause()
 
 

@@ -16,7 +16,6 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from fintui.tui.app import FintuiApp
-from fintui.tui.messages import SnapshotArrived
 from fintui.tui.panes.alerts import AlertsPane
 from fintui.tui.screens.actions import ConfirmScreen
 from fintui.tui.screens.silence import SilenceScreen
@@ -43,7 +42,7 @@ async def sweeps(pilot: Pilot[int], n: int) -> None:
     app = pilot.app
     assert isinstance(app, FintuiApp)
     for _ in range(n):
-        app.post_message(SnapshotArrived(await app.parts.source.sweep()))
+        app.watcher.arrived(await app.parts.source.sweep())
         await pilot.pause()
 
 
@@ -125,7 +124,7 @@ async def test_a_viewer_can_neither_ack_nor_silence(tmp_path: Path) -> None:
         assert not isinstance(app.screen, SilenceScreen)  # no form to type a comment in vain
         text = screen_text(app)
         assert "acked by" not in text and "silenced:" not in text
-        assert not app.alert_state.acks and not app.alert_state.silences
+        assert not app.watcher.alert_state.acks and not app.watcher.alert_state.silences
         audited = [(r["action"], r["target"], r["outcome"], r["role"])
                    for r in app.ops.audit.records()]
         assert audited == [("ack", "fix-gateway", "refused", "viewer"),
@@ -173,15 +172,15 @@ async def test_a_webhook_delivery_error_is_read_whole_at_80_columns(tmp_path: Pa
     app = app_for(tmp_path, with_receiver(tmp_path, "http://127.0.0.1:9/hook"))
     async with app.run_test(size=(80, 24)) as pilot:
         await to_alerts(pilot, n=12)
-        assert app.webhooks is not None
-        outbox = app.webhooks.outboxes["pager"]
+        assert app.watcher.webhooks is not None
+        outbox = app.watcher.webhooks.outboxes["pager"]
         await until(pilot, lambda: outbox.refused + outbox.failures > 0)
         # As a redirect elsewhere leaves it (text from the receiver's answer: never markup).
         outbox.queue.clear()
         outbox.refused, outbox.failures, outbox.retry_at = 1, 0, None
         outbox.last_error = ("HTTP 307 redirect to http://127.0.0.1:18082 not followed "
                              "(another origin: secret headers stay here) [b]x[/b]")
-        app._show_alerts()
+        app.show_alerts()
         await pilot.pause()
         text = flat(app)
         assert "webhook failing" in text
@@ -205,7 +204,7 @@ async def test_a_pager_down_when_alerts_fire_gets_each_once_when_back(tmp_path: 
     app = app_for(tmp_path, with_receiver(tmp_path, f"http://127.0.0.1:{port}/hook"))
     async with app.run_test(size=(120, 30)) as pilot:
         await to_alerts(pilot, n=12)
-        assert app.webhooks is not None
+        assert app.watcher.webhooks is not None
         await until(pilot, lambda: "retry in" in flat(app))
         text = flat(app)
         assert "webhook failing" in text
@@ -224,7 +223,7 @@ async def test_a_pager_down_when_alerts_fire_gets_each_once_when_back(tmp_path: 
         assert "webhook failing" not in flat(app)
     firing = [(a["labels"]["alertname"], a["labels"]["target"])
               for _, body in received for a in body["alerts"] if a["status"] == "firing"]
-    critical = {a.key for a in app.alert_engine.active.values()
+    critical = {a.key for a in app.watcher.alert_engine.active.values()
                 if a.state == "firing" and a.severity == "critical"}
     assert sorted(firing) == sorted(critical) and firing  # each firing alert, exactly once
     assert len({key for key, _ in received}) == len(received)  # no message twice

@@ -7,7 +7,6 @@ from typing import Any
 from textual.widgets import Input, Log, TabbedContent, Tree
 
 from fintui.tui.app import FintuiApp
-from fintui.tui.messages import SnapshotArrived
 from fintui.tui.panes.containers import GROUP_PREFIX, ContainersPane
 from fintui.tui.screens.details import DetailsScreen
 from fintui.tui.screens.help import HelpScreen
@@ -146,7 +145,7 @@ async def test_cursor_stays_on_the_same_container_when_rows_move() -> None:
         assert target is not None
         orders = {tuple(p._row_keys)}
         for _ in range(6):  # several sweeps: CPU changes and the rows reorder
-            app.post_message(SnapshotArrived(await app.parts.source.sweep()))
+            app.watcher.arrived(await app.parts.source.sweep())
             await pilot.pause()
             orders.add(tuple(p._row_keys))
             assert p.selected_key() == target
@@ -235,7 +234,7 @@ async def test_scroll_position_holds_through_refreshes() -> None:
         selected = p.selected_key()
         assert scrolled > 0
         for _ in range(4):
-            app.post_message(SnapshotArrived(await app.parts.source.sweep()))
+            app.watcher.arrived(await app.parts.source.sweep())
             await pilot.pause()
             assert p.table.scroll_y == scrolled and p.selected_key() == selected
 
@@ -272,7 +271,7 @@ async def test_snapshots_arriving_under_a_modal_screen_keep_the_console_running(
         await until_loaded(pilot)
         await pilot.press("question_mark")
         for _ in range(3):  # the poller does not stop while the operator reads the help
-            app.post_message(SnapshotArrived(await app.parts.source.sweep()))
+            app.watcher.arrived(await app.parts.source.sweep())
             await pilot.pause()
         assert app.is_running and isinstance(app.screen, HelpScreen)
         assert app.snapshots_seen == 4

@@ -44,7 +44,7 @@ async def test_the_cursor_stays_on_its_target_when_forecasts_refresh() -> None:
         pane = app.query_one(ForecastsPane)
         chosen = pane.results[3]
         reordered = [pane.results[3], *pane.results[:3], *pane.results[4:]]
-        app._forecasts_ready(reordered)
+        app.watcher._forecasts_ready(reordered)
         await pilot.pause()
         assert pane.selected() is not None and pane.selected().name == chosen.name
 
@@ -55,13 +55,13 @@ async def test_untrusted_names_are_shown_literally(tmp_path: Path) -> None:
     app = make_app(config=config)
     async with app.run_test(size=(160, 48)) as pilot:
         await until_loaded(pilot)
-        store = app.history
+        store = app.watcher.history
         assert isinstance(store, HistoryStore)
         name = "[bold red]evil[/] \x1b[31m"
         now = app.parts.clock.now().timestamp()
         store.record_many((now - (48 - h) * 3600, [UsageSample("volume", name, 1e9 + h * 1e8,
                                                                5e10)]) for h in range(48))
-        app.history_round([], 0, True)
+        app.watcher.history_round([], 0, True)
         await pilot.press("5")
         for _ in range(100):
             await pilot.pause(0.02)

@@ -17,13 +17,14 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
-import fintui.tui.app as app_module
-from fintui.cli import build_parser, build_parts
+import fintui.watch.watch as watch_module
+from fintui.cli import build_parser
 from fintui.config import load_settings
 from fintui.core.alerts import Alert
 from fintui.store.usage import UsageStore
 from fintui.tui.app import FintuiApp
 from fintui.tui.panes.alerts import AlertsPane
+from fintui.wiring import build_parts
 from tests.tui.helpers import FAST_CONFIG, screen_text
 
 
@@ -66,7 +67,7 @@ async def until(pilot: Pilot[Any], check: Any, seconds: float, what: str) -> Non
 
 async def test_a_locked_state_database_is_said_once_and_the_screen_never_waits(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_module, "USAGE_RECORD_EVERY", 0.5)  # a note at every sweep
+    monkeypatch.setattr(watch_module, "USAGE_RECORD_EVERY", 0.5)  # a note at every sweep
     monkeypatch.setattr(UsageStore, "BUSY_TIMEOUT", 3.0)  # 10 s in use: the same, sooner
     app, said = demo_app(tmp_path)
     path = app.ops.usage.path
@@ -98,7 +99,7 @@ async def test_a_locked_state_database_is_said_once_and_the_screen_never_waits(
 
 async def test_a_corrupt_state_database_at_start_is_said_and_the_console_runs(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_module, "USAGE_RECORD_EVERY", 0.5)  # retried within a sweep
+    monkeypatch.setattr(watch_module, "USAGE_RECORD_EVERY", 0.5)  # retried within a sweep
     app, said = demo_app(tmp_path, before_start=b"this is no database\n" * 400)
     path = app.ops.usage.path
     async with app.run_test(size=(160, 40)) as pilot:
@@ -153,7 +154,7 @@ async def test_acks_in_a_read_only_folder_are_kept_and_said_once(tmp_path: Path)
             assert notices[0].startswith("state.toml: cannot save: Operation not permitted.")
             assert said.count(f"acknowledged {alert.rule} on {alert.target} "
                               "(not saved yet: held until the file works)") == 2
-            assert app.alert_state.acks  # the ack holds in this console
+            assert app.watcher.alert_state.acks  # the ack holds in this console
         finally:
             make_writable(folder)
         app.post_message(AlertsPane.Ack(alert))
@@ -178,7 +179,7 @@ async def test_an_unreadable_alert_state_is_said_and_never_overwritten(tmp_path:
 
 async def test_a_read_only_state_folder_is_said_once_and_the_console_runs(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_module, "USAGE_RECORD_EVERY", 0.5)  # retried within a sweep
+    monkeypatch.setattr(watch_module, "USAGE_RECORD_EVERY", 0.5)  # retried within a sweep
     app, said = demo_app(tmp_path)
     path = app.ops.usage.path
     path.unlink()  # made by the stores; gone, it cannot be made again in a read-only folder
@@ -251,5 +252,5 @@ async def test_an_alert_state_broken_while_running_is_said_and_kept(tmp_path: Pa
         app.post_message(AlertsPane.Ack(firing(app)))
         await pilot.pause(1.5)
         assert len(about(said, state)) == 1, said
-        assert (firing(app).rule, firing(app).target) in app.alert_state.acks  # held
+        assert (firing(app).rule, firing(app).target) in app.watcher.alert_state.acks  # held
     assert state.read_bytes() == garbage, "the damaged file is kept"

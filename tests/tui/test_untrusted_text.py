@@ -14,7 +14,6 @@ from textual.widgets import DataTable, Label, Log, OptionList, Static, Tree
 from fintui.core.text_safety import visible
 from fintui.model import ClusterSnapshot
 from fintui.tui.app import FintuiApp
-from fintui.tui.messages import SnapshotArrived
 from fintui.tui.panes.containers import ContainersPane
 from fintui.tui.screens.logs import LogScreen
 from fintui.tui.widgets.safe import safe, safe_line
@@ -146,13 +145,13 @@ async def test_hostile_cluster_in_pane_details_logs_and_header() -> None:
         await pilot.press("escape")
         # A daemon error message is untrusted too.
         source.down = "[@click=app.quit]boom \x1b[2J"
-        app.post_message(SnapshotArrived(await _failed_sweep(app)))
+        app.watcher.arrived(await _failed_sweep(app))
         await pilot.pause()
         assert_inert(app, ["DISCONNECTED", "[@click=app.quit]boom \\x1b[2J"])
 
 
 async def _failed_sweep(app: FintuiApp) -> ClusterSnapshot:
-    from fintui.cli import make_poller
+    from fintui.wiring import make_poller
 
     poller = make_poller(app.parts)
     poller.last_good = app.state.snapshot

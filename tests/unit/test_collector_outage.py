@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from fintui.cli import build_parser, build_parts
+from fintui.cli import build_parser
 from fintui.collector import collect
 from fintui.config import load_settings
 from fintui.model import ClusterSnapshot
 from fintui.store.history import HistoryStore
+from fintui.wiring import build_parts
 
 FAILURES = 1100  # past the 1025th, where the backoff overflowed
 

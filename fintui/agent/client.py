@@ -1,0 +1,225 @@
+"""The client of `fintui agent`: HTTP/JSON over the agent's unix socket.
+
+Failures come as three exceptions, each with one line for an operator (text from the agent is
+made inert first: whatever listens on the socket may not be ours):
+  AgentUnavailable: no agent to talk to (no socket, refused, permission denied, timed out,
+                    connection cut);
+  AgentRefused:     the agent said no to an act (403; role, freeze);
+  AgentFailed:      the agent could not do it (400 bad request, 500, an answer not understood).
+
+`updates()` ends (the iteration finishes) when the agent ends the stream properly: its backend
+stopped or the agent is stopping. A stream cut without its proper end, or silent for longer
+than the read timeout, raises AgentUnavailable."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+
+from fintui.core.text_safety import one_line
+
+BASE = "http://agent"
+MAX_LINE = 16 * 1024 * 1024  # one update; more means a broken (or hostile) peer
+_MESSAGE_LIMIT = 500
+
+
+class AgentUnavailable(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class AgentRefused(Exception):
+    """The agent refused the act; the message is its reason."""
+
+
+class AgentFailed(Exception):
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status  # the HTTP status, 0 where the answer itself was wrong
+
+
+class _StreamClosed(aiohttp.ClientConnectionError):
+    """Put into an open stream's reader when the client is closed under it."""
+
+
+class AgentClient:
+    def __init__(self, path: Path, timeout: float = 5.0) -> None:
+        self.path = path
+        self.timeout = timeout
+        self._where = one_line(str(path))
+        self._session: aiohttp.ClientSession | None = None
+        # Closing the session does not wake a reader waiting on its socket: we do.
+        self._streams: set[aiohttp.StreamReader] = set()
+
+    async def __aenter__(self) -> AgentClient:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        for reader in self._streams:
+            reader.set_exception(_StreamClosed())
+        self._streams.clear()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.UnixConnector(path=str(self.path))
+            self._session = aiohttp.ClientSession(connector=connector)
+        return self._session
+
+    # -- requests ---------------------------------------------------------------------------
+
+    async def info(self) -> dict[str, Any]:
+        return _object(await self._call("GET", "/v1/agent"))
+
+    async def status(self) -> dict[str, Any]:
+        return _object(await self._call("GET", "/v1/status"))
+
+    async def alerts(self) -> list[dict[str, Any]]:
+        alerts = _object(await self._call("GET", "/v1/alerts")).get("alerts")
+        if not isinstance(alerts, list) or not all(isinstance(a, dict) for a in alerts):
+            raise AgentFailed("the agent's alerts are not a list of objects")
+        return alerts
+
+    async def whoami(self) -> dict[str, Any]:
+        return _object(await self._call("GET", "/v1/whoami"))
+
+    async def ack(self, rule: str, target: str) -> str:
+        answer = await self._call("POST", "/v1/ack", {"rule": rule, "target": target})
+        return _message(answer)
+
+    async def silence(self, rule: str, target: str, seconds: float, comment: str = "") -> str:
+        body = {"rule": rule, "target": target, "seconds": seconds, "comment": comment}
+        return _message(await self._call("POST", "/v1/silence", body))
+
+    async def _call(self, method: str, route: str, body: dict[str, Any] | None = None) -> Any:
+        limit = aiohttp.ClientTimeout(total=self.timeout)
+        try:
+            async with self._get_session().request(method, BASE + route, json=body,
+                                                    timeout=limit) as resp:
+                raw = await resp.read()
+                status = resp.status
+        except TimeoutError:
+            raise AgentUnavailable(
+                f"agent at {self._where} did not answer within {self.timeout:g} s") from None
+        except (aiohttp.ClientError, OSError) as exc:
+            raise AgentUnavailable(self._describe(exc)) from None
+        if status >= 400:
+            raise _http_error(status, raw)
+        try:
+            return json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise AgentFailed(f"the agent at {self._where} answered with something that is "
+                              "not JSON") from None
+
+    # -- the update stream ------------------------------------------------------------------
+
+    async def updates(self, read_timeout: float | None = None
+                      ) -> AsyncGenerator[dict[str, Any], None]:
+        """The agent's updates, first the current state. No limit on the whole stream;
+        `read_timeout` limits each silence (the agent sends a keepalive every 15 s by
+        default, so use more than that). To stop early, aclose() the generator
+        (contextlib.aclosing) or close the client."""
+        limit = aiohttp.ClientTimeout(total=None, connect=self.timeout,
+                                      sock_connect=self.timeout, sock_read=read_timeout)
+        try:
+            async with self._get_session().get(BASE + "/v1/updates", timeout=limit) as resp:
+                if resp.status >= 400:
+                    raise _http_error(resp.status, await resp.read())
+                self._streams.add(resp.content)
+                try:
+                    buffer = b""
+                    async for chunk in resp.content.iter_any():
+                        buffer += chunk
+                        *lines, buffer = buffer.split(b"\n")
+                        if len(buffer) > MAX_LINE:
+                            raise AgentFailed(f"the agent at {self._where} sent an update "
+                                              f"over {MAX_LINE} bytes")
+                        for line in lines:
+                            if line.strip():  # empty lines are keepalives
+                                yield _update(line, self._where)
+                    if buffer.strip():
+                        yield _update(buffer, self._where)
+                finally:
+                    self._streams.discard(resp.content)
+        except _StreamClosed:
+            return  # we closed the client: the stream is over, as asked
+        except TimeoutError:
+            raise AgentUnavailable(f"agent at {self._where} sent nothing for "
+                                   f"{read_timeout or self.timeout:g} s") from None
+        except aiohttp.ClientPayloadError:
+            raise AgentUnavailable(f"the update stream from {self._where} was cut") from None
+        except (aiohttp.ClientError, OSError) as exc:
+            raise AgentUnavailable(self._describe(exc)) from None
+
+    def _describe(self, exc: BaseException) -> str:
+        """One line naming what went wrong and where."""
+        where = self._where
+        cause: BaseException = exc
+        if isinstance(exc, aiohttp.ClientConnectorError):
+            cause = exc.os_error
+        if isinstance(cause, FileNotFoundError):
+            return f"no agent at {where} (no such file)"
+        if isinstance(cause, PermissionError):
+            return f"permission denied on {where}"
+        if isinstance(cause, ConnectionRefusedError):
+            return f"no agent answers at {where} (connection refused)"
+        if isinstance(exc, aiohttp.ServerDisconnectedError):
+            return f"the agent at {where} closed the connection"
+        text = getattr(cause, "strerror", None) or str(cause) or type(cause).__name__
+        return f"cannot reach the agent at {where}: {one_line(text, _MESSAGE_LIMIT)}"
+
+
+async def agent_answers(path: Path, timeout: float = 1.0) -> bool:
+    """Whether an agent answers on `path` (its /v1/agent, within `timeout`)."""
+    try:
+        async with AgentClient(path, timeout) as client:
+            await client.info()
+    except (AgentUnavailable, AgentFailed, AgentRefused):
+        return False
+    return True
+
+
+def _http_error(status: int, raw: bytes) -> Exception:
+    try:
+        message = json.loads(raw).get("error")
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        message = None
+    if not isinstance(message, str) or not message:
+        message = f"HTTP {status}"
+    message = one_line(message, _MESSAGE_LIMIT)
+    if status == 403:
+        return AgentRefused(message)
+    return AgentFailed(message, status)
+
+
+def _object(answer: Any) -> dict[str, Any]:
+    if not isinstance(answer, dict):
+        raise AgentFailed("the agent's answer is not a JSON object")
+    return answer
+
+
+def _message(answer: Any) -> str:
+    message = _object(answer).get("message")
+    return one_line(message, _MESSAGE_LIMIT) if isinstance(message, str) else ""
+
+
+def _update(line: bytes, where: str) -> dict[str, Any]:
+    try:
+        item = json.loads(line)
+    except (ValueError, UnicodeDecodeError):
+        raise AgentFailed(f"the agent at {where} sent an update that is not JSON") from None
+    if not isinstance(item, dict):
+        raise AgentFailed(f"the agent at {where} sent an update that is not an object")
+    return item

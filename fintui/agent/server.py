@@ -1,0 +1,341 @@
+"""The agent's HTTP server on a unix socket: JSON in, JSON out, acts by the peer's OS identity.
+
+Who asks comes from SO_PEERCRED on each connection; a name in a request body is never read.
+Access is the socket file's: mode 0660, owned by the agent's user and (optionally) a group.
+
+Update streams (`GET /v1/updates`) are newline-delimited JSON, one object per line. While the
+backend has nothing to say the server writes an empty line every `keepalive` seconds, so a
+client can use a read timeout longer than that to notice a dead agent. A stream ends cleanly
+(the HTTP body's proper end) when the backend's updates end or the server stops; it is cut
+(no proper end) when the backend fails in the middle of it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import grp
+import json
+import logging
+import math
+import os
+import socket
+import stat
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from fintui.agent.backend import AgentBackend, AgentError
+from fintui.agent.peer import peer_uid
+from fintui.core.text_safety import one_line
+from fintui.ops.identity import Identity, identity_of
+from fintui.ops.operations import Refused
+
+log = logging.getLogger("fintui.agent")
+
+MAX_BODY = 64 * 1024  # requests are a few short fields
+SOCKET_MODE = 0o660
+DIR_MODE = 0o750
+MAX_SOCKET_PATH = 107  # sun_path is 108 bytes with its terminating NUL
+_POLL = 0.5  # how often an idle stream checks that its client is still there
+_MESSAGE_LIMIT = 500  # characters of an exception's text put into an answer or the log
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class AgentRunning(AgentError):
+    """Another agent answers on the socket path: this one must not take it over."""
+
+
+class AgentServer:
+    def __init__(self, backend: AgentBackend, path: Path, group: str = "", *,
+                 keepalive: float = 15.0) -> None:
+        self.backend = backend
+        self.path = path
+        self.group = group
+        self.keepalive = keepalive
+        self._runner: web.AppRunner | None = None
+        self._bound: tuple[int, int] | None = None  # (st_dev, st_ino) of the socket we made
+        self._stopping = asyncio.Event()
+        self._streams: set[asyncio.Task[Any]] = set()
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        gid = _group_id(self.group) if self.group else -1  # before touching anything
+        if len(os.fsencode(self.path)) > MAX_SOCKET_PATH:
+            raise AgentError(f"socket path too long ({len(os.fsencode(self.path))} bytes, "
+                             f"at most {MAX_SOCKET_PATH}): {one_line(str(self.path))}")
+        self._make_parent(gid)
+        await self._clear_stale()
+        sock = self._bind(gid)
+        app = web.Application(client_max_size=MAX_BODY, middlewares=[self._errors])
+        app.router.add_get("/v1/agent", self._info)
+        app.router.add_get("/v1/status", self._status)
+        app.router.add_get("/v1/alerts", self._alerts)
+        app.router.add_get("/v1/whoami", self._whoami)
+        app.router.add_post("/v1/ack", self._ack)
+        app.router.add_post("/v1/silence", self._silence)
+        app.router.add_get("/v1/updates", self._updates)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5.0)
+        try:
+            await runner.setup()
+            await web.SockSite(runner, sock).start()  # listen() happens here, after chmod
+        except BaseException:
+            await runner.cleanup()
+            sock.close()
+            self._remove_socket()
+            raise
+        self._runner = runner
+        self._stopping.clear()
+
+    async def stop(self) -> None:
+        """Stop accepting, end open update streams cleanly, remove the socket if ours."""
+        self._stopping.set()
+        if self._streams:  # they see the event within a moment and finish their bodies
+            await asyncio.wait(set(self._streams), timeout=5.0)
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        self._remove_socket()
+
+    def _make_parent(self, gid: int) -> None:
+        parent = self.path.parent
+        if parent.exists():
+            return
+        parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(parent, DIR_MODE)  # mkdir's mode is cut by the umask; this is exact
+        if gid >= 0:  # the group must be able to reach the socket inside
+            try:
+                os.chown(parent, -1, gid)
+            except OSError as exc:
+                raise AgentError(f"cannot give {one_line(str(parent))} to group "
+                                 f"{self.group!r}: {exc.strerror or exc}") from None
+
+    async def _clear_stale(self) -> None:
+        """A socket left by a killed agent is removed; a live one is not ours to take."""
+        try:
+            mode = os.lstat(self.path).st_mode
+        except FileNotFoundError:
+            return
+        where = one_line(str(self.path))
+        if not stat.S_ISSOCK(mode):
+            raise AgentError(f"{where} exists and is not a socket: not removing it")
+        answered = await asyncio.to_thread(_something_answers, self.path)
+        if answered is None:
+            raise AgentError(f"permission denied on {where}: cannot tell whether an agent "
+                             "serves it")
+        if answered:
+            raise AgentRunning(f"an agent already serves {where}")
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+    def _bind(self, gid: int) -> socket.socket:
+        """Bind, set mode and group, and only then listen (in SockSite): no moment when
+        the socket takes connections with looser rights."""
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.bind(str(self.path))
+            info = os.stat(self.path)
+            self._bound = (info.st_dev, info.st_ino)
+            os.chmod(self.path, SOCKET_MODE)
+            if gid >= 0:
+                os.chown(self.path, -1, gid)
+        except OSError as exc:
+            sock.close()
+            self._remove_socket()
+            what = f"give it to group {self.group!r}" if self._bound else "bind"
+            raise AgentError(f"cannot {what} on {one_line(str(self.path))}: "
+                             f"{exc.strerror or exc}") from None
+        sock.setblocking(False)
+        return sock
+
+    def _remove_socket(self) -> None:
+        """Unlink the socket file, unless another agent has replaced it since."""
+        if self._bound is None:
+            return
+        try:
+            info = os.lstat(self.path)
+            if (info.st_dev, info.st_ino) == self._bound:
+                self.path.unlink()
+        except FileNotFoundError:
+            pass
+        self._bound = None
+
+    # -- error answers ----------------------------------------------------------------------
+
+    @web.middleware
+    async def _errors(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except AgentError as exc:
+            return _error(400, one_line(str(exc), _MESSAGE_LIMIT))
+        except Refused as exc:
+            return _error(403, one_line(str(exc), _MESSAGE_LIMIT))
+        except web.HTTPException as exc:  # no such route, wrong method, body too big
+            return _error(exc.status, exc.reason)
+        except Exception as exc:
+            text = one_line(f"{type(exc).__name__}: {exc}", _MESSAGE_LIMIT)
+            log.error("agent: %s %s failed: %s", request.method, request.path, text)
+            return _error(500, f"internal error: {text}")
+
+    # -- routes -----------------------------------------------------------------------------
+
+    async def _info(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response(self.backend.info())
+
+    async def _status(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response(await self.backend.status())
+
+    async def _alerts(self, request: web.Request) -> web.StreamResponse:
+        return web.json_response({"alerts": self.backend.alerts()})
+
+    async def _whoami(self, request: web.Request) -> web.StreamResponse:
+        who = await _peer(request)
+        return web.json_response({"uid": who.uid, "user": who.user, "groups": list(who.groups)})
+
+    async def _ack(self, request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        rule, target = _text(body, "rule"), _text(body, "target")
+        who = await _peer(request)
+        return web.json_response({"message": await self.backend.ack(who, rule, target)})
+
+    async def _silence(self, request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        rule, target = _text(body, "rule"), _text(body, "target")
+        seconds = body.get("seconds")
+        if (isinstance(seconds, bool) or not isinstance(seconds, int | float)
+                or not math.isfinite(seconds) or seconds <= 0):
+            raise AgentError("'seconds' must be a number greater than 0")
+        comment = body.get("comment", "")
+        if not isinstance(comment, str):
+            raise AgentError("'comment' must be a string")
+        who = await _peer(request)
+        message = await self.backend.silence(who, rule, target, float(seconds), comment)
+        return web.json_response({"message": message})
+
+    async def _updates(self, request: web.Request) -> web.StreamResponse:
+        source = self.backend.updates()  # fails here → the middleware answers 500
+        response = web.StreamResponse(headers={"Content-Type": "application/x-ndjson",
+                                               "Cache-Control": "no-store"})
+        await response.prepare(request)
+        task = asyncio.current_task()
+        if task is not None:
+            self._streams.add(task)
+        try:
+            await self._pump(request, response, source)
+        except ConnectionError:  # the client went away mid-write: nothing to tell anyone
+            return response
+        except Exception as exc:
+            text = one_line(f"{type(exc).__name__}: {exc}", _MESSAGE_LIMIT)
+            log.error("agent: update stream failed: %s", text)
+            if request.transport is not None:  # cut it: the client must not take it as done
+                request.transport.abort()
+            return response
+        finally:
+            if task is not None:
+                self._streams.discard(task)
+            closer = getattr(source, "aclose", None)
+            if closer is not None:
+                with contextlib.suppress(Exception):
+                    await closer()
+        with contextlib.suppress(ConnectionError):
+            await response.write_eof()
+        return response
+
+    async def _pump(self, request: web.Request, response: web.StreamResponse,
+                    source: AsyncIterator[dict[str, Any]]) -> None:
+        """Copy items to the client until the source ends, the server stops or the client
+        goes; an idle stream gets an empty line every `keepalive` seconds."""
+        loop = asyncio.get_running_loop()
+        stopping: asyncio.Future[Any] = asyncio.ensure_future(self._stopping.wait())
+        pending: asyncio.Future[Any] | None = None
+        last_write = loop.time()
+        try:
+            while True:
+                if pending is None:
+                    pending = asyncio.ensure_future(anext(source))
+                await asyncio.wait({pending, stopping}, timeout=_POLL,
+                                   return_when=asyncio.FIRST_COMPLETED)
+                if stopping.done() or request.transport is None:
+                    return
+                if not pending.done():
+                    if loop.time() - last_write >= self.keepalive:
+                        await response.write(b"\n")
+                        last_write = loop.time()
+                    continue
+                try:
+                    item = pending.result()
+                except StopAsyncIteration:
+                    return
+                pending = None
+                await response.write(json.dumps(item).encode() + b"\n")
+                last_write = loop.time()
+        finally:
+            stopping.cancel()
+            if pending is not None and not pending.done():
+                pending.cancel()
+                with contextlib.suppress(BaseException):
+                    await pending
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+async def _peer(request: web.Request) -> Identity:
+    """The connected process's account, from the kernel; never from the request."""
+    transport = request.transport
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is None:
+        raise AgentError("connection closed")
+    try:
+        uid = peer_uid(sock)
+    except OSError as exc:
+        raise Refused(f"cannot tell who is asking: {exc.strerror or exc}") from None
+    # The account database may be remote (LDAP): not on the event loop.
+    return await asyncio.to_thread(identity_of, uid)
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    raw = await request.read()  # over MAX_BODY: HTTPRequestEntityTooLarge → 413
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise AgentError("request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise AgentError("request body must be a JSON object")
+    return body
+
+
+def _text(body: dict[str, Any], field: str) -> str:
+    value = body.get(field)
+    if not isinstance(value, str) or not value:
+        raise AgentError(f"{field!r} must be a non-empty string")
+    return value
+
+
+def _group_id(name: str) -> int:
+    try:
+        return grp.getgrnam(name).gr_gid
+    except KeyError:
+        raise AgentError(f"unknown group {name!r} in [agent] group") from None
+
+
+def _something_answers(path: Path, timeout: float = 0.5) -> bool | None:
+    """True if a process accepts connections on `path`, False if none does (a stale file),
+    None if we may not even try (permission denied)."""
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    probe.settimeout(timeout)
+    try:
+        probe.connect(str(path))
+    except (ConnectionRefusedError, FileNotFoundError):
+        return False
+    except PermissionError:
+        return None
+    except TimeoutError:  # a full backlog: someone is there, just busy
+        return True
+    finally:
+        probe.close()
+    return True

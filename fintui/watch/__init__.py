@@ -1,0 +1,1 @@
+"""The headless watch: polling, alerts, delivery, history and forecasts behind every view."""

@@ -1,0 +1,372 @@
+"""The watch: one headless owner of everything that must happen whether or not anyone looks.
+
+It polls, keeps the cluster state, evaluates alerts (with the restart window), delivers
+webhooks, samples the metric history, computes forecasts, records what storage is in use and
+reads disk usage, and tells its subscribers. A console is one subscriber; `fintui agent`
+runs a watch with nobody subscribed but its socket. No Textual here."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from fintui.core.alerts import (
+    Alert,
+    AlertEngine,
+    RestartWindow,
+    Silence,
+    observe,
+    rules_from,
+    split_down_endpoints,
+)
+from fintui.core.store_faults import StoreFaults, fault_line, worked_line
+from fintui.core.usage_samples import from_disk_reading, from_snapshot
+from fintui.forecasting import TargetForecast, forecast_all, forecast_rules
+from fintui.model import ClusterSnapshot, Container, DiskUsage, UsageSample
+from fintui.notify.webhook import WebhookSender
+from fintui.sources.base import SourceUnavailable
+from fintui.store.alert_state import AlertStateFile
+from fintui.store.db import StateUnavailable
+from fintui.store.history import HistoryStore
+from fintui.store.state import ClusterState
+from fintui.wiring import make_poller
+
+if TYPE_CHECKING:
+    from fintui.ops.operations import Operations
+    from fintui.poller import Poller
+    from fintui.wiring import Parts
+
+log = logging.getLogger("fintui.watch")
+
+USAGE_RECORD_EVERY = 30.0  # seconds between notes of which volumes and images are in use
+# What goes without while a state file fails, said with its fault.
+STORE_USES = {
+    "usage": "volume and image last-use times are not recorded",
+    "isolations": "isolation marks are not read",
+    "volume history": "a volume's history cannot be shown",
+    "history": "metric samples and forecasts wait",
+    "alerts": "acks and silences made here are held in memory",
+}
+STORE_NOTICE_GATHER = 1.0  # seconds: faults found together (at start) share one notice
+
+
+class WatchListener(Protocol):
+    """What a subscriber hears. Called on the watch's event loop; each must return quickly."""
+
+    def snapshot(self, snap: ClusterSnapshot) -> None: ...
+
+    def alerts_changed(self) -> None: ...
+
+    def forecasts_changed(self) -> None: ...
+
+    def disk_changed(self, endpoint: str) -> None: ...
+
+    def notice(self, text: str, title: str, error: bool) -> None: ...
+
+
+class Watch:
+    def __init__(self, parts: Parts, ops: Operations, deliver: bool = True) -> None:
+        self.parts = parts
+        self.ops = ops  # the first endpoint's: isolation marks and storage use are its stores
+        self.state = ClusterState(parts.settings.ui.sparkline_points)
+        self.started_at = parts.clock.now()
+        self.poller: Poller | None = None
+        self.listeners: list[WatchListener] = []
+        alerts = parts.settings.alerts
+        self.alert_rules = rules_from(alerts)
+        self.alert_engine = AlertEngine(alerts.resolve_after)
+        self.restarts = RestartWindow(timedelta(seconds=alerts.restart_window))
+        self.alert_state = AlertStateFile(alerts.state_file)
+        # Only a watch that delivers pages; one that does not says so where it shows alerts.
+        self.webhooks = WebhookSender(alerts.receivers, alerts.webhook_timeout,
+                                      on_change=self._alerts_changed) \
+            if deliver and alerts.receivers else None
+        self.forecasts: list[TargetForecast] = []
+        self.forecast_rounds = 0  # finished forecast computations (tests wait on it)
+        self.history: HistoryStore | None = None
+        self.history_error = ""
+        self.disks: dict[str, DiskUsage] = {}  # each endpoint's latest sizes, by name
+        self.store_faults = StoreFaults()  # state files failing now: each said once
+        self._fault_news: list[str] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._busy: set[str] = set()  # kinds of background work running now
+        self._usage_recorded_at = 0.0
+        self._history_disk_at = time.monotonic()  # the first reading waits one interval
+        self._forecast_at = -float("inf")
+        self._sampled_at = -float("inf")
+
+    def subscribe(self, listener: WatchListener) -> Callable[[], None]:
+        self.listeners.append(listener)
+        return lambda: self.listeners.remove(listener) if listener in self.listeners else None
+
+    # -- running -------------------------------------------------------------------------
+
+    def open_history(self) -> None:
+        try:
+            self.history = self.parts.open_history()
+        except StateUnavailable as exc:
+            self.history_error = str(exc)
+        if self.history is None:
+            self._forecasts_ready([])
+        if self.alert_state.fault is not None:
+            self.store_failed(self.alert_state.fault, "alerts")
+
+    async def run(self) -> None:
+        """Poll until cancelled; then stop the background work and close the sources."""
+        self.poller = make_poller(self.parts)
+        try:
+            await self.poller.run(self.arrived)
+        finally:
+            for task in list(self._tasks):
+                task.cancel()
+            await self.parts.source.close()
+            if self.parts.gpu is not None:
+                await self.parts.gpu.close()  # NVML: initialised once, shut down on exit
+
+    def wake(self) -> None:
+        """Sweep now (after an act): the change shows at once."""
+        if self.poller is not None:
+            self.poller.wake()
+
+    def spawn(self, kind: str, work: Coroutine[Any, Any, None], single: bool = False) -> None:
+        """Background work on the watch's loop; `single` work of a kind never overlaps (a
+        locked file must not gather threads waiting on it). A failure is said, never raised."""
+        if single and kind in self._busy:
+            work.close()
+            return
+        self._busy.add(kind)
+        task = asyncio.get_running_loop().create_task(work, name=f"watch-{kind}")
+        self._tasks.add(task)
+        task.add_done_callback(lambda t: self._finished(kind, t))
+
+    def _finished(self, kind: str, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not any(t.get_name() == task.get_name() for t in self._tasks):
+            self._busy.discard(kind)
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            log.error("%s: %s: %s", kind, type(error).__name__, error)
+            self._notice(f"{kind}: {type(error).__name__}: {error}", "internal error", True)
+
+    def arrived(self, snap: ClusterSnapshot) -> None:
+        """One sweep: alerts, history, state, marks, usage; then every subscriber."""
+        self.evaluate_alerts(snap)
+        self._record_history(snap)
+        self.state.update(snap)
+        try:
+            self.state.isolated = self.ops.isolations.active_ids()
+        except StateUnavailable as exc:
+            self.store_failed(exc, "isolations")  # the marks last read stay
+        else:
+            self.store_worked(self.ops.isolations.path, "isolations")
+        self._check_alert_state()
+        if snap.source.connected and (
+                time.monotonic() - self._usage_recorded_at > USAGE_RECORD_EVERY):
+            # "Last used" for volume and image TTLs: what fintui saw in use, and when.
+            self._usage_recorded_at = time.monotonic()
+            self.spawn("usage", self._record_usage(snap.containers, snap.taken_at), single=True)
+        for listener in list(self.listeners):
+            listener.snapshot(snap)
+
+    # -- alerts --------------------------------------------------------------------------
+
+    def evaluate_alerts(self, snap: ClusterSnapshot) -> None:
+        """One evaluation of every rule over the snapshot and the latest forecasts. Stale data
+        never fires or resolves an alert."""
+        if not snap.source.connected or (snap.stale and not snap.endpoints):
+            return
+        snap, unseen, held = split_down_endpoints(snap)
+        self.restarts.note(snap.containers, snap.taken_at, held=unseen)
+        changed = self.alert_engine.evaluate(
+            observe(self.alert_rules, snap, self.restarts,
+                    [t.forecast for t in self.forecasts]), snap.taken_at, held=held)
+        if changed and self.webhooks is not None:
+            silences = self.alert_state.silences
+            marked = [replace(a, silenced_by=next((s.comment for s in silences
+                                                   if s.matches(a, snap.taken_at)), ""))
+                      for a in changed]
+            # Queued here and sent beside the sweep (a slow receiver never blocks it) by one
+            # task that retries until delivered and is cancelled when the watch stops.
+            self.webhooks.add(marked)
+            self.spawn("webhooks", self.webhooks.run(), single=True)
+
+    def shown_alerts(self) -> list[Alert]:
+        snap = self.state.snapshot
+        now = snap.taken_at if snap else self.parts.clock.now()
+        return self.alert_engine.shown(self.alert_state.silences, self.alert_state.acks, now)
+
+    def _alerts_changed(self) -> None:
+        for listener in list(self.listeners):
+            listener.alerts_changed()
+
+    def ack(self, ops: Operations, rule: str, target: str, actor: str) -> str:
+        """Audit, then keep, an ack; the message to show. Refused (raised) for a viewer."""
+        ops.record("ack", target, {"rule": rule})
+        saved = self._save_alert_state(lambda: self.alert_state.ack(
+            rule, target, actor, self.parts.clock.now()))
+        self._alerts_changed()
+        return f"acknowledged {rule} on {target}{saved}"
+
+    def silence(self, ops: Operations, silence: Silence) -> str:
+        """Audit, then keep, a silence; the message to show. Refused (raised) for a viewer."""
+        ops.record("silence", silence.target, {
+            "rule": silence.rule, "until": silence.until.isoformat(),
+            "comment": silence.comment})
+        saved = self._save_alert_state(lambda: self.alert_state.silence(
+            silence, self.parts.clock.now()))
+        self._alerts_changed()
+        return (f"silenced {silence.rule} on {silence.target} until "
+                f"{silence.until:%Y-%m-%d %H:%M} UTC{saved}")
+
+    def _save_alert_state(self, change: Callable[[], None]) -> str:
+        """"" when saved, else words saying it holds only here (the fault is said once)."""
+        try:
+            change()
+        except StateUnavailable as exc:
+            self.store_failed(exc, "alerts")
+            return " (not saved yet: held until the file works)"
+        self.store_worked(self.alert_state.path, "alerts")
+        return ""
+
+    def _check_alert_state(self) -> None:
+        """Each sweep: the alert state re-read when it changed on disk (one stat) and what is
+        held here written once it can be; a fault said once, and its end."""
+        held = self.alert_state.held
+        try:
+            self.alert_state.check(self.parts.clock.now())
+        except StateUnavailable as exc:
+            self.store_failed(exc, "alerts")
+        else:
+            self.store_worked(self.alert_state.path, "alerts",
+                              "; held acks and silences saved" if held else "")
+
+    # -- history, forecasts, storage -----------------------------------------------------
+
+    async def _record_usage(self, containers: Sequence[Container], at: datetime) -> None:
+        """Off the event loop: a write waits for another process's lock (seconds)."""
+        try:
+            await asyncio.to_thread(self.ops.usage.record, containers, at)
+        except StateUnavailable as exc:
+            self.store_failed(exc, "usage")
+        else:
+            self.store_worked(self.ops.usage.path, "usage")
+
+    def _record_history(self, snap: ClusterSnapshot) -> None:
+        """A raw sample every history.sample_interval, forecasts every forecast.interval,
+        storage sizes every history.disk_interval; SQLite work runs off the event loop."""
+        if self.history is None:
+            return
+        now = time.monotonic()
+        sample = now - self._sampled_at >= self.parts.settings.history.sample_interval
+        due = now - self._forecast_at >= self.parts.settings.forecast.interval
+        if sample:
+            self._sampled_at = now
+        if due:
+            self._forecast_at = now
+        if sample or due:
+            self.history_round(from_snapshot(snap) if sample else [],
+                               self.parts.clock.now().timestamp(), due)
+        if snap.source.connected and now - self._history_disk_at > \
+                self.parts.settings.history.disk_interval:
+            self._history_disk_at = now
+            # Volume, image and cache sizes for their history, of every endpoint.
+            self.spawn("disk-usage", self._read_all_disks(), single=True)
+
+    async def _read_all_disks(self) -> None:
+        await self.read_disks([e.name for e in self.parts.storages()])
+
+    def history_round(self, samples: list[UsageSample], at: float, forecast: bool) -> None:
+        self.spawn("history", self._history_round(samples, at, forecast))
+
+    async def _history_round(self, samples: list[UsageSample], at: float,
+                             forecast: bool) -> None:
+        """Record, then (when due) fit every series, in that order and off the event loop,
+        so a forecast always includes the sample that preceded it."""
+        store = self.history
+        if store is None:
+            return
+
+        def work() -> list[TargetForecast] | None:
+            if samples:
+                store.record(samples, at)
+            return forecast_all(store, forecast_rules(self.parts.settings.forecast)) \
+                if forecast else None
+
+        try:
+            results = await asyncio.to_thread(work)
+        except StateUnavailable as exc:
+            self.history_error = str(exc)  # the last forecasts stay, said to be waiting
+            self.store_failed(exc, "history")
+            if forecast:
+                self._forecasts_ready(self.forecasts)
+            return
+        self.history_error = ""
+        self.store_worked(store.path, "history")
+        if results is not None:
+            self._forecasts_ready(results)
+
+    def _forecasts_ready(self, results: list[TargetForecast]) -> None:
+        self.forecasts = results
+        self.forecast_rounds += 1
+        snap = self.state.snapshot
+        if snap is not None:
+            self.evaluate_alerts(snap)
+            self._alerts_changed()
+        for listener in list(self.listeners):
+            listener.forecasts_changed()
+
+    async def read_disks(self, endpoints: Iterable[str]) -> dict[str, str]:
+        """`/system/df` of each named endpoint in turn (slow on big hosts): kept, recorded in
+        the history, and told; returns the endpoints that failed, with why."""
+        wanted = set(endpoints)
+        errors: dict[str, str] = {}
+        for e in self.parts.storages():
+            if e.name not in wanted:
+                continue
+            try:
+                disk = await e.source.disk_usage()
+            except SourceUnavailable as exc:
+                errors[e.name] = str(exc)
+                continue
+            self.disks[e.name] = disk
+            if self.history is not None:
+                self.history_round(from_disk_reading(disk, self.state.snapshot, e.local, e.name),
+                                   self.parts.clock.now().timestamp(), False)
+            for listener in list(self.listeners):
+                listener.disk_changed(e.name)
+        return errors
+
+    # -- state files ---------------------------------------------------------------------
+
+    def store_failed(self, exc: StateUnavailable, use: str) -> None:
+        """Say a state file's fault once (again only for a new reason): the watch goes on
+        without it, and every later use tries the file again. Faults found within a moment
+        of each other share one notice, one line a file, each led by the file's name."""
+        if self.store_faults.failed(str(exc.path), use, exc.reason):
+            if not self._fault_news:
+                asyncio.get_running_loop().call_later(STORE_NOTICE_GATHER,
+                                                      self._say_store_faults)
+            self._fault_news.append(fault_line(exc.path, str(exc), STORE_USES[use]))
+
+    def _say_store_faults(self) -> None:
+        news, self._fault_news = self._fault_news, []
+        if news:
+            self._notice("\n".join(news), "state files" if len(news) > 1 else "state file",
+                         True)
+
+    def store_worked(self, path: Path, use: str, extra: str = "") -> None:
+        if self.store_faults.worked(str(path), use):
+            self._say_store_faults()  # a fault still waiting to be said comes first
+            self._notice(worked_line(path, extra), "state file", False)
+
+    def _notice(self, text: str, title: str, error: bool) -> None:
+        if not self.listeners:  # headless: the log is where it is said
+            (log.error if error else log.info)("%s: %s", title, text)
+        for listener in list(self.listeners):
+            listener.notice(text, title, error)
