@@ -130,6 +130,35 @@ def _shown(record: dict[str, Any]) -> str:
                     f"{field('target')}  {field('outcome')}{error}{extra}")
 
 
+def _details(record: dict[str, Any]) -> list[str]:
+    """Indented lines under a record: what an act changed (or left half done), what a clean
+    removed, skipped and failed, and what the operator left out of it."""
+    def table(name: str) -> dict[str, Any]:
+        value = record.get(name)
+        return value if isinstance(value, dict) else {}
+
+    result, parameters = table("result"), table("parameters")
+
+    def items(value: Any, why: str = "") -> str:
+        return ", ".join(f"{i.get('kind', '?')} {i.get('name', '?')}"
+                         + (f" ({i[why]})" if why and i.get(why) else "")
+                         for i in value if isinstance(i, dict)) if isinstance(value, list) else ""
+
+    lines = []
+    for label, text in (
+            ("left out by the operator", items(parameters.get("left_out"))),
+            ("removed", items(result.get("removed"))),
+            ("skipped", items(result.get("skipped"), "reason")),
+            ("could not remove", items(result.get("failed"), "error")),
+            # A clean's removals are listed above; other acts list each change they made.
+            ("changed", "" if "removed" in result else "; ".join(
+                map(str, result.get("done") or []))),
+            ("no answer to", str(result.get("unanswered") or ""))):
+        if text:
+            lines.append(one_line(f"    {label}: {text}"))
+    return lines
+
+
 def _write_all(fd: int, data: bytes) -> None:
     """All of `data`: a full disk takes part of a write, then refuses the rest (OSError)."""
     view = memoryview(data)
@@ -311,7 +340,8 @@ class AuditLog:
                 raise AuditUnreadable(str(bad)) from None
 
     def show(self, since: datetime | None = None) -> Iterator[str]:
-        """One readable line per record; AuditUnreadable (after the lines before it) names a
+        """One readable line per record, and indented lines under it saying what it changed;
+        AuditUnreadable (after the lines before it) names a
         line that is not a record, or says there is no log."""
         with self._open() as handle:
             try:
@@ -319,6 +349,7 @@ class AuditLog:
                     when = _when(record)
                     if since is None or when is None or when >= since:
                         yield _shown(record)
+                        yield from _details(record)
             except BadLine as bad:
                 raise AuditUnreadable(str(bad)) from None
 

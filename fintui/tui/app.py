@@ -546,8 +546,9 @@ class ConsoleListener:
 
     def notice(self, text: str, title: str, error: bool) -> None:
         # One line a file: each made safe on its own, the breaks between them kept.
-        self.app.notify("\n".join(safe_line(line) for line in text.split("\n")), title=title, severity="error" if error else
-                        "information", markup=False, timeout=15 if error else 5)
+        lines = "\n".join(safe_line(line) for line in text.split("\n"))
+        self.app.notify(lines, title=title, severity="error" if error else "information",
+                        markup=False, timeout=15 if error else 5)
 
 
 def scale_target(container: Container, state: ClusterState) -> tuple[str, int]:

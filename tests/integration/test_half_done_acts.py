@@ -151,7 +151,12 @@ async def test_isolate_frozen_after_pause_is_recorded_and_release_undoes_it(
     shown = cli(daemon, config, "audit", "show").stdout.splitlines()
     assert "isolate desk-quoter  failed  error: daemon at" in shown[1]
     assert "paused; no answer to 'creating desk-quoter-replacement-" in shown[1]
-    assert shown[-1].endswith("release desk-quoter  ok")
+    # Under each record, what it changed: readable without opening the JSON.
+    assert shown[2].startswith("    changed: ") and "pause" in shown[2], shown
+    assert shown[3].startswith("    no answer to: creating desk-quoter-replacement-"), shown
+    released_at = next(i for i, line in enumerate(shown)
+                       if line.endswith("release desk-quoter  ok"))
+    assert shown[released_at + 1].startswith("    changed: "), shown
     assert cli(daemon, config, "audit", "verify").returncode == 0
 
 
@@ -328,6 +333,8 @@ async def test_clean_cut_short_by_a_killed_daemon_records_each_deletion(
     assert len(left) == 29 and not left & set(removed)
     shown = cli(daemon, config, "audit", "show").stdout
     assert f"clean desk=scratch  failed  error: {record['error']}" in shown
+    assert "    removed: " + ", ".join(f"volume {name}" for name in removed) + "\n" in shown
+    assert f"    no answer to: {record['result']['unanswered']}\n" in shown
 
 
 def test_scaling_a_standalone_container_without_swarm_names_it(

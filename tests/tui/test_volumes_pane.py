@@ -116,6 +116,10 @@ async def test_untick_then_confirm_removes_only_the_ticked() -> None:
             assert record["parameters"]["left_out"] == [
                 {"kind": "volume", "name": ANON, "id": ANON}]
         assert done["action"] == "clean" and len(done["result"]["removed"]) == 2
+        shown = list(app.ops.audit.show())  # `fintui audit show`, readable
+        assert shown[-3].endswith("clean *  ok")
+        assert shown[-2] == f"    left out by the operator: volume {ANON}"
+        assert shown[-1].startswith("    removed: ") and shown[-1].count(", ") == 1
 
 
 async def test_viewer_and_freeze_are_refused_clean(tmp_path: Path) -> None:
