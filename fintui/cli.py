@@ -27,9 +27,10 @@ from fintui.store.db import StateUnavailable
 from fintui.wiring import Parts, UsageError, build_parts, make_poller
 
 if TYPE_CHECKING:
-    from fintui.core.alerts import Alert
+    from pathlib import Path
+
     from fintui.core.cleanup import CleanupPlan
-    from fintui.model import CleanupItem, ClusterSnapshot
+    from fintui.model import CleanupItem
     from fintui.ops.operations import Plan
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -63,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--theme", metavar="NAME", help="colour theme")
     parser.add_argument("--override-freeze", metavar="REASON", default="",
                         help="act during a change-freeze window; the reason is audited")
+    parser.add_argument("--agent", metavar="PATH",
+                        help="the agent's socket (default: [agent] socket)")
+    parser.add_argument("--no-agent", action="store_true",
+                        help="never go through an agent: watch the daemon from here")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
 
     def acting(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -122,6 +127,19 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument("--once", action="store_true",
                          help="take one sample (with disk usage) and exit")
 
+    verbs.add_parser("agent", help="watch always (alerts, pages, history) and serve consoles "
+                                   "and verbs on a unix socket; runs in the foreground")
+    alerts = verbs.add_parser("alerts", help="the alerts now (the agent's, else one sweep's)")
+    alerts.add_argument("--json", action="store_true", help="machine-readable output")
+    ack = verbs.add_parser("ack", help="acknowledge an alert (audited)")
+    silence = verbs.add_parser("silence", help="silence alerts for a while (audited)")
+    for sub in (ack, silence):
+        sub.add_argument("rule", help="the alert's rule (silence: a glob)")
+        sub.add_argument("target", help="the alert's target (silence: a glob)")
+    silence.add_argument("--for", dest="duration", required=True, metavar="SPAN",
+                         help="how long, like 30m, 2h, 1d")
+    silence.add_argument("--comment", required=True, help="why (shown beside the alert)")
+
     verbs.add_parser("keys", help="every key binding id and its key ([keys] in the config)")
     serve = verbs.add_parser("serve", help="the console in a browser (needs fintui[serve])")
     serve.add_argument("--host", dest="bind", default="127.0.0.1", metavar="ADDRESS",
@@ -140,6 +158,62 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+async def _watch_verb(args: argparse.Namespace, settings: Settings) -> int:
+    """The verbs that go through the agent when one answers (and build the parts only when
+    none does: an attached `status --json` imports no Docker code)."""
+    from fintui import alert_verbs
+
+    def build() -> Parts:
+        return build_parts(args, settings)
+
+    try:
+        if args.verb == "agent":
+            from fintui.agent.run import run_agent
+
+            path = alert_verbs.agent_path(args, settings) or settings.agent_socket
+            return await run_agent(build(), path, settings.agent_group)
+        if args.verb == "alerts":
+            return await alert_verbs.alerts_verb(args, settings, build)
+        if args.verb in ("ack", "silence"):
+            return await alert_verbs.ack_or_silence(args, settings, build)
+        if args.json:
+            attached = await _agent_status(alert_verbs.agent_path(args, settings))
+            if attached is not None:
+                return attached
+        code = await _status(build(), args.json)
+        if not args.json:  # whether pages go out while nobody looks
+            why = await alert_verbs.agent_reason(alert_verbs.agent_path(args, settings))
+            print(one_line("agent: " + (f"answering at {alert_verbs.agent_path(args, settings)}"
+                                        if not why else f"none ({why}); alerts are "
+                                        "evaluated and paged only while a console is open")))
+        return code
+    except alert_verbs.VerbError as exc:
+        return _error(str(exc), exc.code)
+
+
+async def _agent_status(path: Path | None) -> int | None:
+    """The agent's status document (its alerts honour `for`); None when no agent answers."""
+    from fintui.agent.client import AgentClient, AgentFailed, AgentUnavailable
+
+    if path is None:
+        return None
+    try:
+        async with AgentClient(path, timeout=10.0) as client:
+            document = await client.status()
+    except (AgentUnavailable, AgentFailed):
+        return None  # then one sweep from here, as without an agent
+    print(json.dumps(document, indent=2, sort_keys=False))
+    source = document.get("source") or {}
+    if not source.get("connected"):
+        return _error(f"disconnected: {source.get('error')}", EXIT_FAILED)
+    down = [e for e in document.get("endpoints") or [] if not e.get("connected")]
+    if down:
+        return _error("endpoints down: " + "; ".join(f"{e.get('name')}: {e.get('error')}"
+                                                     for e in down), EXIT_FAILED)
+    return EXIT_OK if all(c.get("isolated") is not None
+                          for c in document.get("containers") or []) else EXIT_FAILED
+
+
 async def _status(parts: Parts, as_json: bool) -> int:
     poller = make_poller(parts)
     try:
@@ -152,8 +226,11 @@ async def _status(parts: Parts, as_json: bool) -> int:
         isolated = None  # unknown: never reported as "not isolated"
         unreadable = str(exc)
     if as_json:
-        print(json.dumps(status_document(snap, isolated, _alerts_now(parts, snap)),
-                         indent=2, sort_keys=False))
+        from fintui.alert_verbs import alerts_now
+
+        document = status_document(snap, isolated, alerts_now(parts, snap))
+        document["agent"] = None  # none answered (or --no-agent): this is one sweep's view
+        print(json.dumps(document, indent=2, sort_keys=False))
     else:
         print(status_text(snap, isolated or frozenset()))
     if isolated is None:
@@ -333,32 +410,18 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _alerts_now(parts: Parts, snap: ClusterSnapshot) -> list[Alert]:
-    """One sweep's view: rules whose condition holds now (pending until their `for` elapses
-    in a running console), marked acked or silenced from the saved state."""
-    from datetime import timedelta
-
-    from fintui.core.alerts import AlertEngine, RestartWindow, observe, rules_from
-    from fintui.store.alert_state import AlertStateFile
-
-    settings = parts.settings.alerts
-    rules = rules_from(settings)
-    engine = AlertEngine(settings.resolve_after)
-    if snap.source.connected:
-        engine.evaluate(observe(rules, snap, RestartWindow(timedelta(
-            seconds=settings.restart_window))), snap.taken_at)
-    state = AlertStateFile(settings.state_file)
-    return engine.shown(state.silences, state.acks, snap.taken_at)
-
-
 def _isolated(parts: Parts) -> frozenset[str]:
     """Containers under isolation, from the state database; StateUnavailable if it cannot be
     read (a status must not call an isolated container "not isolated")."""
     from fintui.store.isolations import IsolationStore
 
     path = parts.settings.state_dir / "state.sqlite"
-    if not path.exists():  # nothing was ever isolated here; a status creates no files
-        return frozenset()
+    try:
+        if not path.exists():  # nothing was ever isolated here; a status creates no files
+            return frozenset()
+    except OSError as exc:  # another account's state folder
+        reason = exc.strerror or str(exc)
+        raise StateUnavailable(f"cannot read {path}: {reason}", path, reason) from None
     return frozenset(IsolationStore(path).active_ids())
 
 
@@ -498,9 +561,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise UsageError(str(exc)) from None
         if args.verb == "forecast" and args.history:
             return _forecast_csv(args, settings)
+        if args.verb in ("alerts", "ack", "silence", "status", "agent"):
+            return asyncio.run(_watch_verb(args, settings))
         parts = build_parts(args, settings)
-        if args.verb == "status":
-            return asyncio.run(_status(parts, args.json))
         if args.verb in ("scale", "isolate", "release", "drain", "activate"):
             return asyncio.run(_act(parts, args))
         if args.verb == "clean":

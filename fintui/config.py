@@ -184,6 +184,8 @@ class Settings:
     serve_allow_actions: bool = False
     serve_max_sessions: int = 8
     endpoints: tuple[EndpointSettings, ...] = ()  # [[endpoints]]; empty: docker.host alone
+    agent_socket: Path = Path()  # [agent] socket, resolved (see agent_socket_path)
+    agent_group: str = ""
 
 
 def default_config_text() -> str:
@@ -371,6 +373,7 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "guard.default_role": _role,
     "serve.max_sessions": _between(1, 256),
     "audit.group": _group,
+    "agent.group": _group,
     "demo.seed": _between(0, 2**32 - 1),
     "scale.max_replicas": _between(1, 10_000),
     "scale.converge_timeout": _between(1.0, 3600.0, SECONDS),
@@ -572,6 +575,18 @@ def check_file(path: str) -> Settings:
     return load_settings(path)
 
 
+def agent_socket_path(configured: str, state_dir: Path,
+                      env: Mapping[str, str] | None = None) -> Path:
+    """[agent] socket; else $XDG_RUNTIME_DIR/fintui/agent.sock (per user, gone at logout),
+    else <state_dir>/agent.sock."""
+    if configured:
+        return Path(configured).expanduser()
+    runtime = (os.environ if env is None else env).get("XDG_RUNTIME_DIR", "")
+    if runtime and Path(runtime).is_absolute():
+        return Path(runtime) / "fintui" / "agent.sock"
+    return state_dir / "agent.sock"
+
+
 def state_dir_from(configured: str) -> Path:
     if configured:
         return Path(configured).expanduser()
@@ -610,6 +625,8 @@ def _build(data: Mapping[str, Any], source: str) -> Settings:
         keys=dict(data["keys"]),
         serve_allow_actions=bool(data["serve"]["allow_actions"]),
         serve_max_sessions=int(data["serve"]["max_sessions"]),
+        agent_socket=agent_socket_path(data["agent"]["socket"], state_dir),
+        agent_group=data["agent"]["group"],
         endpoints=tuple(EndpointSettings(name=e["name"], url=e["url"],
                                          tls_cert_path=str(e.get("tls_cert_path", "")))
                         for e in data["endpoints"]),

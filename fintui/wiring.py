@@ -62,18 +62,18 @@ class Parts:
             return list(self.endpoints)
         return [EndpointParts("", self.source, self.actions, self.local_host)]
 
-    def operations(self, endpoint: str = "") -> Operations:
-        """The operations layer over one endpoint: the named one, else the first."""
+    def operations(self, endpoint: str = "", identity: Identity | None = None) -> Operations:
+        """The operations layer over one endpoint (the named one, else the first), acting as
+        this process's account, or as `identity` (an agent's caller)."""
         from fintui.ops.operations import Operations
 
+        who = identity or self.identity
         if not self.endpoints:
             return Operations(self.actions, self.settings, self.actor, self.read_only,
-                              self.clock, self.override_reason, self.source,
-                              identity=self.identity)
+                              self.clock, self.override_reason, self.source, identity=who)
         chosen = next((e for e in self.endpoints if e.name == endpoint), self.endpoints[0])
         return Operations(chosen.actions, self.settings, self.actor, self.read_only,
-                          self.clock, self.override_reason, chosen.source, chosen.name,
-                          self.identity)
+                          self.clock, self.override_reason, chosen.source, chosen.name, who)
 
 
 def _cgroups() -> CgroupReader | None:

@@ -133,6 +133,21 @@ class RestartWindow:
         return max(0, ring[-1][1] - min(count for _, count in ring))
 
 
+def one_look(containers: Iterable[Container], now: datetime, window: timedelta
+             ) -> RestartWindow:
+    """Restart history as far as one sweep can tell it (`status` and `alerts` with no agent):
+    a container created within the window made every one of its restarts in it, and one
+    restarting right now is looping on all of them. Others show no increase."""
+    seen = RestartWindow(window)
+    for c in containers:
+        young = c.created is not None and now - c.created <= window
+        if c.restart_count and (young or c.state == "restarting"):
+            seen.seen[c.id] = deque([(now - window, 0), (now, c.restart_count)])
+        else:
+            seen.seen[c.id] = deque([(now, c.restart_count)])
+    return seen
+
+
 def split_down_endpoints(snap: ClusterSnapshot
                          ) -> tuple[ClusterSnapshot, list[str], tuple[str, ...]]:
     """With several endpoints, one that is down holds its alerts as they were while the live

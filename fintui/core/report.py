@@ -84,11 +84,16 @@ def status_document(snap: ClusterSnapshot, isolated: frozenset[str] | None = fro
         "volumes": [],
         "gpus": [gpu_document(g) for g in snap.gpus],
         "gpu_error": snap.gpu_error or None,
-        "alerts": [{"rule": a.rule, "severity": a.severity, "state": a.state,
-                    "target": a.target, "value": a.value, "since": _time(a.started),
-                    "acked_by": a.acked_by or None, "silenced": bool(a.silenced_by),
-                    "fault": a.faulty, "runbook": a.runbook or None} for a in alerts],
+        "alerts": [alert_document(a) for a in alerts],
     }
+
+
+def alert_document(a: Alert) -> dict[str, Any]:
+    """An alert as JSON (in `status --json`, `alerts --json` and from the agent)."""
+    return {"rule": a.rule, "severity": a.severity, "state": a.state, "target": a.target,
+            "value": a.value, "since": _time(a.started), "fired": _time(a.fired),
+            "acked_by": a.acked_by or None, "silenced": bool(a.silenced_by),
+            "fault": a.faulty, "runbook": a.runbook or None}
 
 
 def gpu_document(g: Gpu) -> dict[str, Any]:

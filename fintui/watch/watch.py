@@ -76,6 +76,7 @@ class Watch:
         self.ops = ops  # the first endpoint's: isolation marks and storage use are its stores
         self.state = ClusterState(parts.settings.ui.sparkline_points)
         self.started_at = parts.clock.now()
+        self.sweeps = 0
         self.poller: Poller | None = None
         self.listeners: list[WatchListener] = []
         alerts = parts.settings.alerts
@@ -156,6 +157,7 @@ class Watch:
 
     def arrived(self, snap: ClusterSnapshot) -> None:
         """One sweep: alerts, history, state, marks, usage; then every subscriber."""
+        self.sweeps += 1
         self.evaluate_alerts(snap)
         self._record_history(snap)
         self.state.update(snap)
@@ -186,6 +188,8 @@ class Watch:
         changed = self.alert_engine.evaluate(
             observe(self.alert_rules, snap, self.restarts,
                     [t.forecast for t in self.forecasts]), snap.taken_at, held=held)
+        if changed:
+            self._alerts_changed()
         if changed and self.webhooks is not None:
             silences = self.alert_state.silences
             marked = [replace(a, silenced_by=next((s.comment for s in silences

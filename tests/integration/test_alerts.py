@@ -3,6 +3,7 @@ running console."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -102,3 +103,24 @@ async def test_webhook_gets_firing_then_resolved_from_a_real_crash_loop(
             if any(a["labels"]["target"] == PREFIX + "hooked" for a in r["alerts"])]
     assert [r["status"] for r in mine] == ["firing", "resolved"]
     assert mine[0]["alerts"][0]["labels"]["alertname"] == "crash-loop"
+
+
+def test_one_status_sweep_without_an_agent_shows_a_crash_loop(
+        run_container: Callable[..., Any], tmp_path: Path) -> None:
+    from tests.integration.conftest import fintui, wait_until
+
+    crasher = run_container("one-look", ["sh", "-c", "exit 3"],
+                            restart_policy={"Name": "always"})
+    steady = run_container("one-look-steady", ["sleep", "300"])
+
+    def restarts() -> int:
+        crasher.reload()
+        return int(crasher.attrs["RestartCount"])
+
+    wait_until(lambda: restarts() >= 3, 30, "three restarts")
+    result = fintui("--config", str(config(tmp_path)), "--no-agent", "status", "--json")
+    document = json.loads(result.stdout)
+    assert document["agent"] is None  # one sweep, and it says so
+    shown = {(a["rule"], a["target"]): a["state"] for a in document["alerts"]}
+    assert shown.get(("crash-loop", PREFIX + "one-look")) == "firing", shown
+    assert not any(target == steady.name for _, target in shown)

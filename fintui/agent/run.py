@@ -1,0 +1,92 @@
+"""`fintui agent`: a watch that runs whether or not anyone looks, served on a unix socket.
+
+In the foreground, logging to stderr (systemd keeps it); stops on SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fintui.agent.backend import AgentError
+from fintui.agent.server import AgentServer
+from fintui.agent.service import WatchBackend
+from fintui.core.text_safety import one_line
+from fintui.model import ClusterSnapshot
+from fintui.watch.watch import Watch
+
+if TYPE_CHECKING:
+    from fintui.wiring import Parts
+
+log = logging.getLogger("fintui.agent")
+
+
+class _Journal:
+    """What a headless watch has to say, on stderr: connection changes and state files."""
+
+    def __init__(self) -> None:
+        self.connected: bool | None = None
+
+    def snapshot(self, snap: ClusterSnapshot) -> None:
+        if snap.source.connected != self.connected:
+            self.connected = snap.source.connected
+            if self.connected:
+                log.info("connected to %s (%d containers)", one_line(snap.source.endpoint),
+                         len(snap.containers))
+            else:
+                log.warning("disconnected: %s; retrying", one_line(snap.source.error))
+
+    def alerts_changed(self) -> None:
+        pass
+
+    def forecasts_changed(self) -> None:
+        pass
+
+    def disk_changed(self, endpoint: str) -> None:
+        pass
+
+    def notice(self, text: str, title: str, error: bool) -> None:
+        for line in text.split("\n"):
+            (log.error if error else log.info)("%s: %s", title, one_line(line))
+
+
+async def run_agent(parts: Parts, socket: Path, group: str) -> int:
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
+                        format="%(asctime)s fintui agent: %(message)s")
+    watch = Watch(parts, parts.operations(), deliver=True)
+    watch.subscribe(_Journal())
+    watch.open_history()
+    server = AgentServer(WatchBackend(watch, socket), socket, group)
+    try:
+        await server.start()
+    except AgentError as exc:
+        await parts.source.close()
+        print(f"fintui: {one_line(str(exc))}", file=sys.stderr)
+        return 1
+    receivers = ", ".join(r.name for r in parts.settings.alerts.receivers) or "none configured"
+    log.info("serving %s; alerts are delivered to: %s", one_line(str(socket)), receivers)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    watching = asyncio.create_task(watch.run())
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({watching, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        log.info("stopping")
+        for task in (watching, stopping):
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):  # said below
+            await watching
+        await server.stop()
+    if watching.done() and not watching.cancelled() and watching.exception() is not None:
+        error = watching.exception()
+        log.error("the watch failed: %s: %s", type(error).__name__, error)
+        return 1
+    return 0

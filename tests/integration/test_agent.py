@@ -1,0 +1,198 @@
+"""`fintui agent` on a real dockerd: it pages with no console open, exactly once a transition;
+verbs go through it; and a caller acts as its own OS account, whatever it claims."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fintui.agent.client import agent_answers
+from tests.integration.conftest import HOST, PREFIX, RUN_ID
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def settings_text(state: Path, extra: str = "") -> str:
+    return (f'[ui]\nrefresh_interval = 0.5\n\n[docker]\nreconnect_max_backoff = 0.5\n\n'
+            f'[paths]\nstate_dir = "{state}"\n\n'
+            f'[alerts]\nstate_file = "{state}/alerts.toml"\nresolve_after = "1s"\n{extra}')
+
+
+class Agent:
+    def __init__(self, config: Path, socket: Path) -> None:
+        self.config, self.socket = config, socket
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "fintui", "--config", str(config), "--host", HOST,
+             "--agent", str(socket), "agent"], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+
+    def up(self) -> None:
+        deadline = time.monotonic() + 30
+        while not asyncio.run(agent_answers(self.socket)):
+            assert self.process.poll() is None, self.process.communicate()
+            assert time.monotonic() < deadline, "the agent did not answer within 30 s"
+            time.sleep(0.2)
+
+    def stop(self) -> tuple[int, str]:
+        self.process.send_signal(signal.SIGTERM)
+        _, err = self.process.communicate(timeout=30)
+        return self.process.returncode, err
+
+    def cli(self, *args: str, prefix: tuple[str, ...] = (), env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*prefix, sys.executable, "-m", "fintui", "--config",
+                               str(self.config), "--agent", str(self.socket), *args],
+                              capture_output=True, text=True, timeout=60, env=env)
+
+
+@pytest.fixture
+def short_dir() -> Iterator[Path]:
+    """Socket paths must stay under 108 bytes; pytest's temporary folders can be longer."""
+    path = Path(tempfile.mkdtemp(prefix="fti-", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+async def test_the_agent_pages_once_with_no_console_open(
+        client: Any, run_container: Callable[..., Any], short_dir: Path) -> None:
+    from aiohttp import web
+
+    received: list[dict[str, Any]] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append(await request.json())
+        return web.Response(status=200)
+
+    server = web.Application()
+    server.router.add_post("/hook", hook)
+    runner = web.AppRunner(server)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    config = short_dir / "fintui.toml"
+    config.write_text(settings_text(short_dir / "state", (
+        f'\n[[alerts.receivers]]\nname = "desk"\nurl = "http://127.0.0.1:{port}/hook"\n'
+        'format = "alertmanager"\nseverities = ["critical"]\n')))
+    agent = Agent(config, short_dir / "agent.sock")
+    target = PREFIX + "agent-crasher"
+
+    def mine() -> list[str]:
+        return [r["status"] for r in received
+                if any(a["labels"]["target"] == target for a in r["alerts"])]
+
+    async def until(check: Callable[[], bool], seconds: float, what: str) -> None:
+        deadline = time.monotonic() + seconds
+        while not check():
+            assert time.monotonic() < deadline, f"{what} not within {seconds}s: {received}"
+            await asyncio.sleep(0.2)
+
+    try:
+        await asyncio.to_thread(agent.up)
+        crasher = run_container("agent-crasher", ["sh", "-c", "sleep 1; exit 3"],
+                                restart_policy={"Name": "always"})
+        await until(lambda: "firing" in mine(), 45, "a firing page from the agent alone")
+        # Through the agent, `status --json` shows the alert as the agent holds it: firing.
+        status = await asyncio.to_thread(agent.cli, "status", "--json")
+        document = json.loads(status.stdout)
+        assert document["agent"] is not None, status.stderr
+        assert document["agent"]["socket"] == str(agent.socket)
+        assert {(a["rule"], a["target"], a["state"]) for a in document["alerts"]} >= {
+            ("crash-loop", target, "firing")}
+        listed = await asyncio.to_thread(agent.cli, "alerts", "--json")
+        assert json.loads(listed.stdout)["source"] == f"from the agent at {agent.socket}"
+        crasher.remove(force=True)  # gone: its alert resolves
+        await until(lambda: "resolved" in mine(), 30, "a resolved page")
+        await asyncio.sleep(3)  # and nothing more comes
+        code, log = await asyncio.to_thread(agent.stop)
+    finally:
+        if agent.process.poll() is None:
+            agent.process.kill()
+        await runner.cleanup()
+    assert mine() == ["firing", "resolved"]
+    assert code == 0, log
+    assert "serving" in log and "Traceback" not in log
+    assert not agent.socket.exists()  # a stopped agent leaves no socket to trip over
+
+
+@pytest.fixture
+def desk_account() -> Iterator[tuple[str, str]]:
+    """An account made for the test, in a group of its own, outside the `docker` group."""
+    if os.geteuid() != 0:
+        pytest.skip("making a test account needs root (CI runs as root)")
+    group, user = f"fti{RUN_ID}", f"fti{RUN_ID}u"
+    subprocess.run(["groupadd", group], check=True)
+    try:
+        subprocess.run(["useradd", "-M", "-N", "-g", group, "-s", "/usr/sbin/nologin", user],
+                       check=True)
+        yield user, group
+    finally:
+        subprocess.run(["userdel", user], check=False)
+        subprocess.run(["groupdel", group], check=False)
+
+
+def test_a_desk_account_watches_through_the_agent_and_is_refused_as_itself(
+        client: Any, run_container: Callable[..., Any], short_dir: Path,
+        desk_account: tuple[str, str]) -> None:
+    user, group = desk_account
+    short_dir.chmod(0o755)  # the desk reaches the socket's folder; the socket is 0660
+    config = short_dir / "fintui.toml"
+    config.write_text(settings_text(short_dir / "state", (
+        f'\n[guard]\nroles = {{ "@{group}" = "viewer" }}\n\n[agent]\ngroup = "{group}"\n')))
+    config.chmod(0o644)
+    agent = Agent(config, short_dir / "run" / "agent.sock")
+    entry = pwd.getpwnam(user)
+    as_desk = ("setpriv", f"--reuid={entry.pw_uid}", f"--regid={entry.pw_gid}",
+               "--clear-groups")
+    env = {"HOME": str(short_dir), "PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT)}
+    target = PREFIX + "agent-exited"
+    run_container("agent-exited", ["sh", "-c", "exit 3"])
+    try:
+        agent.up()
+        # On its own the desk account cannot reach the daemon; through the agent it watches.
+        alone = agent.cli("--host", HOST, "--no-agent", "status", prefix=as_desk, env=env)
+        assert alone.returncode == 1 and "disconnected: permission denied on" in alone.stderr, \
+            alone.stderr
+        seen = agent.cli("status", "--json", prefix=as_desk, env=env)
+        assert seen.returncode == 0, seen.stderr
+        assert target in {c["name"] for c in json.loads(seen.stdout)["containers"]}
+        deadline = time.monotonic() + 20
+        while "exited-nonzero" not in agent.cli("alerts", prefix=as_desk, env=env).stdout:
+            assert time.monotonic() < deadline, "the exited container's alert never showed"
+            time.sleep(0.5)
+        # --as names the operator: it changes nothing, the socket says who is asking.
+        refused = agent.cli("--as", "root", "ack", "exited-nonzero", target, prefix=as_desk,
+                            env=env)
+        acked = agent.cli("ack", "exited-nonzero", target)  # root: an operator
+    finally:
+        code, log = agent.stop()
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("fintui: refused: role 'viewer' may not ack"), \
+        refused.stderr
+    assert f"account {user}" in refused.stderr
+    assert acked.returncode == 0, acked.stderr
+    assert acked.stdout.startswith(f"acknowledged exited-nonzero on {target}")
+    records = [json.loads(line) for line in
+               (short_dir / "state" / "audit.jsonl").read_text().splitlines()]
+    acks = [(r["actor"], r["user"], r["uid"], r["role"], r["outcome"]) for r in records
+            if r["action"] == "ack"]
+    assert acks == [(user, user, entry.pw_uid, "viewer", "refused"),
+                    ("root", "root", 0, "operator", "ok")]
+    assert code == 0, log
+    with contextlib.suppress(FileNotFoundError):
+        assert not agent.socket.exists()
