@@ -55,7 +55,8 @@ async def console_child(url: str, config: Path, ctl: Path) -> None:
     from fintui.tui.panes.containers import ContainersPane
     from fintui.wiring import build_parts
 
-    args = build_parser().parse_args(["--host", url, "--as", "soak", "--config", str(config)])
+    args = build_parser().parse_args(["--host", url, "--no-agent", "--as", "soak", "--config",
+                                      str(config)])
     app = FintuiApp(build_parts(args, load_settings(args.config)), theme=args.theme)
     transitions = (ctl / "alerts.jsonl").open("a", encoding="utf-8")
     evaluate = app.watcher.alert_engine.evaluate

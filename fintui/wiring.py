@@ -4,7 +4,8 @@ and the settings. Nothing here imports the CLI or Textual, so every entry point 
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fintui.clock import Clock, FixedClock, SystemClock
@@ -47,6 +48,7 @@ class Parts:
     gpu: GpuSource | None = None
     endpoints: tuple[EndpointParts, ...] = ()  # set when [[endpoints]] names several
     identity: Identity = field(default_factory=current_identity)  # who acts, from the OS
+    agent: Path | None = None  # the agent's socket a console attaches to; None: --no-agent
 
     def open_history(self) -> HistoryStore:
         """The metric history; raises StateUnavailable with the path and the reason."""
@@ -118,10 +120,14 @@ def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
     local = any(is_local for _, is_local in built)
     # NVML sees this machine's GPUs: only meaningful when a daemon runs here too.
     gpu = NvmlGpuSource() if local else None
+    # A console attaches to the agent unless told not to (the demo never does).
+    agent = None if getattr(args, "no_agent", False) else (
+        Path(args.agent).expanduser() if getattr(args, "agent", None) else settings.agent_socket)
     if len(built) == 1:
         (one, _), = built
         return Parts(settings, one.source, PsutilHost(), system_clock, local, actor,
-                     args.read_only, one.actions, override, gpu, (one,) if one.name else ())
+                     args.read_only, one.actions, override, gpu, (one,) if one.name else (),
+                     agent=agent)
     from fintui.sources.multi_source import Member, MultiSource
 
     members = [Member(e.name, e.source, is_local) for e, is_local in built]
@@ -129,7 +135,7 @@ def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
     wait = None if args.verb == "status" else max(1.0, settings.ui.refresh_interval)
     multi = MultiSource(members, system_clock, settings.docker.reconnect_max_backoff, wait)
     return Parts(settings, multi, PsutilHost(), system_clock, local, actor, args.read_only,
-                 built[0][0].actions, override, gpu, tuple(e for e, _ in built))
+                 built[0][0].actions, override, gpu, tuple(e for e, _ in built), agent=agent)
 
 
 def _chosen_endpoints(args: argparse.Namespace, settings: Settings
@@ -186,7 +192,6 @@ def demo_settings(settings: Settings, configured_state_dir: str) -> Settings:
     `<paths.state_dir>/demo` when the config names a state_dir, else a new temporary one."""
     import shutil
     import tempfile
-    from dataclasses import replace
     from pathlib import Path
 
     from fintui.store.private import private_dir

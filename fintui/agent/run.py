@@ -60,7 +60,8 @@ async def run_agent(parts: Parts, socket: Path, group: str) -> int:
     watch = Watch(parts, parts.operations(), deliver=True)
     watch.subscribe(_Journal())
     watch.open_history()
-    server = AgentServer(WatchBackend(watch, socket), socket, group)
+    # A line at least every second: an attached console notices a frozen agent within 3 s.
+    server = AgentServer(WatchBackend(watch, socket), socket, group, keepalive=1.0)
     try:
         await server.start()
     except AgentError as exc:

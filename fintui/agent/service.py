@@ -16,6 +16,7 @@ from fintui import __version__
 from fintui.agent.backend import AgentError
 from fintui.core.alerts import Silence
 from fintui.core.report import alert_document, status_document
+from fintui.core.wire import encode
 from fintui.model import ClusterSnapshot
 from fintui.ops.identity import Identity
 from fintui.store.db import StateUnavailable
@@ -68,26 +69,44 @@ class WatchBackend:
     async def ack(self, who: Identity, rule: str, target: str) -> str:
         if not any(a.key == (rule, target) for a in self.watch.shown_alerts()):
             raise AgentError(f"no alert {rule} on {target} now (see `fintui alerts`)")
-        return self.watch.ack(self._ops(who), rule, target, who.user)
+        return await self.watch.ack(self._ops(who), rule, target, who.user)
 
     async def silence(self, who: Identity, rule: str, target: str, seconds: float,
                       comment: str) -> str:
         if not comment.strip():
             raise AgentError("a silence needs a comment saying why (--comment)")
         until = self.watch.parts.clock.now() + timedelta(seconds=seconds)
-        return self.watch.silence(self._ops(who), Silence(rule, target, until, comment,
+        return await self.watch.silence(self._ops(who), Silence(rule, target, until, comment,
                                                           who.user))
 
     async def updates(self) -> AsyncIterator[dict[str, Any]]:
-        """The alerts now, then a line per sweep and the alerts again whenever they move."""
+        """What a console shows: the latest snapshot, alerts and forecasts, then each new
+        one as it comes (a whole snapshot a sweep; changes only is for later)."""
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(UPDATES_KEPT)
         self.readers.add(queue)
         try:
-            yield {"kind": "alerts", "alerts": self.alerts()}
+            snap = self.watch.state.snapshot
+            if snap is not None:
+                yield self.snapshot_item(snap)
+            yield self.alerts_item()
+            yield self.forecasts_item()
             while True:
                 yield await queue.get()
         finally:
             self.readers.discard(queue)
+
+    def snapshot_item(self, snap: ClusterSnapshot) -> dict[str, Any]:
+        return {"kind": "snapshot", "snapshot": encode(snap),
+                "isolated": sorted(self.watch.state.isolated)}
+
+    def alerts_item(self) -> dict[str, Any]:
+        return {"kind": "alerts", "alerts": encode(self.watch.shown_alerts()),
+                "history": encode(self.watch.alert_history()),
+                "deliveries": encode(self.watch.delivery_lines())}
+
+    def forecasts_item(self) -> dict[str, Any]:
+        return {"kind": "forecasts", "forecasts": encode(self.watch.forecasts),
+                "status": self.watch.forecast_status()}
 
     def publish(self, item: dict[str, Any]) -> None:
         for queue in self.readers:
@@ -103,18 +122,16 @@ class _Relay:
         self.backend = backend
 
     def snapshot(self, snap: ClusterSnapshot) -> None:
-        if self.backend.readers:
-            self.backend.publish({"kind": "sweep", "taken_at": _iso(snap.taken_at),
-                                  "connected": snap.source.connected,
-                                  "error": snap.source.error or None,
-                                  "containers": len(snap.containers)})
+        if self.backend.readers:  # encoded once, for every console
+            self.backend.publish(self.backend.snapshot_item(snap))
 
     def alerts_changed(self) -> None:
         if self.backend.readers:
-            self.backend.publish({"kind": "alerts", "alerts": self.backend.alerts()})
+            self.backend.publish(self.backend.alerts_item())
 
     def forecasts_changed(self) -> None:
-        pass
+        if self.backend.readers:
+            self.backend.publish(self.backend.forecasts_item())
 
     def disk_changed(self, endpoint: str) -> None:
         pass

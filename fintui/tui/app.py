@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -12,12 +12,15 @@ from textual import on, work
 from textual.actions import parse as parse_action
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.filter import LineFilter
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from fintui.agent.attached import AttachedWatch
+from fintui.agent.supervise import supervise
 from fintui.core.alerts import (
     Alert,
     alert_target,
@@ -25,6 +28,7 @@ from fintui.core.alerts import (
 )
 from fintui.core.console_glyphs import wants_console_glyphs
 from fintui.core.container_rows import COLUMNS
+from fintui.core.format import human_duration
 from fintui.core.theme_choice import ThemeChoice, choose_theme, scoped_css
 from fintui.model import ClusterSnapshot, Container
 from fintui.ops.clean import choose as choose_clean
@@ -109,8 +113,10 @@ class FintuiApp(App[int]):
         self._endpoint_ops = {e.name: parts.operations(e.name) for e in parts.endpoints}
         # The first endpoint's: storage, cleanup, acks and the role shown.
         self.ops = next(iter(self._endpoint_ops.values()), None) or parts.operations()
-        self.watcher = Watch(parts, self.ops)
-        self.state = self.watcher.state  # the panes read it; the watch keeps it current
+        # The panes read this state; whichever watch runs (own or the agent's) keeps it.
+        self.state = ClusterState(parts.settings.ui.sparkline_points)
+        self.watcher: Watch | AttachedWatch = Watch(parts, self.ops, state=self.state)
+        self._unsubscribe: Callable[[], None] | None = None
 
     def _use_themes(self, cli: str | None, env: Mapping[str, str]) -> ThemeChoice:
         """Only fintui's themes (shipped and the user's own) are offered: each keeps the
@@ -178,8 +184,6 @@ class FintuiApp(App[int]):
 
     def on_mount(self) -> None:
         self.set_interval(self.parts.settings.cleanup.disk_usage_interval, self._usage_tick)
-        self.watcher.subscribe(ConsoleListener(self))
-        self.watcher.open_history()
         self._status_bar().show(None, self.ops.role != "operator", self.parts.actor)
         self.main.query_one("#containers-table").focus()
         for problem in [*self.theme_errors, self.preferences.error]:
@@ -200,10 +204,45 @@ class FintuiApp(App[int]):
 
     @work(exclusive=True, group="poller", exit_on_error=False)
     async def poll(self) -> None:
-        await self.watcher.run()
+        first = self.watcher if isinstance(self.watcher, Watch) else Watch(
+            self.parts, self.ops, state=self.state)
+        await supervise(self.parts, self.ops, first, self.use_watch, self._say)
+
+    def use_watch(self, watch: Watch | AttachedWatch) -> None:
+        """Show this watch from now on: the agent's, or the console's own."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self.watcher = watch
+        self._unsubscribe = watch.subscribe(ConsoleListener(self))
+        watch.open_history()
+        self.show_alerts()
+        self.show_forecasts()
+
+    def _say(self, text: str, warning: bool) -> None:
+        self.notify(safe_line(text), title="agent", severity="warning" if warning else
+                    "information", markup=False, timeout=10)
+
+    def _via(self) -> tuple[str, str] | str:
+        """The header's word on the agent: attached (with its age), or pages not going out."""
+        watch = self.watcher
+        if isinstance(watch, AttachedWatch):
+            since = watch.up_since
+            age = human_duration((self.parts.clock.now() - since).total_seconds()) \
+                if since else "?"
+            return (f"  via agent {age}", "bold $accent")
+        if self.parts.agent is not None and self.parts.settings.alerts.receivers:
+            return ("  NO AGENT: no pages", "bold $warning")
+        return ""
 
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
         self.snapshots_seen += 1
+        try:
+            self._redraw()
+        except NoMatches:  # a sweep that lands while the console closes: nothing to draw
+            if self.is_running and not self._exit:
+                raise
+
+    def _redraw(self) -> None:
         self.main.query_one(ContainersPane).refresh_rows()
         self.show_alerts()
         active = self._active_pane()
@@ -223,21 +262,8 @@ class FintuiApp(App[int]):
         if self._active_pane() != "forecasts":
             return
         theme = self.current_theme
-        w = self.watcher
-        forecasts, history, error = w.forecasts, w.history, w.history_error
-        if history is None or (error and not forecasts):
-            status = f"No metric history: {error}"
-        elif error:
-            status = f"{len(forecasts)} series as last computed · {error} · retrying"
-        elif not forecasts:
-            status = (f"No history yet in {history.path}: samples are recorded at every "
-                      "refresh (and by `fintui collect`).")
-        else:
-            urgent = sum(1 for t in forecasts if t.forecast.severity)
-            status = (f"{len(forecasts)} series from {history.path} · "
-                      f"{urgent} need attention · horizon "
-                      f"{self.parts.settings.forecast.horizon_days:g} days")
-        self.main.query_one(ForecastsPane).show(forecasts, status,
+        self.main.query_one(ForecastsPane).show(self.watcher.forecasts,
+                                                self.watcher.forecast_status(),
                                                 theme.warning or "yellow",
                                                 f"bold {theme.error or 'red'}")
 
@@ -259,20 +285,22 @@ class FintuiApp(App[int]):
         snap = self.state.snapshot
         shown = self.shown_alerts()
         self._status_bar().show(snap, self.ops.role != "operator", self.parts.actor,
-                                firing_counts(shown))
+                                firing_counts(shown), self._via())
         if self._active_pane() != "alerts":
             return  # brought up to date when shown, as show_forecasts
         self.main.query_one(AlertsPane).show(
-            shown, self.watcher.webhooks.lines() if self.watcher.webhooks else [],
-            list(self.watcher.alert_engine.history),
+            shown, self.watcher.delivery_lines(), self.watcher.alert_history(),
             snap.taken_at if snap else self.parts.clock.now(),
             f"bold {theme.error or 'red'}", theme.warning or "yellow")
 
     @on(AlertsPane.Ack)
     def _ack(self, message: AlertsPane.Ack) -> None:
-        alert = message.alert
+        self.ack_flow(message.alert)
+
+    @work(group="ack", exit_on_error=False)
+    async def ack_flow(self, alert: Alert) -> None:
         try:
-            said = self.watcher.ack(self.ops, alert.rule, alert.target, self.parts.actor)
+            said = await self.watcher.ack(self.ops, alert.rule, alert.target, self.parts.actor)
         except Refused as exc:
             self.notify(safe_line(str(exc)), severity="error", markup=False)
             return
@@ -295,7 +323,7 @@ class FintuiApp(App[int]):
         if silence is None:
             return
         try:
-            said = self.watcher.silence(self.ops, silence)
+            said = await self.watcher.silence(self.ops, silence)
         except Refused as exc:
             self.notify(safe_line(str(exc)), severity="error", markup=False)
             return

@@ -27,6 +27,7 @@ from fintui.core.alerts import (
 )
 from fintui.core.store_faults import StoreFaults, fault_line, worked_line
 from fintui.core.usage_samples import from_disk_reading, from_snapshot
+from fintui.core.webhook_outbox import DeliveryLine
 from fintui.forecasting import TargetForecast, forecast_all, forecast_rules
 from fintui.model import ClusterSnapshot, Container, DiskUsage, UsageSample
 from fintui.notify.webhook import WebhookSender
@@ -71,10 +72,15 @@ class WatchListener(Protocol):
 
 
 class Watch:
-    def __init__(self, parts: Parts, ops: Operations, deliver: bool = True) -> None:
+    attached = False  # an AttachedWatch says True: the agent evaluates and delivers
+
+    def __init__(self, parts: Parts, ops: Operations, deliver: bool = True,
+                 state: ClusterState | None = None) -> None:
         self.parts = parts
         self.ops = ops  # the first endpoint's: isolation marks and storage use are its stores
-        self.state = ClusterState(parts.settings.ui.sparkline_points)
+        # A console hands its own: the panes keep reading it when one watch replaces another.
+        self.state = state or ClusterState(parts.settings.ui.sparkline_points)
+        self.deliver = deliver
         self.started_at = parts.clock.now()
         self.sweeps = 0
         self.poller: Poller | None = None
@@ -118,17 +124,19 @@ class Watch:
         if self.alert_state.fault is not None:
             self.store_failed(self.alert_state.fault, "alerts")
 
-    async def run(self) -> None:
-        """Poll until cancelled; then stop the background work and close the sources."""
+    async def run(self, close: bool = True) -> None:
+        """Poll until cancelled; then stop the background work and (unless the sources
+        outlive this watch: a console that attaches to an agent later) close the sources."""
         self.poller = make_poller(self.parts)
         try:
             await self.poller.run(self.arrived)
         finally:
             for task in list(self._tasks):
                 task.cancel()
-            await self.parts.source.close()
-            if self.parts.gpu is not None:
-                await self.parts.gpu.close()  # NVML: initialised once, shut down on exit
+            if close:
+                await self.parts.source.close()
+                if self.parts.gpu is not None:
+                    await self.parts.gpu.close()  # NVML: initialised once, shut down at exit
 
     def wake(self) -> None:
         """Sweep now (after an act): the change shows at once."""
@@ -200,6 +208,26 @@ class Watch:
             self.webhooks.add(marked)
             self.spawn("webhooks", self.webhooks.run(), single=True)
 
+    def alert_history(self) -> list[Alert]:
+        return list(self.alert_engine.history)
+
+    def delivery_lines(self) -> list[DeliveryLine]:
+        return self.webhooks.lines() if self.webhooks else []
+
+    def forecast_status(self) -> str:
+        """The Forecasts pane's line: where the series come from, or why there are none."""
+        forecasts, history, error = self.forecasts, self.history, self.history_error
+        if history is None or (error and not forecasts):
+            return f"No metric history: {error}"
+        if error:
+            return f"{len(forecasts)} series as last computed · {error} · retrying"
+        if not forecasts:
+            return (f"No history yet in {history.path}: samples are recorded at every "
+                    "refresh (and by `fintui agent`).")
+        urgent = sum(1 for t in forecasts if t.forecast.severity)
+        return (f"{len(forecasts)} series from {history.path} · {urgent} need attention · "
+                f"horizon {self.parts.settings.forecast.horizon_days:g} days")
+
     def shown_alerts(self) -> list[Alert]:
         snap = self.state.snapshot
         now = snap.taken_at if snap else self.parts.clock.now()
@@ -209,7 +237,7 @@ class Watch:
         for listener in list(self.listeners):
             listener.alerts_changed()
 
-    def ack(self, ops: Operations, rule: str, target: str, actor: str) -> str:
+    async def ack(self, ops: Operations, rule: str, target: str, actor: str) -> str:
         """Audit, then keep, an ack; the message to show. Refused (raised) for a viewer."""
         ops.record("ack", target, {"rule": rule})
         saved = self._save_alert_state(lambda: self.alert_state.ack(
@@ -217,7 +245,7 @@ class Watch:
         self._alerts_changed()
         return f"acknowledged {rule} on {target}{saved}"
 
-    def silence(self, ops: Operations, silence: Silence) -> str:
+    async def silence(self, ops: Operations, silence: Silence) -> str:
         """Audit, then keep, a silence; the message to show. Refused (raised) for a viewer."""
         ops.record("silence", silence.target, {
             "rule": silence.rule, "until": silence.until.isoformat(),

@@ -86,8 +86,9 @@ def run_container(client: docker.DockerClient) -> Iterator[Callable[..., Any]]:
 
 
 def fintui(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """Run the real CLI as a user would, against the test daemon."""
-    return subprocess.run([sys.executable, "-m", "fintui", "--host", HOST, *args],
+    """Run the real CLI as a user would, against the test daemon (and never through an
+    agent the engineer running the suite may have)."""
+    return subprocess.run([sys.executable, "-m", "fintui", "--host", HOST, "--no-agent", *args],
                           capture_output=True, text=True, timeout=timeout)
 
 

@@ -25,7 +25,9 @@ FAST_CONFIG = SNAPSHOT_CONFIG.parent / "fast.toml"
 def make_app(*extra: str, config: Path = SNAPSHOT_CONFIG, demo: bool = True,
              source: ClusterSource | None = None, gpu: GpuSource | None = None) -> FintuiApp:
     """The app as `fintui [--demo] --as ops --config CONFIG EXTRA...` builds it."""
-    args = build_parser().parse_args([*(["--demo"] if demo else []), "--as", "ops",
+    # Against a real daemon a test console never attaches to an agent it did not start.
+    alone = [] if demo or "--agent" in extra else ["--no-agent"]
+    args = build_parser().parse_args([*(["--demo"] if demo else []), *alone, "--as", "ops",
                                       "--config", str(config), *extra])
     parts = build_parts(args, load_settings(args.config))
     if source is not None:

@@ -15,7 +15,7 @@ EVENTS_BEHIND: Part = (" · events behind", "bold $warning")
 
 
 def status_parts(snap: ClusterSnapshot | None, read_only: bool, actor: str,
-                 firing: dict[str, int] | None = None) -> list[Part]:
+                 firing: dict[str, int] | None = None, via: Part = "") -> list[Part]:
     """The header as (text, style) parts; styles name theme variables, never fixed colours.
     Every untrusted string passes through one_line and is never parsed as markup."""
     parts: list[Part] = [(" fintui ", "bold reverse $primary")]
@@ -33,6 +33,8 @@ def status_parts(snap: ClusterSnapshot | None, read_only: bool, actor: str,
                   (f" {one_line(src.error, 90)} — retrying", "$error")]
         if snap.stale:
             parts.append((f"  STALE since {snap.taken_at:%H:%M:%S}", "bold $warning"))
+    if via:  # through the agent, or why not: whether pages go out depends on it
+        parts.append(via)
     # Firing alerts come first after the source: the desk must see trouble at a glance.
     for severity, style in (("critical", "bold reverse $error"), ("warning", "bold $warning")):
         count = (firing or {}).get(severity, 0)
@@ -84,8 +86,8 @@ class StatusBar(Static):
     _shown: Content | None = None
 
     def show(self, snap: ClusterSnapshot | None, read_only: bool, actor: str,
-             firing: dict[str, int] | None = None) -> None:
-        content = Content.assemble(*status_parts(snap, read_only, actor, firing))
+             firing: dict[str, int] | None = None, via: Part = "") -> None:
+        content = Content.assemble(*status_parts(snap, read_only, actor, firing, via))
         if content != self._shown:  # an unchanged header costs no bytes over SSH
             self._shown = content
             self.update(content, layout=False)  # one fixed-height line: no re-layout

@@ -1,0 +1,166 @@
+"""A console's watch when an agent runs: everything it shows comes from the agent's update
+stream, and acks and silences go back through the socket as this OS account. It polls
+nothing, evaluates nothing and delivers nothing of its own."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fintui.agent.client import AgentClient, AgentFailed, AgentRefused, AgentUnavailable
+from fintui.core.alerts import Alert, Silence
+from fintui.core.text_safety import one_line
+from fintui.core.webhook_outbox import DeliveryLine
+from fintui.core.wire import WireError, decode
+from fintui.forecasting import TargetForecast
+from fintui.model import ClusterSnapshot, DiskUsage
+from fintui.sources.base import SourceUnavailable
+from fintui.store.db import StateUnavailable
+from fintui.store.state import ClusterState
+
+if TYPE_CHECKING:
+    from fintui.ops.operations import Operations
+    from fintui.watch.watch import WatchListener
+    from fintui.wiring import Parts
+
+STREAM_SILENCE = 3.0  # seconds without a line (the agent writes one at least every 1 s)
+
+
+class AgentGone(Exception):
+    """The agent stopped answering; the message says how."""
+
+
+class AttachedWatch:
+    attached = True
+
+    def __init__(self, parts: Parts, ops: Operations, path: Path, state: ClusterState) -> None:
+        self.parts = parts
+        self.ops = ops
+        self.path = path
+        self.state = state
+        self.listeners: list[WatchListener] = []
+        self.agent: dict[str, Any] = {}  # the agent's own info: up_since, pid, receivers
+        self.forecasts: list[TargetForecast] = []
+        self.forecast_rounds = 0
+        self._forecast_status = "Forecasts come from the agent: waiting for its first round"
+        self._alerts: list[Alert] = []
+        self._history: list[Alert] = []
+        self._deliveries: list[DeliveryLine] = []
+        self.disks: dict[str, DiskUsage] = {}
+        self.sweeps = 0
+
+    def subscribe(self, listener: WatchListener) -> Callable[[], None]:
+        self.listeners.append(listener)
+        return lambda: self.listeners.remove(listener) if listener in self.listeners else None
+
+    def open_history(self) -> None:
+        """The agent keeps the history: nothing to open here."""
+
+    def wake(self) -> None:
+        """The agent sweeps on the daemon's events: an act shows without a nudge."""
+
+    @property
+    def up_since(self) -> datetime | None:
+        text = self.agent.get("up_since")
+        with contextlib.suppress(TypeError, ValueError):
+            return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+        return None
+
+    async def run(self) -> None:
+        """Follow the agent until it goes: raises AgentGone (never returns)."""
+        async with AgentClient(self.path, timeout=5.0) as client:
+            try:
+                self.agent = await client.info()
+                async for item in client.updates(read_timeout=STREAM_SILENCE):
+                    self._take(item)
+            except AgentUnavailable as exc:
+                raise AgentGone(exc.reason) from None
+            except (AgentFailed, WireError) as exc:
+                raise AgentGone(f"the agent at {self.path} sent what this console cannot "
+                                f"read: {one_line(str(exc))}") from None
+        raise AgentGone(f"the agent at {self.path} stopped")
+
+    def _take(self, item: dict[str, Any]) -> None:
+        kind = item.get("kind")
+        if kind == "snapshot":
+            snap = decode(ClusterSnapshot, item["snapshot"])
+            self.state.update(snap)
+            self.state.isolated = set(item.get("isolated") or ())
+            self.sweeps += 1
+            for listener in list(self.listeners):
+                listener.snapshot(snap)
+        elif kind == "alerts":
+            self._alerts = decode(list[Alert], item.get("alerts") or [])
+            self._history = decode(list[Alert], item.get("history") or [])
+            self._deliveries = decode(list[DeliveryLine], item.get("deliveries") or [])
+            for listener in list(self.listeners):
+                listener.alerts_changed()
+        elif kind == "forecasts":
+            self.forecasts = decode(list[TargetForecast], item.get("forecasts") or [])
+            self._forecast_status = str(item.get("status") or "")
+            self.forecast_rounds += 1
+            for listener in list(self.listeners):
+                listener.forecasts_changed()
+        elif kind == "notice":
+            for listener in list(self.listeners):
+                listener.notice(str(item.get("text", "")), str(item.get("title", "agent")),
+                                bool(item.get("error")))
+
+    # -- what the panes ask ----------------------------------------------------------------
+
+    def shown_alerts(self) -> list[Alert]:
+        return list(self._alerts)
+
+    def alert_history(self) -> list[Alert]:
+        return list(self._history)
+
+    def delivery_lines(self) -> list[DeliveryLine]:
+        return list(self._deliveries)
+
+    def forecast_status(self) -> str:
+        return self._forecast_status
+
+    async def ack(self, ops: Operations, rule: str, target: str, actor: str) -> str:
+        return await self._ask(lambda c: c.ack(rule, target))
+
+    async def silence(self, ops: Operations, silence: Silence) -> str:
+        seconds = (silence.until - self.parts.clock.now()).total_seconds()
+        return await self._ask(lambda c: c.silence(silence.rule, silence.target, seconds,
+                                                   silence.comment))
+
+    async def _ask(self, call: Callable[[AgentClient], Any]) -> str:
+        from fintui.ops.operations import Refused
+
+        try:
+            async with AgentClient(self.path, timeout=5.0) as client:
+                return str(await call(client))
+        except AgentRefused as exc:
+            raise Refused(str(exc)) from None
+        except (AgentFailed, AgentUnavailable) as exc:
+            raise Refused(f"the agent did not take it: {getattr(exc, 'reason', exc)}"
+                          ) from None
+
+    async def read_disks(self, endpoints: Iterable[str]) -> dict[str, str]:
+        """Storage sizes straight from the daemon (this account's own access to it)."""
+        wanted = set(endpoints)
+        errors: dict[str, str] = {}
+        for e in self.parts.storages():
+            if e.name in wanted:
+                try:
+                    self.disks[e.name] = await e.source.disk_usage()
+                except SourceUnavailable as exc:
+                    errors[e.name] = str(exc)
+                    continue
+                for listener in list(self.listeners):
+                    listener.disk_changed(e.name)
+        return errors
+
+    def store_failed(self, exc: StateUnavailable, use: str) -> None:
+        for listener in list(self.listeners):
+            listener.notice(str(exc), "state file", True)
+
+    def store_worked(self, path: Path, use: str, extra: str = "") -> None:
+        """Said by the agent for its files; nothing to say here."""
