@@ -196,3 +196,52 @@ def test_a_desk_account_watches_through_the_agent_and_is_refused_as_itself(
     assert code == 0, log
     with contextlib.suppress(FileNotFoundError):
         assert not agent.socket.exists()
+
+
+async def test_a_console_survives_its_agent_killed_and_attaches_again(
+        client: Any, run_container: Callable[..., Any], short_dir: Path) -> None:
+    from tests.tui.helpers import make_app, screen_text
+
+    config = short_dir / "fintui.toml"
+    config.write_text(settings_text(short_dir / "state", (
+        '\n[[alerts.receivers]]\nname = "desk"\nurl = "http://127.0.0.1:9/none"\n'
+        'format = "slack"\nseverities = ["critical"]\n')))
+    socket = short_dir / "agent.sock"
+    agent = Agent(config, socket)
+    await asyncio.to_thread(agent.up)
+    app = make_app("--host", HOST, "--agent", str(socket), demo=False, config=config)
+    said: list[str] = []
+    notify = app.notify
+
+    def heard(message: str, **kwargs: Any) -> None:
+        said.append(str(message))
+        notify(message, **kwargs)
+
+    app.notify = heard  # type: ignore[method-assign]
+
+    async def until(check: Callable[[], bool], seconds: float, what: str) -> float:
+        start = time.monotonic()
+        while not check():
+            assert time.monotonic() - start < seconds, f"{what}:\n{screen_text(app)}"
+            await asyncio.sleep(0.05)
+        return time.monotonic() - start
+
+    try:
+        async with app.run_test(size=(160, 40)):
+            await until(lambda: "via agent" in screen_text(app), 15, "attached")
+            agent.process.kill()  # kill -9: no goodbye on the socket
+            took = await until(lambda: any("agent gone" in s for s in said), 2.0,
+                               "the loss said within 2 s")
+            print(f"agent loss said after {took:.2f}s")
+            # Live data from the console's own watch meanwhile, and no pages from it.
+            run_container("after-agent", ["sleep", "300"])
+            await until(lambda: app.state.snapshot is not None and any(
+                c.name == PREFIX + "after-agent" for c in app.state.snapshot.containers), 5,
+                        "a new container shown without the agent")
+            assert "NO AGENT: no pages" in screen_text(app)
+            agent = Agent(config, socket)
+            await until(lambda: any("attached again" in s for s in said), 30, "re-attached")
+            await until(lambda: "via agent" in screen_text(app), 5, "via agent again")
+    finally:
+        if agent.process.poll() is None:
+            agent.stop()
