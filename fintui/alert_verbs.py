@@ -41,6 +41,27 @@ def agent_path(args: argparse.Namespace, settings: Settings) -> Path | None:
         settings.agent_socket
 
 
+def absent(reason: str) -> bool:
+    """No agent is there at all (as opposed to one this account may not reach)."""
+    return reason == "--no-agent" or "(no such file)" in reason or \
+        "(connection refused)" in reason
+
+
+async def usable_agent(args: argparse.Namespace, settings: Settings) -> tuple[Path | None, str]:
+    """The agent to go through, or None and why not. An agent that is there but cannot be
+    used (permission denied, not an agent), or one named with --agent that does not answer,
+    is an error: silently acting without it would put the act where nobody reads it."""
+    path = agent_path(args, settings)
+    why = await agent_reason(path)
+    if not why:
+        return path, ""
+    if not absent(why) or getattr(args, "agent", None):
+        raise VerbError(f"cannot use the agent: {why}"
+                        + (f" (ask for group {settings.agent_group!r})"
+                           if "permission denied" in why and settings.agent_group else ""))
+    return None, why
+
+
 async def agent_reason(path: Path | None) -> str:
     """"" when an agent answers at `path`, else why not (for the line that says so)."""
     from fintui.agent.client import AgentClient, AgentUnavailable
@@ -55,6 +76,30 @@ async def agent_reason(path: Path | None) -> str:
     except Exception as exc:  # an answer that is not the agent's: not one to attach to
         return f"{path} did not answer as an agent ({type(exc).__name__})"
     return ""
+
+
+async def agent_view(path: Path) -> tuple[ClusterSnapshot, frozenset[str], list[Alert]]:
+    """The agent's latest snapshot, isolation marks and alerts (the start of its stream)."""
+    from fintui.agent.client import AgentClient, AgentFailed, AgentUnavailable
+    from fintui.core.alerts import Alert
+    from fintui.core.wire import WireError, decode
+    from fintui.model import ClusterSnapshot
+
+    snap: ClusterSnapshot | None = None
+    isolated: frozenset[str] = frozenset()
+    try:
+        async with AgentClient(path, timeout=AGENT_TIMEOUT) as client:
+            async for item in client.updates(read_timeout=AGENT_TIMEOUT):
+                if item.get("kind") == "snapshot":
+                    snap = decode(ClusterSnapshot, item["snapshot"])
+                    isolated = frozenset(item.get("isolated") or ())
+                elif item.get("kind") == "alerts":
+                    if snap is None:
+                        raise VerbError(f"the agent at {path} has not swept yet; ask again")
+                    return snap, isolated, decode(list[Alert], item.get("alerts") or [])
+    except (AgentUnavailable, AgentFailed, WireError, KeyError) as exc:
+        raise VerbError(f"the agent at {path}: {getattr(exc, 'reason', exc)}") from None
+    raise VerbError(f"the agent at {path} stopped before it said anything")
 
 
 def alerts_now(parts: Parts, snap: ClusterSnapshot) -> list[Alert]:
@@ -94,9 +139,8 @@ async def alerts_verb(args: argparse.Namespace, settings: Settings,
     """`fintui alerts`: the agent's, else one sweep's (rules with `for` show as pending)."""
     from fintui.agent.client import AgentClient, AgentFailed, AgentUnavailable
 
-    path = agent_path(args, settings)
-    why = await agent_reason(path)
-    if not why and path is not None:
+    path, why = await usable_agent(args, settings)
+    if path is not None:
         try:
             async with AgentClient(path, timeout=AGENT_TIMEOUT) as client:
                 alerts = await client.alerts()
@@ -132,9 +176,8 @@ async def ack_or_silence(args: argparse.Namespace, settings: Settings, build: An
             raise VerbError(f"--for {args.duration}: use a span like 30m, 2h or 1d", EXIT_USAGE)
         if not args.comment.strip():
             raise VerbError("a silence needs --comment saying why", EXIT_USAGE)
-    path = agent_path(args, settings)
-    why = await agent_reason(path)
-    if not why and path is not None:
+    path, why = await usable_agent(args, settings)
+    if path is not None:
         try:
             async with AgentClient(path, timeout=AGENT_TIMEOUT) as client:
                 said = await (client.ack(args.rule, args.target) if args.verb == "ack" else
@@ -179,6 +222,9 @@ def _saved_here(args: argparse.Namespace, build: Any, seconds: float, why: str) 
         raise VerbError(f"refused: {exc}") from None
     except StateUnavailable as exc:
         raise VerbError(f"audited but not saved: {exc}") from None
+    except OSError as exc:  # the audit log or state folder of another account
+        raise VerbError(f"nothing was changed: {exc.strerror or exc}: "
+                        f"{getattr(exc, 'filename', '') or ''}") from None
     print(one_line(f"{said} (no agent: {why}; saved in {state.path}, read by every "
                    "console and agent at its next sweep)"))
     return EXIT_OK

@@ -170,25 +170,43 @@ async def _watch_verb(args: argparse.Namespace, settings: Settings) -> int:
         if args.verb == "agent":
             from fintui.agent.run import run_agent
 
-            path = alert_verbs.agent_path(args, settings) or settings.agent_socket
-            return await run_agent(build(), path, settings.agent_group)
+            return await run_agent(build(), alert_verbs.agent_path(args, settings)
+                                   or settings.agent_socket, settings.agent_group)
         if args.verb == "alerts":
             return await alert_verbs.alerts_verb(args, settings, build)
         if args.verb in ("ack", "silence"):
             return await alert_verbs.ack_or_silence(args, settings, build)
+        path: Path | None = alert_verbs.agent_path(args, settings)
         if args.json:
-            attached = await _agent_status(alert_verbs.agent_path(args, settings))
+            attached = await _agent_status(path)
             if attached is not None:
                 return attached
-        code = await _status(build(), args.json)
-        if not args.json:  # whether pages go out while nobody looks
-            why = await alert_verbs.agent_reason(alert_verbs.agent_path(args, settings))
-            print(one_line("agent: " + (f"answering at {alert_verbs.agent_path(args, settings)}"
-                                        if not why else f"none ({why}); alerts are "
-                                        "evaluated and paged only while a console is open")))
+            return await _status(build(), True)
+        why = await alert_verbs.agent_reason(path)
+        if not why and path is not None:
+            return await _agent_status_text(path)
+        code = await _status(build(), False)
+        # Whether pages go out while nobody looks.
+        print(one_line(f"agent: none ({why}); alerts are paged only by `fintui agent`, or by "
+                       "a console started with --no-agent" if alert_verbs.absent(why) else
+                       f"agent: not usable from this account ({why})"))
         return code
     except alert_verbs.VerbError as exc:
         return _error(str(exc), exc.code)
+
+
+async def _agent_status_text(path: Path) -> int:
+    """`status` through the agent: its latest snapshot as the table, and its alerts."""
+    from fintui import alert_verbs
+
+    snap, isolated, alerts = await alert_verbs.agent_view(path)
+    print(status_text(snap, isolated))
+    for a in alerts:
+        print(one_line(f"{a.severity:<8} {a.state:<8} {a.rule} {a.target}"))
+    print(one_line(f"agent: answering at {path}"))
+    if not snap.source.connected:
+        return _error(f"disconnected: {snap.source.error}", EXIT_FAILED)
+    return EXIT_OK
 
 
 async def _agent_status(path: Path | None) -> int | None:

@@ -26,10 +26,14 @@ log = logging.getLogger("fintui.agent")
 
 
 class _Journal:
-    """What a headless watch has to say, on stderr: connection changes and state files."""
+    """What a headless watch has to say, on stderr: connection changes, alert transitions,
+    each receiver's delivery state, and state files."""
 
-    def __init__(self) -> None:
+    def __init__(self, watch: Watch) -> None:
+        self.watch = watch
         self.connected: bool | None = None
+        self.states: dict[tuple[str, str], str] = {}
+        self.deliveries: dict[str, str] = {}
 
     def snapshot(self, snap: ClusterSnapshot) -> None:
         if snap.source.connected != self.connected:
@@ -41,7 +45,18 @@ class _Journal:
                 log.warning("disconnected: %s; retrying", one_line(snap.source.error))
 
     def alerts_changed(self) -> None:
-        pass
+        now = {a.key: a.state for a in self.watch.shown_alerts()}
+        for (rule, target), state in now.items():
+            if self.states.get((rule, target)) != state:
+                log.info("alert %s: %s on %s", state, rule, one_line(target))
+        for rule, target in set(self.states) - set(now):
+            log.info("alert resolved: %s on %s", rule, one_line(target))
+        self.states = now
+        for line in self.watch.delivery_lines():
+            if self.deliveries.get(line.receiver) != line.text:
+                self.deliveries[line.receiver] = line.text
+                (log.warning if line.trouble else log.info)(
+                    "webhook %s: %s", one_line(line.receiver), one_line(line.text))
 
     def forecasts_changed(self) -> None:
         pass
@@ -58,8 +73,10 @@ async def run_agent(parts: Parts, socket: Path, group: str) -> int:
     logging.basicConfig(stream=sys.stderr, level=logging.INFO,
                         format="%(asctime)s fintui agent: %(message)s")
     watch = Watch(parts, parts.operations(), deliver=True)
-    watch.subscribe(_Journal())
+    watch.subscribe(_Journal(watch))
     watch.open_history()
+    if watch.paged is not None and watch.paged.error:
+        log.warning("paged alerts not restored: %s", one_line(watch.paged.error))
     # A line at least every second: an attached console notices a frozen agent within 3 s.
     server = AgentServer(WatchBackend(watch, socket), socket, group, keepalive=1.0)
     try:

@@ -34,6 +34,10 @@ async def supervise(parts: Parts, ops: Operations, first: Watch,
     try:
         if path is None:
             use(first)
+            other = parts.settings.agent_socket
+            if first.webhooks is not None and await agent_answers(other):
+                say(f"an agent runs at {other} and pages too: with --no-agent this console "
+                    "sends every page again", True)
             await first.run(close=False)
             return
         lost = ""
@@ -47,8 +51,8 @@ async def supervise(parts: Parts, ops: Operations, first: Watch,
                     await attached.run()
                 except AgentGone as exc:
                     lost = str(exc)
-                say(f"agent gone ({lost}): watching the daemon from here, without "
-                    "notifications, until it is back", True)
+                say(f"agent gone: {lost}. Watching the daemon directly; no pages until it "
+                    "is back.", True)
             await _own_until_agent(parts, ops, state, use, path)
             lost = lost or "not running"
     finally:

@@ -257,6 +257,8 @@ class FintuiApp(App[int]):
         return str(self.main.query_one("#panes", TabbedContent).active)
 
     def show_forecasts(self) -> None:
+        if not self.screen_stack:  # news that lands while the console closes
+            return
         # A hidden pane is brought up to date when it is shown: redrawing it unseen would
         # still cost a layout pass and repaint the visible pane's scroll bars.
         if self._active_pane() != "forecasts":
@@ -281,6 +283,8 @@ class FintuiApp(App[int]):
 
     def show_alerts(self) -> None:
         """The Alerts pane and the header's firing counts, from the same evaluation."""
+        if not self.screen_stack:  # news that lands while the console closes
+            return
         theme = self.current_theme
         snap = self.state.snapshot
         shown = self.shown_alerts()
@@ -409,6 +413,8 @@ class FintuiApp(App[int]):
 
     def disk_read(self, endpoint: str) -> None:
         """New sizes of an endpoint: shown when the pane shows that endpoint."""
+        if not self.screen_stack:  # news that lands while the console closes
+            return
         pane = self.main.query_one(VolumesPane)
         if endpoint == pane.endpoint:
             self.state.disk = self.watcher.disks[endpoint]

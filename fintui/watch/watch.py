@@ -22,6 +22,7 @@ from fintui.core.alerts import (
     RestartWindow,
     Silence,
     observe,
+    one_look,
     rules_from,
     split_down_endpoints,
 )
@@ -35,6 +36,7 @@ from fintui.sources.base import SourceUnavailable
 from fintui.store.alert_state import AlertStateFile
 from fintui.store.db import StateUnavailable
 from fintui.store.history import HistoryStore
+from fintui.store.paged import PagedFile
 from fintui.store.state import ClusterState
 from fintui.wiring import make_poller
 
@@ -94,6 +96,10 @@ class Watch:
         self.webhooks = WebhookSender(alerts.receivers, alerts.webhook_timeout,
                                       on_change=self._alerts_changed) \
             if deliver and alerts.receivers else None
+        # What this watch has paged as firing survives its restart (a paging watch only).
+        self.paged = PagedFile(parts.settings.state_dir / "paged.json") \
+            if self.webhooks is not None else None
+        self._seeded = False  # the first sweep seeds the restart window from one look
         self.forecasts: list[TargetForecast] = []
         self.forecast_rounds = 0  # finished forecast computations (tests wait on it)
         self.history: HistoryStore | None = None
@@ -115,6 +121,8 @@ class Watch:
     # -- running -------------------------------------------------------------------------
 
     def open_history(self) -> None:
+        if self.paged is not None:  # ongoing incidents stay firing: not paged again
+            self.alert_engine.active.update({a.key: a for a in self.paged.load()})
         try:
             self.history = self.parts.open_history()
         except StateUnavailable as exc:
@@ -128,6 +136,10 @@ class Watch:
         """Poll until cancelled; then stop the background work and (unless the sources
         outlive this watch: a console that attaches to an agent later) close the sources."""
         self.poller = make_poller(self.parts)
+        # What the state shows already (the agent's, before it went) stays, marked stale,
+        # while this watch cannot reach the daemon: an account without Docker access keeps
+        # its last view instead of an empty table.
+        self.poller.last_good = self.state.snapshot
         try:
             await self.poller.run(self.arrived)
         finally:
@@ -192,6 +204,9 @@ class Watch:
         if not snap.source.connected or (snap.stale and not snap.endpoints):
             return
         snap, unseen, held = split_down_endpoints(snap)
+        if not self._seeded:  # a crash loop under way shows now, not after three restarts
+            self._seeded = True
+            self.restarts = one_look(snap.containers, snap.taken_at, self.restarts.window)
         self.restarts.note(snap.containers, snap.taken_at, held=unseen)
         changed = self.alert_engine.evaluate(
             observe(self.alert_rules, snap, self.restarts,
@@ -207,6 +222,8 @@ class Watch:
             # task that retries until delivered and is cancelled when the watch stops.
             self.webhooks.add(marked)
             self.spawn("webhooks", self.webhooks.run(), single=True)
+            if self.paged is not None:
+                self.paged.save(self.alert_engine.active.values())
 
     def alert_history(self) -> list[Alert]:
         return list(self.alert_engine.history)

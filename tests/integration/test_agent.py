@@ -22,6 +22,7 @@ import pytest
 
 from fintui.agent.client import agent_answers
 from tests.integration.conftest import HOST, PREFIX, RUN_ID
+from tests.integration.webhook_receiver import receiver
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,60 +71,51 @@ def short_dir() -> Iterator[Path]:
 
 async def test_the_agent_pages_once_with_no_console_open(
         client: Any, run_container: Callable[..., Any], short_dir: Path) -> None:
-    from aiohttp import web
+    async with receiver() as (url, received):
+        config = short_dir / "fintui.toml"
+        config.write_text(settings_text(short_dir / "state", (
+            f'\n[[alerts.receivers]]\nname = "desk"\nurl = "{url}"\n'
+            'format = "alertmanager"\nseverities = ["critical"]\n')))
+        agent = Agent(config, short_dir / "agent.sock")
+        target = PREFIX + "agent-crasher"
 
-    received: list[dict[str, Any]] = []
+        def mine() -> list[str]:
+            return [r["status"] for r in received
+                    if any(a["labels"]["target"] == target for a in r["alerts"])]
 
-    async def hook(request: web.Request) -> web.Response:
-        received.append(await request.json())
-        return web.Response(status=200)
+        async def until(check: Callable[[], bool], seconds: float, what: str) -> None:
+            deadline = time.monotonic() + seconds
+            while not check():
+                assert time.monotonic() < deadline, f"{what} not within {seconds}s: {received}"
+                await asyncio.sleep(0.2)
 
-    server = web.Application()
-    server.router.add_post("/hook", hook)
-    runner = web.AppRunner(server)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    config = short_dir / "fintui.toml"
-    config.write_text(settings_text(short_dir / "state", (
-        f'\n[[alerts.receivers]]\nname = "desk"\nurl = "http://127.0.0.1:{port}/hook"\n'
-        'format = "alertmanager"\nseverities = ["critical"]\n')))
-    agent = Agent(config, short_dir / "agent.sock")
-    target = PREFIX + "agent-crasher"
-
-    def mine() -> list[str]:
-        return [r["status"] for r in received
-                if any(a["labels"]["target"] == target for a in r["alerts"])]
-
-    async def until(check: Callable[[], bool], seconds: float, what: str) -> None:
-        deadline = time.monotonic() + seconds
-        while not check():
-            assert time.monotonic() < deadline, f"{what} not within {seconds}s: {received}"
-            await asyncio.sleep(0.2)
-
-    try:
-        await asyncio.to_thread(agent.up)
-        crasher = run_container("agent-crasher", ["sh", "-c", "sleep 1; exit 3"],
-                                restart_policy={"Name": "always"})
-        await until(lambda: "firing" in mine(), 45, "a firing page from the agent alone")
-        # Through the agent, `status --json` shows the alert as the agent holds it: firing.
-        status = await asyncio.to_thread(agent.cli, "status", "--json")
-        document = json.loads(status.stdout)
-        assert document["agent"] is not None, status.stderr
-        assert document["agent"]["socket"] == str(agent.socket)
-        assert {(a["rule"], a["target"], a["state"]) for a in document["alerts"]} >= {
-            ("crash-loop", target, "firing")}
-        listed = await asyncio.to_thread(agent.cli, "alerts", "--json")
-        assert json.loads(listed.stdout)["source"] == f"from the agent at {agent.socket}"
-        crasher.remove(force=True)  # gone: its alert resolves
-        await until(lambda: "resolved" in mine(), 30, "a resolved page")
-        await asyncio.sleep(3)  # and nothing more comes
-        code, log = await asyncio.to_thread(agent.stop)
-    finally:
-        if agent.process.poll() is None:
-            agent.process.kill()
-        await runner.cleanup()
+        try:
+            await asyncio.to_thread(agent.up)
+            crasher = run_container("agent-crasher", ["sh", "-c", "sleep 1; exit 3"],
+                                    restart_policy={"Name": "always"})
+            await until(lambda: "firing" in mine(), 45, "a firing page from the agent alone")
+            # Through the agent, `status --json` shows the alert as the agent holds it.
+            status = await asyncio.to_thread(agent.cli, "status", "--json")
+            document = json.loads(status.stdout)
+            assert document["agent"] is not None, status.stderr
+            assert document["agent"]["socket"] == str(agent.socket)
+            assert {(a["rule"], a["target"], a["state"]) for a in document["alerts"]} >= {
+                ("crash-loop", target, "firing")}
+            listed = await asyncio.to_thread(agent.cli, "alerts", "--json")
+            assert json.loads(listed.stdout)["source"] == f"from the agent at {agent.socket}"
+            # An agent named on the command line that is not there is an error, not a
+            # silent act without it.
+            astray = await asyncio.to_thread(
+                agent.cli, "--agent", str(short_dir / "none.sock"), "ack", "crash-loop", target)
+            assert astray.returncode == 1 and astray.stderr.startswith(
+                "fintui: cannot use the agent: no agent at "), astray.stderr
+            crasher.remove(force=True)  # gone: its alert resolves
+            await until(lambda: "resolved" in mine(), 30, "a resolved page")
+            await asyncio.sleep(3)  # and nothing more comes
+            code, log = await asyncio.to_thread(agent.stop)
+        finally:
+            if agent.process.poll() is None:
+                agent.process.kill()
     assert mine() == ["firing", "resolved"]
     assert code == 0, log
     assert "serving" in log and "Traceback" not in log
@@ -171,6 +163,9 @@ def test_a_desk_account_watches_through_the_agent_and_is_refused_as_itself(
         seen = agent.cli("status", "--json", prefix=as_desk, env=env)
         assert seen.returncode == 0, seen.stderr
         assert target in {c["name"] for c in json.loads(seen.stdout)["containers"]}
+        table = agent.cli("status", prefix=as_desk, env=env)  # the text form too
+        assert table.returncode == 0 and target in table.stdout, table.stderr
+        assert table.stdout.rstrip().endswith(f"agent: answering at {agent.socket}")
         deadline = time.monotonic() + 20
         while "exited-nonzero" not in agent.cli("alerts", prefix=as_desk, env=env).stdout:
             assert time.monotonic() < deadline, "the exited container's alert never showed"

@@ -62,26 +62,13 @@ async def test_failing_healthcheck_fires_unhealthy(run_container: Callable[..., 
 
 async def test_webhook_gets_firing_then_resolved_from_a_real_crash_loop(
         client: Any, run_container: Callable[..., Any], tmp_path: Path) -> None:
-    from aiohttp import web
+    from tests.integration.webhook_receiver import receiver
 
-    received: list[dict[str, Any]] = []
-
-    async def hook(request: web.Request) -> web.Response:
-        received.append(await request.json())
-        return web.Response(status=200)
-
-    server = web.Application()
-    server.router.add_post("/hook", hook)
-    runner = web.AppRunner(server)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    path = config(tmp_path)
-    path.write_text(path.read_text() + 'resolve_after = "1s"\n\n[[alerts.receivers]]\n'
-                    f'name = "desk"\nurl = "http://127.0.0.1:{port}/hook"\n'
-                    'format = "alertmanager"\nseverities = ["critical"]\n')
-    try:
+    async with receiver() as (url, received):
+        path = config(tmp_path)
+        path.write_text(path.read_text() + 'resolve_after = "1s"\n\n[[alerts.receivers]]\n'
+                        f'name = "desk"\nurl = "{url}"\n'
+                        'format = "alertmanager"\nseverities = ["critical"]\n')
         app = make_app("--host", HOST, demo=False, config=path)
         async with app.run_test(size=(160, 40)) as pilot:
             await until_loaded(pilot)
@@ -97,8 +84,6 @@ async def test_webhook_gets_firing_then_resolved_from_a_real_crash_loop(
                 if any(r["status"] == "resolved" for r in received):
                     break
                 await pilot.pause(0.1)
-    finally:
-        await runner.cleanup()
     mine = [r for r in received
             if any(a["labels"]["target"] == PREFIX + "hooked" for a in r["alerts"])]
     assert [r["status"] for r in mine] == ["firing", "resolved"]
