@@ -37,6 +37,18 @@ def make_app(*extra: str, config: Path = SNAPSHOT_CONFIG, demo: bool = True,
     return FintuiApp(parts, theme=args.theme)
 
 
+def paging_demo_parts(tmp: Path) -> Any:
+    """Demo parts whose state lives in `tmp`, with a (never answering) webhook receiver, so
+    that the watch built on them pages."""
+    tmp.mkdir(exist_ok=True)
+    config = tmp / "fintui.toml"
+    config.write_text(FAST_CONFIG.read_text().replace("/tmp/fintui-test-state", str(tmp / "s"))
+                      + '\n[[alerts.receivers]]\nname = "desk"\nurl = "http://127.0.0.1:9/x"\n'
+                        'format = "slack"\nseverities = ["critical", "warning"]\n')
+    args = build_parser().parse_args(["--demo", "--as", "ops", "--config", str(config)])
+    return build_parts(args, load_settings(args.config))
+
+
 async def until_loaded(pilot: Pilot[int], sweeps: int = 1) -> None:
     """Wait until the poller has delivered `sweeps` snapshots to the screen."""
     app = pilot.app

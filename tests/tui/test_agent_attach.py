@@ -19,13 +19,10 @@ from textual.pilot import Pilot
 from fintui.agent.attached import AttachedWatch
 from fintui.agent.server import AgentServer
 from fintui.agent.service import WatchBackend
-from fintui.cli import build_parser
-from fintui.config import load_settings
 from fintui.model import ClusterSnapshot
 from fintui.tui.app import FintuiApp
 from fintui.watch.watch import Watch
-from fintui.wiring import build_parts
-from tests.tui.helpers import FAST_CONFIG, screen_text
+from tests.tui.helpers import paging_demo_parts, screen_text
 
 
 @dataclass
@@ -40,18 +37,8 @@ class Agent:
         await self.server.stop()
 
 
-def demo_parts(tmp: Path) -> Any:
-    tmp.mkdir(exist_ok=True)
-    config = tmp / "fintui.toml"
-    config.write_text(FAST_CONFIG.read_text().replace("/tmp/fintui-test-state", str(tmp / "s"))
-                      + '\n[[alerts.receivers]]\nname = "desk"\nurl = "http://127.0.0.1:9/x"\n'
-                        'format = "slack"\nseverities = ["critical", "warning"]\n')
-    args = build_parser().parse_args(["--demo", "--as", "ops", "--config", str(config)])
-    return build_parts(args, load_settings(args.config))
-
-
 async def start_agent(tmp: Path, socket: Path) -> Agent:
-    parts = demo_parts(tmp / "agent")
+    parts = paging_demo_parts(tmp / "agent")
     watch = Watch(parts, parts.operations())
     watch.open_history()
     server = AgentServer(WatchBackend(watch, socket), socket, keepalive=0.5)
@@ -79,7 +66,7 @@ async def until(pilot: Pilot[Any], check: Callable[[], bool], seconds: float, wh
 async def test_attach_fall_back_without_pages_and_attach_again(short_dir: Path) -> None:
     socket = short_dir / "agent.sock"
     agent = await start_agent(short_dir, socket)
-    parts = demo_parts(short_dir / "console")
+    parts = paging_demo_parts(short_dir / "console")
     parts.agent = socket
     own_sweeps = 0
     sweep = parts.source.sweep

@@ -6,20 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fintui.cli import build_parser
-from fintui.config import load_settings
 from fintui.watch.watch import Watch
-from fintui.wiring import build_parts
-from tests.tui.helpers import FAST_CONFIG
-
-
-def demo_parts(tmp: Path) -> Any:
-    config = tmp / "fintui.toml"
-    config.write_text(FAST_CONFIG.read_text().replace("/tmp/fintui-test-state", str(tmp / "s"))
-                      + '\n[[alerts.receivers]]\nname = "desk"\nurl = "http://127.0.0.1:9/x"\n'
-                        'format = "slack"\nseverities = ["critical"]\n')
-    args = build_parser().parse_args(["--demo", "--as", "ops", "--config", str(config)])
-    return build_parts(args, load_settings(args.config))
+from tests.tui.helpers import paging_demo_parts
 
 
 def queued(watch: Watch) -> list[Any]:
@@ -28,7 +16,7 @@ def queued(watch: Watch) -> list[Any]:
 
 
 async def test_a_restarted_watch_keeps_what_it_paged(tmp_path: Path) -> None:
-    parts = demo_parts(tmp_path)
+    parts = paging_demo_parts(tmp_path)
     first = Watch(parts, parts.operations())
     first.open_history()
     key = ("crash-loop", "recon-worker")
