@@ -240,3 +240,68 @@ async def test_a_console_survives_its_agent_killed_and_attaches_again(
     finally:
         if agent.process.poll() is None:
             agent.stop()
+
+
+CONSOLE = """
+import asyncio, sys
+from fintui.cli import build_parser
+from fintui.config import load_settings
+from fintui.tui.app import FintuiApp
+from fintui.wiring import build_parts
+
+args = build_parser().parse_args(["--config", sys.argv[1], "--agent", sys.argv[2]])
+app = FintuiApp(build_parts(args, load_settings(args.config)))
+
+async def run() -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        while "via agent" not in str(app.main.query_one("#status").render()):
+            await pilot.pause(0.1)
+        print("attached", flush=True)
+        await pilot.pause(float(sys.argv[3]))
+
+asyncio.run(run())
+"""
+
+
+async def test_two_attached_consoles_and_the_agent_page_once(
+        client: Any, run_container: Callable[..., Any], short_dir: Path) -> None:
+    async with receiver() as (url, received):
+        config = short_dir / "fintui.toml"
+        config.write_text(settings_text(short_dir / "state", (
+            f'\n[[alerts.receivers]]\nname = "desk"\nurl = "{url}"\n'
+            'format = "alertmanager"\nseverities = ["critical"]\n')))
+        agent = Agent(config, short_dir / "agent.sock")
+        consoles: list[subprocess.Popen[str]] = []
+        target = PREFIX + "two-consoles"
+        try:
+            await asyncio.to_thread(agent.up)
+            for _ in range(2):
+                consoles.append(subprocess.Popen(
+                    [sys.executable, "-c", CONSOLE, str(config), str(agent.socket), "60"],
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+            for console in consoles:  # both attached before the incident
+                line = await asyncio.to_thread(console.stdout.readline)  # type: ignore[union-attr]
+                assert line.strip() == "attached", console.stderr.read()  # type: ignore[union-attr]
+            crasher = run_container("two-consoles", ["sh", "-c", "sleep 1; exit 3"],
+                                    restart_policy={"Name": "always"})
+
+            def mine() -> list[str]:
+                return [r["status"] for r in received
+                        if any(a["labels"]["target"] == target for a in r["alerts"])]
+
+            deadline = time.monotonic() + 45
+            while "firing" not in mine():
+                assert time.monotonic() < deadline, received
+                await asyncio.sleep(0.2)
+            crasher.remove(force=True)
+            deadline = time.monotonic() + 30
+            while "resolved" not in mine():
+                assert time.monotonic() < deadline, received
+                await asyncio.sleep(0.2)
+            await asyncio.sleep(3)  # nothing more from anyone
+        finally:
+            for console in consoles:
+                console.kill()
+                console.wait(10)
+            await asyncio.to_thread(agent.stop)
+    assert mine() == ["firing", "resolved"]
