@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from fintui.config import Settings, parse_duration
 from fintui.core.report import alert_document
 from fintui.core.text_safety import one_line
+from fintui.wiring import agent_path
 
 if TYPE_CHECKING:
     from fintui.core.alerts import Alert
@@ -31,14 +31,6 @@ class VerbError(Exception):
     def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
         super().__init__(message)
         self.code = code
-
-
-def agent_path(args: argparse.Namespace, settings: Settings) -> Path | None:
-    """The agent socket to try, or None with --no-agent."""
-    if getattr(args, "no_agent", False):
-        return None
-    return Path(args.agent).expanduser() if getattr(args, "agent", None) else \
-        settings.agent_socket
 
 
 def absent(reason: str) -> bool:
@@ -228,7 +220,3 @@ def _saved_here(args: argparse.Namespace, build: Any, seconds: float, why: str) 
     print(one_line(f"{said} (no agent: {why}; saved in {state.path}, read by every "
                    "console and agent at its next sweep)"))
     return EXIT_OK
-
-
-def say(message: str) -> None:
-    print(f"fintui: {one_line(message)}", file=sys.stderr)

@@ -24,7 +24,7 @@ from fintui.sources.base import (
     SourceUnavailable,
 )
 from fintui.store.db import StateUnavailable
-from fintui.wiring import Parts, UsageError, build_parts, make_poller
+from fintui.wiring import Parts, UsageError, agent_path, build_parts, make_poller
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -170,13 +170,13 @@ async def _watch_verb(args: argparse.Namespace, settings: Settings) -> int:
         if args.verb == "agent":
             from fintui.agent.run import run_agent
 
-            return await run_agent(build(), alert_verbs.agent_path(args, settings)
+            return await run_agent(build(), agent_path(args, settings)
                                    or settings.agent_socket, settings.agent_group)
         if args.verb == "alerts":
             return await alert_verbs.alerts_verb(args, settings, build)
         if args.verb in ("ack", "silence"):
             return await alert_verbs.ack_or_silence(args, settings, build)
-        path: Path | None = alert_verbs.agent_path(args, settings)
+        path: Path | None = agent_path(args, settings)
         if args.json:
             attached = await _agent_status(path)
             if attached is not None:

@@ -120,9 +120,7 @@ def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
     local = any(is_local for _, is_local in built)
     # NVML sees this machine's GPUs: only meaningful when a daemon runs here too.
     gpu = NvmlGpuSource() if local else None
-    # A console attaches to the agent unless told not to (the demo never does).
-    agent = None if getattr(args, "no_agent", False) else (
-        Path(args.agent).expanduser() if getattr(args, "agent", None) else settings.agent_socket)
+    agent = agent_path(args, settings)  # a console attaches to it (the demo's never does)
     if len(built) == 1:
         (one, _), = built
         return Parts(settings, one.source, PsutilHost(), system_clock, local, actor,
@@ -136,6 +134,14 @@ def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
     multi = MultiSource(members, system_clock, settings.docker.reconnect_max_backoff, wait)
     return Parts(settings, multi, PsutilHost(), system_clock, local, actor, args.read_only,
                  built[0][0].actions, override, gpu, tuple(e for e, _ in built), agent=agent)
+
+
+def agent_path(args: argparse.Namespace, settings: Settings) -> Path | None:
+    """The agent socket to try: --agent, else [agent] socket; None with --no-agent."""
+    if getattr(args, "no_agent", False):
+        return None
+    return Path(args.agent).expanduser() if getattr(args, "agent", None) else \
+        settings.agent_socket
 
 
 def _chosen_endpoints(args: argparse.Namespace, settings: Settings

@@ -17,9 +17,9 @@ from fintui.core.webhook_outbox import DeliveryLine
 from fintui.core.wire import WireError, decode
 from fintui.forecasting import TargetForecast
 from fintui.model import ClusterSnapshot, DiskUsage
-from fintui.sources.base import SourceUnavailable
 from fintui.store.db import StateUnavailable
 from fintui.store.state import ClusterState
+from fintui.watch.watch import read_disks
 
 if TYPE_CHECKING:
     from fintui.ops.operations import Operations
@@ -34,8 +34,6 @@ class AgentGone(Exception):
 
 
 class AttachedWatch:
-    attached = True
-
     def __init__(self, parts: Parts, ops: Operations, path: Path, state: ClusterState) -> None:
         self.parts = parts
         self.ops = ops
@@ -145,18 +143,7 @@ class AttachedWatch:
 
     async def read_disks(self, endpoints: Iterable[str]) -> dict[str, str]:
         """Storage sizes straight from the daemon (this account's own access to it)."""
-        wanted = set(endpoints)
-        errors: dict[str, str] = {}
-        for e in self.parts.storages():
-            if e.name in wanted:
-                try:
-                    self.disks[e.name] = await e.source.disk_usage()
-                except SourceUnavailable as exc:
-                    errors[e.name] = str(exc)
-                    continue
-                for listener in list(self.listeners):
-                    listener.disk_changed(e.name)
-        return errors
+        return await read_disks(self.parts, endpoints, self.disks, self.listeners)
 
     def store_failed(self, exc: StateUnavailable, use: str) -> None:
         for listener in list(self.listeners):

@@ -43,7 +43,7 @@ from fintui.wiring import make_poller
 if TYPE_CHECKING:
     from fintui.ops.operations import Operations
     from fintui.poller import Poller
-    from fintui.wiring import Parts
+    from fintui.wiring import EndpointParts, Parts
 
 log = logging.getLogger("fintui.watch")
 
@@ -73,9 +73,31 @@ class WatchListener(Protocol):
     def notice(self, text: str, title: str, error: bool) -> None: ...
 
 
-class Watch:
-    attached = False  # an AttachedWatch says True: the agent evaluates and delivers
+async def read_disks(parts: Parts, endpoints: Iterable[str], disks: dict[str, DiskUsage],
+                     listeners: Iterable[WatchListener],
+                     then: Callable[[EndpointParts, DiskUsage], None] | None = None
+                     ) -> dict[str, str]:
+    """`/system/df` of each named endpoint in turn (slow on big hosts): kept in `disks`, handed
+    to `then`, told to the listeners; returns the endpoints that failed, with why."""
+    wanted = set(endpoints)
+    errors: dict[str, str] = {}
+    for e in parts.storages():
+        if e.name not in wanted:
+            continue
+        try:
+            disk = await e.source.disk_usage()
+        except SourceUnavailable as exc:
+            errors[e.name] = str(exc)
+            continue
+        disks[e.name] = disk
+        if then is not None:
+            then(e, disk)
+        for listener in list(listeners):
+            listener.disk_changed(e.name)
+    return errors
 
+
+class Watch:
     def __init__(self, parts: Parts, ops: Operations, deliver: bool = True,
                  state: ClusterState | None = None) -> None:
         self.parts = parts
@@ -371,25 +393,16 @@ class Watch:
             listener.forecasts_changed()
 
     async def read_disks(self, endpoints: Iterable[str]) -> dict[str, str]:
-        """`/system/df` of each named endpoint in turn (slow on big hosts): kept, recorded in
-        the history, and told; returns the endpoints that failed, with why."""
-        wanted = set(endpoints)
-        errors: dict[str, str] = {}
-        for e in self.parts.storages():
-            if e.name not in wanted:
-                continue
-            try:
-                disk = await e.source.disk_usage()
-            except SourceUnavailable as exc:
-                errors[e.name] = str(exc)
-                continue
-            self.disks[e.name] = disk
-            if self.history is not None:
-                self.history_round(from_disk_reading(disk, self.state.snapshot, e.local, e.name),
-                                   self.parts.clock.now().timestamp(), False)
-            for listener in list(self.listeners):
-                listener.disk_changed(e.name)
-        return errors
+        """`/system/df` of each named endpoint, kept, recorded in the history and told;
+        returns the endpoints that failed, with why."""
+        return await read_disks(self.parts, endpoints, self.disks, self.listeners,
+                                self._record_disk)
+
+    def _record_disk(self, endpoint: EndpointParts, disk: DiskUsage) -> None:
+        if self.history is not None:
+            self.history_round(from_disk_reading(disk, self.state.snapshot, endpoint.local,
+                                                 endpoint.name),
+                               self.parts.clock.now().timestamp(), False)
 
     # -- state files ---------------------------------------------------------------------
 
