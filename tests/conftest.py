@@ -3,6 +3,9 @@ folder (<repo>/snapshots/<test module>) instead of tests/__snapshots__."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,3 +32,12 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture
+def short_dir() -> Iterator[Path]:
+    """A folder for unix sockets: their paths must stay under 108 bytes, and pytest's
+    temporary folders can be longer."""
+    path = Path(tempfile.mkdtemp(prefix="fti-", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

@@ -8,11 +8,9 @@ import contextlib
 import json
 import os
 import pwd
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -61,12 +59,20 @@ class Agent:
                               capture_output=True, text=True, timeout=60, env=env)
 
 
-@pytest.fixture
-def short_dir() -> Iterator[Path]:
-    """Socket paths must stay under 108 bytes; pytest's temporary folders can be longer."""
-    path = Path(tempfile.mkdtemp(prefix="fti-", dir="/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+def pages(received: list[dict[str, Any]], target: str) -> list[str]:
+    """The statuses of the Alertmanager messages about `target`, in the order received."""
+    return [r["status"] for r in received
+            if any(a["labels"]["target"] == target for a in r["alerts"])]
+
+
+async def until(check: Callable[[], bool], seconds: float, what: Callable[[], str],
+                step: float = 0.2) -> float:
+    """Seconds until `check` holds; fails after `seconds`, saying `what()` as it is then."""
+    start = time.monotonic()
+    while not check():
+        assert time.monotonic() - start < seconds, f"not within {seconds}s: {what()}"
+        await asyncio.sleep(step)
+    return time.monotonic() - start
 
 
 async def test_the_agent_pages_once_with_no_console_open(
@@ -80,20 +86,14 @@ async def test_the_agent_pages_once_with_no_console_open(
         target = PREFIX + "agent-crasher"
 
         def mine() -> list[str]:
-            return [r["status"] for r in received
-                    if any(a["labels"]["target"] == target for a in r["alerts"])]
-
-        async def until(check: Callable[[], bool], seconds: float, what: str) -> None:
-            deadline = time.monotonic() + seconds
-            while not check():
-                assert time.monotonic() < deadline, f"{what} not within {seconds}s: {received}"
-                await asyncio.sleep(0.2)
+            return pages(received, target)
 
         try:
             await asyncio.to_thread(agent.up)
             crasher = run_container("agent-crasher", ["sh", "-c", "sleep 1; exit 3"],
                                     restart_policy={"Name": "always"})
-            await until(lambda: "firing" in mine(), 45, "a firing page from the agent alone")
+            await until(lambda: "firing" in mine(), 45,
+                        lambda: f"a firing page from the agent alone: {received}")
             # Through the agent, `status --json` shows the alert as the agent holds it.
             status = await asyncio.to_thread(agent.cli, "status", "--json")
             document = json.loads(status.stdout)
@@ -110,7 +110,7 @@ async def test_the_agent_pages_once_with_no_console_open(
             assert astray.returncode == 1 and astray.stderr.startswith(
                 "fintui: cannot use the agent: no agent at "), astray.stderr
             crasher.remove(force=True)  # gone: its alert resolves
-            await until(lambda: "resolved" in mine(), 30, "a resolved page")
+            await until(lambda: "resolved" in mine(), 30, lambda: f"a resolved page: {received}")
             await asyncio.sleep(3)  # and nothing more comes
             code, log = await asyncio.to_thread(agent.stop)
         finally:
@@ -214,29 +214,24 @@ async def test_a_console_survives_its_agent_killed_and_attaches_again(
 
     app.notify = heard  # type: ignore[method-assign]
 
-    async def until(check: Callable[[], bool], seconds: float, what: str) -> float:
-        start = time.monotonic()
-        while not check():
-            assert time.monotonic() - start < seconds, f"{what}:\n{screen_text(app)}"
-            await asyncio.sleep(0.05)
-        return time.monotonic() - start
+    def screen() -> str:
+        return screen_text(app)
 
     try:
         async with app.run_test(size=(160, 40)):
-            await until(lambda: "via agent" in screen_text(app), 15, "attached")
+            await until(lambda: "via agent" in screen(), 15, screen, 0.05)
             agent.process.kill()  # kill -9: no goodbye on the socket
-            took = await until(lambda: any("agent gone" in s for s in said), 2.0,
-                               "the loss said within 2 s")
+            took = await until(lambda: any("agent gone" in s for s in said), 2.0, screen, 0.05)
             print(f"agent loss said after {took:.2f}s")
             # Live data from the console's own watch meanwhile, and no pages from it.
             run_container("after-agent", ["sleep", "300"])
             await until(lambda: app.state.snapshot is not None and any(
                 c.name == PREFIX + "after-agent" for c in app.state.snapshot.containers), 5,
-                        "a new container shown without the agent")
-            assert "NO AGENT: no pages" in screen_text(app)
+                        screen, 0.05)
+            assert "NO AGENT: no pages" in screen()
             agent = Agent(config, socket)
-            await until(lambda: any("attached again" in s for s in said), 30, "re-attached")
-            await until(lambda: "via agent" in screen_text(app), 5, "via agent again")
+            await until(lambda: any("attached again" in s for s in said), 30, screen, 0.05)
+            await until(lambda: "via agent" in screen(), 5, screen, 0.05)
     finally:
         if agent.process.poll() is None:
             agent.stop()
@@ -285,23 +280,14 @@ async def test_two_attached_consoles_and_the_agent_page_once(
             crasher = run_container("two-consoles", ["sh", "-c", "sleep 1; exit 3"],
                                     restart_policy={"Name": "always"})
 
-            def mine() -> list[str]:
-                return [r["status"] for r in received
-                        if any(a["labels"]["target"] == target for a in r["alerts"])]
-
-            deadline = time.monotonic() + 45
-            while "firing" not in mine():
-                assert time.monotonic() < deadline, received
-                await asyncio.sleep(0.2)
+            await until(lambda: "firing" in pages(received, target), 45, lambda: str(received))
             crasher.remove(force=True)
-            deadline = time.monotonic() + 30
-            while "resolved" not in mine():
-                assert time.monotonic() < deadline, received
-                await asyncio.sleep(0.2)
+            await until(lambda: "resolved" in pages(received, target), 30,
+                        lambda: str(received))
             await asyncio.sleep(3)  # nothing more from anyone
         finally:
             for console in consoles:
                 console.kill()
                 console.wait(10)
             await asyncio.to_thread(agent.stop)
-    assert mine() == ["firing", "resolved"]
+    assert pages(received, target) == ["firing", "resolved"]

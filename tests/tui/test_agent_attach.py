@@ -5,15 +5,12 @@ agent is back it attaches again by itself."""
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 
 from fintui.agent.attached import AttachedWatch
@@ -44,13 +41,6 @@ async def start_agent(tmp: Path, socket: Path) -> Agent:
     server = AgentServer(WatchBackend(watch, socket), socket, keepalive=0.5)
     await server.start()
     return Agent(socket, watch, server, asyncio.create_task(watch.run()))
-
-
-@pytest.fixture
-async def short_dir() -> AsyncIterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="fta-", dir="/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 async def until(pilot: Pilot[Any], check: Callable[[], bool], seconds: float, what: str

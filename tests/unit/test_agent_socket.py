@@ -8,11 +8,9 @@ import contextlib
 import grp
 import os
 import pwd
-import shutil
 import socket
 import stat
-import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -73,17 +71,9 @@ class FakeBackend:
 
 
 @pytest.fixture
-def sock_dir() -> Iterator[Path]:
-    # pytest's tmp_path can exceed AF_UNIX's 107 bytes; /tmp keeps it short.
-    path = Path(tempfile.mkdtemp(dir="/tmp", prefix="fa-"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture
-async def served(sock_dir: Path) -> AsyncIterator[tuple[AgentServer, FakeBackend, Path]]:
+async def served(short_dir: Path) -> AsyncIterator[tuple[AgentServer, FakeBackend, Path]]:
     backend = FakeBackend()
-    path = sock_dir / "agent.sock"
+    path = short_dir / "agent.sock"
     server = AgentServer(backend, path)
     await server.start()
     try:
@@ -127,8 +117,8 @@ async def test_socket_is_0660(served: tuple[AgentServer, FakeBackend, Path]) -> 
     assert stat.S_IMODE(mode) == 0o660
 
 
-async def test_created_parent_dir_is_0750(sock_dir: Path) -> None:
-    path = sock_dir / "run" / "fintui" / "a.sock"
+async def test_created_parent_dir_is_0750(short_dir: Path) -> None:
+    path = short_dir / "run" / "fintui" / "a.sock"
     server = AgentServer(FakeBackend(), path)
     await server.start()
     try:
@@ -137,8 +127,8 @@ async def test_created_parent_dir_is_0750(sock_dir: Path) -> None:
         await server.stop()
 
 
-async def test_stale_socket_is_replaced(sock_dir: Path) -> None:
-    path = sock_dir / "agent.sock"
+async def test_stale_socket_is_replaced(short_dir: Path) -> None:
+    path = short_dir / "agent.sock"
     dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     dead.bind(str(path))
     dead.close()  # as a killed agent leaves it: the file, nobody listening
@@ -164,8 +154,8 @@ async def test_second_server_on_a_live_socket_refuses(
     assert await agent_answers(path)
 
 
-async def test_stop_leaves_a_socket_that_is_no_longer_ours(sock_dir: Path) -> None:
-    path = sock_dir / "agent.sock"
+async def test_stop_leaves_a_socket_that_is_no_longer_ours(short_dir: Path) -> None:
+    path = short_dir / "agent.sock"
     server = AgentServer(FakeBackend(), path)
     await server.start()
     path.unlink()  # someone else took the path meanwhile
@@ -251,8 +241,8 @@ async def test_server_text_is_made_inert(served: tuple[AgentServer, FakeBackend,
     assert "\x1b" not in str(caught.value) and "\\x1b" in str(caught.value)
 
 
-async def test_missing_socket_is_unavailable(sock_dir: Path) -> None:
-    path = sock_dir / "nobody.sock"
+async def test_missing_socket_is_unavailable(short_dir: Path) -> None:
+    path = short_dir / "nobody.sock"
     async with AgentClient(path, timeout=1.0) as client:
         with pytest.raises(AgentUnavailable) as caught:
             await client.status()
@@ -261,8 +251,8 @@ async def test_missing_socket_is_unavailable(sock_dir: Path) -> None:
     assert not await agent_answers(path)
 
 
-async def test_stale_socket_is_unavailable(sock_dir: Path) -> None:
-    path = sock_dir / "dead.sock"
+async def test_stale_socket_is_unavailable(short_dir: Path) -> None:
+    path = short_dir / "dead.sock"
     dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     dead.bind(str(path))
     dead.close()
@@ -304,9 +294,9 @@ async def test_backend_end_ends_the_stream(served: tuple[AgentServer, FakeBacken
     assert got == [{"n": 0}]
 
 
-async def test_idle_stream_gets_keepalives(sock_dir: Path) -> None:
+async def test_idle_stream_gets_keepalives(short_dir: Path) -> None:
     backend = FakeBackend()
-    path = sock_dir / "agent.sock"
+    path = short_dir / "agent.sock"
     server = AgentServer(backend, path, keepalive=0.1)
     await server.start()
     try:
@@ -322,8 +312,8 @@ async def test_idle_stream_gets_keepalives(sock_dir: Path) -> None:
         await server.stop()
 
 
-async def test_silent_agent_trips_the_read_timeout(sock_dir: Path) -> None:
-    path = sock_dir / "agent.sock"
+async def test_silent_agent_trips_the_read_timeout(short_dir: Path) -> None:
+    path = short_dir / "agent.sock"
     server = AgentServer(FakeBackend(), path, keepalive=60)
     await server.start()
     try:
@@ -336,9 +326,9 @@ async def test_silent_agent_trips_the_read_timeout(sock_dir: Path) -> None:
         await server.stop()
 
 
-async def test_stop_ends_an_open_stream_and_removes_the_socket(sock_dir: Path) -> None:
+async def test_stop_ends_an_open_stream_and_removes_the_socket(short_dir: Path) -> None:
     backend = FakeBackend()
-    path = sock_dir / "agent.sock"
+    path = short_dir / "agent.sock"
     server = AgentServer(backend, path)
     await server.start()
     backend.items.put_nowait({"n": 0})
@@ -355,20 +345,20 @@ async def test_stop_ends_an_open_stream_and_removes_the_socket(sock_dir: Path) -
     assert backend.streams_closed == 1
 
 
-async def test_unknown_group_is_named(sock_dir: Path) -> None:
+async def test_unknown_group_is_named(short_dir: Path) -> None:
     group = "fintui-no-such-group-x9"
     with pytest.raises(KeyError):
         grp.getgrnam(group)
-    path = sock_dir / "agent.sock"
+    path = short_dir / "agent.sock"
     server = AgentServer(FakeBackend(), path, group=group)
     with pytest.raises(AgentError, match=f"unknown group '{group}'"):
         await server.start()
     assert not path.exists()
 
 
-async def test_own_group_is_given_to_the_socket(sock_dir: Path) -> None:
+async def test_own_group_is_given_to_the_socket(short_dir: Path) -> None:
     group = grp.getgrgid(os.getgid()).gr_name
-    path = sock_dir / "agent.sock"
+    path = short_dir / "agent.sock"
     server = AgentServer(FakeBackend(), path, group=group)
     await server.start()
     try:
@@ -384,8 +374,8 @@ class BrokenStream(FakeBackend):
         raise RuntimeError("lost the watch")
 
 
-async def test_backend_failing_mid_stream_cuts_it(sock_dir: Path) -> None:
-    path = sock_dir / "agent.sock"
+async def test_backend_failing_mid_stream_cuts_it(short_dir: Path) -> None:
+    path = short_dir / "agent.sock"
     server = AgentServer(BrokenStream(), path)
     await server.start()
     try:

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import tempfile
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +22,6 @@ from fintui.tui.widgets.status_bar import status_parts
 from tests.unit.test_engine_source_logic import ScriptedClient
 
 NOW_NS = 1_800_000_000_000_000_000
-
-
-@pytest.fixture
-def short_dir() -> Iterator[Path]:
-    """A directory short enough for a unix socket path (about 100 bytes at most)."""
-    path = Path(tempfile.mkdtemp(prefix="fintui-ew-", dir="/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 async def test_a_stream_whose_connection_is_reset_ends_instead_of_hanging(
