@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from fintui import __version__
 from fintui.agent.backend import AgentError
 from fintui.core.alerts import Silence
-from fintui.core.report import alert_document, status_document
+from fintui.core.report import alert_document, iso_time, status_document
 from fintui.core.wire import encode
 from fintui.model import ClusterSnapshot
 from fintui.ops.identity import Identity
@@ -38,7 +38,7 @@ class WatchBackend:
     def info(self) -> dict[str, Any]:
         webhooks = self.watch.webhooks
         return {"socket": str(self.socket), "pid": os.getpid(), "version": __version__,
-                "up_since": _iso(self.watch.started_at),
+                "up_since": iso_time(self.watch.started_at),
                 # Each receiver and what it waits for (the pane's lines); [] when none.
                 "receivers": [r.name for r in self.watch.parts.settings.alerts.receivers]
                 if webhooks else [],
@@ -141,6 +141,3 @@ class _Relay:
             self.backend.publish({"kind": "notice", "title": title, "text": text,
                                   "error": error})
 
-
-def _iso(value: Any) -> str:
-    return str(value.isoformat()).replace("+00:00", "Z")

@@ -13,7 +13,8 @@ from fintui.core.text_safety import one_line
 from fintui.model import ClusterSnapshot, Gpu
 
 
-def _time(value: datetime | None) -> str | None:
+def iso_time(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, as every JSON document of fintui writes times; None: null."""
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
@@ -23,7 +24,7 @@ def status_document(snap: ClusterSnapshot, isolated: frozenset[str] | None = fro
     the isolation records could not be read, so each container's is null (unknown), not false."""
     host = snap.host
     return {
-        "taken_at": _time(snap.taken_at),
+        "taken_at": iso_time(snap.taken_at),
         "stale": snap.stale,
         "source": {
             "endpoint": snap.source.endpoint,
@@ -35,7 +36,7 @@ def status_document(snap: ClusterSnapshot, isolated: frozenset[str] | None = fro
         "endpoints": [
             {"name": e.name, "url": e.endpoint, "connected": e.connected,
              "error": e.error or None, "engine_version": e.engine_version or None,
-             "down_since": _time(e.since), "same_as": e.same_as or None}
+             "down_since": iso_time(e.since), "same_as": e.same_as or None}
             for e in snap.endpoints
         ],
         "host": None if host is None else {
@@ -60,7 +61,7 @@ def status_document(snap: ClusterSnapshot, isolated: frozenset[str] | None = fro
                 "status": c.status,
                 "health": c.health.value,
                 "restart_count": c.restart_count,
-                "started_at": _time(c.started_at),
+                "started_at": iso_time(c.started_at),
                 "cpu_percent": None if c.stats is None or c.stats.cpu_percent is None
                 else round(c.stats.cpu_percent, 2),
                 "mem_bytes": c.stats.mem_bytes if c.stats else None,
@@ -91,7 +92,7 @@ def status_document(snap: ClusterSnapshot, isolated: frozenset[str] | None = fro
 def alert_document(a: Alert) -> dict[str, Any]:
     """An alert as JSON (in `status --json`, `alerts --json` and from the agent)."""
     return {"rule": a.rule, "severity": a.severity, "state": a.state, "target": a.target,
-            "value": a.value, "since": _time(a.started), "fired": _time(a.fired),
+            "value": a.value, "since": iso_time(a.started), "fired": iso_time(a.fired),
             "acked_by": a.acked_by or None, "silenced": bool(a.silenced_by),
             "fault": a.faulty, "runbook": a.runbook or None}
 
