@@ -19,6 +19,7 @@ from fintui.config import ConfigError, Settings, check_file, load_settings
 from fintui.core.keymap import KeymapError
 from fintui.core.report import status_document, status_text
 from fintui.core.text_safety import one_line
+from fintui.ops.identity import current_identity
 from fintui.parent_watch import PARENT_ENV
 from fintui.sources.base import (
     SourceUnavailable,
@@ -29,9 +30,10 @@ from fintui.wiring import Parts, UsageError, agent_path, build_parts, make_polle
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from fintui.agent.remote_ops import RemoteOperations
     from fintui.core.cleanup import CleanupPlan
     from fintui.model import CleanupItem
-    from fintui.ops.operations import Plan
+    from fintui.ops.operations import Operations, Plan
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -282,10 +284,38 @@ def _confirm(plan: Plan, assume_yes: bool) -> bool:
     return all(input(q).strip().lower() in ("y", "yes") for q in questions)
 
 
-async def _act(parts: Parts, args: argparse.Namespace) -> int:
+async def _acting_verb(args: argparse.Namespace, settings: Settings) -> int:
+    """An act through the agent when one answers (planned, held and run there as this OS
+    account), else through this process's own operations layer."""
+    from fintui import alert_verbs
+
+    try:
+        path, _why = await alert_verbs.usable_agent(args, settings)
+    except alert_verbs.VerbError as exc:
+        return _error(str(exc), exc.code)
+    parts: Parts | None = None
+    ops: Operations | RemoteOperations
+    if path is not None:
+        from fintui.agent.remote_ops import RemoteOperations
+
+        if args.actor:  # the socket says who asks; a name typed here cannot change it
+            print(f"fintui: --as is not used through the agent: acts are audited as this "
+                  f"OS account ({current_identity().user})", file=sys.stderr)
+        ops = RemoteOperations(path, override=getattr(args, "verb_override", "")
+                               or args.override_freeze)
+    else:
+        parts = build_parts(args, settings)
+        ops = parts.operations()
+    try:
+        return await (_clean(ops, args) if args.verb == "clean" else _act(ops, args))
+    finally:
+        if parts is not None:
+            await parts.source.close()
+
+
+async def _act(ops: Operations | RemoteOperations, args: argparse.Namespace) -> int:
     from fintui.ops.operations import Failed, Refused
 
-    ops = parts.operations()
     try:
         if args.verb == "scale":
             plan = await ops.plan_scale(args.target, args.replicas)
@@ -296,7 +326,7 @@ async def _act(parts: Parts, args: argparse.Namespace) -> int:
                                        "drain" if args.verb == "drain" else "active")
         else:
             plan = await ops.plan_release(args.container)
-        if not _confirm(plan, args.yes):
+        if not await _confirmed(ops, plan, args.yes):
             print("cancelled: nothing changed")
             return EXIT_FAILED
         outcome = await ops.execute(plan, progress=lambda line: print(f"  {one_line(line)}"))
@@ -304,8 +334,6 @@ async def _act(parts: Parts, args: argparse.Namespace) -> int:
         return _error(f"refused: {exc}", EXIT_FAILED)
     except Failed as exc:
         return _error(f"failed: {exc}", EXIT_FAILED)
-    finally:
-        await parts.source.close()
     if "bundle" in outcome.result:
         print(f"forensics bundle: {outcome.result['bundle']}")
     print(f"done: {one_line(plan.summary)}")
@@ -331,10 +359,27 @@ def _print_cleanup(cleanup: CleanupPlan) -> None:
                        f"{item.reason}"))
 
 
-async def _clean(parts: Parts, args: argparse.Namespace) -> int:
+async def _drop(ops: Operations | RemoteOperations, plan: Plan) -> None:
+    """A plan not confirmed: the agent may forget it now."""
+    drop = getattr(ops, "drop", None)
+    if drop is not None:
+        await drop(plan)
+
+
+async def _confirmed(ops: Operations | RemoteOperations, plan: Plan, assume_yes: bool) -> bool:
+    try:
+        if _confirm(plan, assume_yes):
+            return True
+    except (UsageError, EOFError):  # no terminal to ask on, or ^D
+        await _drop(ops, plan)
+        raise
+    await _drop(ops, plan)
+    return False
+
+
+async def _clean(ops: Operations | RemoteOperations, args: argparse.Namespace) -> int:
     from fintui.ops.operations import Failed, Refused
 
-    ops = parts.operations()
     try:
         if args.dry_run:
             cleanup = await ops.preview_clean(args.match)
@@ -354,10 +399,11 @@ async def _clean(parts: Parts, args: argparse.Namespace) -> int:
             print(json.dumps({"removed": [], "skipped": [], "failed": [], "freed_bytes": {},
                               "freed_total": 0}) if args.json else "nothing to clean")
             return EXIT_OK
-        if not args.json and not _confirm(plan, args.yes):
+        if not args.json and not await _confirmed(ops, plan, args.yes):
             print("cancelled: nothing changed")
             return EXIT_FAILED
         if args.json and not args.yes:
+            await _drop(ops, plan)
             raise UsageError("--json without --dry-run needs --yes")
         outcome = await ops.execute(plan, progress=None if args.json else
                                     (lambda line: print(f"  {one_line(line)}")))
@@ -367,8 +413,6 @@ async def _clean(parts: Parts, args: argparse.Namespace) -> int:
         # Cut short: what it did is still the document a script reads, with why it stopped.
         return _clean_error(args, f"failed: {exc}", exc.result if isinstance(exc, Failed)
                             else {})
-    finally:
-        await parts.source.close()
     result = outcome.result
     if args.json:
         print(json.dumps(result, indent=2))
@@ -582,11 +626,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _forecast_csv(args, settings)
         if args.verb in ("alerts", "ack", "silence", "status", "agent"):
             return asyncio.run(_watch_verb(args, settings))
+        if args.verb in ("scale", "isolate", "release", "drain", "activate", "clean"):
+            return asyncio.run(_acting_verb(args, settings))
         parts = build_parts(args, settings)
-        if args.verb in ("scale", "isolate", "release", "drain", "activate"):
-            return asyncio.run(_act(parts, args))
-        if args.verb == "clean":
-            return asyncio.run(_clean(parts, args))
         if args.verb == "forecast":
             return _forecast_history(parts, args.json)
         if args.verb == "collect":

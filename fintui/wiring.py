@@ -137,8 +137,9 @@ def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
 
 
 def agent_path(args: argparse.Namespace, settings: Settings) -> Path | None:
-    """The agent socket to try: --agent, else [agent] socket; None with --no-agent."""
-    if getattr(args, "no_agent", False):
+    """The agent socket to try: --agent, else [agent] socket; None with --no-agent, and
+    with --demo (a simulated cluster is never the one an agent watches)."""
+    if getattr(args, "no_agent", False) or getattr(args, "demo", False):
         return None
     return Path(args.agent).expanduser() if getattr(args, "agent", None) else \
         settings.agent_socket

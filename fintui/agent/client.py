@@ -18,6 +18,7 @@ from collections.abc import AsyncGenerator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 
@@ -103,6 +104,29 @@ class AgentClient:
         body = {"rule": rule, "target": target, "seconds": seconds, "comment": comment}
         return _message(await self._call("POST", "/v1/silence", body))
 
+    async def role(self, endpoint: str = "") -> dict[str, Any]:
+        """This account's role on the agent, and what it may do now."""
+        return _object(await self._call("GET", "/v1/role?" + urlencode({"endpoint": endpoint})))
+
+    async def plan(self, request: dict[str, Any]) -> dict[str, Any]:
+        """A plan made and held by the agent for this account (its "ticket" runs it)."""
+        return _object(await self._call("POST", "/v1/plan", request))
+
+    async def preview_clean(self, match: str = "", endpoint: str = "") -> dict[str, Any]:
+        return _object(await self._call("POST", "/v1/preview-clean",
+                                        {"match": match, "endpoint": endpoint}))
+
+    async def drop(self, ticket: str) -> None:
+        await self._call("POST", "/v1/drop", {"ticket": ticket})
+
+    def execute(self, ticket: str, keep: list[str] | None = None,
+                read_timeout: float | None = None) -> AsyncGenerator[dict[str, Any], None]:
+        """Run a held plan: its progress lines, then how it ended (see fintui.agent.acts)."""
+        body: dict[str, Any] = {"ticket": ticket}
+        if keep is not None:
+            body["keep"] = keep
+        return self._lines("POST", "/v1/execute", body, read_timeout)
+
     async def _call(self, method: str, route: str, body: dict[str, Any] | None = None) -> Any:
         limit = aiohttp.ClientTimeout(total=self.timeout)
         try:
@@ -125,16 +149,22 @@ class AgentClient:
 
     # -- the update stream ------------------------------------------------------------------
 
-    async def updates(self, read_timeout: float | None = None
-                      ) -> AsyncGenerator[dict[str, Any], None]:
+    def updates(self, read_timeout: float | None = None
+                ) -> AsyncGenerator[dict[str, Any], None]:
         """The agent's updates, first the current state. No limit on the whole stream;
         `read_timeout` limits each silence (the agent sends a keepalive every 15 s by
         default, so use more than that). To stop early, aclose() the generator
         (contextlib.aclosing) or close the client."""
+        return self._lines("GET", "/v1/updates", None, read_timeout)
+
+    async def _lines(self, method: str, route: str, body: dict[str, Any] | None,
+                     read_timeout: float | None) -> AsyncGenerator[dict[str, Any], None]:
+        """One NDJSON answer, an object a line, as the lines come."""
         limit = aiohttp.ClientTimeout(total=None, connect=self.timeout,
                                       sock_connect=self.timeout, sock_read=read_timeout)
         try:
-            async with self._get_session().get(BASE + "/v1/updates", timeout=limit) as resp:
+            async with self._get_session().request(method, BASE + route, json=body,
+                                                    timeout=limit) as resp:
                 if resp.status >= 400:
                     raise _http_error(resp.status, await resp.read())
                 self._streams.add(resp.content)
@@ -159,7 +189,7 @@ class AgentClient:
             raise AgentUnavailable(f"agent at {self._where} sent nothing for "
                                    f"{read_timeout or self.timeout:g} s") from None
         except aiohttp.ClientPayloadError:
-            raise AgentUnavailable(f"the update stream from {self._where} was cut") from None
+            raise AgentUnavailable(f"the answer from {self._where} was cut off") from None
         except (aiohttp.ClientError, OSError) as exc:
             raise AgentUnavailable(self._describe(exc)) from None
 

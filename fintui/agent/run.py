@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fintui.agent.acts import ActDesk
 from fintui.agent.backend import AgentError
 from fintui.agent.server import AgentServer
 from fintui.agent.service import WatchBackend
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from fintui.wiring import Parts
 
 log = logging.getLogger("fintui.agent")
+ACT_GRACE = 60  # seconds a stopping agent lets acts under way finish (systemd: 90 s)
 
 
 class _Journal:
@@ -78,7 +80,8 @@ async def run_agent(parts: Parts, socket: Path, group: str) -> int:
     if watch.paged is not None and watch.paged.error:
         log.warning("paged alerts not restored: %s", one_line(watch.paged.error))
     # A line at least every second: an attached console notices a frozen agent within 3 s.
-    server = AgentServer(WatchBackend(watch, socket), socket, group, keepalive=1.0)
+    desk = ActDesk(watch)
+    server = AgentServer(WatchBackend(watch, socket), socket, group, keepalive=1.0, desk=desk)
     try:
         await server.start()
     except AgentError as exc:
@@ -98,6 +101,10 @@ async def run_agent(parts: Parts, socket: Path, group: str) -> int:
         await asyncio.wait({watching, stopping}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         log.info("stopping")
+        if desk.running:  # an act cut off halfway is worse than a late stop
+            log.info("waiting up to %d s for %d act(s) under way", ACT_GRACE,
+                     len(desk.running))
+            await desk.settle(ACT_GRACE)
         for task in (watching, stopping):
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):  # said below

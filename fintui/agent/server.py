@@ -22,7 +22,7 @@ import socket
 import stat
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -43,6 +43,9 @@ _MESSAGE_LIMIT = 500  # characters of an exception's text put into an answer or 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+if TYPE_CHECKING:
+    from fintui.agent.acts import ActDesk
+
 
 class AgentRunning(AgentError):
     """Another agent answers on the socket path: this one must not take it over."""
@@ -50,8 +53,9 @@ class AgentRunning(AgentError):
 
 class AgentServer:
     def __init__(self, backend: AgentBackend, path: Path, group: str = "", *,
-                 keepalive: float = 15.0) -> None:
+                 keepalive: float = 15.0, desk: ActDesk | None = None) -> None:
         self.backend = backend
+        self.desk = desk  # acts (plan, execute); None: this agent only watches
         self.path = path
         self.group = group
         self.keepalive = keepalive
@@ -78,6 +82,11 @@ class AgentServer:
         app.router.add_post("/v1/ack", self._ack)
         app.router.add_post("/v1/silence", self._silence)
         app.router.add_get("/v1/updates", self._updates)
+        app.router.add_get("/v1/role", self._role)
+        app.router.add_post("/v1/plan", self._plan)
+        app.router.add_post("/v1/preview-clean", self._preview_clean)
+        app.router.add_post("/v1/drop", self._drop)
+        app.router.add_post("/v1/execute", self._execute)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5.0)
         try:
             await runner.setup()
@@ -215,8 +224,43 @@ class AgentServer:
         message = await self.backend.silence(who, rule, target, float(seconds), comment)
         return web.json_response({"message": message})
 
+    def _desk(self) -> ActDesk:
+        if self.desk is None:
+            raise AgentError("this agent takes no acts")
+        return self.desk
+
+    async def _role(self, request: web.Request) -> web.StreamResponse:
+        who = await _peer(request)
+        endpoint = request.query.get("endpoint", "")
+        return web.json_response(self._desk().role(who, endpoint))
+
+    async def _plan(self, request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        who = await _peer(request)
+        return web.json_response(await self._desk().plan(who, body))
+
+    async def _preview_clean(self, request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        who = await _peer(request)
+        return web.json_response(await self._desk().preview_clean(who, body))
+
+    async def _drop(self, request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        who = await _peer(request)
+        self._desk().drop(who, _text(body, "ticket"))
+        return web.json_response({})
+
+    async def _execute(self, request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        who = await _peer(request)
+        return await self._stream(request, self._desk().execute(who, body))
+
     async def _updates(self, request: web.Request) -> web.StreamResponse:
-        source = self.backend.updates()  # fails here → the middleware answers 500
+        return await self._stream(request, self.backend.updates())
+
+    async def _stream(self, request: web.Request, source: AsyncIterator[dict[str, Any]]
+                      ) -> web.StreamResponse:
+        """NDJSON lines from `source` (made before this: its failing answers 500)."""
         response = web.StreamResponse(headers={"Content-Type": "application/x-ndjson",
                                                "Cache-Control": "no-store"})
         await response.prepare(request)
@@ -229,7 +273,7 @@ class AgentServer:
             return response
         except Exception as exc:
             text = one_line(f"{type(exc).__name__}: {exc}", _MESSAGE_LIMIT)
-            log.error("agent: update stream failed: %s", text)
+            log.error("agent: %s stream failed: %s", request.path, text)
             if request.transport is not None:  # cut it: the client must not take it as done
                 request.transport.abort()
             return response

@@ -67,6 +67,7 @@ class Plan:
     decision: Decision = field(default_factory=lambda: Decision(True))
     run: Callable[[Journal], Awaitable[dict[str, Any]]] | None = None
     cleanup: CleanupPlan | None = None  # for clean: what it would remove and what it spares
+    ticket: str = ""  # made by the agent: what runs it there (fintui.agent.remote_ops)
 
 
 @dataclass(frozen=True, slots=True)

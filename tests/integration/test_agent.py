@@ -174,6 +174,16 @@ def test_a_desk_account_watches_through_the_agent_and_is_refused_as_itself(
         refused = agent.cli("--as", "root", "ack", "exited-nonzero", target, prefix=as_desk,
                             env=env)
         acked = agent.cli("ack", "exited-nonzero", target)  # root: an operator
+        # Acts too: the desk's isolate is refused as itself; the operator's is done by the
+        # agent, which holds the Docker socket.
+        victim = run_container("agent-victim", ["sleep", "3600"])
+        isolate = ("isolate", PREFIX + "agent-victim", "--no-replace", "--yes")
+        desk_isolate = agent.cli("--as", "root", *isolate, prefix=as_desk, env=env)
+        victim.reload()
+        desk_state = victim.attrs["State"]
+        isolated = agent.cli("--as", "somebody", *isolate)
+        victim.reload()
+        after = victim.attrs["State"]
     finally:
         code, log = agent.stop()
     assert refused.returncode == 1
@@ -188,6 +198,17 @@ def test_a_desk_account_watches_through_the_agent_and_is_refused_as_itself(
             if r["action"] == "ack"]
     assert acks == [(user, user, entry.pw_uid, "viewer", "refused"),
                     ("root", "root", 0, "operator", "ok")]
+    assert desk_isolate.returncode == 1, desk_isolate.stderr
+    assert "refused: role 'viewer' may not isolate" in desk_isolate.stderr
+    assert f"account {user}" in desk_isolate.stderr
+    assert not desk_state["Paused"]  # refused: untouched
+    assert isolated.returncode == 0, isolated.stderr
+    assert "done: isolate" in isolated.stdout and after["Paused"], isolated.stdout
+    isolations = [(r["actor"], r["user"], r["uid"], r["role"], r["outcome"]) for r in records
+                  if r["action"] == "isolate"]
+    assert isolations == [(user, user, entry.pw_uid, "viewer", "refused"),
+                          ("root", "root", 0, "operator", "started"),
+                          ("root", "root", 0, "operator", "ok")]
     assert code == 0, log
     with contextlib.suppress(FileNotFoundError):
         assert not agent.socket.exists()

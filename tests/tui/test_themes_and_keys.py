@@ -13,7 +13,7 @@ import pytest
 from textual.binding import Binding
 
 from fintui.store.preferences import Preferences
-from fintui.tui.app import PALETTE_PANES, PALETTE_SKIP
+from fintui.tui.palette import PALETTE_PANES, PALETTE_SKIP
 from fintui.tui.panes.containers import ContainersPane
 from fintui.tui.screens.actions import ConfirmScreen
 from fintui.tui.screens.help import HelpScreen

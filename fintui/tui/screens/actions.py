@@ -3,6 +3,8 @@ ones), then show progress while the operations layer works."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,8 +12,11 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from fintui.ops.operations import Failed, Operations, Plan, Refused
+from fintui.ops.operations import Failed, Plan, Refused
 from fintui.tui.widgets.safe import safe, safe_block
+
+if TYPE_CHECKING:
+    from fintui.agent.remote_ops import Acts
 
 MODAL_CSS = """
 {name} {{ align: center middle; }}
@@ -102,7 +107,7 @@ class ProgressScreen(ModalScreen[None]):
     ProgressScreen #steps { height: 12; border: round $panel; }
     """
 
-    def __init__(self, ops: Operations, plan: Plan) -> None:
+    def __init__(self, ops: Acts, plan: Plan) -> None:
         super().__init__()
         self.ops = ops
         self.plan = plan

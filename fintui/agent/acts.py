@@ -1,0 +1,200 @@
+"""Acts through the agent: plan, confirm, progress, done as the socket peer's OS account.
+
+A caller asks for a plan (`POST /v1/plan`); the agent builds it with the operations layer,
+as the caller (its role from [guard] roles by user or @group, its name in the audit), keeps it
+under a ticket for a few minutes, and answers what it would do. The caller shows it and asks
+for confirmation; `POST /v1/execute` with the ticket runs it. Only the account that planned
+may run or drop its plan. A run goes on to its end when the caller goes away: an act cut off
+halfway by a closed terminal would be the worst outcome of all; its record says how it ended.
+
+Execution answers are a stream of NDJSON lines:
+  {"kind": "step", "line": "..."}                    each progress line, as it happens
+  {"kind": "done", "result": {...}, "lines": [...]}  the end: done
+  {"kind": "refused", "message": "..."}              the guard or the plan said no
+  {"kind": "failed", "message": "...", "result": {...}}"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from fintui.agent.backend import AgentError
+from fintui.core.wire import encode
+from fintui.ops.clean import choose
+from fintui.ops.identity import Identity
+from fintui.ops.operations import Failed, Plan, Refused
+
+if TYPE_CHECKING:
+    from fintui.ops.operations import Operations
+    from fintui.watch.watch import Watch
+
+PLAN_KEPT = 300.0  # seconds a plan waits for its confirmation: then plan again
+ACTIONS = ("scale", "isolate", "release", "drain", "activate", "clean")
+_PENDING_MAX = 64  # plans waiting per agent: more means a client that never confirms
+
+
+@dataclass
+class _Held:
+    plan: Plan
+    ops: Operations
+    uid: int
+    made: float
+
+
+@dataclass
+class _Run:
+    """One execution: its lines so far, and the lines still to come for whoever listens."""
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    over: bool = False
+
+    def put(self, item: dict[str, Any]) -> None:
+        self.lines.append(item)
+        self.changed.set()
+
+
+def plan_document(plan: Plan, ticket: str) -> dict[str, Any]:
+    return {"ticket": ticket, "action": plan.action, "target": plan.target,
+            "summary": plan.summary, "steps": plan.steps, "parameters": plan.parameters,
+            "double_confirm": plan.double_confirm, "warnings": plan.warnings,
+            "decision": {"allowed": plan.decision.allowed, "reason": plan.decision.reason,
+                         "override": plan.decision.override},
+            "cleanup": None if plan.cleanup is None else encode(plan.cleanup)}
+
+
+class ActDesk:
+    def __init__(self, watch: Watch) -> None:
+        self.watch = watch
+        self.held: dict[str, _Held] = {}
+        self.running: set[asyncio.Task[None]] = set()
+
+    def operations(self, who: Identity, endpoint: str = "", override: str = "") -> Operations:
+        """The operations layer as the caller: its OS account is the actor (no --as here)."""
+        ops = self.watch.parts.operations(endpoint, identity=who)
+        ops.actor = who.user
+        ops.override_reason = override
+        return ops
+
+    def role(self, who: Identity, endpoint: str = "") -> dict[str, Any]:
+        """The caller's role and what it may do now (a console greys its keys out with it)."""
+        ops = self.operations(who, endpoint)
+        may = {}
+        for action in ACTIONS:
+            decision = ops.may(action)
+            may[action] = {"allowed": decision.allowed, "reason": decision.reason}
+        return {"role": ops.role, "basis": ops.role_basis, "may": may}
+
+    async def plan(self, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
+        action = _field(body, "action", str)
+        if action not in ACTIONS:
+            raise AgentError(f"unknown action {action!r} (one of {', '.join(ACTIONS)})")
+        ops = self.operations(who, _field(body, "endpoint", str, ""),
+                              _field(body, "override", str, ""))
+        if action == "scale":
+            replicas = _field(body, "replicas", int)
+            plan = await ops.plan_scale(_field(body, "target", str), replicas)
+        elif action == "isolate":
+            plan = await ops.plan_isolate(_field(body, "target", str),
+                                          replace=_field(body, "replace", bool, True))
+        elif action == "release":
+            plan = await ops.plan_release(_field(body, "target", str))
+        elif action in ("drain", "activate"):
+            plan = await ops.plan_node(_field(body, "target", str),
+                                       "drain" if action == "drain" else "active")
+        else:
+            snap = self.watch.state.snapshot
+            plan = await ops.plan_clean(_field(body, "match", str, ""), snapshot=snap,
+                                        disk=self.watch.disks.get(ops.endpoint))
+        self._expire()
+        if len(self.held) >= _PENDING_MAX:
+            raise AgentError("too many plans wait for confirmation; try again in a while")
+        ticket = secrets.token_hex(16)
+        self.held[ticket] = _Held(plan, ops, who.uid, time.monotonic())
+        return plan_document(plan, ticket)
+
+    async def preview_clean(self, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
+        """What a clean would remove and spare; changes nothing and needs no role."""
+        ops = self.operations(who, _field(body, "endpoint", str, ""))
+        cleanup = await ops.preview_clean(_field(body, "match", str, ""))
+        return {"cleanup": encode(cleanup)}
+
+    def drop(self, who: Identity, ticket: str) -> None:
+        held = self.held.get(ticket)
+        if held is not None and held.uid == who.uid:
+            del self.held[ticket]
+
+    def execute(self, who: Identity, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        ticket = _field(body, "ticket", str)
+        self._expire()
+        held = self.held.get(ticket)
+        if held is None or held.uid != who.uid:  # another's ticket is as good as none
+            raise AgentError("no such plan (it expired or ran already): plan it again")
+        del self.held[ticket]
+        plan = held.plan
+        keep = body.get("keep")
+        if keep is not None:
+            if plan.cleanup is None or not isinstance(keep, list) or \
+                    not all(isinstance(k, str) for k in keep):
+                raise AgentError("'keep' is a list of a clean plan's candidate ids")
+            choose(plan, set(keep))
+        run = _Run()
+        task = asyncio.create_task(self._run(held.ops, plan, run))
+        self.running.add(task)
+        task.add_done_callback(self.running.discard)
+        return _follow(run)
+
+    async def _run(self, ops: Operations, plan: Plan, run: _Run) -> None:
+        try:
+            outcome = await ops.execute(plan, lambda line: run.put({"kind": "step",
+                                                                    "line": line}))
+        except Refused as exc:
+            run.put({"kind": "refused", "message": str(exc)})
+        except Failed as exc:
+            run.put({"kind": "failed", "message": str(exc), "result": exc.result})
+        except Exception as exc:  # execute records it; the caller must hear the end too
+            run.put({"kind": "failed", "message": f"{type(exc).__name__}: {exc}",
+                     "result": {}})
+        else:
+            run.put({"kind": "done", "result": outcome.result, "lines": outcome.lines})
+        finally:
+            run.over = True
+            run.changed.set()
+            self.watch.wake()  # show the change at once
+
+    async def settle(self, timeout: float) -> None:
+        """Let acts under way finish (the agent is stopping) before their loop goes."""
+        if self.running:
+            await asyncio.wait(set(self.running), timeout=timeout)
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for ticket in [t for t, h in self.held.items() if now - h.made > PLAN_KEPT]:
+            del self.held[ticket]
+
+
+async def _follow(run: _Run) -> AsyncIterator[dict[str, Any]]:
+    sent = 0
+    while True:
+        while sent < len(run.lines):
+            sent += 1
+            yield run.lines[sent - 1]
+        if run.over:
+            return
+        run.changed.clear()
+        if sent == len(run.lines) and not run.over:
+            await run.changed.wait()
+
+
+def _field(body: dict[str, Any], name: str, kind: type, default: Any = ...) -> Any:
+    value = body.get(name, default)
+    if value is ...:
+        raise AgentError(f"{name!r} is missing")
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise AgentError(f"{name!r} must be {kind.__name__}")
+    if kind is str and name in ("action", "target", "ticket") and not value:
+        raise AgentError(f"{name!r} must not be empty")
+    return value

@@ -1,0 +1,174 @@
+"""The operations layer as a caller of the agent sees it: the same plans, confirmation and
+progress as `Operations`, but the agent makes, holds and runs each plan as this OS account.
+
+The CLI's acting verbs and an attached console use it where they would use `Operations`:
+plan_*, preview_clean, execute, may and role. Errors come as the operations layer's own:
+Refused when nothing was done, Failed when an act began and did not finish."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fintui.agent.client import AgentClient, AgentFailed, AgentRefused, AgentUnavailable
+from fintui.core.cleanup import CleanupPlan
+from fintui.core.text_safety import one_line
+from fintui.core.wire import WireError, decode
+from fintui.model import ClusterSnapshot, DiskUsage
+from fintui.ops.guard import Decision
+from fintui.ops.operations import Failed, Operations, Outcome, Plan, Refused
+
+REQUEST_TIMEOUT = 60.0  # a plan may inspect the cluster (a clean reads disk usage)
+STREAM_SILENCE = 30.0  # the agent writes at least every second while an act runs
+
+
+class RemoteOperations:
+    def __init__(self, path: Path, endpoint: str = "", override: str = "") -> None:
+        self.path = path
+        self.endpoint = endpoint
+        self.override_reason = override
+        self.role = "unknown"
+        self.role_basis = "the agent has not said yet"
+        self._may: dict[str, Decision] = {}
+
+    async def refresh(self) -> None:
+        """Ask the agent what this account may do (keys are greyed out from it)."""
+        async with AgentClient(self.path, REQUEST_TIMEOUT) as client:
+            answer = await client.role(self.endpoint)
+        self.role = str(answer.get("role", "unknown"))
+        self.role_basis = str(answer.get("basis", ""))
+        may = answer.get("may")
+        if isinstance(may, dict):
+            self._may = {str(action): Decision(bool(d.get("allowed")), str(d.get("reason", "")))
+                         for action, d in may.items() if isinstance(d, dict)}
+
+    def adopt(self, other: RemoteOperations) -> None:
+        """Take what the agent said of this account when `other` asked."""
+        self.role, self.role_basis, self._may = other.role, other.role_basis, other._may
+
+    def may(self, action: str) -> Decision:
+        """What the agent said when last asked; it asks its guard again on every act."""
+        return self._may.get(action, Decision(True))
+
+    # ---- plans ---------------------------------------------------------------------------
+
+    async def plan_scale(self, target: str, replicas: int) -> Plan:
+        return await self._plan({"action": "scale", "target": target, "replicas": replicas})
+
+    async def plan_isolate(self, container: str, replace: bool = True) -> Plan:
+        return await self._plan({"action": "isolate", "target": container, "replace": replace})
+
+    async def plan_release(self, container: str) -> Plan:
+        return await self._plan({"action": "release", "target": container})
+
+    async def plan_node(self, node: str, availability: str) -> Plan:
+        action = "drain" if availability == "drain" else "activate"
+        return await self._plan({"action": action, "target": node})
+
+    async def plan_clean(self, match: str = "", snapshot: ClusterSnapshot | None = None,
+                         disk: DiskUsage | None = None) -> Plan:
+        """The agent plans from its own latest sweep and disk reading, not the caller's."""
+        return await self._plan({"action": "clean", "match": match})
+
+    async def preview_clean(self, match: str = "", snapshot: ClusterSnapshot | None = None,
+                            disk: DiskUsage | None = None) -> CleanupPlan:
+        answer = await self._ask(lambda c: c.preview_clean(match, self.endpoint))
+        try:
+            cleanup: CleanupPlan = decode(CleanupPlan, answer.get("cleanup"))
+        except WireError as exc:
+            raise Refused(f"the agent's preview could not be read: {exc}") from None
+        return cleanup
+
+    async def drop(self, plan: Plan) -> None:
+        """Tell the agent a plan was not confirmed (it would expire anyway)."""
+        if plan.ticket:
+            with contextlib.suppress(AgentUnavailable, AgentFailed, AgentRefused):
+                async with AgentClient(self.path, 5.0) as client:
+                    await client.drop(plan.ticket)
+
+    async def _plan(self, request: dict[str, Any]) -> Plan:
+        request = {**request, "endpoint": self.endpoint, "override": self.override_reason}
+        return _plan_of(await self._ask(lambda c: c.plan(request)))
+
+    async def _ask(self, call: Callable[[AgentClient], Any]) -> dict[str, Any]:
+        """One request; every way it can fail is a refusal: nothing was done."""
+        try:
+            async with AgentClient(self.path, REQUEST_TIMEOUT) as client:
+                answer: dict[str, Any] = await call(client)
+                return answer
+        except AgentRefused as exc:
+            raise Refused(str(exc)) from None
+        except AgentFailed as exc:
+            raise Refused(f"the agent: {exc}") from None
+        except AgentUnavailable as exc:
+            raise Refused(f"cannot reach the agent: {exc.reason}; nothing was changed"
+                          ) from None
+
+    # ---- execution -----------------------------------------------------------------------
+
+    async def execute(self, plan: Plan, progress: Callable[[str], None] | None = None
+                      ) -> Outcome:
+        if not plan.ticket:
+            raise Refused("this plan was not made by the agent")
+        keep = [i.id for i in plan.cleanup.candidates] if plan.cleanup is not None else None
+        lines: list[str] = []
+        try:
+            async with AgentClient(self.path, REQUEST_TIMEOUT) as client:
+                async for item in client.execute(plan.ticket, keep, STREAM_SILENCE):
+                    kind = item.get("kind")
+                    if kind == "step":
+                        line = one_line(str(item.get("line", "")))
+                        lines.append(line)
+                        if progress is not None:
+                            progress(line)
+                    elif kind == "done":
+                        result = item.get("result")
+                        return Outcome(plan, result if isinstance(result, dict) else {},
+                                       lines)
+                    elif kind == "refused":
+                        raise Refused(one_line(str(item.get("message", ""))))
+                    elif kind == "failed":
+                        result = item.get("result")
+                        raise Failed(one_line(str(item.get("message", ""))),
+                                     result if isinstance(result, dict) else {})
+        except AgentRefused as exc:
+            raise Refused(str(exc)) from None
+        except AgentFailed as exc:
+            if exc.status == 400:  # the ticket expired or was not this account's: not begun
+                raise Refused(f"the agent: {exc}") from None
+            raise Failed(self._lost(str(exc), lines)) from None
+        except AgentUnavailable as exc:
+            raise Failed(self._lost(exc.reason, lines)) from None
+        raise Failed(self._lost("the agent ended the answer before the act did", lines))
+
+    def _lost(self, why: str, lines: list[str]) -> str:
+        done = f" after {len(lines)} step(s)" if lines else ""
+        return (f"lost the agent{done}: {why}; the act may go on in the agent: see "
+                "`fintui audit show` for how it ended")
+
+
+Acts = Operations | RemoteOperations  # what a verb or a console acts through
+
+
+def _plan_of(document: dict[str, Any]) -> Plan:
+    """A Plan from the agent's answer: shown and confirmed here, run there by its ticket."""
+    try:
+        decision = document.get("decision") or {}
+        cleanup_doc = document.get("cleanup")
+        plan = Plan(action=str(document["action"]), target=str(document["target"]),
+                    summary=str(document["summary"]),
+                    steps=[str(s) for s in document.get("steps") or []],
+                    parameters=dict(document.get("parameters") or {}),
+                    double_confirm=bool(document.get("double_confirm")),
+                    warnings=[str(w) for w in document.get("warnings") or []],
+                    decision=Decision(bool(decision.get("allowed", True)),
+                                      str(decision.get("reason", "")),
+                                      str(decision.get("override", ""))),
+                    cleanup=None if cleanup_doc is None else decode(CleanupPlan, cleanup_doc),
+                    ticket=str(document["ticket"]))
+    except (KeyError, TypeError, AttributeError, WireError) as exc:
+        raise Refused(f"the agent's plan could not be read ({type(exc).__name__}: {exc})"
+                      ) from None
+    return plan

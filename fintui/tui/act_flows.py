@@ -1,0 +1,208 @@
+"""The console's acts: ask → plan (the guard speaks here) → confirm → run with progress.
+
+Attached to an agent, every plan is made, held and run by the agent as this OS account (the
+agent holds the Docker socket; a desk account may watch and be refused); with its own watch,
+by this process's operations layer. The flows are the same either way."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import App
+from textual.screen import Screen
+
+from fintui.agent.attached import AttachedWatch
+from fintui.agent.client import AgentFailed, AgentRefused, AgentUnavailable
+from fintui.agent.remote_ops import Acts, RemoteOperations
+from fintui.core.alerts import Alert, alert_target
+from fintui.ops.clean import choose as choose_clean
+from fintui.ops.operations import Operations, Plan, Refused
+from fintui.store.state import ClusterState
+from fintui.tui.screens.actions import ConfirmScreen, ProgressScreen, ScaleScreen
+from fintui.tui.screens.cleanup import CleanupScreen
+from fintui.tui.screens.silence import SilenceScreen
+from fintui.tui.widgets.safe import safe_line
+
+if TYPE_CHECKING:
+    from fintui.model import Container
+    from fintui.watch.watch import Watch
+    from fintui.wiring import Parts
+
+
+class ActFlows(App[int]):
+    """Mixed into the console's App: the state and parts it acts on are the console's."""
+
+    parts: Parts
+    state: ClusterState
+    ops: Operations  # the first endpoint's, as this process: used without an agent
+    watcher: Watch | AttachedWatch
+    _endpoint_ops: dict[str, Operations]
+    agent_role: RemoteOperations | None = None  # what the agent said this account may do
+
+    @property
+    def main(self) -> Screen[object]:
+        """The console's own screen: panes live there even while a modal screen is on top
+        (App.query_one would search the modal and miss them)."""
+        return self.screen_stack[0]
+
+    @property
+    def role(self) -> str:
+        """The role acts are judged by: the agent's word on this account while attached."""
+        if isinstance(self.watcher, AttachedWatch) and self.agent_role is not None:
+            return self.agent_role.role
+        return self.ops.role
+
+    def ops_for(self, endpoint: str) -> Acts:
+        """The operations layer over the endpoint a row came from: through the agent while
+        attached (as this OS account), else this process's own."""
+        watch = self.watcher
+        if isinstance(watch, AttachedWatch):
+            remote = RemoteOperations(watch.path, endpoint, self.parts.override_reason)
+            if self.agent_role is not None:
+                remote.adopt(self.agent_role)
+            return remote
+        return self._endpoint_ops.get(endpoint, self.ops)
+
+    def role_changed(self) -> None:
+        """Grey out (or not) the action keys and the header's read-only mark."""
+
+    @work(exclusive=True, group="agent-role", exit_on_error=False)
+    async def ask_role(self, watch: AttachedWatch) -> None:
+        """What the agent lets this account do, asked once a console attaches."""
+        remote = RemoteOperations(watch.path, override=self.parts.override_reason)
+        try:
+            await remote.refresh()
+        except (AgentUnavailable, AgentFailed, AgentRefused):
+            return  # the agent still judges each act; only the keys stay as they are
+        if self.watcher is watch:
+            self.agent_role = remote
+            self.role_changed()
+
+    def refused(self, what: str, exc: Exception) -> None:
+        self.notify(safe_line(str(exc)), title=f"{what} refused", severity="error",
+                    markup=False, timeout=8)
+
+    @work(group="ack", exit_on_error=False)
+    async def ack_flow(self, alert: Alert) -> None:
+        try:
+            said = await self.watcher.ack(self.ops, alert.rule, alert.target, self.parts.actor)
+        except Refused as exc:
+            self.notify(safe_line(str(exc)), severity="error", markup=False)
+            return
+        self.notify(safe_line(said), markup=False)
+
+    @work(exclusive=True, group="action-flow", exit_on_error=False)
+    async def silence_flow(self, alert: Alert) -> None:
+        decision = self.ops_for("").may("silence")
+        if not decision.allowed:  # say no before a comment is typed in vain
+            if isinstance(self.watcher, AttachedWatch):
+                self.notify(safe_line(decision.reason), severity="error", markup=False)
+                return
+            try:
+                self.ops.record("silence", alert.target, {"rule": alert.rule})
+            except Refused as exc:  # always, for a viewer: the refusal is audited
+                self.notify(safe_line(str(exc)), severity="error", markup=False)
+            return
+        silence = await self.push_screen_wait(SilenceScreen(alert, self.parts.actor,
+                                                            self.parts.clock.now()))
+        if silence is None:
+            return
+        try:
+            said = await self.watcher.silence(self.ops, silence)
+        except Refused as exc:
+            self.notify(safe_line(str(exc)), severity="error", markup=False)
+            return
+        self.notify(safe_line(said), markup=False)
+
+    def isolate_alert_target(self, alert: Alert) -> None:
+        snap = self.state.snapshot
+        target = next((c for c in (snap.containers if snap else ())
+                       if alert_target(c) == alert.target), None)
+        if target is None:
+            self.notify(safe_line(f"{alert.target} is no longer there"), markup=False)
+            return
+        self.action_flow("isolate", target)
+
+    @work(exclusive=True, group="action-flow", exit_on_error=False)
+    async def action_flow(self, action: str, container: Container) -> None:
+        ops = self.ops_for(container.endpoint)
+        try:
+            if action == "scale":
+                target, current = scale_target(container, self.state)
+                if not ops.may("scale").allowed:  # refuse (and audit) before asking
+                    await ops.plan_scale(target, current)
+                replicas = await self.push_screen_wait(ScaleScreen(target, current))
+                if replicas is None:
+                    return
+                plan = await ops.plan_scale(target, replicas)
+            elif action == "isolate":
+                plan = await ops.plan_isolate(container.id)
+            else:
+                plan = await ops.plan_release(container.id)
+        except Refused as exc:
+            self.refused(action, exc)
+            return
+        await self.confirm_and_run(plan, ops)
+
+    @work(exclusive=True, group="action-flow", exit_on_error=False)
+    async def node_flow(self, node: str, availability: str, endpoint: str = "") -> None:
+        ops = self.ops_for(endpoint)
+        try:
+            plan = await ops.plan_node(node, availability)
+        except Refused as exc:
+            self.refused("drain" if availability == "drain" else "activate", exc)
+            return
+        await self.confirm_and_run(plan, ops)
+
+    async def plan_clean(self, endpoint: str) -> tuple[Plan, Acts] | None:
+        """The clean plan for an endpoint's storage, or None (said why) when there is none."""
+        ops = self.ops_for(endpoint)
+        try:
+            plan = await ops.plan_clean(snapshot=self.state.snapshot, disk=self.state.disk)
+        except Refused as exc:
+            self.refused("clean", exc)
+            return None
+        if plan.cleanup is None or not plan.cleanup.candidates:
+            await self.drop(ops, plan)
+            self.notify("nothing to clean: every object is in use, protected or too young",
+                        markup=False)
+            return None
+        return plan, ops
+
+    async def run_clean(self, plan: Plan, ops: Acts) -> None:
+        selected = await self.push_screen_wait(CleanupScreen(plan))
+        if selected is None:
+            await self.drop(ops, plan)
+            self.notify("cancelled: nothing changed", markup=False)
+            return
+        choose_clean(plan, selected)
+        await self.push_screen_wait(ProgressScreen(ops, plan))
+
+    async def confirm_and_run(self, plan: Plan, ops: Acts) -> None:
+        """Confirm (twice where the plan says so) → run with progress → refresh at once."""
+        if not await self.push_screen_wait(ConfirmScreen(plan)):
+            await self.drop(ops, plan)
+            self.notify("cancelled: nothing changed", markup=False)
+            return
+        await self.push_screen_wait(ProgressScreen(ops, plan))
+        self.watcher.wake()
+
+    @staticmethod
+    async def drop(ops: Acts, plan: Plan) -> None:
+        if isinstance(ops, RemoteOperations):  # the agent may forget the plan now
+            await ops.drop(plan)
+
+
+def scale_target(container: Container, state: ClusterState) -> tuple[str, int]:
+    """What `s` scales for a row: its compose project/service or Swarm service, and how many
+    are running now. A standalone container is passed as it is; the guard refuses it."""
+    if not container.service:
+        return container.name, 1
+    target = container.group
+    snap = state.snapshot
+    members = [c for c in (snap.containers if snap else ()) if c.group == target
+               and c.endpoint == container.endpoint and c.state == "running"
+               and c.id not in state.isolated]
+    return target, len(members)
+

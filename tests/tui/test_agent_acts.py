@@ -1,0 +1,121 @@
+"""A console attached to an agent acts through it: the agent plans, holds and runs the act as
+the console's OS account, and its audit log (not the console's) records it. A role the agent
+gives this account greys out the keys, and a refusal is the agent's, audited there."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+from fintui.agent.acts import ActDesk
+from fintui.agent.attached import AttachedWatch
+from fintui.agent.server import AgentServer
+from fintui.agent.service import WatchBackend
+from fintui.ops.identity import current_identity
+from fintui.tui.app import FintuiApp
+from fintui.tui.panes.containers import ContainersPane
+from fintui.tui.screens.actions import ConfirmScreen
+from fintui.watch.watch import Watch
+from tests.tui.helpers import (
+    paging_demo_parts,
+    screen_text,
+    until_action_finished,
+    until_screen,
+    wait_for,
+)
+
+
+async def serve(tmp: Path, socket: Path, role: str = "") -> tuple[Any, AgentServer,
+                                                                   asyncio.Task[None]]:
+    parts = paging_demo_parts(tmp / "agent")
+    if role:  # this OS account's role, as the agent's [guard] roles give it
+        guard = dataclasses.replace(parts.settings.guard,
+                                    roles={current_identity().user: role})
+        parts.settings = dataclasses.replace(parts.settings, guard=guard)
+    watch = Watch(parts, parts.operations())
+    watch.open_history()
+    server = AgentServer(WatchBackend(watch, socket), socket, keepalive=0.5,
+                         desk=ActDesk(watch))
+    await server.start()
+    return parts, server, asyncio.create_task(watch.run())
+
+
+def audit(parts: Any) -> list[dict[str, Any]]:
+    path = parts.settings.ops.audit_path
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() \
+        else []
+
+
+async def attached_console(pilot: Any) -> None:
+    app = pilot.app
+    for _ in range(200):
+        if isinstance(app.watcher, AttachedWatch) and app.snapshots_seen and \
+                app.agent_role is not None:
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the console never attached:\n" + screen_text(app))
+
+
+async def select(pilot: Any, name: str) -> None:
+    pane = pilot.app.query_one(ContainersPane)
+    index = [pane.cell_text(k, "name") for k in pane._row_keys].index(name)
+    pane.table.move_cursor(row=index)
+    await pilot.pause()
+
+
+async def test_an_attached_console_isolates_through_the_agent(short_dir: Path) -> None:
+    socket = short_dir / "agent.sock"
+    agent_parts, server, task = await serve(short_dir, socket)
+    parts = paging_demo_parts(short_dir / "console")
+    parts.agent = socket
+    app = FintuiApp(parts)
+    try:
+        async with app.run_test(size=(140, 40)) as pilot:
+            await attached_console(pilot)
+            await select(pilot, "fix-gateway")
+            await pilot.press("i")
+            await until_screen(pilot, ConfirmScreen)
+            assert "capture forensics" in screen_text(app)
+            await pilot.press("y")
+            progress = await until_action_finished(pilot)
+            assert progress.outcome == "done", screen_text(app)
+            assert "forensics bundle:" in screen_text(app)
+            await pilot.press("escape")
+            await wait_for(pilot, "⊘ ISOLATED")  # the agent's next snapshot says so
+    finally:
+        task.cancel()
+        await server.stop()
+    me = current_identity()
+    assert [(r["action"], r["outcome"], r["user"], r["actor"], r["uid"])
+            for r in audit(agent_parts)] == [("isolate", "started", me.user, me.user, me.uid),
+                                              ("isolate", "ok", me.user, me.user, me.uid)]
+    assert audit(parts) == []  # the console did nothing itself: no record of its own
+
+
+async def test_a_viewer_by_the_agents_roles_is_refused_by_the_agent(short_dir: Path) -> None:
+    socket = short_dir / "agent.sock"
+    agent_parts, server, task = await serve(short_dir, socket, role="viewer")
+    parts = paging_demo_parts(short_dir / "console")  # an operator by its own settings
+    parts.agent = socket
+    app = FintuiApp(parts)
+    try:
+        async with app.run_test(size=(140, 40), notifications=True) as pilot:
+            await attached_console(pilot)
+            assert app.role == "viewer"
+            await pilot.pause(0.1)
+            active = app.screen.active_bindings
+            assert not active["i"].enabled and not active["s"].enabled
+            await select(pilot, "fix-gateway")
+            await pilot.press("i")  # greyed out, and still refused (and audited) when pressed
+            await wait_for(pilot, "role 'viewer' may not isolate")
+            assert not isinstance(app.screen, ConfirmScreen)
+    finally:
+        task.cancel()
+        await server.stop()
+    records = audit(agent_parts)
+    assert [(r["action"], r["outcome"], r["role"], r["user"]) for r in records] == [
+        ("isolate", "refused", "viewer", current_identity().user)]
+    assert audit(parts) == []

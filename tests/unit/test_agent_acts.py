@@ -1,0 +1,85 @@
+"""The agent's act desk: a plan runs only for the account that made it, once; a run goes on
+to its end when its caller stops listening; a clean runs only what the caller kept ticked."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fintui.agent.acts import ActDesk
+from fintui.agent.backend import AgentError
+from fintui.ops.identity import Identity, current_identity
+from fintui.watch.watch import Watch
+from tests.tui.helpers import paging_demo_parts
+
+
+def desk(tmp: Path) -> tuple[ActDesk, Any]:
+    parts = paging_demo_parts(tmp)
+    return ActDesk(Watch(parts, parts.operations())), parts
+
+
+def records(parts: Any) -> list[tuple[str, str, str]]:
+    path = parts.settings.ops.audit_path
+    return [(r["action"], r["outcome"], r["user"]) for r in
+            map(json.loads, path.read_text().splitlines())] if path.exists() else []
+
+
+async def collect(lines: Any) -> list[dict[str, Any]]:
+    return [item async for item in lines]
+
+
+async def test_a_plan_runs_once_and_only_for_the_account_that_made_it(tmp_path: Path) -> None:
+    acts, parts = desk(tmp_path)
+    me = current_identity()
+    other = Identity(me.uid + 4242, "mallory", ())
+    plan = await acts.plan(me, {"action": "isolate", "target": "fix-gateway"})
+    assert plan["action"] == "isolate" and "capture forensics" in " ".join(plan["steps"])
+    with pytest.raises(AgentError, match="no such plan"):
+        acts.execute(other, {"ticket": plan["ticket"]})  # another account's ticket: none
+    acts.drop(other, plan["ticket"])  # nor may it drop it
+    items = await collect(acts.execute(me, {"ticket": plan["ticket"]}))
+    assert items[-1]["kind"] == "done", items
+    assert any(i["kind"] == "step" and "paused" in i["line"] for i in items)
+    with pytest.raises(AgentError, match="no such plan"):
+        acts.execute(me, {"ticket": plan["ticket"]})  # it ran: the ticket is spent
+    assert records(parts) == [("isolate", "started", me.user), ("isolate", "ok", me.user)]
+
+
+async def test_an_act_goes_on_when_its_caller_stops_listening(tmp_path: Path) -> None:
+    acts, parts = desk(tmp_path)
+    me = current_identity()
+    plan = await acts.plan(me, {"action": "isolate", "target": "fix-gateway"})
+    lines = acts.execute(me, {"ticket": plan["ticket"]})
+    with contextlib.suppress(StopAsyncIteration):
+        await anext(lines)
+    await lines.aclose()  # type: ignore[attr-defined]  # the terminal went away
+    await asyncio.wait_for(acts.settle(10), 15)
+    assert not acts.running
+    assert records(parts)[-1] == ("isolate", "ok", me.user)
+
+
+async def test_a_dropped_plan_cannot_run(tmp_path: Path) -> None:
+    acts, parts = desk(tmp_path)
+    me = current_identity()
+    plan = await acts.plan(me, {"action": "scale", "target": "pricing", "replicas": 2})
+    acts.drop(me, plan["ticket"])
+    with pytest.raises(AgentError, match="no such plan"):
+        acts.execute(me, {"ticket": plan["ticket"]})
+    assert records(parts) == []
+
+
+async def test_bad_requests_are_said_plainly(tmp_path: Path) -> None:
+    acts, _ = desk(tmp_path)
+    me = current_identity()
+    for body, said in [({"action": "format-disk"}, "unknown action"),
+                       ({"action": "scale", "target": "pricing"}, "'replicas' is missing"),
+                       ({"action": "scale", "target": "pricing", "replicas": True},
+                        "'replicas' must be int"),
+                       ({"action": "isolate", "target": ""}, "must not be empty")]:
+        with pytest.raises(AgentError, match=said):
+            await acts.plan(me, body)
