@@ -6,6 +6,7 @@ as the caller's OS account); else from one sweep and the saved alert state, said
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 AGENT_TIMEOUT = 5.0  # seconds for one answer from the agent
+FIRST_SWEEP = 60.0  # seconds a verb waits for a just-started agent's first sweep
 
 
 class VerbError(Exception):
@@ -79,16 +81,21 @@ async def agent_view(path: Path) -> tuple[ClusterSnapshot, frozenset[str], list[
 
     snap: ClusterSnapshot | None = None
     isolated: frozenset[str] = frozenset()
+    alerts: list[Alert] | None = None
     try:
-        async with AgentClient(path, timeout=AGENT_TIMEOUT) as client:
+        # A just-started agent sends its alerts first and its first sweep when done.
+        async with asyncio.timeout(FIRST_SWEEP), AgentClient(path, AGENT_TIMEOUT) as client:
             async for item in client.updates(read_timeout=AGENT_TIMEOUT):
                 if item.get("kind") == "snapshot":
                     snap = decode(ClusterSnapshot, item["snapshot"])
                     isolated = frozenset(item.get("isolated") or ())
                 elif item.get("kind") == "alerts":
-                    if snap is None:
-                        raise VerbError(f"the agent at {path} has not swept yet; ask again")
-                    return snap, isolated, decode(list[Alert], item.get("alerts") or [])
+                    alerts = decode(list[Alert], item.get("alerts") or [])
+                if snap is not None and alerts is not None:
+                    return snap, isolated, alerts
+    except TimeoutError:
+        raise VerbError(f"the agent at {path} has not finished its first sweep in "
+                        f"{FIRST_SWEEP:g} s") from None
     except (AgentUnavailable, AgentFailed, WireError, KeyError) as exc:
         raise VerbError(f"the agent at {path}: {getattr(exc, 'reason', exc)}") from None
     raise VerbError(f"the agent at {path} stopped before it said anything")

@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from fintui.ops.operations import Operations, Plan
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+AUDIT_SHOWN = 100_000  # records `audit show` asks the agent for: all of any usual log
 
 
 def _error(message: str, code: int) -> int:
@@ -213,14 +215,23 @@ async def _agent_status_text(path: Path) -> int:
 
 async def _agent_status(path: Path | None) -> int | None:
     """The agent's status document (its alerts honour `for`); None when no agent answers."""
-    from fintui.agent.quick import get_json
+    from fintui import alert_verbs
+    from fintui.agent.quick import AgentStarting, get_json
 
     if path is None:
         return None
-    try:
-        document = await asyncio.to_thread(get_json, path, "/v1/status")
-    except (OSError, ValueError):
-        return None  # then one sweep from here, as without an agent
+    deadline = time.monotonic() + alert_verbs.FIRST_SWEEP
+    while True:
+        try:
+            document = await asyncio.to_thread(get_json, path, "/v1/status")
+            break
+        except AgentStarting:  # just started: its first sweep is coming, and is the answer
+            if time.monotonic() > deadline:
+                return _error(f"the agent at {path} has not finished its first sweep in "
+                              f"{alert_verbs.FIRST_SWEEP:g} s", EXIT_FAILED)
+            await asyncio.sleep(0.2)
+        except (OSError, ValueError):
+            return None  # then one sweep from here, as without an agent
     if not isinstance(document, dict):
         return None
     print(json.dumps(document, indent=2, sort_keys=False))
@@ -454,6 +465,10 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
 
     from fintui.ops.audit import AuditKeyError, AuditLog, AuditUnreadable
 
+    if args.audit_verb == "show" and not args.log:
+        shown = asyncio.run(_agent_audit(args, settings))
+        if shown is not None:
+            return shown
     log = AuditLog.from_settings(settings, Path(args.log) if args.log else None)
     try:
         if args.audit_verb == "verify":
@@ -470,6 +485,29 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
         return _error(str(exc), EXIT_USAGE)
     except AuditUnreadable as exc:
         return _error(f"{log.path}: {exc}", EXIT_FAILED)
+    return EXIT_OK
+
+
+async def _agent_audit(args: argparse.Namespace, settings: Settings) -> int | None:
+    """`audit show` through the agent (its log: the acts done through it); None when no
+    agent answers, to read the configured file here."""
+    from fintui.agent.client import AgentClient, AgentFailed, AgentRefused, AgentUnavailable
+
+    path = agent_path(args, settings)
+    if path is None:
+        return None
+    since = _parse_since(args.since).isoformat() if args.since else ""
+    try:
+        async with AgentClient(path, timeout=30.0) as client:
+            answer = await client.audit_tail(since, limit=AUDIT_SHOWN)
+    except AgentUnavailable:
+        return None
+    except (AgentFailed, AgentRefused) as exc:
+        return _error(f"the agent's audit log: {exc}", EXIT_FAILED)
+    lines = answer.get("lines")
+    print(one_line(f"from the agent at {path}: {answer.get('path')}"), file=sys.stderr)
+    for line in lines if isinstance(lines, list) else []:
+        print(one_line(str(line)))
     return EXIT_OK
 
 

@@ -18,8 +18,10 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
+from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from fintui.agent.backend import AgentError
@@ -121,6 +123,33 @@ class ActDesk:
         ops = self.operations(who, _field(body, "endpoint", str, ""))
         cleanup = await ops.preview_clean(_field(body, "match", str, ""))
         return {"cleanup": encode(cleanup)}
+
+    async def audit_tail(self, since: datetime | None, limit: int) -> dict[str, Any]:
+        """The audit log's last records, readably (who did what: a desk may see it too)."""
+        from fintui.ops.audit import AuditLog, AuditUnreadable
+
+        log = AuditLog.from_settings(self.watch.parts.settings)
+
+        def read() -> list[list[str]]:
+            # A record's line, then its indented detail lines; the oldest fall off.
+            blocks: deque[list[str]] = deque(maxlen=limit)
+            for line in log.show(since):
+                if not line.startswith(" ") or not blocks:
+                    blocks.append([])
+                blocks[-1].append(line)
+            return list(blocks)
+
+        try:
+            blocks = await asyncio.to_thread(read)
+        except AuditUnreadable as exc:
+            raise AgentError(f"{log.path}: {exc}") from None
+        return {"path": str(log.path), "lines": [line for b in blocks for line in b]}
+
+    async def volume_history(self, volume: str, endpoint: str) -> list[list[str]]:
+        """Which containers used a volume, and when (the agent records it every sweep)."""
+        ops = self.watch.ops
+        rows = await asyncio.to_thread(ops.usage.volume_history, volume, endpoint)
+        return [list(row) for row in rows]
 
     def drop(self, who: Identity, ticket: str) -> None:
         held = self.held.get(ticket)

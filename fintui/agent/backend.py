@@ -16,6 +16,10 @@ class AgentError(Exception):
     Raised by a backend, the server answers 400 with the message."""
 
 
+class AgentStarting(AgentError):
+    """Asked for what the first sweep brings before it came: ask again (503)."""
+
+
 class AgentBackend(Protocol):
     def info(self) -> dict[str, Any]:
         """About the agent itself: {"up_since": ISO time, "pid": int, ...}."""

@@ -116,6 +116,20 @@ class AgentClient:
         return _object(await self._call("POST", "/v1/preview-clean",
                                         {"match": match, "endpoint": endpoint}))
 
+    async def audit_tail(self, since: str = "", limit: int = 200) -> dict[str, Any]:
+        """The agent's audit log, readably: {"path": ..., "lines": [...]}."""
+        query = urlencode({"since": since, "limit": limit})
+        return _object(await self._call("GET", "/v1/audit?" + query))
+
+    async def volume_history(self, volume: str, endpoint: str = "") -> list[tuple[str, ...]]:
+        answer = _object(await self._call("GET", "/v1/volume-history?" + urlencode(
+            {"volume": volume, "endpoint": endpoint}))).get("history")
+        if not isinstance(answer, list) or not all(
+                isinstance(row, list) and len(row) == 4 and all(isinstance(x, str) for x in row)
+                for row in answer):
+            raise AgentFailed("the agent's volume history is not a list of rows")
+        return [tuple(row) for row in answer]
+
     async def drop(self, ticket: str) -> None:
         await self._call("POST", "/v1/drop", {"ticket": ticket})
 

@@ -26,6 +26,10 @@ class _UnixConnection(http.client.HTTPConnection):
         self.sock = sock
 
 
+class AgentStarting(ValueError):
+    """The agent answers but has not swept yet (503): ask again in a moment."""
+
+
 def get_json(path: Path, route: str, timeout: float = 10.0) -> Any:
     """The agent's JSON answer to GET `route`. OSError when it does not answer; ValueError
     when the answer is not a 200 with JSON (the caller then does without the agent)."""
@@ -34,6 +38,8 @@ def get_json(path: Path, route: str, timeout: float = 10.0) -> Any:
         connection.request("GET", route)
         answer = connection.getresponse()
         body = answer.read()
+        if answer.status == 503:
+            raise AgentStarting("the agent has not finished its first sweep")
         if answer.status != 200:
             raise ValueError(f"the agent answered {answer.status}")
         return json.loads(body)

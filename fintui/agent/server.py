@@ -21,12 +21,13 @@ import os
 import socket
 import stat
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from fintui.agent.backend import AgentBackend, AgentError
+from fintui.agent.backend import AgentBackend, AgentError, AgentStarting
 from fintui.agent.peer import peer_uid
 from fintui.core.text_safety import one_line
 from fintui.ops.identity import Identity, identity_of
@@ -87,6 +88,8 @@ class AgentServer:
         app.router.add_post("/v1/preview-clean", self._preview_clean)
         app.router.add_post("/v1/drop", self._drop)
         app.router.add_post("/v1/execute", self._execute)
+        app.router.add_get("/v1/audit", self._audit)
+        app.router.add_get("/v1/volume-history", self._volume_history)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5.0)
         try:
             await runner.setup()
@@ -178,6 +181,8 @@ class AgentServer:
     async def _errors(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         try:
             return await handler(request)
+        except AgentStarting as exc:
+            return _error(503, one_line(str(exc), _MESSAGE_LIMIT))
         except AgentError as exc:
             return _error(400, one_line(str(exc), _MESSAGE_LIMIT))
         except Refused as exc:
@@ -254,6 +259,28 @@ class AgentServer:
         body = await _body(request)
         who = await _peer(request)
         return await self._stream(request, self._desk().execute(who, body))
+
+    async def _audit(self, request: web.Request) -> web.StreamResponse:
+        since = None
+        if request.query.get("since"):
+            try:
+                since = datetime.fromisoformat(request.query["since"])
+            except ValueError:
+                raise AgentError("'since' must be an ISO 8601 time") from None
+            if since.tzinfo is None:
+                since = since.replace(tzinfo=UTC)
+        try:
+            limit = int(request.query.get("limit", "200"))
+        except ValueError:
+            raise AgentError("'limit' must be a whole number") from None
+        return web.json_response(await self._desk().audit_tail(since, max(1, limit)))
+
+    async def _volume_history(self, request: web.Request) -> web.StreamResponse:
+        volume = request.query.get("volume", "")
+        if not volume:
+            raise AgentError("'volume' must be a non-empty string")
+        rows = await self._desk().volume_history(volume, request.query.get("endpoint", ""))
+        return web.json_response({"history": rows})
 
     async def _updates(self, request: web.Request) -> web.StreamResponse:
         return await self._stream(request, self.backend.updates())

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from textual import work
 
+from fintui.agent.attached import AttachedWatch
+from fintui.agent.client import AgentClient, AgentFailed, AgentRefused, AgentUnavailable
 from fintui.store.db import StateUnavailable
 from fintui.tui.act_flows import ActFlows
 from fintui.tui.panes.volumes import VolumesPane
 from fintui.tui.screens.volume import VolumeScreen
+from fintui.tui.widgets.safe import safe_line
 
 
 class StorageFlows(ActFlows):
@@ -66,13 +69,23 @@ class StorageFlows(ActFlows):
             await self.run_clean(*planned)
             self.refresh_disk_usage()
 
-    def volume_details(self, volume: str) -> None:
+    @work(group="volume-history", exit_on_error=False)
+    async def volume_details(self, volume: str) -> None:
         endpoint = self.main.query_one(VolumesPane).endpoint
-        try:
-            history = self.ops.usage.volume_history(volume, endpoint)
-        except StateUnavailable as exc:
-            self.watcher.store_failed(exc, "volume history")
-            history = []  # the volume's sizes and mounts are still worth showing
+        watch = self.watcher
+        history: list[tuple[str, ...]] = []  # the volume's sizes and mounts are still worth it
+        if isinstance(watch, AttachedWatch):  # the agent keeps the history
+            try:
+                async with AgentClient(watch.path, timeout=10.0) as client:
+                    history = await client.volume_history(volume, endpoint)
+            except (AgentUnavailable, AgentFailed, AgentRefused) as exc:
+                self.notify(safe_line(f"volume history from the agent: {exc}"),
+                            severity="warning", markup=False)
         else:
-            self.watcher.store_worked(self.ops.usage.path, "volume history")
+            try:
+                history = list(self.ops.usage.volume_history(volume, endpoint))
+            except StateUnavailable as exc:
+                watch.store_failed(exc, "volume history")
+            else:
+                watch.store_worked(self.ops.usage.path, "volume history")
         self.push_screen(VolumeScreen(volume, self.state, history, endpoint))

@@ -167,7 +167,8 @@ def test_a_desk_account_watches_through_the_agent_and_is_refused_as_itself(
         assert table.returncode == 0 and target in table.stdout, table.stderr
         assert table.stdout.rstrip().endswith(f"agent: answering at {agent.socket}")
         deadline = time.monotonic() + 20
-        while "exited-nonzero" not in agent.cli("alerts", prefix=as_desk, env=env).stdout:
+        while not any("exited-nonzero" in line and target in line for line in
+                      agent.cli("alerts", prefix=as_desk, env=env).stdout.splitlines()):
             assert time.monotonic() < deadline, "the exited container's alert never showed"
             time.sleep(0.5)
         # --as names the operator: it changes nothing, the socket says who is asking.
@@ -184,6 +185,8 @@ def test_a_desk_account_watches_through_the_agent_and_is_refused_as_itself(
         isolated = agent.cli("--as", "somebody", *isolate)
         victim.reload()
         after = victim.attrs["State"]
+        # The desk cannot read the audit file; through the agent it reads who did what.
+        shown = agent.cli("audit", "show", prefix=as_desk, env=env)
     finally:
         code, log = agent.stop()
     assert refused.returncode == 1
@@ -209,6 +212,9 @@ def test_a_desk_account_watches_through_the_agent_and_is_refused_as_itself(
     assert isolations == [(user, user, entry.pw_uid, "viewer", "refused"),
                           ("root", "root", 0, "operator", "started"),
                           ("root", "root", 0, "operator", "ok")]
+    assert shown.returncode == 0, shown.stderr
+    assert f"{user} (viewer)  isolate {PREFIX}agent-victim  refused" in shown.stdout
+    assert f"root (operator)  isolate {PREFIX}agent-victim  ok" in shown.stdout
     assert code == 0, log
     with contextlib.suppress(FileNotFoundError):
         assert not agent.socket.exists()

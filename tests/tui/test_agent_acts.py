@@ -12,12 +12,14 @@ from typing import Any
 
 from fintui.agent.acts import ActDesk
 from fintui.agent.attached import AttachedWatch
+from fintui.agent.client import AgentClient
 from fintui.agent.server import AgentServer
 from fintui.agent.service import WatchBackend
 from fintui.ops.identity import current_identity
 from fintui.tui.app import FintuiApp
 from fintui.tui.panes.containers import ContainersPane
 from fintui.tui.screens.actions import ConfirmScreen
+from fintui.tui.screens.volume import VolumeScreen
 from fintui.watch.watch import Watch
 from tests.tui.helpers import (
     paging_demo_parts,
@@ -85,6 +87,13 @@ async def test_an_attached_console_isolates_through_the_agent(short_dir: Path) -
             assert "forensics bundle:" in screen_text(app)
             await pilot.press("escape")
             await wait_for(pilot, "⊘ ISOLATED")  # the agent's next snapshot says so
+            # The audit tail and a volume's history are the agent's too.
+            async with AgentClient(socket) as client:
+                tail = await client.audit_tail()
+            assert tail["lines"][-2].endswith("isolate fix-gateway  ok")
+            app.volume_details("pricing-data")
+            volume = await until_screen(pilot, VolumeScreen)
+            assert volume.history and volume.history[0][0].startswith("pricing")
     finally:
         task.cancel()
         await server.stop()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -19,7 +21,7 @@ class VolumeScreen(ModalScreen[None]):
     DEFAULT_CSS = MODAL_CSS.format(name="VolumeScreen")
 
     def __init__(self, name: str, state: ClusterState,
-                 history: list[tuple[str, str, str, str]], endpoint: str = "") -> None:
+                 history: Sequence[tuple[str, ...]], endpoint: str = "") -> None:
         super().__init__()
         self.volume = name
         self.state = state
