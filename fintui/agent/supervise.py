@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from fintui.agent.attached import AgentGone, AttachedWatch
 from fintui.agent.client import agent_answers
+from fintui.alert_verbs import absent, agent_reason
 from fintui.watch.watch import Watch
 
 if TYPE_CHECKING:
@@ -41,6 +42,13 @@ async def supervise(parts: Parts, ops: Operations, first: Watch,
             await first.run(close=False)
             return
         lost = ""
+        if not await agent_answers(path):
+            why = await agent_reason(path)
+            if not absent(why):  # there, but not for this account: say so, not "no agent"
+                say(f"cannot use the agent: {why}"
+                    + (f" (ask for group {parts.settings.agent_group!r})"
+                       if "permission denied" in why and parts.settings.agent_group else "")
+                    + ". Watching the daemon directly; no pages from here.", True)
         while True:
             if await agent_answers(path):
                 attached = AttachedWatch(parts, ops, path, state)

@@ -128,3 +128,23 @@ async def test_a_viewer_by_the_agents_roles_is_refused_by_the_agent(short_dir: P
     assert [(r["action"], r["outcome"], r["role"], r["user"]) for r in records] == [
         ("isolate", "refused", "viewer", current_identity().user)]
     assert audit(parts) == []
+
+
+async def test_an_agent_this_account_cannot_use_is_said_not_taken_for_none(
+        short_dir: Path) -> None:
+    socket = short_dir / "agent.sock"
+
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.close()  # something listens there, and it is no agent to this account
+
+    server = await asyncio.start_unix_server(hang_up, path=str(socket))
+    parts = paging_demo_parts(short_dir / "console")
+    parts.agent = socket
+    app = FintuiApp(parts)
+    try:
+        async with app.run_test(size=(140, 40), notifications=True) as pilot:
+            await wait_for(pilot, "cannot use the agent", seconds=10)
+            assert not isinstance(app.watcher, AttachedWatch)
+            await wait_for(pilot, "no pages from here")
+    finally:
+        server.close()
