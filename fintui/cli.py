@@ -313,7 +313,7 @@ async def _acting_verb(args: argparse.Namespace, settings: Settings) -> int:
             print(f"fintui: --as is not used through the agent: acts are audited as this "
                   f"OS account ({current_identity().user})", file=sys.stderr)
         ops = RemoteOperations(path, override=getattr(args, "verb_override", "")
-                               or args.override_freeze)
+                               or args.override_freeze, read_only=args.read_only)
     else:
         parts = build_parts(args, settings)
         ops = parts.operations()

@@ -64,17 +64,20 @@ class Parts:
             return list(self.endpoints)
         return [EndpointParts("", self.source, self.actions, self.local_host)]
 
-    def operations(self, endpoint: str = "", identity: Identity | None = None) -> Operations:
+    def operations(self, endpoint: str = "", identity: Identity | None = None,
+                   read_only: bool = False) -> Operations:
         """The operations layer over one endpoint (the named one, else the first), acting as
-        this process's account, or as `identity` (an agent's caller)."""
+        this process's account, or as `identity` (an agent's caller, who may ask to be
+        `read_only`: a caller may lower its rights, never raise them)."""
         from fintui.ops.operations import Operations
 
         who = identity or self.identity
+        viewer = self.read_only or read_only
         if not self.endpoints:
-            return Operations(self.actions, self.settings, self.actor, self.read_only,
+            return Operations(self.actions, self.settings, self.actor, viewer,
                               self.clock, self.override_reason, self.source, identity=who)
         chosen = next((e for e in self.endpoints if e.name == endpoint), self.endpoints[0])
-        return Operations(chosen.actions, self.settings, self.actor, self.read_only,
+        return Operations(chosen.actions, self.settings, self.actor, viewer,
                           self.clock, self.override_reason, chosen.source, chosen.name, who)
 
 

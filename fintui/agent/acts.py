@@ -74,16 +74,19 @@ class ActDesk:
         self.held: dict[str, _Held] = {}
         self.running: set[asyncio.Task[None]] = set()
 
-    def operations(self, who: Identity, endpoint: str = "", override: str = "") -> Operations:
-        """The operations layer as the caller: its OS account is the actor (no --as here)."""
-        ops = self.watch.parts.operations(endpoint, identity=who)
+    def operations(self, who: Identity, endpoint: str = "", override: str = "",
+                   read_only: bool = False) -> Operations:
+        """The operations layer as the caller: its OS account is the actor (no --as here);
+        a caller started --read-only (a browser session) asks to be judged a viewer."""
+        ops = self.watch.parts.operations(endpoint, identity=who, read_only=read_only)
         ops.actor = who.user
         ops.override_reason = override
         return ops
 
-    def role(self, who: Identity, endpoint: str = "") -> dict[str, Any]:
+    def role(self, who: Identity, endpoint: str = "", read_only: bool = False
+             ) -> dict[str, Any]:
         """The caller's role and what it may do now (a console greys its keys out with it)."""
-        ops = self.operations(who, endpoint)
+        ops = self.operations(who, endpoint, read_only=read_only)
         may = {}
         for action in ACTIONS:
             decision = ops.may(action)
@@ -95,7 +98,8 @@ class ActDesk:
         if action not in ACTIONS:
             raise AgentError(f"unknown action {action!r} (one of {', '.join(ACTIONS)})")
         ops = self.operations(who, _field(body, "endpoint", str, ""),
-                              _field(body, "override", str, ""))
+                              _field(body, "override", str, ""),
+                              _field(body, "read_only", bool, False))
         if action == "scale":
             replicas = _field(body, "replicas", int)
             plan = await ops.plan_scale(_field(body, "target", str), replicas)

@@ -104,9 +104,10 @@ class AgentClient:
         body = {"rule": rule, "target": target, "seconds": seconds, "comment": comment}
         return _message(await self._call("POST", "/v1/silence", body))
 
-    async def role(self, endpoint: str = "") -> dict[str, Any]:
+    async def role(self, endpoint: str = "", read_only: bool = False) -> dict[str, Any]:
         """This account's role on the agent, and what it may do now."""
-        return _object(await self._call("GET", "/v1/role?" + urlencode({"endpoint": endpoint})))
+        query = urlencode({"endpoint": endpoint, "read_only": "1" if read_only else ""})
+        return _object(await self._call("GET", "/v1/role?" + query))
 
     async def plan(self, request: dict[str, Any]) -> dict[str, Any]:
         """A plan made and held by the agent for this account (its "ticket" runs it)."""

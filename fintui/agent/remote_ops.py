@@ -25,10 +25,12 @@ STREAM_SILENCE = 30.0  # the agent writes at least every second while an act run
 
 
 class RemoteOperations:
-    def __init__(self, path: Path, endpoint: str = "", override: str = "") -> None:
+    def __init__(self, path: Path, endpoint: str = "", override: str = "",
+                 read_only: bool = False) -> None:
         self.path = path
         self.endpoint = endpoint
         self.override_reason = override
+        self.read_only = read_only  # the agent judges this caller a viewer (it may not act)
         self.role = "unknown"
         self.role_basis = "the agent has not said yet"
         self._may: dict[str, Decision] = {}
@@ -36,7 +38,7 @@ class RemoteOperations:
     async def refresh(self) -> None:
         """Ask the agent what this account may do (keys are greyed out from it)."""
         async with AgentClient(self.path, REQUEST_TIMEOUT) as client:
-            answer = await client.role(self.endpoint)
+            answer = await client.role(self.endpoint, self.read_only)
         self.role = str(answer.get("role", "unknown"))
         self.role_basis = str(answer.get("basis", ""))
         may = answer.get("may")
@@ -89,7 +91,8 @@ class RemoteOperations:
                     await client.drop(plan.ticket)
 
     async def _plan(self, request: dict[str, Any]) -> Plan:
-        request = {**request, "endpoint": self.endpoint, "override": self.override_reason}
+        request = {**request, "endpoint": self.endpoint, "override": self.override_reason,
+                   "read_only": self.read_only}
         return _plan_of(await self._ask(lambda c: c.plan(request)))
 
     async def _ask(self, call: Callable[[AgentClient], Any]) -> dict[str, Any]:

@@ -237,7 +237,8 @@ class AgentServer:
     async def _role(self, request: web.Request) -> web.StreamResponse:
         who = await _peer(request)
         endpoint = request.query.get("endpoint", "")
-        return web.json_response(self._desk().role(who, endpoint))
+        read_only = request.query.get("read_only", "") == "1"
+        return web.json_response(self._desk().role(who, endpoint, read_only))
 
     async def _plan(self, request: web.Request) -> web.StreamResponse:
         body = await _body(request)

@@ -58,7 +58,8 @@ class ActFlows(App[int]):
         attached (as this OS account), else this process's own."""
         watch = self.watcher
         if isinstance(watch, AttachedWatch):
-            remote = RemoteOperations(watch.path, endpoint, self.parts.override_reason)
+            remote = RemoteOperations(watch.path, endpoint, self.parts.override_reason,
+                                      self.parts.read_only)
             if self.agent_role is not None:
                 remote.adopt(self.agent_role)
             return remote
@@ -70,7 +71,8 @@ class ActFlows(App[int]):
     @work(exclusive=True, group="agent-role", exit_on_error=False)
     async def ask_role(self, watch: AttachedWatch) -> None:
         """What the agent lets this account do, asked once a console attaches."""
-        remote = RemoteOperations(watch.path, override=self.parts.override_reason)
+        remote = RemoteOperations(watch.path, override=self.parts.override_reason,
+                                  read_only=self.parts.read_only)
         try:
             await remote.refresh()
         except (AgentUnavailable, AgentFailed, AgentRefused):

@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from fintui.agent.acts import ActDesk
 from fintui.agent.attached import AttachedWatch
 from fintui.agent.client import AgentClient
@@ -104,11 +106,16 @@ async def test_an_attached_console_isolates_through_the_agent(short_dir: Path) -
     assert audit(parts) == []  # the console did nothing itself: no record of its own
 
 
-async def test_a_viewer_by_the_agents_roles_is_refused_by_the_agent(short_dir: Path) -> None:
+@pytest.mark.parametrize("how", ["agent's roles", "--read-only"])
+async def test_a_viewer_is_refused_by_the_agent(short_dir: Path, how: str) -> None:
+    """A viewer by the agent's roles, or a console started --read-only (a browser session
+    of `fintui serve`) whose account is an operator: no key, flag or name makes it act."""
     socket = short_dir / "agent.sock"
-    agent_parts, server, task = await serve(short_dir, socket, role="viewer")
+    agent_parts, server, task = await serve(short_dir, socket,
+                                            role="viewer" if how == "agent's roles" else "")
     parts = paging_demo_parts(short_dir / "console")  # an operator by its own settings
     parts.agent = socket
+    parts.read_only = how == "--read-only"
     app = FintuiApp(parts)
     try:
         async with app.run_test(size=(140, 40), notifications=True) as pilot:
