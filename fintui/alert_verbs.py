@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,11 +50,20 @@ async def usable_agent(args: argparse.Namespace, settings: Settings) -> tuple[Pa
     why = await agent_reason(path)
     if not why:
         return path, ""
+    if path is None:  # --no-agent (or the demo): whatever --agent says
+        return None, why
     if not absent(why) or getattr(args, "agent", None):
         raise VerbError(f"cannot use the agent: {why}"
                         + (f" (ask for group {settings.agent_group!r})"
                            if "permission denied" in why and settings.agent_group else ""))
     return None, why
+
+
+def say_as_unused() -> None:
+    from fintui.ops.identity import current_identity
+
+    print(f"fintui: --as is not used through the agent: acts are audited as this OS account "
+          f"({current_identity().user})", file=sys.stderr)
 
 
 async def agent_reason(path: Path | None) -> str:
@@ -68,7 +78,7 @@ async def agent_reason(path: Path | None) -> str:
     except AgentUnavailable as exc:
         return exc.reason
     except Exception as exc:  # an answer that is not the agent's: not one to attach to
-        return f"{path} did not answer as an agent ({type(exc).__name__})"
+        return one_line(f"{path} did not answer as an agent ({exc or type(exc).__name__})")
     return ""
 
 
@@ -177,6 +187,8 @@ async def ack_or_silence(args: argparse.Namespace, settings: Settings, build: An
             raise VerbError("a silence needs --comment saying why", EXIT_USAGE)
     path, why = await usable_agent(args, settings)
     if path is not None:
+        if args.actor:  # the socket says who asks; a name typed here cannot change it
+            say_as_unused()
         try:
             async with AgentClient(path, timeout=AGENT_TIMEOUT) as client:
                 said = await (client.ack(args.rule, args.target) if args.verb == "ack" else

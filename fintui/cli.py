@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -20,7 +21,6 @@ from fintui.config import ConfigError, Settings, check_file, load_settings
 from fintui.core.keymap import KeymapError
 from fintui.core.report import status_document, status_text
 from fintui.core.text_safety import one_line
-from fintui.ops.identity import current_identity
 from fintui.parent_watch import PARENT_ENV
 from fintui.sources.base import (
     SourceUnavailable,
@@ -181,6 +181,8 @@ async def _watch_verb(args: argparse.Namespace, settings: Settings) -> int:
         if args.verb in ("ack", "silence"):
             return await alert_verbs.ack_or_silence(args, settings, build)
         path: Path | None = agent_path(args, settings)
+        if args.agent and path is not None:  # named: not there is an error, as for acts
+            await alert_verbs.usable_agent(args, settings)
         if args.json:
             attached = await _agent_status(path)
             if attached is not None:
@@ -310,8 +312,7 @@ async def _acting_verb(args: argparse.Namespace, settings: Settings) -> int:
         from fintui.agent.remote_ops import RemoteOperations
 
         if args.actor:  # the socket says who asks; a name typed here cannot change it
-            print(f"fintui: --as is not used through the agent: acts are audited as this "
-                  f"OS account ({current_identity().user})", file=sys.stderr)
+            alert_verbs.say_as_unused()
         ops = RemoteOperations(path, override=getattr(args, "verb_override", "")
                                or args.override_freeze, read_only=args.read_only)
     else:
@@ -378,12 +379,19 @@ async def _drop(ops: Operations | RemoteOperations, plan: Plan) -> None:
 
 
 async def _confirmed(ops: Operations | RemoteOperations, plan: Plan, assume_yes: bool) -> bool:
+    # asyncio.run turns ^C into cancelling this task, which cannot happen while input()
+    # blocks: the prompt would ignore ^C. Here ^C is a plain "no".
+    interrupt = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         if _confirm(plan, assume_yes):
             return True
-    except (UsageError, EOFError):  # no terminal to ask on, or ^D
+    except (KeyboardInterrupt, EOFError):  # ^C or ^D at the prompt
+        print()
+    except UsageError:  # no terminal to ask on
         await _drop(ops, plan)
         raise
+    finally:
+        signal.signal(signal.SIGINT, interrupt)
     await _drop(ops, plan)
     return False
 
@@ -485,6 +493,8 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
         return _error(str(exc), EXIT_USAGE)
     except AuditUnreadable as exc:
         return _error(f"{log.path}: {exc}", EXIT_FAILED)
+    except OSError as exc:  # another account's log (a desk's: `audit show` via the agent)
+        return _error(f"{log.path}: {exc.strerror or exc}", EXIT_FAILED)
     return EXIT_OK
 
 

@@ -13,7 +13,10 @@ than the read timeout, raises AgentUnavailable."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import stat
 from collections.abc import AsyncGenerator
 from pathlib import Path
 from types import TracebackType
@@ -219,6 +222,9 @@ class AgentClient:
         if isinstance(cause, PermissionError):
             return f"permission denied on {where}"
         if isinstance(cause, ConnectionRefusedError):
+            with contextlib.suppress(OSError):
+                if not stat.S_ISSOCK(os.stat(self.path).st_mode):
+                    return f"{where} is not a socket"
             return f"no agent answers at {where} (connection refused)"
         if isinstance(exc, aiohttp.ServerDisconnectedError):
             return f"the agent at {where} closed the connection"

@@ -148,8 +148,8 @@ class RemoteOperations:
 
     def _lost(self, why: str, lines: list[str]) -> str:
         done = f" after {len(lines)} step(s)" if lines else ""
-        return (f"lost the agent{done}: {why}; the act may go on in the agent: see "
-                "`fintui audit show` for how it ended")
+        return (f"outcome unknown: lost the agent{done} ({why}); the act may have finished "
+                "or stopped halfway: check the cluster, and `fintui audit show`")
 
 
 Acts = Operations | RemoteOperations  # what a verb or a console acts through

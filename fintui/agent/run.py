@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from fintui.agent.acts import ActDesk
 from fintui.agent.backend import AgentError
@@ -18,6 +20,7 @@ from fintui.agent.server import AgentServer
 from fintui.agent.service import WatchBackend
 from fintui.core.text_safety import one_line
 from fintui.model import ClusterSnapshot
+from fintui.store.private import private_dir
 from fintui.watch.watch import Watch
 
 if TYPE_CHECKING:
@@ -71,9 +74,36 @@ class _Journal:
             (log.error if error else log.info)("%s: %s", title, one_line(line))
 
 
+def _one_agent(state_dir: Path, socket: Path) -> tuple[IO[str] | None, str]:
+    """Hold the state folder's agent lock for as long as the agent runs: a second agent on
+    the same state (started by hand beside the systemd one, on another socket) would send
+    every page again. Returns the held file, or None and why not."""
+    private_dir(state_dir, tighten=True)
+    path = state_dir / "agent.lock"
+    handle = open(path, "a+")  # noqa: SIM115 - held open until the process ends
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = one_line(handle.read().strip(), 300) or "pid unknown"
+        handle.close()
+        return None, (f"another fintui agent watches with the state folder {state_dir} "
+                      f"({holder}): two would page everything twice. Stop it, or give "
+                      "this one its own [paths] state_dir")
+    handle.truncate(0)
+    handle.write(f"pid {os.getpid()}, socket {socket}\n")
+    handle.flush()
+    return handle, ""
+
+
 async def run_agent(parts: Parts, socket: Path, group: str) -> int:
     logging.basicConfig(stream=sys.stderr, level=logging.INFO,
                         format="%(asctime)s fintui agent: %(message)s")
+    lock, why = _one_agent(parts.settings.state_dir, socket)
+    if lock is None:
+        await parts.source.close()
+        print(f"fintui: {why}", file=sys.stderr)
+        return 1
     watch = Watch(parts, parts.operations(), deliver=True)
     watch.subscribe(_Journal(watch))
     watch.open_history()

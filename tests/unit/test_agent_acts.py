@@ -83,3 +83,19 @@ async def test_bad_requests_are_said_plainly(tmp_path: Path) -> None:
                        ({"action": "isolate", "target": ""}, "must not be empty")]:
         with pytest.raises(AgentError, match=said):
             await acts.plan(me, body)
+
+
+def test_a_second_agent_on_the_same_state_is_refused_while_the_first_runs(
+        tmp_path: Path) -> None:
+    from fintui.agent.run import _one_agent
+
+    first, why = _one_agent(tmp_path / "state", tmp_path / "a.sock")
+    assert first is not None and why == ""
+    second, why = _one_agent(tmp_path / "state", tmp_path / "b.sock")
+    assert second is None
+    assert "another fintui agent watches with the state folder" in why
+    assert f"socket {tmp_path / 'a.sock'}" in why and "page everything twice" in why
+    first.close()  # the first one stops: the next may start
+    third, why = _one_agent(tmp_path / "state", tmp_path / "b.sock")
+    assert third is not None, why
+    third.close()
