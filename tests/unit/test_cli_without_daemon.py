@@ -103,3 +103,50 @@ def test_socket_permission_denied_for_an_unprivileged_user() -> None:
         shutil.rmtree(tmp_path, ignore_errors=True)
     assert result.returncode == 1, result.stderr
     assert result.stderr.strip() == f"fintui: disconnected: permission denied on {path}"
+
+
+def test_an_agent_named_that_is_not_there_is_an_error_not_a_quiet_fallback(
+        tmp_path: Path) -> None:
+    missing, plain = tmp_path / "none.sock", tmp_path / "file.sock"
+    plain.write_text("")
+    for path, why in ((missing, "(no such file)"), (plain, "is not a socket")):
+        for verb in (["status"], ["status", "--json"], ["alerts"], ["scale", "a/b", "2"]):
+            result = fintui("--agent", str(path), *verb)
+            assert result.returncode == 1, (verb, result.stderr)
+            assert result.stderr.startswith("fintui: cannot use the agent: ") and \
+                why in result.stderr, (verb, result.stderr)
+            assert result.stdout == ""
+
+
+def test_ctrl_c_at_a_verbs_confirmation_cancels_at_once(tmp_path: Path) -> None:
+    import pty
+    import select
+    import time
+
+    config = tmp_path / "fintui.toml"
+    config.write_text(f'[paths]\nstate_dir = "{tmp_path / "state"}"\n')
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a verb at a terminal, asking before it acts
+        os.execv(sys.executable, [sys.executable, "-m", "fintui", "--demo", "--config",
+                                  str(config), "isolate", "fix-gateway"])
+    out = b""
+
+    def read_until(done: bytes, seconds: float) -> None:
+        nonlocal out
+        deadline = time.monotonic() + seconds
+        while done not in out and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.2)[0]:
+                try:
+                    out += os.read(fd, 4096)
+                except OSError:  # the child ended
+                    return
+
+    read_until(b"Proceed? [y/N]", 30)
+    assert b"Proceed? [y/N]" in out, out
+    os.write(fd, b"\x03")
+    read_until(b"cancelled", 10)
+    _, status = os.waitpid(pid, 0)
+    assert b"cancelled: nothing changed" in out, out
+    assert os.waitstatus_to_exitcode(status) == 1
+    assert not (tmp_path / "state" / "audit.jsonl").exists() or \
+        b'"outcome": "started"' not in (tmp_path / "state" / "audit.jsonl").read_bytes()
