@@ -31,6 +31,7 @@ from fintui.ops.identity import Identity
 from fintui.ops.operations import Failed, Plan, Refused
 
 if TYPE_CHECKING:
+    from fintui.ops.audit import AuditLog
     from fintui.ops.operations import Operations
     from fintui.watch.watch import Watch
 
@@ -80,6 +81,7 @@ class ActDesk:
         a caller started --read-only (a browser session) asks to be judged a viewer."""
         ops = self.watch.parts.operations(endpoint, identity=who, read_only=read_only)
         ops.actor = who.user
+        ops.via = "agent"
         ops.override_reason = override
         return ops
 
@@ -231,3 +233,37 @@ def _field(body: dict[str, Any], name: str, kind: type, default: Any = ...) -> A
     if kind is str and name in ("action", "target", "ticket") and not value:
         raise AgentError(f"{name!r} must not be empty")
     return value
+
+
+def close_unfinished(log: AuditLog, now: str) -> list[dict[str, Any]]:
+    """Acts this agent began and never recorded the end of (it was killed, or its host went
+    down, in the middle): each gets an `unknown` record now, so the log never leaves one
+    looking as if it were still running. Returns the records written."""
+    open_acts: list[dict[str, Any]] = []
+    for record in log.records():
+        if record.get("via") != "agent":
+            continue
+        if record.get("outcome") == "started":
+            open_acts.append(record)
+            continue
+        key = _act_key(record)
+        for started in open_acts:  # the oldest open one of the same act ends here
+            if _act_key(started) == key:
+                open_acts.remove(started)
+                break
+    written = []
+    for started in open_acts:
+        record = {field: started[field] for field in (
+            "actor", "uid", "user", "role", "action", "target", "parameters", "plan",
+            "endpoint", "via") if field in started}
+        record.update(time=now, outcome="unknown", error=(
+            f"the agent stopped during this act (begun {started.get('time')}): it may have "
+            "finished or stopped halfway; check the cluster"))
+        log.append(record)
+        written.append(record)
+    return written
+
+
+def _act_key(record: dict[str, Any]) -> tuple[Any, ...]:
+    return (record.get("action"), record.get("target"), record.get("uid"),
+            record.get("endpoint"))

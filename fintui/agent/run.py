@@ -14,12 +14,14 @@ import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from fintui.agent.acts import ActDesk
+from fintui.agent.acts import ActDesk, close_unfinished
 from fintui.agent.backend import AgentError
 from fintui.agent.server import AgentServer
 from fintui.agent.service import WatchBackend
+from fintui.core.report import iso_time
 from fintui.core.text_safety import one_line
 from fintui.model import ClusterSnapshot
+from fintui.ops.audit import AuditLog, AuditUnavailable, AuditUnreadable
 from fintui.store.private import private_dir
 from fintui.watch.watch import Watch
 
@@ -104,6 +106,18 @@ async def run_agent(parts: Parts, socket: Path, group: str) -> int:
         await parts.source.close()
         print(f"fintui: {why}", file=sys.stderr)
         return 1
+    try:  # before serving: a console must not see a dead act as still running
+        unfinished = await asyncio.to_thread(
+            close_unfinished, AuditLog.from_settings(parts.settings),
+            iso_time(parts.clock.now()) or "")
+    except (AuditUnavailable, AuditUnreadable, OSError) as exc:
+        log.warning("acts left unfinished by a previous run not checked: %s",
+                    one_line(str(exc)))
+    else:
+        for record in unfinished:
+            log.warning("an act was cut off when the agent last stopped: %s %s by %s "
+                        "(outcome unknown; recorded)", record["action"],
+                        one_line(str(record["target"])), one_line(str(record["user"])))
     watch = Watch(parts, parts.operations(), deliver=True)
     watch.subscribe(_Journal(watch))
     watch.open_history()

@@ -102,6 +102,7 @@ class Operations:
         self.role, self.role_basis = role_and_basis(self.identity, settings.guard, read_only)
         self.clock = clock
         self.override_reason = override_reason
+        self.via = ""  # "agent": done by the agent for a caller (its record says so)
         private_dir(settings.state_dir, tighten=True)  # bundles, isolations: owner-only
         self.audit = AuditLog.from_settings(settings)
         self.isolations = IsolationStore(settings.state_dir / "state.sqlite")
@@ -129,6 +130,8 @@ class Operations:
         }
         if self.endpoint:
             record["endpoint"] = self.endpoint
+        if self.via:
+            record["via"] = self.via
         if error:
             record["error"] = error
         if decision.override:

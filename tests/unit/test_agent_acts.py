@@ -99,3 +99,26 @@ def test_a_second_agent_on_the_same_state_is_refused_while_the_first_runs(
     third, why = _one_agent(tmp_path / "state", tmp_path / "b.sock")
     assert third is not None, why
     third.close()
+
+
+def test_an_act_the_agent_never_finished_is_closed_as_unknown_at_its_next_start(
+        tmp_path: Path) -> None:
+    from fintui.agent.acts import close_unfinished
+    from fintui.ops.audit import AuditLog
+
+    log = AuditLog(tmp_path / "audit.jsonl")
+    act = {"actor": "ana", "uid": 1001, "user": "ana", "role": "operator", "plan": [],
+           "parameters": {}, "via": "agent"}
+    log.append({**act, "time": "t1", "action": "isolate", "target": "a", "outcome": "started"})
+    log.append({**act, "time": "t2", "action": "scale", "target": "s", "outcome": "started"})
+    log.append({**act, "time": "t3", "action": "isolate", "target": "a", "outcome": "ok"})
+    # The CLI's own acts are not the agent's to close, even when cut off.
+    log.append({**act, "via": "", "time": "t4", "action": "drain", "target": "n",
+                "outcome": "started"})
+    written = close_unfinished(log, "t9")
+    assert [(r["action"], r["target"], r["outcome"], r["user"]) for r in written] == [
+        ("scale", "s", "unknown", "ana")]
+    assert "begun t2" in written[0]["error"]
+    assert log.records()[-1]["outcome"] == "unknown"
+    assert log.verify().ok  # chained like every other record
+    assert close_unfinished(log, "t10") == []  # closed once
