@@ -189,9 +189,13 @@ class DockerEngineSource:
                                      if seen else 0)
 
     async def sweep(self) -> ClusterSnapshot:
+        # Inspect data asked in this sweep, by container id: an event that lands mid-sweep
+        # drops the cached copy, and must bring a fresh inspect next sweep, not a second
+        # one now (one per container per sweep, whatever the daemon is doing meanwhile).
+        fresh: dict[str, dict[str, Any]] = {}
         try:
             await self._connect()
-            listed = await self._list()
+            listed = await self._list(fresh)
         except DaemonUnavailable:
             self._listed = None
             await self.client.reset()
@@ -200,7 +204,7 @@ class DockerEngineSource:
             self._listed = None
             await self.client.reset()
             raise DaemonUnavailable(f"daemon error: {exc.message}") from None
-        inspected = await self._inspect_all(listed)
+        inspected = await self._inspect_all(listed, fresh)
         kernel = await self._kernel_stats(inspected)
         results: list[tuple[Container | None, DaemonUnavailable | None]] = []
         asking: list[int] = []  # rows whose numbers must come from the API
@@ -254,10 +258,11 @@ class DockerEngineSource:
             nodes=tuple(nodes),
         )
 
-    async def _list(self) -> list[dict[str, Any]]:
+    async def _list(self, fresh: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         """Every container, as /containers/json lists them. While the events stream is live
-        only the containers events named are asked again; a full relist otherwise, and every
-        `relist_interval` seconds as a safety net."""
+        only the containers events named are asked again (their inspect data goes into
+        `fresh`); a full relist otherwise, and every `relist_interval` seconds as a safety
+        net."""
         touched, self._touched = self._touched, set()
         now = time.monotonic()
         if (self._listed is None or not self._events_live
@@ -282,6 +287,7 @@ class DockerEngineSource:
                 self._listed.pop(cid, None)
                 self._inspect.pop(cid, None)
             else:
+                fresh[cid] = data
                 self._listed[cid] = listed_from_inspect(data)
         return list(self._listed.values())
 
@@ -292,11 +298,13 @@ class DockerEngineSource:
         except ContainerGone:
             return None
 
-    async def _inspect_all(self, listed: list[dict[str, Any]]
+    async def _inspect_all(self, listed: list[dict[str, Any]],
+                           fresh: Mapping[str, dict[str, Any]]
                            ) -> list[dict[str, Any] | Exception | None]:
-        """Inspect data for every row: from the cache, asked of the daemon (all at once) for
-        containers not yet inspected and for the oldest few of those past their refresh.
-        Spread so: hundreds of containers inspected together would come due together."""
+        """Inspect data for every row: what this sweep asked already (`fresh`), else from the
+        cache, asked of the daemon (all at once) for containers not yet inspected and for the
+        oldest few of those past their refresh. Spread so: hundreds of containers inspected
+        together would come due together."""
         now = time.monotonic()
         refresh = self._inspect_refresh * (EVENTS_LIVE_FACTOR if self._events_live else 1)
         # Enough a sweep that every container is asked again about once per `refresh`.
@@ -307,7 +315,11 @@ class DockerEngineSource:
         ask: list[int] = []
         aged: list[tuple[float, int]] = []
         for item in listed:
-            cached = self._inspect.get(str(item["Id"]))
+            cid = str(item["Id"])
+            if cid in fresh:
+                out.append(fresh[cid])
+                continue
+            cached = self._inspect.get(cid)
             if cached is None:
                 ask.append(len(out))
             elif now - cached[0] >= refresh:
