@@ -8,8 +8,13 @@ Starts N idle and N/10 busy containers (fintui-bench-<run>-..., removed afterwar
   - an in-process console (`--no-agent`, headless): its CPU seconds, peak RSS, sweeps shown;
   - `fintui agent` plus one console attached to it (headless): CPU of both together, each
     one's RSS, snapshots the console was sent.
-Prints the CPU ratio (agent + console) / in-process console, and the refresh rate each
-console saw (sweeps per second: every container is updated on each)."""
+Prints the CPU ratio (agent + console) / in-process console, the refresh rate each console
+saw (sweeps per second: every container is updated on each) and the agent's own sweep rate
+(from its /v1/agent "sweeps"), which bounds what an attached console can see.
+
+--profile DIR runs each of the three processes under cProfile and writes DIR/alone.prof,
+DIR/agent.prof and DIR/attached.prof (read them with `python -m pstats`); its CPU figures
+include the profiler's overhead, so take the ratio from a run without it."""
 
 from __future__ import annotations
 
@@ -54,6 +59,26 @@ def console(config: Path, seconds: float, agent: str) -> None:
     asyncio.run(run())
 
 
+def agent_sweeps(socket: Path) -> int:
+    """How many sweeps the agent has made since it started."""
+    import asyncio
+
+    from fintui.agent.client import AgentClient
+
+    async def ask() -> int:
+        async with AgentClient(socket, timeout=10.0) as client:
+            return int((await client.info())["sweeps"])
+
+    return asyncio.run(ask())
+
+
+def python(profile: Path | None, name: str) -> list[str]:
+    """The interpreter's command line, under cProfile writing `name`.prof when profiling."""
+    if profile is None:
+        return [sys.executable]
+    return [sys.executable, "-m", "cProfile", "-o", str(profile / f"{name}.prof")]
+
+
 def measure(command: list[str], others: list[psutil.Process]) -> dict[str, float]:
     """Run a console child to its end; CPU of it and of `others` over the same time."""
     before = [p.cpu_times() for p in others]
@@ -81,6 +106,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--console", metavar="CONFIG", help=argparse.SUPPRESS)
     parser.add_argument("--agent", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="run each process under cProfile, writing DIR/<process>.prof")
     opts = parser.parse_args()
     if opts.console:
         console(Path(opts.console), opts.seconds, opts.agent)
@@ -91,18 +118,22 @@ def main() -> int:
     config = work / "fintui.toml"
     config.write_text(f'[paths]\nstate_dir = "{work / "state"}"\n[ui]\nrefresh_interval = 1.0\n')
     socket = work / "agent.sock"
-    me = [sys.executable, "-m", "benchmarks.agent_cpu", "--seconds", str(opts.seconds),
-          "--console", str(config)]
+    me = ["-m", "benchmarks.agent_cpu", "--seconds", str(opts.seconds), "--console", str(config)]
+    if opts.profile:
+        opts.profile.mkdir(parents=True, exist_ok=True)
     try:
         with containers(client, opts.n, prefix):
             time.sleep(5)
-            alone = measure(me, [])
-            agent = subprocess.Popen([sys.executable, "-m", "fintui", "--config", str(config),
-                                      "--agent", str(socket), "agent"],
+            alone = measure([*python(opts.profile, "alone"), *me], [])
+            agent = subprocess.Popen([*python(opts.profile, "agent"), "-m", "fintui",
+                                      "--config", str(config), "--agent", str(socket), "agent"],
                                      stderr=subprocess.DEVNULL)
             try:
                 time.sleep(5)
-                attached = measure([*me, "--agent", str(socket)], [psutil.Process(agent.pid)])
+                started, swept = time.monotonic(), agent_sweeps(socket)
+                attached = measure([*python(opts.profile, "attached"), *me, "--agent",
+                                    str(socket)], [psutil.Process(agent.pid)])
+                agent_rate = (agent_sweeps(socket) - swept) / (time.monotonic() - started)
             finally:
                 agent.send_signal(signal.SIGTERM)
                 agent.wait(30)
@@ -114,7 +145,7 @@ def main() -> int:
     print(f"in-process console   cpu {alone['cpu']:6.1f} s ({alone['cpu'] / s:5.1%} of a core)"
           f"  rss {alone['rss'] / 2**20:6.1f} MiB  {alone['sweeps'] / s:4.2f} sweeps/s")
     print(f"agent                cpu {attached['others_cpu']:6.1f} s"
-          f"  rss {attached['others_rss'] / 2**20:6.1f} MiB")
+          f"  rss {attached['others_rss'] / 2**20:6.1f} MiB  {agent_rate:4.2f} sweeps/s")
     print(f"attached console     cpu {attached['cpu']:6.1f} s"
           f"  rss {attached['rss'] / 2**20:6.1f} MiB  {attached['sweeps'] / s:4.2f} sweeps/s")
     print(f"agent + console / in-process: {both / alone['cpu']:4.2f}x CPU")

@@ -84,16 +84,21 @@ class Poller:
     async def run(self, publish: Callable[[ClusterSnapshot], None]) -> None:
         """Sweep forever, handing each snapshot to `publish`. Cancel to stop."""
         events = asyncio.create_task(self._follow_events())
+        loop = asyncio.get_running_loop()
         try:
             while True:
                 # Cleared before the sweep, not after the gap: an event that comes during
                 # either is news the sweep may have missed, and must bring the next one.
                 self._wake.clear()
+                started = loop.time()
                 publish(await self.sweep_once())
                 await asyncio.sleep(MIN_SWEEP_GAP)
+                # The interval runs from a sweep's start, so 500 containers that take 0.1 s
+                # still refresh every second; a backoff runs from the failure's end.
+                spent = loop.time() - started if not self.failures else MIN_SWEEP_GAP
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(),
-                                           max(self.next_delay() - MIN_SWEEP_GAP, 0))
+                                           max(self.next_delay() - spent, 0))
         finally:
             events.cancel()
             with contextlib.suppress(asyncio.CancelledError):

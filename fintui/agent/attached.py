@@ -1,6 +1,11 @@
 """A console's watch when an agent runs: everything it shows comes from the agent's update
 stream, and acks and silences go back through the socket as this OS account. It polls
-nothing, evaluates nothing and delivers nothing of its own."""
+nothing, evaluates nothing and delivers nothing of its own.
+
+The stream sends a snapshot whole, then a delta a sweep (fintui.agent.service has the lines).
+A delta applies only to the snapshot it names as its base: one that does not fit means the
+stream is broken, and the console attaches again (a whole snapshot first) rather than show a
+wrong picture."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from fintui.agent.client import AgentClient, AgentFailed, AgentRefused, AgentUnavailable
 from fintui.core.alerts import Alert, Silence
+from fintui.core.snapshot_delta import DeltaError, apply_delta
 from fintui.core.text_safety import one_line
 from fintui.core.webhook_outbox import DeliveryLine
 from fintui.core.wire import WireError, decode
@@ -49,6 +55,8 @@ class AttachedWatch:
         self._deliveries: list[DeliveryLine] = []
         self.disks: dict[str, DiskUsage] = {}
         self.sweeps = 0
+        self._snap: ClusterSnapshot | None = None  # the base of the next delta
+        self._seq: object = None  # its number in the stream (None: none, or an old agent)
 
     def subscribe(self, listener: WatchListener) -> Callable[[], None]:
         self.listeners.append(listener)
@@ -84,12 +92,9 @@ class AttachedWatch:
     def _take(self, item: dict[str, Any]) -> None:
         kind = item.get("kind")
         if kind == "snapshot":
-            snap = decode(ClusterSnapshot, item["snapshot"])
-            self.state.update(snap)
-            self.state.isolated = set(item.get("isolated") or ())
-            self.sweeps += 1
-            for listener in list(self.listeners):
-                listener.snapshot(snap)
+            self._show(decode(ClusterSnapshot, item["snapshot"]), item)
+        elif kind == "delta":
+            self._show(self._applied(item), item)
         elif kind == "alerts":
             self._alerts = decode(list[Alert], item.get("alerts") or [])
             self._history = decode(list[Alert], item.get("history") or [])
@@ -106,6 +111,26 @@ class AttachedWatch:
             for listener in list(self.listeners):
                 listener.notice(str(item.get("text", "")), str(item.get("title", "agent")),
                                 bool(item.get("error")))
+
+    def _applied(self, item: dict[str, Any]) -> ClusterSnapshot:
+        base = item.get("base")
+        if self._snap is None or self._seq is None or base != self._seq:
+            raise AgentGone(one_line(f"the agent at {self.path} sent changes to snapshot "
+                                     f"{base!r}, not to the one this console holds "
+                                     f"({self._seq!r}); attaching again"))
+        try:
+            return apply_delta(self._snap, item.get("delta") or {})
+        except DeltaError as exc:
+            raise AgentGone(f"the agent at {self.path} sent changes that do not fit: "
+                            f"{one_line(str(exc))}; attaching again") from None
+
+    def _show(self, snap: ClusterSnapshot, item: dict[str, Any]) -> None:
+        self._snap, self._seq = snap, item.get("seq")
+        self.state.update(snap)
+        self.state.isolated = set(item.get("isolated") or ())
+        self.sweeps += 1
+        for listener in list(self.listeners):
+            listener.snapshot(snap)
 
     # -- what the panes ask ----------------------------------------------------------------
 

@@ -1,7 +1,19 @@
 """The agent's backend: what its socket answers, from a running watch.
 
 Acts (acks, silences) are done as the socket peer's OS account: its role comes from [guard]
-roles by user or @group, and the audit names it; nothing in a request can change that."""
+roles by user or @group, and the audit names it; nothing in a request can change that.
+
+The update stream (`updates`, NDJSON lines on `GET /v1/updates`) is one object a line:
+  {"kind": "snapshot", "seq": n, "snapshot": <ClusterSnapshot>, "isolated": [id, ...]}
+      first (once the first sweep is done), and again whenever a reader must start over;
+  {"kind": "delta", "seq": n, "base": n - 1, "delta": <snapshot_delta>, "isolated": [...]}
+      each sweep after that: the changes from the snapshot numbered `base`, computed once a
+      sweep for every reader (fintui.core.snapshot_delta says what a delta holds);
+  {"kind": "alerts", ...}, {"kind": "forecasts", ...} whole, each time they change, and
+  {"kind": "notice", "title", "text", "error"}.
+`seq` counts the agent's sweeps. A reader that falls UPDATES_KEPT items behind loses them and
+starts over: its queue is emptied and refilled with a whole snapshot, alerts and forecasts.
+A console that gets a delta whose `base` is not the snapshot it holds must not apply it."""
 
 from __future__ import annotations
 
@@ -13,9 +25,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fintui import __version__
-from fintui.agent.backend import AgentError
+from fintui.agent.backend import AgentError, AgentStarting
 from fintui.core.alerts import Silence
 from fintui.core.report import alert_document, iso_time, status_document
+from fintui.core.snapshot_delta import snapshot_delta
 from fintui.core.wire import encode
 from fintui.model import ClusterSnapshot
 from fintui.ops.identity import Identity
@@ -25,7 +38,9 @@ if TYPE_CHECKING:
     from fintui.ops.operations import Operations
     from fintui.watch.watch import Watch
 
-UPDATES_KEPT = 64  # news waiting for a slow reader; the oldest goes first
+UPDATES_KEPT = 64  # news waiting for a slow reader; past that it starts over, whole
+# What a fresh start holds already: published to a reader that just started over, skipped.
+_IN_A_FRESH_START = frozenset({"snapshot", "delta", "alerts", "forecasts"})
 
 
 class WatchBackend:
@@ -33,6 +48,12 @@ class WatchBackend:
         self.watch = watch
         self.socket = socket
         self.readers: set[asyncio.Queue[dict[str, Any]]] = set()
+        # The stream's present: the base of the next delta, and what a reader starting (or
+        # starting over) gets whole; `seq` numbers it. Kept with no reader too, so that the
+        # numbers go on.
+        self.sent: ClusterSnapshot | None = watch.state.snapshot
+        self.seq = 0
+        self._whole: Any = None  # `sent` encoded, once a sweep however many readers ask
         watch.subscribe(_Relay(self))
 
     def info(self) -> dict[str, Any]:
@@ -49,7 +70,7 @@ class WatchBackend:
     async def status(self) -> dict[str, Any]:
         snap = self.watch.state.snapshot
         if snap is None:
-            raise AgentError("the agent has not finished its first sweep yet; ask again")
+            raise AgentStarting("the agent has not finished its first sweep yet; ask again")
         try:
             isolated: frozenset[str] | None = frozenset(self.watch.ops.isolations.active_ids())
         except StateUnavailable:
@@ -80,14 +101,15 @@ class WatchBackend:
                                                           who.user))
 
     async def updates(self) -> AsyncIterator[dict[str, Any]]:
-        """What a console shows: the latest snapshot, alerts and forecasts, then each new
-        one as it comes (a whole snapshot a sweep; changes only is for later)."""
+        """What a console shows: the latest snapshot whole, alerts and forecasts, then the
+        news as it comes: a delta a sweep (the module's docstring has the lines)."""
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(UPDATES_KEPT)
         self.readers.add(queue)
         try:
-            snap = self.watch.state.snapshot
-            if snap is not None:
-                yield self.snapshot_item(snap)
+            # Taken in the same step as joining the readers: the first delta queued is this
+            # snapshot's next.
+            if self.sent is not None:
+                yield self.snapshot_item()
             yield self.alerts_item()
             yield self.forecasts_item()
             while True:
@@ -95,9 +117,27 @@ class WatchBackend:
         finally:
             self.readers.discard(queue)
 
-    def snapshot_item(self, snap: ClusterSnapshot) -> dict[str, Any]:
-        return {"kind": "snapshot", "snapshot": encode(snap),
+    def snapshot_item(self) -> dict[str, Any]:
+        """The stream's present, whole."""
+        if self._whole is None:
+            self._whole = encode(self.sent)
+        return {"kind": "snapshot", "seq": self.seq, "snapshot": self._whole,
                 "isolated": sorted(self.watch.state.isolated)}
+
+    def advance(self, snap: ClusterSnapshot) -> None:
+        """A sweep: every reader gets its changes from the last one (or it whole, the first
+        time), computed once for all of them."""
+        base, self.sent = self.sent, snap
+        self.seq += 1
+        self._whole = None
+        if not self.readers:
+            return  # a reader that comes later starts from a whole snapshot
+        if base is None:
+            self.publish(self.snapshot_item())
+            return
+        self.publish({"kind": "delta", "seq": self.seq, "base": self.seq - 1,
+                      "delta": snapshot_delta(base, snap),
+                      "isolated": sorted(self.watch.state.isolated)})
 
     def alerts_item(self) -> dict[str, Any]:
         return {"kind": "alerts", "alerts": encode(self.watch.shown_alerts()),
@@ -110,9 +150,21 @@ class WatchBackend:
 
     def publish(self, item: dict[str, Any]) -> None:
         for queue in self.readers:
-            if queue.full():  # a reader that does not keep up loses the oldest news
-                queue.get_nowait()
+            if queue.full():
+                self._start_over(queue)
+                if item["kind"] in _IN_A_FRESH_START:
+                    continue
             queue.put_nowait(item)
+
+    def _start_over(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        """A reader that did not keep up: what it missed is dropped, and a delta on a base it
+        never got would show a wrong picture, so it gets the present whole."""
+        while not queue.empty():
+            queue.get_nowait()
+        if self.sent is not None:
+            queue.put_nowait(self.snapshot_item())
+        queue.put_nowait(self.alerts_item())
+        queue.put_nowait(self.forecasts_item())
 
 
 class _Relay:
@@ -122,8 +174,7 @@ class _Relay:
         self.backend = backend
 
     def snapshot(self, snap: ClusterSnapshot) -> None:
-        if self.backend.readers:  # encoded once, for every console
-            self.backend.publish(self.backend.snapshot_item(snap))
+        self.backend.advance(snap)
 
     def alerts_changed(self) -> None:
         if self.backend.readers:

@@ -190,8 +190,10 @@ def test_a_desk_account_watches_through_the_agent_and_is_refused_as_itself(
     finally:
         code, log = agent.stop()
     assert refused.returncode == 1
-    assert refused.stderr.startswith("fintui: refused: role 'viewer' may not ack"), \
-        refused.stderr
+    assert refused.stderr.splitlines()[0] == ("fintui: --as is not used through the agent: "
+                                              f"acts are audited as this OS account ({user})")
+    assert refused.stderr.splitlines()[1].startswith(
+        "fintui: refused: role 'viewer' may not ack"), refused.stderr
     assert f"account {user}" in refused.stderr
     assert acked.returncode == 0, acked.stderr
     assert acked.stdout.startswith(f"acknowledged exited-nonzero on {target}")

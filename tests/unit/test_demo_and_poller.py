@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -166,3 +167,28 @@ async def test_events_are_resubscribed_as_soon_as_the_daemon_answers_again() -> 
 async def until(condition: Callable[[], bool]) -> None:
     while not condition():
         await asyncio.sleep(0.01)
+
+
+async def test_a_slow_sweep_still_refreshes_at_the_interval() -> None:
+    """At 500 containers a sweep takes a tenth of a second or more: the interval counts from
+    a sweep's start, so the screen still refreshes at its rate (1 Hz), not interval + sweep."""
+    source = DemoCluster(7, FixedClock(DEMO_START), 2.0)
+    sweep = source.sweep
+
+    async def slow() -> Any:
+        await asyncio.sleep(0.3)
+        return await sweep()
+
+    source.sweep = slow  # type: ignore[method-assign]
+    poller = Poller(source, DemoHost(source), source.clock, interval=1.0, max_backoff=4.0)
+    loop = asyncio.get_running_loop()
+    published: list[float] = []
+    task = asyncio.ensure_future(poller.run(lambda _snap: published.append(loop.time())))
+    try:
+        await asyncio.wait_for(until(lambda: len(published) >= 4), 10.0)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    gaps = [b - a for a, b in itertools.pairwise(published)]
+    assert sum(gaps) / len(gaps) < 1.15, gaps  # interval + sweep would be 1.3
