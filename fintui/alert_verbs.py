@@ -191,8 +191,10 @@ async def ack_or_silence(args: argparse.Namespace, settings: Settings, build: An
             say_as_unused()
         try:
             async with AgentClient(path, timeout=AGENT_TIMEOUT) as client:
-                said = await (client.ack(args.rule, args.target) if args.verb == "ack" else
-                              client.silence(args.rule, args.target, seconds, args.comment))
+                said = await (client.ack(args.rule, args.target, args.read_only)
+                              if args.verb == "ack" else
+                              client.silence(args.rule, args.target, seconds, args.comment,
+                                             args.read_only))
         except AgentRefused as exc:
             raise VerbError(f"refused: {exc}") from None
         except AgentFailed as exc:

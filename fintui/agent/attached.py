@@ -147,12 +147,12 @@ class AttachedWatch:
         return self._forecast_status
 
     async def ack(self, ops: Operations, rule: str, target: str, actor: str) -> str:
-        return await self._ask(lambda c: c.ack(rule, target))
+        return await self._ask(lambda c: c.ack(rule, target, self.parts.read_only))
 
     async def silence(self, ops: Operations, silence: Silence) -> str:
         seconds = (silence.until - self.parts.clock.now()).total_seconds()
         return await self._ask(lambda c: c.silence(silence.rule, silence.target, seconds,
-                                                   silence.comment))
+                                                   silence.comment, self.parts.read_only))
 
     async def _ask(self, call: Callable[[AgentClient], Any]) -> str:
         from fintui.ops.operations import Refused

@@ -33,12 +33,13 @@ class AgentBackend(Protocol):
         """The alerts now, as JSON objects."""
         ...
 
-    async def ack(self, who: Identity, rule: str, target: str) -> str:
+    async def ack(self, who: Identity, rule: str, target: str, read_only: bool = False
+                  ) -> str:
         """Acknowledge an alert; returns a message. Raises Refused (role, freeze, ...)."""
         ...
 
     async def silence(self, who: Identity, rule: str, target: str, seconds: float,
-                      comment: str) -> str:
+                      comment: str, read_only: bool = False) -> str:
         """Silence an alert for `seconds`; returns a message. Raises Refused."""
         ...
 

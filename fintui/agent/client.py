@@ -99,12 +99,16 @@ class AgentClient:
     async def whoami(self) -> dict[str, Any]:
         return _object(await self._call("GET", "/v1/whoami"))
 
-    async def ack(self, rule: str, target: str) -> str:
-        answer = await self._call("POST", "/v1/ack", {"rule": rule, "target": target})
+    async def ack(self, rule: str, target: str, read_only: bool = False) -> str:
+        """`read_only`: judge this caller a viewer (a --read-only console or verb)."""
+        answer = await self._call("POST", "/v1/ack", {"rule": rule, "target": target,
+                                                      "read_only": read_only})
         return _message(answer)
 
-    async def silence(self, rule: str, target: str, seconds: float, comment: str = "") -> str:
-        body = {"rule": rule, "target": target, "seconds": seconds, "comment": comment}
+    async def silence(self, rule: str, target: str, seconds: float, comment: str = "",
+                      read_only: bool = False) -> str:
+        body = {"rule": rule, "target": target, "seconds": seconds, "comment": comment,
+                "read_only": read_only}
         return _message(await self._call("POST", "/v1/silence", body))
 
     async def role(self, endpoint: str = "", read_only: bool = False) -> dict[str, Any]:

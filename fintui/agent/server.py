@@ -213,7 +213,8 @@ class AgentServer:
         body = await _body(request)
         rule, target = _text(body, "rule"), _text(body, "target")
         who = await _peer(request)
-        return web.json_response({"message": await self.backend.ack(who, rule, target)})
+        return web.json_response({"message": await self.backend.ack(
+            who, rule, target, read_only=_flag(body, "read_only"))})
 
     async def _silence(self, request: web.Request) -> web.StreamResponse:
         body = await _body(request)
@@ -226,7 +227,8 @@ class AgentServer:
         if not isinstance(comment, str):
             raise AgentError("'comment' must be a string")
         who = await _peer(request)
-        message = await self.backend.silence(who, rule, target, float(seconds), comment)
+        message = await self.backend.silence(who, rule, target, float(seconds), comment,
+                                             read_only=_flag(body, "read_only"))
         return web.json_response({"message": message})
 
     def _desk(self) -> ActDesk:
@@ -385,6 +387,13 @@ def _text(body: dict[str, Any], field: str) -> str:
     value = body.get(field)
     if not isinstance(value, str) or not value:
         raise AgentError(f"{field!r} must be a non-empty string")
+    return value
+
+
+def _flag(body: dict[str, Any], field: str) -> bool:
+    value = body.get(field, False)
+    if not isinstance(value, bool):
+        raise AgentError(f"{field!r} must be true or false")
     return value
 
 

@@ -82,23 +82,28 @@ class WatchBackend:
     def alerts(self) -> list[dict[str, Any]]:
         return [alert_document(a) for a in self.watch.shown_alerts()]
 
-    def _ops(self, who: Identity) -> Operations:
-        ops = self.watch.parts.operations(identity=who)
+    def _ops(self, who: Identity, read_only: bool) -> Operations:
+        ops = self.watch.parts.operations(identity=who, read_only=read_only)
         ops.actor = who.user  # through the agent the OS account is the actor: no --as here
+        ops.via = "agent"
         return ops
 
-    async def ack(self, who: Identity, rule: str, target: str) -> str:
+    async def ack(self, who: Identity, rule: str, target: str, read_only: bool = False
+                  ) -> str:
+        ops = self._ops(who, read_only)
+        if not ops.may("ack").allowed:  # a viewer is refused (and audited) whatever it names
+            ops.record("ack", target, {"rule": rule})
         if not any(a.key == (rule, target) for a in self.watch.shown_alerts()):
             raise AgentError(f"no alert {rule} on {target} now (see `fintui alerts`)")
-        return await self.watch.ack(self._ops(who), rule, target, who.user)
+        return await self.watch.ack(ops, rule, target, who.user)
 
     async def silence(self, who: Identity, rule: str, target: str, seconds: float,
-                      comment: str) -> str:
+                      comment: str, read_only: bool = False) -> str:
         if not comment.strip():
             raise AgentError("a silence needs a comment saying why (--comment)")
         until = self.watch.parts.clock.now() + timedelta(seconds=seconds)
-        return await self.watch.silence(self._ops(who), Silence(rule, target, until, comment,
-                                                          who.user))
+        return await self.watch.silence(self._ops(who, read_only),
+                                        Silence(rule, target, until, comment, who.user))
 
     async def updates(self) -> AsyncIterator[dict[str, Any]]:
         """What a console shows: the latest snapshot whole, alerts and forecasts, then the

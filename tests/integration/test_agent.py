@@ -174,6 +174,8 @@ def test_a_desk_account_watches_through_the_agent_and_is_refused_as_itself(
         # --as names the operator: it changes nothing, the socket says who is asking.
         refused = agent.cli("--as", "root", "ack", "exited-nonzero", target, prefix=as_desk,
                             env=env)
+        # An operator's account that asks to be a viewer (--read-only) is one.
+        lowered = agent.cli("--read-only", "ack", "exited-nonzero", target)
         acked = agent.cli("ack", "exited-nonzero", target)  # root: an operator
         # Acts too: the desk's isolate is refused as itself; the operator's is done by the
         # agent, which holds the Docker socket.
@@ -202,7 +204,10 @@ def test_a_desk_account_watches_through_the_agent_and_is_refused_as_itself(
     acks = [(r["actor"], r["user"], r["uid"], r["role"], r["outcome"]) for r in records
             if r["action"] == "ack"]
     assert acks == [(user, user, entry.pw_uid, "viewer", "refused"),
+                    ("root", "root", 0, "viewer", "refused"),
                     ("root", "root", 0, "operator", "ok")]
+    assert lowered.returncode == 1 and "(account root, by --read-only)" in lowered.stderr, \
+        lowered.stderr
     assert desk_isolate.returncode == 1, desk_isolate.stderr
     assert "refused: role 'viewer' may not isolate" in desk_isolate.stderr
     assert f"account {user}" in desk_isolate.stderr

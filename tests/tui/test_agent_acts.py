@@ -128,12 +128,16 @@ async def test_a_viewer_is_refused_by_the_agent(short_dir: Path, how: str) -> No
             await pilot.press("i")  # greyed out, and still refused (and audited) when pressed
             await wait_for(pilot, "role 'viewer' may not isolate")
             assert not isinstance(app.screen, ConfirmScreen)
+            alert = app.shown_alerts()[0]  # nor may it mute a page
+            app.ack_flow(alert)
+            await wait_for(pilot, "role 'viewer' may not ack")
     finally:
         task.cancel()
         await server.stop()
     records = audit(agent_parts)
     assert [(r["action"], r["outcome"], r["role"], r["user"]) for r in records] == [
-        ("isolate", "refused", "viewer", current_identity().user)]
+        ("isolate", "refused", "viewer", current_identity().user),
+        ("ack", "refused", "viewer", current_identity().user)]
     assert audit(parts) == []
 
 

@@ -49,14 +49,15 @@ class FakeBackend:
     def alerts(self) -> list[dict[str, Any]]:
         return [{"rule": "cpu", "target": "pricing"}]
 
-    async def ack(self, who: Identity, rule: str, target: str) -> str:
+    async def ack(self, who: Identity, rule: str, target: str, read_only: bool = False
+                  ) -> str:
         if self.refuse:
             raise Refused(self.refuse)
         self.acts.append(("ack", who, rule, target))
         return f"acknowledged {rule} on {target}"
 
     async def silence(self, who: Identity, rule: str, target: str, seconds: float,
-                      comment: str) -> str:
+                      comment: str, read_only: bool = False) -> str:
         if self.refuse:
             raise Refused(self.refuse)
         self.acts.append(("silence", who, rule, target))
