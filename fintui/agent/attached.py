@@ -25,13 +25,13 @@ from fintui.forecasting import TargetForecast
 from fintui.model import ClusterSnapshot, DiskUsage
 from fintui.store.db import StateUnavailable
 from fintui.store.state import ClusterState
-from fintui.watch.watch import read_disks
 
 if TYPE_CHECKING:
     from fintui.ops.operations import Operations
     from fintui.watch.watch import WatchListener
     from fintui.wiring import Parts
 
+READ_DISKS_TIMEOUT = 120.0  # /system/df on a big host takes a while
 STREAM_SILENCE = 3.0  # seconds without a line (the agent writes one at least every 1 s)
 
 
@@ -107,6 +107,11 @@ class AttachedWatch:
             self.forecast_rounds += 1
             for listener in list(self.listeners):
                 listener.forecasts_changed()
+        elif kind == "disk":
+            endpoint = str(item.get("endpoint", ""))
+            self.disks[endpoint] = decode(DiskUsage, item.get("disk"))
+            for listener in list(self.listeners):
+                listener.disk_changed(endpoint)
         elif kind == "notice":
             for listener in list(self.listeners):
                 listener.notice(str(item.get("text", "")), str(item.get("title", "agent")),
@@ -167,8 +172,15 @@ class AttachedWatch:
                           ) from None
 
     async def read_disks(self, endpoints: Iterable[str]) -> dict[str, str]:
-        """Storage sizes straight from the daemon (this account's own access to it)."""
-        return await read_disks(self.parts, endpoints, self.disks, self.listeners)
+        """Storage sizes read by the agent (a desk account may not reach the daemon); they
+        arrive on the stream. Returns the endpoints that failed, with why."""
+        wanted = list(endpoints)
+        try:
+            async with AgentClient(self.path, timeout=READ_DISKS_TIMEOUT) as client:
+                return await client.read_disks(wanted)
+        except (AgentUnavailable, AgentFailed, AgentRefused) as exc:
+            why = f"the agent did not read it: {getattr(exc, 'reason', exc)}"
+            return {e: why for e in wanted}
 
     def store_failed(self, exc: StateUnavailable, use: str) -> None:
         for listener in list(self.listeners):

@@ -43,6 +43,10 @@ class AgentBackend(Protocol):
         """Silence an alert for `seconds`; returns a message. Raises Refused."""
         ...
 
+    async def read_disks(self, endpoints: list[str]) -> dict[str, str]:
+        """Read these endpoints' storage sizes now; the endpoints that failed, with why."""
+        ...
+
     def updates(self) -> AsyncIterator[dict[str, Any]]:
         """JSON-able objects: first the current state, then each change. Ends when the
         backend stops. The server may stop iterating early (client gone): an async

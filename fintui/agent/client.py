@@ -138,6 +138,15 @@ class AgentClient:
             raise AgentFailed("the agent's volume history is not a list of rows")
         return [tuple(row) for row in answer]
 
+    async def read_disks(self, endpoints: list[str]) -> dict[str, str]:
+        """Have the agent read these endpoints' storage sizes (they come on the update
+        stream); the ones it could not read, with why."""
+        errors = _object(await self._call("POST", "/v1/read-disks",
+                                          {"endpoints": endpoints})).get("errors")
+        if not isinstance(errors, dict):
+            raise AgentFailed("the agent's answer to a disk read is not an object")
+        return {str(k): one_line(str(v), _MESSAGE_LIMIT) for k, v in errors.items()}
+
     async def drop(self, ticket: str) -> None:
         await self._call("POST", "/v1/drop", {"ticket": ticket})
 

@@ -89,6 +89,7 @@ class AgentServer:
         app.router.add_post("/v1/drop", self._drop)
         app.router.add_post("/v1/execute", self._execute)
         app.router.add_get("/v1/audit", self._audit)
+        app.router.add_post("/v1/read-disks", self._read_disks)
         app.router.add_get("/v1/volume-history", self._volume_history)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5.0)
         try:
@@ -277,6 +278,12 @@ class AgentServer:
         except ValueError:
             raise AgentError("'limit' must be a whole number") from None
         return web.json_response(await self._desk().audit_tail(since, max(1, limit)))
+
+    async def _read_disks(self, request: web.Request) -> web.StreamResponse:
+        endpoints = (await _body(request)).get("endpoints")
+        if not isinstance(endpoints, list) or not all(isinstance(e, str) for e in endpoints):
+            raise AgentError("'endpoints' must be a list of endpoint names")
+        return web.json_response({"errors": await self.backend.read_disks(endpoints)})
 
     async def _volume_history(self, request: web.Request) -> web.StreamResponse:
         volume = request.query.get("volume", "")

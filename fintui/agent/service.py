@@ -9,7 +9,9 @@ The update stream (`updates`, NDJSON lines on `GET /v1/updates`) is one object a
   {"kind": "delta", "seq": n, "base": n - 1, "delta": <snapshot_delta>, "isolated": [...]}
       each sweep after that: the changes from the snapshot numbered `base`, computed once a
       sweep for every reader (fintui.core.snapshot_delta says what a delta holds);
-  {"kind": "alerts", ...}, {"kind": "forecasts", ...} whole, each time they change, and
+  {"kind": "alerts", ...}, {"kind": "forecasts", ...} whole, each time they change,
+  {"kind": "disk", "endpoint": name, "disk": <DiskUsage>} each endpoint's storage sizes when
+      read (the agent's own refresh, or a console's `POST /v1/read-disks`), and
   {"kind": "notice", "title", "text", "error"}.
 `seq` counts the agent's sweeps. A reader that falls UPDATES_KEPT items behind loses them and
 starts over: its queue is emptied and refilled with a whole snapshot, alerts and forecasts.
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
 
 UPDATES_KEPT = 64  # news waiting for a slow reader; past that it starts over, whole
 # What a fresh start holds already: published to a reader that just started over, skipped.
-_IN_A_FRESH_START = frozenset({"snapshot", "delta", "alerts", "forecasts"})
+_IN_A_FRESH_START = frozenset({"snapshot", "delta", "alerts", "forecasts", "disk"})
 
 
 class WatchBackend:
@@ -117,6 +119,8 @@ class WatchBackend:
                 yield self.snapshot_item()
             yield self.alerts_item()
             yield self.forecasts_item()
+            for endpoint in list(self.watch.disks):
+                yield self.disk_item(endpoint)
             while True:
                 yield await queue.get()
         finally:
@@ -143,6 +147,15 @@ class WatchBackend:
         self.publish({"kind": "delta", "seq": self.seq, "base": self.seq - 1,
                       "delta": snapshot_delta(base, snap),
                       "isolated": sorted(self.watch.state.isolated)})
+
+    def disk_item(self, endpoint: str) -> dict[str, Any]:
+        return {"kind": "disk", "endpoint": endpoint,
+                "disk": encode(self.watch.disks[endpoint])}
+
+    async def read_disks(self, endpoints: list[str]) -> dict[str, str]:
+        """Storage sizes read now (a console's refresh): the new ones reach every reader;
+        returns the endpoints that could not be read, with why."""
+        return await self.watch.read_disks(endpoints)
 
     def alerts_item(self) -> dict[str, Any]:
         return {"kind": "alerts", "alerts": encode(self.watch.shown_alerts()),
@@ -190,7 +203,8 @@ class _Relay:
             self.backend.publish(self.backend.forecasts_item())
 
     def disk_changed(self, endpoint: str) -> None:
-        pass
+        if self.backend.readers:
+            self.backend.publish(self.backend.disk_item(endpoint))
 
     def notice(self, text: str, title: str, error: bool) -> None:
         if self.backend.readers:

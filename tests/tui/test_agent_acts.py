@@ -159,3 +159,30 @@ async def test_an_agent_this_account_cannot_use_is_said_not_taken_for_none(
             await wait_for(pilot, "no pages from here")
     finally:
         server.close()
+
+
+async def test_an_attached_console_shows_storage_the_agent_read(short_dir: Path) -> None:
+    """A desk account may not reach the daemon: the Volumes pane's sizes come from the
+    agent, and the console never asks the daemon itself."""
+    socket = short_dir / "agent.sock"
+    _, server, task = await serve(short_dir, socket)
+    parts = paging_demo_parts(short_dir / "console")
+    parts.agent = socket
+    asked: list[str] = []
+
+    async def refused() -> Any:
+        asked.append("disk_usage")
+        raise AssertionError("the console read disk usage itself")
+
+    for storage in parts.storages():
+        storage.source.disk_usage = refused
+    app = FintuiApp(parts)
+    try:
+        async with app.run_test(size=(140, 40)) as pilot:
+            await attached_console(pilot)
+            await pilot.press("3")
+            await wait_for(pilot, "old-backtest-cache", seconds=10)
+    finally:
+        task.cancel()
+        await server.stop()
+    assert asked == []
