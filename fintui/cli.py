@@ -303,7 +303,7 @@ async def _acting_verb(args: argparse.Namespace, settings: Settings) -> int:
     from fintui import alert_verbs
 
     try:
-        path, _why = await alert_verbs.usable_agent(args, settings)
+        path, why = await alert_verbs.usable_agent(args, settings)
     except alert_verbs.VerbError as exc:
         return _error(str(exc), exc.code)
     parts: Parts | None = None
@@ -317,7 +317,13 @@ async def _acting_verb(args: argparse.Namespace, settings: Settings) -> int:
                                or args.override_freeze, read_only=args.read_only)
     else:
         parts = build_parts(args, settings)
-        ops = parts.operations()
+        try:
+            ops = parts.operations()
+        except OSError as exc:  # the state or audit files of another account (a desk's)
+            await parts.source.close()
+            return _error(f"nothing was changed: {exc.strerror or exc}: "
+                          f"{getattr(exc, 'filename', '') or ''} (no agent: {why})",
+                          EXIT_FAILED)
     try:
         return await (_clean(ops, args) if args.verb == "clean" else _act(ops, args))
     finally:
@@ -326,7 +332,7 @@ async def _acting_verb(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _act(ops: Operations | RemoteOperations, args: argparse.Namespace) -> int:
-    from fintui.ops.operations import Failed, Refused
+    from fintui.ops.operations import Failed, Refused, failure_line
 
     try:
         if args.verb == "scale":
@@ -345,7 +351,7 @@ async def _act(ops: Operations | RemoteOperations, args: argparse.Namespace) -> 
     except Refused as exc:
         return _error(f"refused: {exc}", EXIT_FAILED)
     except Failed as exc:
-        return _error(f"failed: {exc}", EXIT_FAILED)
+        return _error(failure_line(str(exc)), EXIT_FAILED)
     if "bundle" in outcome.result:
         print(f"forensics bundle: {outcome.result['bundle']}")
     print(f"done: {one_line(plan.summary)}")
@@ -397,7 +403,7 @@ async def _confirmed(ops: Operations | RemoteOperations, plan: Plan, assume_yes:
 
 
 async def _clean(ops: Operations | RemoteOperations, args: argparse.Namespace) -> int:
-    from fintui.ops.operations import Failed, Refused
+    from fintui.ops.operations import Failed, Refused, failure_line
 
     try:
         if args.dry_run:
@@ -430,8 +436,8 @@ async def _clean(ops: Operations | RemoteOperations, args: argparse.Namespace) -
         return _clean_error(args, f"refused: {exc}", {})
     except (Failed, SourceUnavailable) as exc:
         # Cut short: what it did is still the document a script reads, with why it stopped.
-        return _clean_error(args, f"failed: {exc}", exc.result if isinstance(exc, Failed)
-                            else {})
+        return _clean_error(args, failure_line(str(exc)), exc.result
+                            if isinstance(exc, Failed) else {})
     result = outcome.result
     if args.json:
         print(json.dumps(result, indent=2))
@@ -510,9 +516,16 @@ async def _agent_audit(args: argparse.Namespace, settings: Settings) -> int | No
     try:
         async with AgentClient(path, timeout=30.0) as client:
             answer = await client.audit_tail(since, limit=AUDIT_SHOWN)
-    except AgentUnavailable:
+    except AgentUnavailable as exc:
+        if args.agent:  # named: not there is an error, as for every verb
+            return _error(f"cannot use the agent: {exc.reason}", EXIT_FAILED)
         return None
-    except (AgentFailed, AgentRefused) as exc:
+    except AgentFailed as exc:
+        if exc.status == 404:  # something answers there, and it is not an agent
+            return _error(f"cannot use the agent: {path} did not answer as an agent "
+                          f"({exc})", EXIT_FAILED)
+        return _error(f"the agent's audit log: {exc}", EXIT_FAILED)
+    except AgentRefused as exc:
         return _error(f"the agent's audit log: {exc}", EXIT_FAILED)
     lines = answer.get("lines")
     print(one_line(f"from the agent at {path}: {answer.get('path')}"), file=sys.stderr)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 
 async def collect(parts: Parts, interval: float | None, once: bool) -> int:
+    from fintui.poller import wait_event
     from fintui.wiring import make_poller
 
     store = parts.open_history()
@@ -78,8 +79,7 @@ async def collect(parts: Parts, interval: float | None, once: bool) -> int:
                 print(f"recorded {len(samples)} samples in {store.path}")
                 return 0 if connected else 1
             delay = every if connected else min(every, poller.next_delay())
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), delay)
+            await wait_event(stop, delay)
     finally:
         await parts.source.close()
         if parts.gpu is not None:

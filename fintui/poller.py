@@ -96,9 +96,7 @@ class Poller:
                 # The interval runs from a sweep's start, so 500 containers that take 0.1 s
                 # still refresh every second; a backoff runs from the failure's end.
                 spent = loop.time() - started if not self.failures else MIN_SWEEP_GAP
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(),
-                                           max(self.next_delay() - spent, 0))
+                await wait_event(self._wake, max(self.next_delay() - spent, 0))
         finally:
             events.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -119,6 +117,14 @@ class Poller:
             except SourceUnavailable:
                 pass
             self._wake.set()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._answering.wait(), backoff)
+            await wait_event(self._answering, backoff)
             backoff = min(backoff * 2, self.max_backoff)
+
+
+async def wait_event(event: asyncio.Event, seconds: float) -> None:
+    """Until `event` is set or `seconds` pass. Not asyncio.wait_for: on Python 3.11 a cancel
+    that lands as the event is set is lost there, and a cancelled poller (an agent asked to
+    stop just as an act woke it) would sweep on for ever."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()

@@ -74,6 +74,7 @@ class ActDesk:
         self.watch = watch
         self.held: dict[str, _Held] = {}
         self.running: set[asyncio.Task[None]] = set()
+        self.stopping = False  # the agent is stopping: acts under way end, no new one begins
 
     def operations(self, who: Identity, endpoint: str = "", override: str = "",
                    read_only: bool = False) -> Operations:
@@ -95,7 +96,13 @@ class ActDesk:
             may[action] = {"allowed": decision.allowed, "reason": decision.reason}
         return {"role": ops.role, "basis": ops.role_basis, "may": may}
 
+    def _open(self) -> None:
+        if self.stopping:
+            raise AgentError("the agent is stopping: nothing was changed; try again when it "
+                             "is back")
+
     async def plan(self, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
+        self._open()
         action = _field(body, "action", str)
         if action not in ACTIONS:
             raise AgentError(f"unknown action {action!r} (one of {', '.join(ACTIONS)})")
@@ -164,6 +171,7 @@ class ActDesk:
 
     def execute(self, who: Identity, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         ticket = _field(body, "ticket", str)
+        self._open()
         self._expire()
         held = self.held.get(ticket)
         if held is None or held.uid != who.uid:  # another's ticket is as good as none

@@ -104,7 +104,7 @@ class RemoteOperations:
         except AgentRefused as exc:
             raise Refused(str(exc)) from None
         except AgentFailed as exc:
-            raise Refused(f"the agent: {exc}") from None
+            raise Refused(_from_agent(str(exc))) from None
         except AgentUnavailable as exc:
             raise Refused(f"cannot reach the agent: {exc.reason}; nothing was changed"
                           ) from None
@@ -140,7 +140,7 @@ class RemoteOperations:
             raise Refused(str(exc)) from None
         except AgentFailed as exc:
             if exc.status == 400:  # the ticket expired or was not this account's: not begun
-                raise Refused(f"the agent: {exc}") from None
+                raise Refused(_from_agent(str(exc))) from None
             raise Failed(self._lost(str(exc), lines)) from None
         except AgentUnavailable as exc:
             raise Failed(self._lost(exc.reason, lines)) from None
@@ -153,6 +153,10 @@ class RemoteOperations:
 
 
 Acts = Operations | RemoteOperations  # what a verb or a console acts through
+
+
+def _from_agent(message: str) -> str:
+    return message if message.startswith("the agent") else f"the agent: {message}"
 
 
 def _plan_of(document: dict[str, Any]) -> Plan:

@@ -145,14 +145,18 @@ async def run_agent(parts: Parts, socket: Path, group: str) -> int:
         await asyncio.wait({watching, stopping}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         log.info("stopping")
+        desk.stopping = True
         if desk.running:  # an act cut off halfway is worse than a late stop
             log.info("waiting up to %d s for %d act(s) under way", ACT_GRACE,
                      len(desk.running))
             await desk.settle(ACT_GRACE)
-        for task in (watching, stopping):
-            task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):  # said below
-            await watching
+        stopping.cancel()
+        for _ in range(3):  # again if a cancel is lost: the agent must end
+            watching.cancel()
+            if (await asyncio.wait({watching}, timeout=5.0))[0]:
+                break
+        else:
+            log.error("the watch did not stop when asked; stopping without it")
         await server.stop()
     if watching.done() and not watching.cancelled() and watching.exception() is not None:
         error = watching.exception()

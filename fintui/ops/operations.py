@@ -77,6 +77,11 @@ class Outcome:
     lines: list[str]
 
 
+def failure_line(message: str) -> str:
+    """How a Failed act is said: "failed: ...", unless nobody knows whether it did."""
+    return message if message.startswith("outcome unknown") else f"failed: {message}"
+
+
 def _name(container: Mapping[str, Any]) -> str:
     """A container's name from a list entry, for messages (untrusted: one line)."""
     return one_line(str((container.get("Names") or ["?"])[0]).lstrip("/"))

@@ -73,6 +73,18 @@ async def test_a_dropped_plan_cannot_run(tmp_path: Path) -> None:
     assert records(parts) == []
 
 
+async def test_a_stopping_agent_begins_no_act(tmp_path: Path) -> None:
+    acts, parts = desk(tmp_path)
+    me = current_identity()
+    plan = await acts.plan(me, {"action": "isolate", "target": "fix-gateway"})
+    acts.stopping = True
+    with pytest.raises(AgentError, match="the agent is stopping: nothing was changed"):
+        acts.execute(me, {"ticket": plan["ticket"]})
+    with pytest.raises(AgentError, match="the agent is stopping"):
+        await acts.plan(me, {"action": "release", "target": "fix-gateway"})
+    assert records(parts) == []
+
+
 async def test_bad_requests_are_said_plainly(tmp_path: Path) -> None:
     acts, _ = desk(tmp_path)
     me = current_identity()

@@ -110,7 +110,8 @@ def test_an_agent_named_that_is_not_there_is_an_error_not_a_quiet_fallback(
     missing, plain = tmp_path / "none.sock", tmp_path / "file.sock"
     plain.write_text("")
     for path, why in ((missing, "(no such file)"), (plain, "is not a socket")):
-        for verb in (["status"], ["status", "--json"], ["alerts"], ["scale", "a/b", "2"]):
+        for verb in (["status"], ["status", "--json"], ["alerts"], ["scale", "a/b", "2"],
+                     ["audit", "show"]):
             result = fintui("--agent", str(path), *verb)
             assert result.returncode == 1, (verb, result.stderr)
             assert result.stderr.startswith("fintui: cannot use the agent: ") and \

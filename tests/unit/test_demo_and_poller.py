@@ -192,3 +192,19 @@ async def test_a_slow_sweep_still_refreshes_at_the_interval() -> None:
             await task
     gaps = [b - a for a, b in itertools.pairwise(published)]
     assert sum(gaps) / len(gaps) < 1.15, gaps  # interval + sweep would be 1.3
+
+
+async def test_a_poller_cancelled_as_an_event_wakes_it_stops() -> None:
+    """An agent asked to stop just as an act's end woke its poller: the cancel must not be
+    lost (asyncio.wait_for on Python 3.11 returned the wake-up and swallowed it, and the
+    agent swept on for ever)."""
+    source = DemoCluster(7, FixedClock(DEMO_START), 2.0)
+    poller = Poller(source, DemoHost(source), source.clock, interval=30.0, max_backoff=4.0)
+    published: list[int] = []
+    task = asyncio.ensure_future(poller.run(lambda _snap: published.append(1)))
+    await asyncio.wait_for(until(lambda: len(published) >= 1), 5.0)
+    await asyncio.sleep(0.7)  # past the gap after the sweep: in the wait for the interval
+    poller.wake()
+    task.cancel()  # in the same step as the wake-up
+    done, _ = await asyncio.wait({task}, timeout=3.0)
+    assert done and task.cancelled(), "the poller swept on after it was cancelled"

@@ -12,7 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from fintui.ops.operations import Failed, Plan, Refused
+from fintui.ops.operations import Failed, Plan, Refused, failure_line
 from fintui.tui.widgets.safe import safe, safe_block
 
 if TYPE_CHECKING:
@@ -135,8 +135,8 @@ class ProgressScreen(ModalScreen[None]):
         try:
             outcome = await self.ops.execute(self.plan, step)
         except (Refused, Failed) as exc:
-            kind = "refused" if isinstance(exc, Refused) else "failed"
-            self.outcome = f"{kind}: {exc}"
+            self.outcome = f"refused: {exc}" if isinstance(exc, Refused) else \
+                failure_line(str(exc))
             state.set_classes("danger")
         else:
             self.outcome = "done"
