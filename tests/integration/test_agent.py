@@ -32,6 +32,15 @@ def settings_text(state: Path, extra: str = "") -> str:
             f'[alerts]\nstate_file = "{state}/alerts.toml"\nresolve_after = "1s"\n{extra}')
 
 
+def paging_config(folder: Path, url: str) -> Path:
+    """Settings whose critical alerts page the receiver at `url` (Alertmanager format)."""
+    config = folder / "fintui.toml"
+    config.write_text(settings_text(folder / "state", (
+        f'\n[[alerts.receivers]]\nname = "desk"\nurl = "{url}"\n'
+        'format = "alertmanager"\nseverities = ["critical"]\n')))
+    return config
+
+
 class Agent:
     def __init__(self, config: Path, socket: Path) -> None:
         self.config, self.socket = config, socket
@@ -78,10 +87,7 @@ async def until(check: Callable[[], bool], seconds: float, what: Callable[[], st
 async def test_the_agent_pages_once_with_no_console_open(
         client: Any, run_container: Callable[..., Any], short_dir: Path) -> None:
     async with receiver() as (url, received):
-        config = short_dir / "fintui.toml"
-        config.write_text(settings_text(short_dir / "state", (
-            f'\n[[alerts.receivers]]\nname = "desk"\nurl = "{url}"\n'
-            'format = "alertmanager"\nseverities = ["critical"]\n')))
+        config = paging_config(short_dir, url)
         agent = Agent(config, short_dir / "agent.sock")
         target = PREFIX + "agent-crasher"
 
@@ -295,10 +301,7 @@ asyncio.run(run())
 async def test_two_attached_consoles_and_the_agent_page_once(
         client: Any, run_container: Callable[..., Any], short_dir: Path) -> None:
     async with receiver() as (url, received):
-        config = short_dir / "fintui.toml"
-        config.write_text(settings_text(short_dir / "state", (
-            f'\n[[alerts.receivers]]\nname = "desk"\nurl = "{url}"\n'
-            'format = "alertmanager"\nseverities = ["critical"]\n')))
+        config = paging_config(short_dir, url)
         agent = Agent(config, short_dir / "agent.sock")
         consoles: list[subprocess.Popen[str]] = []
         target = PREFIX + "two-consoles"
