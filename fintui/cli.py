@@ -377,14 +377,9 @@ def _print_cleanup(cleanup: CleanupPlan) -> None:
                        f"{item.reason}"))
 
 
-async def _drop(ops: Operations | RemoteOperations, plan: Plan) -> None:
-    """A plan not confirmed: the agent may forget it now."""
-    drop = getattr(ops, "drop", None)
-    if drop is not None:
-        await drop(plan)
-
-
 async def _confirmed(ops: Operations | RemoteOperations, plan: Plan, assume_yes: bool) -> bool:
+    from fintui.agent.remote_ops import drop_plan
+
     # asyncio.run turns ^C into cancelling this task, which cannot happen while input()
     # blocks: the prompt would ignore ^C. Here ^C is a plain "no".
     interrupt = signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -394,11 +389,11 @@ async def _confirmed(ops: Operations | RemoteOperations, plan: Plan, assume_yes:
     except (KeyboardInterrupt, EOFError):  # ^C or ^D at the prompt
         print()
     except UsageError:  # no terminal to ask on
-        await _drop(ops, plan)
+        await drop_plan(ops, plan)
         raise
     finally:
         signal.signal(signal.SIGINT, interrupt)
-    await _drop(ops, plan)
+    await drop_plan(ops, plan)
     return False
 
 
@@ -428,7 +423,9 @@ async def _clean(ops: Operations | RemoteOperations, args: argparse.Namespace) -
             print("cancelled: nothing changed")
             return EXIT_FAILED
         if args.json and not args.yes:
-            await _drop(ops, plan)
+            from fintui.agent.remote_ops import drop_plan
+
+            await drop_plan(ops, plan)
             raise UsageError("--json without --dry-run needs --yes")
         outcome = await ops.execute(plan, progress=None if args.json else
                                     (lambda line: print(f"  {one_line(line)}")))

@@ -155,6 +155,12 @@ class RemoteOperations:
 Acts = Operations | RemoteOperations  # what a verb or a console acts through
 
 
+async def drop_plan(ops: Acts, plan: Plan) -> None:
+    """A plan not confirmed: the agent may forget it now (a local one holds nothing)."""
+    if isinstance(ops, RemoteOperations):
+        await ops.drop(plan)
+
+
 def _from_agent(message: str) -> str:
     return message if message.startswith("the agent") else f"the agent: {message}"
 

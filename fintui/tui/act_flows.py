@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from fintui.agent.attached import AttachedWatch
 from fintui.agent.client import AgentFailed, AgentRefused, AgentUnavailable
-from fintui.agent.remote_ops import Acts, RemoteOperations
+from fintui.agent.remote_ops import Acts, RemoteOperations, drop_plan
 from fintui.core.alerts import Alert, alert_target
 from fintui.ops.clean import choose as choose_clean
 from fintui.ops.operations import Operations, Plan, Refused
@@ -166,7 +166,7 @@ class ActFlows(App[int]):
             self.refused("clean", exc)
             return None
         if plan.cleanup is None or not plan.cleanup.candidates:
-            await self.drop(ops, plan)
+            await drop_plan(ops, plan)
             self.notify("nothing to clean: every object is in use, protected or too young",
                         markup=False)
             return None
@@ -175,7 +175,7 @@ class ActFlows(App[int]):
     async def run_clean(self, plan: Plan, ops: Acts) -> None:
         selected = await self.push_screen_wait(CleanupScreen(plan))
         if selected is None:
-            await self.drop(ops, plan)
+            await drop_plan(ops, plan)
             self.notify("cancelled: nothing changed", markup=False)
             return
         choose_clean(plan, selected)
@@ -184,16 +184,11 @@ class ActFlows(App[int]):
     async def confirm_and_run(self, plan: Plan, ops: Acts) -> None:
         """Confirm (twice where the plan says so) → run with progress → refresh at once."""
         if not await self.push_screen_wait(ConfirmScreen(plan)):
-            await self.drop(ops, plan)
+            await drop_plan(ops, plan)
             self.notify("cancelled: nothing changed", markup=False)
             return
         await self.push_screen_wait(ProgressScreen(ops, plan))
         self.watcher.wake()
-
-    @staticmethod
-    async def drop(ops: Acts, plan: Plan) -> None:
-        if isinstance(ops, RemoteOperations):  # the agent may forget the plan now
-            await ops.drop(plan)
 
 
 def scale_target(container: Container, state: ClusterState) -> tuple[str, int]:
