@@ -12,8 +12,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from fintui.config import AlertSettings
+from fintui.core.metrics import (
+    CONTAINER_METRICS,
+    FORECAST_METRICS,
+    GPU_METRICS,
+    HOST_METRICS,
+    ContainerReading,
+    GroupCpu,
+)
 from fintui.model import AlertRule as Rule  # the rule's shape is shared vocabulary (config)
-from fintui.model import ClusterSnapshot, Container, Forecast, Health
+from fintui.model import ClusterSnapshot, Container, Forecast
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 OPS: dict[str, Callable[[float, float], bool]] = {
@@ -46,9 +54,6 @@ CAPACITY = (
     Rule("capacity-warning", "forecast.severity", "==", 1, 0, "warning",
          runbook="Free space will not cover the forecast growth: plan the expansion (5)."),
 )
-SEVERITY_LEVEL = {"": 0.0, "warning": 1.0, "critical": 2.0}
-PINNED = 0.95  # share of its CPU limit that counts as pinned
-IDLE_SIBLINGS = 20.0  # siblings' mean CPU% below which they count as idle
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,60 +193,6 @@ def in_scope(rule: Rule, c: Container) -> bool:
     return True
 
 
-@dataclass(slots=True)
-class _GroupCpu:
-    """CPU% of a service's running replicas, summed once per evaluation so each replica's
-    comparison with the others costs nothing (services can have hundreds)."""
-
-    total: float = 0.0
-    count: int = 0
-
-
-def _pinned(c: Container, group: _GroupCpu | None) -> float | None:
-    """1 when at its CPU limit while the other replicas of its service idle, else 0."""
-    if c.cpu_limit is None or c.stats is None or c.stats.cpu_percent is None or group is None:
-        return None
-    own = c.stats.cpu_percent if c.state == "running" else None
-    others = group.count - (own is not None)
-    if others <= 0:
-        return None  # no siblings to compare with
-    at_limit = c.stats.cpu_percent >= PINNED * c.cpu_limit * 100
-    return 1.0 if at_limit and (group.total - (own or 0.0)) / others < IDLE_SIBLINGS else 0.0
-
-
-def _container_metric(metric: str, c: Container, restarts: RestartWindow,
-                      group: _GroupCpu | None) -> float | None:
-    s = c.stats
-    if metric == "container.cpu_percent":
-        return None if s is None or s.cpu_percent is None else s.cpu_percent
-    if metric == "container.mem_percent":
-        return None if s is None or not s.mem_limit_bytes else 100 * s.mem_bytes / \
-            s.mem_limit_bytes
-    if metric == "container.restarts_in_window":
-        return float(restarts.increase(c.id))
-    if metric == "container.unhealthy":
-        return 1.0 if c.health is Health.UNHEALTHY else 0.0
-    if metric == "container.oom_killed":
-        return 1.0 if c.oom_killed else 0.0
-    if metric == "container.cpu_pinned":
-        return _pinned(c, group)
-    if metric == "container.exited_nonzero":
-        return 1.0 if c.state in ("exited", "dead") and (c.exit_code or 0) != 0 else 0.0
-    return None
-
-
-def _forecast_metric(metric: str, f: Forecast) -> float | None:
-    if metric == "forecast.severity":
-        return SEVERITY_LEVEL.get(f.severity, 0.0)
-    if metric == "forecast.expand":
-        return 1.0 if f.expand else 0.0
-    if metric == "forecast.days_to_full":
-        return f.days_to_full
-    if metric == "forecast.growth_per_day":
-        return f.growth_per_day
-    return None
-
-
 def alert_target(c: Container) -> str:
     """How an alert names a container: with its endpoint when there are several, since two
     daemons may each run a container of the same name."""
@@ -252,52 +203,42 @@ def observe(rules: Iterable[Rule], snap: ClusterSnapshot, restarts: RestartWindo
             forecasts: Iterable[Forecast] = ()) -> list[Observation]:
     """Every (rule, target, value) the snapshot offers. No data, no observation: a stale or
     missing number never fires or resolves anything."""
-    out = []
-    groups: dict[str, _GroupCpu] = {}
+    out: list[Observation] = []
+    groups: dict[str, GroupCpu] = {}
     for c in snap.containers:
         name = c.group_key
         if name and c.state == "running":
             group = groups.get(name)
             if group is None:
-                group = groups[name] = _GroupCpu()
+                group = groups[name] = GroupCpu()
             if c.stats is not None and c.stats.cpu_percent is not None:
                 group.total += c.stats.cpu_percent
                 group.count += 1
     # Once per container, not once per rule and container: hundreds of each a second.
-    each = [(c, alert_target(c), groups.get(c.group_key)) for c in snap.containers]
+    each = [(ContainerReading(c, restarts, groups.get(c.group_key)), alert_target(c))
+            for c in snap.containers]
+    host = snap.host if snap.host is not None and not snap.host.error else None
+    forecasts = list(forecasts)
     for rule in rules:
-        kind = rule.metric.split(".", 1)[0]
-        if kind == "container":
-            for c, target, group in each:
-                if not rule.scope or in_scope(rule, c):
-                    value = _container_metric(rule.metric, c, restarts, group)
-                    if value is not None:
-                        out.append(Observation(rule, target, value))
-        elif kind == "host" and snap.host is not None and not snap.host.error:
-            h = snap.host
-            values = {"host.cpu_percent": h.cpu_percent,
-                      "host.mem_percent": 100 * h.mem_used_bytes / h.mem_total_bytes
-                      if h.mem_total_bytes else None,
-                      "host.fs_percent": max((f.percent for f in h.filesystems), default=None)}
-            value = values.get(rule.metric)
-            if value is not None:
-                out.append(Observation(rule, h.hostname, value))
-        elif kind == "forecast":
+        # Each kind of metric is read from its own objects; the table says how.
+        if (metric := CONTAINER_METRICS.get(rule.metric)) is not None:
+            for reading, target in each:
+                if not rule.scope or in_scope(rule, reading.container):
+                    _add(out, rule, target, metric.read(reading))
+        elif (on_host := HOST_METRICS.get(rule.metric)) is not None and host is not None:
+            _add(out, rule, host.hostname, on_host.read(host))
+        elif (on_forecast := FORECAST_METRICS.get(rule.metric)) is not None:
             for f in forecasts:
-                value = _forecast_metric(rule.metric, f)
-                if value is not None:
-                    out.append(Observation(rule, f.target, value))
-        elif kind == "gpu":
+                _add(out, rule, f.target, on_forecast.read(f))
+        elif (on_gpu := GPU_METRICS.get(rule.metric)) is not None:
             for g in snap.gpus:
-                values = {"gpu.temperature": g.temperature_c,
-                          "gpu.mem_percent": 100 * g.mem_used_bytes / g.mem_total_bytes
-                          if g.mem_used_bytes is not None and g.mem_total_bytes else None,
-                          "gpu.ecc_errors": None if g.ecc_uncorrected is None
-                          else float(g.ecc_uncorrected + (g.ecc_corrected or 0))}
-                value = values.get(rule.metric)
-                if value is not None:
-                    out.append(Observation(rule, f"gpu{g.index}", value))
+                _add(out, rule, f"gpu{g.index}", on_gpu.read(g))
     return out
+
+
+def _add(out: list[Observation], rule: Rule, target: str, value: float | None) -> None:
+    if value is not None:
+        out.append(Observation(rule, target, value))
 
 
 class AlertEngine:

@@ -39,7 +39,7 @@ def test_xdg_config_home_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     (tmp_path / "fintui").mkdir()
     (tmp_path / "fintui" / "config.toml").write_text("[demo]\nseed = 99\n")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    assert load_settings(None).demo_seed == 99
+    assert load_settings(None).demo.seed == 99
 
 
 @pytest.mark.parametrize(("text", "line", "key", "words"), [
