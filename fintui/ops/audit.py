@@ -187,8 +187,8 @@ class AuditLog:
     @classmethod
     def from_settings(cls, settings: Settings, path: Path | None = None) -> AuditLog:
         """The configured log (or the one at `path`) with the configured key and group."""
-        ops = settings.ops
-        return cls(path or ops.audit_path, key_file=ops.audit_key_file, group=ops.audit_group)
+        audit = settings.audit
+        return cls(path or audit.path, key_file=audit.key_file, group=audit.group)
 
     def _key(self) -> bytes | None:
         return None if self.key_file is None else read_key(self.key_file)

@@ -5,27 +5,24 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from fintui.core.act_journal import Journal
 from fintui.core.cleanup import CleanupPlan, plan_cleanup, protected
 from fintui.core.text_safety import one_line
 from fintui.model import CleanupItem, ClusterSnapshot, DiskUsage
+from fintui.ops.guard import Decision
+from fintui.ops.plan import BIG_CHANGE, Acting, Plan, Refused
 from fintui.sources.base import ActionFailed, ContainerGone, ObjectGone
+from fintui.sources.capabilities import ContainerReader, Nuker
 from fintui.store.db import StateUnavailable
 
-if TYPE_CHECKING:
-    from fintui.core.act_journal import Journal
-    from fintui.ops.guard import Decision
-    from fintui.ops.operations import Operations, Plan
 
-
-async def preview_clean(ops: Operations, match: str = "",
+async def preview_clean(ops: Acting, match: str = "",
                         snapshot: ClusterSnapshot | None = None,
                         disk: DiskUsage | None = None) -> CleanupPlan:
     """What a cleanup would remove and spare, now. Changes nothing; needs no role."""
     if ops.source is None:
-        from fintui.ops.operations import Refused
-
         raise Refused("no cluster source to plan a cleanup from")
     snap = snapshot or await ops.source.sweep()
     df = disk or await ops.source.disk_usage()
@@ -41,8 +38,6 @@ async def preview_clean(ops: Operations, match: str = "",
     try:
         volumes_used, images_used = await asyncio.to_thread(last_used)
     except StateUnavailable as exc:
-        from fintui.ops.operations import Refused
-
         # Without "last used" every volume would look stale: refuse rather than guess.
         raise Refused(f"cannot tell when storage was last used: {one_line(str(exc))}"
                       ) from None
@@ -50,10 +45,8 @@ async def preview_clean(ops: Operations, match: str = "",
                         match)
 
 
-async def plan_clean(ops: Operations, match: str = "", snapshot: ClusterSnapshot | None = None,
+async def plan_clean(ops: Acting, match: str = "", snapshot: ClusterSnapshot | None = None,
                      disk: DiskUsage | None = None) -> Plan:
-    from fintui.ops.operations import BIG_CHANGE, Plan  # here: operations imports this module
-
     parameters = {"match": match}
 
     async def build(decision: Decision) -> Plan:
@@ -69,7 +62,8 @@ async def plan_clean(ops: Operations, match: str = "", snapshot: ClusterSnapshot
         plan.run = run
         return plan
 
-    return await ops._planned("clean", match or "*", parameters, build)
+    return await ops.planned("clean", match or "*", parameters, build)
+
 
 def describe(plan: Plan, left_out: list[CleanupItem] | None = None) -> None:
     """The plan's summary and steps (what the audit's `started` record and the progress title
@@ -95,11 +89,12 @@ def choose(plan: Plan, ticked: set[str]) -> None:
     describe(plan, [i for i in candidates if i.id not in ticked])
 
 
-async def run_clean(ops: Operations, plan: Plan, note: Journal) -> dict[str, Any]:
+async def run_clean(ops: Acting, plan: Plan, note: Journal) -> dict[str, Any]:
     """Each candidate checked again, then removed; each removal is kept as it completes, so a
     clean cut short (the daemon gone at item 12) records the eleven it did."""
     assert plan.cleanup is not None
     chosen = plan.cleanup.candidates  # what the operator kept ticked (choose())
+    nuker: Nuker = ops.actions
     removed: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
     failed: list[dict[str, str]] = []
@@ -116,7 +111,7 @@ async def run_clean(ops: Operations, plan: Plan, note: Journal) -> dict[str, Any
             continue
         try:
             note.pending = f"remove {item.kind} {item.name}"  # the line above says so
-            await ops.actions.remove_storage(item.kind, item.id)
+            await nuker.remove_storage(item.kind, item.id)
         except ObjectGone:
             skipped.append({"kind": item.kind, "name": item.name, "id": item.id,
                             "reason": "already gone"})
@@ -136,20 +131,22 @@ async def run_clean(ops: Operations, plan: Plan, note: Journal) -> dict[str, Any
     return {"removed": removed, "skipped": skipped, "failed": failed,
             "freed_bytes": freed, "freed_total": sum(freed.values())}
 
-async def changed_since_plan(ops: Operations, item: CleanupItem) -> str:
+
+async def changed_since_plan(ops: Acting, item: CleanupItem) -> str:
     """Check a candidate again right before deleting it: still there, still unused, still
     not protected. Returns why to skip it, or ""."""
+    nuker: Nuker = ops.actions
+    reader: ContainerReader = ops.actions
     try:
-        labels = await ops.actions.storage_labels(item.kind, item.id)
+        labels = await nuker.storage_labels(item.kind, item.id)
         why = protected(item.name, labels.items(), ops.settings.cleanup)
         if why:
             return f"now {why}"
         if item.kind == "container":
-            state = ((await ops.actions.inspect(item.id)).get("State") or {})
-            if state.get("Running") or state.get("Paused") or state.get("Restarting"):
+            if (await reader.container(item.id)).live:
                 return "it is running now"
             return ""
-        users = await ops.actions.storage_users(item.kind, item.id)
+        users = await nuker.storage_users(item.kind, item.id)
     except (ObjectGone, ContainerGone):
         return "already gone"
     if users:

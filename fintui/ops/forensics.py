@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from fintui.core.log_lines import TRUNCATED_PREFIX
-from fintui.sources.base import ActionFailed, ClusterActions
+from fintui.sources.base import ActionFailed
+from fintui.sources.capabilities import Evidence
 from fintui.store.private import PRIVATE_DIR, private_dir, write_private
 
 
@@ -47,7 +48,7 @@ def new_bundle_dir(root: Path, name: str, now: datetime) -> Path:
         return path
 
 
-async def capture(actions: ClusterActions, container_id: str, name: str, root: Path,
+async def capture(actions: Evidence, container_id: str, name: str, root: Path,
                   now: datetime, log_lines: int) -> Bundle:
     """Capture into a new bundle. One that cannot be finished (a full disk, a daemon gone) is
     deleted: it is no evidence without its manifest, and on a full disk it holds the space
@@ -66,7 +67,7 @@ async def capture(actions: ClusterActions, container_id: str, name: str, root: P
         raise
 
 
-async def _capture(actions: ClusterActions, container_id: str, name: str, path: Path,
+async def _capture(actions: Evidence, container_id: str, name: str, path: Path,
                    now: datetime, log_lines: int) -> Bundle:
     files: dict[str, str] = {}
     missing: dict[str, str] = {}
@@ -85,7 +86,7 @@ async def _capture(actions: ClusterActions, container_id: str, name: str, path: 
     def as_json(value: Any) -> str:
         return json.dumps(value, indent=2, sort_keys=True) + "\n"
 
-    write("inspect.json", as_json(await actions.inspect(container_id)))
+    write("inspect.json", as_json(await actions.inspect_document(container_id)))
     sources = (("logs.txt", lambda: actions.logs_text(container_id, log_lines), False),
                ("diff.json", lambda: actions.changes(container_id), True),
                ("stats.json", lambda: actions.stats_once(container_id), True),

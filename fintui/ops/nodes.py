@@ -5,33 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from fintui.core.swarm_nodes import AVAILABILITIES, drain_warnings, find_node, node_from
-from fintui.sources.base import ActionFailed
-
-if TYPE_CHECKING:
-    from fintui.core.act_journal import Journal
-    from fintui.ops.guard import Decision
-    from fintui.ops.operations import Operations, Plan
-
-UPDATE_RETRIES = 5
+from fintui.core.act_journal import Journal
+from fintui.core.swarm_nodes import AVAILABILITIES, drain_warnings, find_node
+from fintui.ops.guard import Decision
+from fintui.ops.plan import Acting, Plan, Refused
+from fintui.sources.capabilities import NodeMaintainer
 
 
-async def plan_node(ops: Operations, name: str, availability: str) -> Plan:
-    from fintui.ops.operations import Plan, Refused
-
+async def plan_node(ops: Acting, name: str, availability: str) -> Plan:
     parameters = {"availability": availability}
+    swarm: NodeMaintainer = ops.actions
 
     async def build(decision: Decision) -> Plan:
         if availability not in AVAILABILITIES:
             raise Refused(f"availability must be one of {', '.join(AVAILABILITIES)}")
-        raw = await ops.actions.nodes()
-        tasks: dict[str, int] = {}
-        for node_json in raw:
-            node_id = str(node_json.get("ID"))
-            tasks[node_id] = len(await ops.actions.node_tasks(node_id))
-        nodes = [node_from(n, tasks) for n in raw]
+        nodes = await swarm.nodes()
         node = find_node(nodes, name)
         if node is None:
             known = ", ".join(sorted(n.hostname for n in nodes))
@@ -42,14 +32,14 @@ async def plan_node(ops: Operations, name: str, availability: str) -> Plan:
         steps = [f"set availability of node {node.hostname}: {node.availability} → "
                  f"{availability}"]
         if availability == "drain":
-            steps.append(f"wait up to {ops.settings.ops.converge_timeout:g} s for its "
+            steps.append(f"wait up to {ops.settings.scale.converge_timeout:g} s for its "
                          f"{node.tasks} task(s) to leave it")
 
         async def run(note: Journal) -> dict[str, Any]:
             note.trying(f"setting node {node.hostname} {availability}")
-            await _set_availability(ops, node.id, availability)
+            await swarm.set_availability(node.id, availability)
             note.changed(f"node {node.hostname}: availability {node.availability} → {availability}")
-            left = await _wait_empty(ops, node.id, node.hostname, note) \
+            left = await _wait_empty(ops, swarm, node.id, node.hostname, note) \
                 if availability == "drain" else node.tasks
             return {"node": node.hostname, "availability": availability,
                     "tasks_left": left}
@@ -61,33 +51,16 @@ async def plan_node(ops: Operations, name: str, availability: str) -> Plan:
                     warnings=drain_warnings(nodes, node, availability), decision=decision,
                     run=run)
 
-    return await ops._planned("drain", name, parameters, build)
+    return await ops.planned("drain", name, parameters, build)
 
 
-async def _set_availability(ops: Operations, node_id: str, availability: str) -> None:
-    """Update with the node's version index, again when another writer got there first."""
-    for attempt in range(UPDATE_RETRIES):
-        current = next((n for n in await ops.actions.nodes() if n.get("ID") == node_id), None)
-        if current is None:
-            raise ActionFailed(f"node {node_id[:12]} has left the cluster", 404)
-        spec = dict(current.get("Spec") or {})
-        spec["Availability"] = availability
-        try:
-            await ops.actions.update_node(node_id, int(current["Version"]["Index"]), spec)
-            return
-        except ActionFailed as exc:
-            if "out of sequence" not in str(exc) or attempt == UPDATE_RETRIES - 1:
-                raise
-            await asyncio.sleep(0.2 * (attempt + 1))
-
-
-async def _wait_empty(ops: Operations, node_id: str, hostname: str, note: Journal) -> int:
+async def _wait_empty(ops: Acting, swarm: NodeMaintainer, node_id: str, hostname: str,
+                      note: Journal) -> int:
     """Until no task is running on the node (they moved, or stopped with nowhere to go)."""
-    deadline = time.monotonic() + ops.settings.ops.converge_timeout
+    deadline = time.monotonic() + ops.settings.scale.converge_timeout
     last = -1
     while True:
-        running = sum(1 for t in await ops.actions.node_tasks(node_id)
-                      if (t.get("Status") or {}).get("State") == "running")
+        running = sum(1 for t in await swarm.node_tasks(node_id) if t.state == "running")
         if running != last:
             last = running
             note(f"{hostname}: {running} task(s) still running")

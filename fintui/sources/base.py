@@ -1,4 +1,5 @@
-"""The interface every cluster source offers: the real Engine API and the demo cluster alike."""
+"""The interface every cluster source offers: the real Engine API and the demo cluster alike,
+and the one error vocabulary of every source (what ops may act on: capabilities.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
 from fintui.model import ClusterSnapshot, DiskUsage, GpuReading, HostStats
+from fintui.sources.capabilities import ClusterActions
 
 
 class SourceUnavailable(Exception):
@@ -60,50 +62,41 @@ class GpuSource(Protocol):
     async def close(self) -> None: ...
 
 
-class ClusterActions(Protocol):
-    """The daemon calls the operations layer acts through (Engine API primitives).
-    Errors: ContainerGone for a 404 on a container, ActionFailed with the daemon's message."""
-
-    async def inspect(self, container_id: str) -> dict[str, Any]: ...
-    async def list_containers(self, labels: dict[str, str]) -> list[dict[str, Any]]: ...
-    async def logs_text(self, container_id: str, lines: int) -> str: ...
-    async def changes(self, container_id: str) -> list[dict[str, Any]]: ...
-    async def stats_once(self, container_id: str) -> dict[str, Any]: ...
-    async def top(self, container_id: str) -> dict[str, Any]: ...
-    async def network_disconnect(self, network: str, container_id: str) -> None: ...
-    async def network_connect(self, network: str, container_id: str,
-                              endpoint: dict[str, Any]) -> None: ...
-    async def set_restart_policy(self, container_id: str, policy: dict[str, Any]) -> None: ...
-    async def pause(self, container_id: str) -> None: ...
-    async def unpause(self, container_id: str) -> None: ...
-    async def create(self, name: str, body: dict[str, Any]) -> str: ...
-    async def start(self, container_id: str) -> None: ...
-    async def stop_and_remove(self, container_id: str) -> None: ...
-    async def service(self, service: str) -> dict[str, Any]: ...
-    async def update_service(self, service_id: str, version: int,
-                             spec: dict[str, Any]) -> None: ...
-    async def service_tasks(self, service_id: str) -> list[dict[str, Any]]: ...
-    async def nodes(self) -> list[dict[str, Any]]:
-        """Every Swarm node (the daemon must be a manager)."""
-        ...
-    async def update_node(self, node_id: str, version: int, spec: dict[str, Any]) -> None: ...
-    async def node_tasks(self, node_id: str) -> list[dict[str, Any]]:
-        """Tasks meant to run on a node (desired state running)."""
-        ...
-    async def storage_labels(self, kind: str, object_id: str) -> dict[str, str]:
-        """A volume's, image's or container's labels now. Raises ObjectGone."""
-        ...
-    async def storage_users(self, kind: str, object_id: str) -> list[str]:
-        """Names of containers (running or stopped) using a volume or image now."""
-        ...
-    async def remove_storage(self, kind: str, object_id: str) -> None:
-        """Delete one volume, container, image or build-cache entry by id, without force."""
-        ...
-
-
 class ActionFailed(Exception):
-    """The daemon refused or failed a change; the message is the daemon's, for the operator."""
+    """The daemon refused or failed a change; the message is the daemon's, for the operator.
+    `status` is the HTTP status where there was one (for the record; ops branches on the
+    named subclasses below, never on numbers)."""
 
     def __init__(self, message: str, status: int = 0) -> None:
         super().__init__(message)
         self.status = status
+
+
+class NoSuchService(ActionFailed):
+    """No Swarm service by that name or id."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 404)
+
+
+class NotSwarmManager(ActionFailed):
+    """This daemon is not a Swarm manager: it has no services or nodes to tell of."""
+
+    def __init__(self, message: str = "this daemon is not a Swarm manager") -> None:
+        super().__init__(message, 503)
+
+
+class NotReplicated(ActionFailed):
+    """A global-mode service: it has no replica count to change."""
+
+
+class NodeGone(ActionFailed):
+    """The node has left the cluster."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 404)
+
+
+__all__ = ["ActionFailed", "ClusterActions", "ClusterSource", "ContainerGone", "GpuSource",
+           "HostSource", "NoSuchService", "NodeGone", "NotReplicated", "NotSwarmManager",
+           "ObjectGone", "SourceUnavailable"]

@@ -7,16 +7,14 @@ same number of sweeps give the same numbers, so screens are stable for snapshot 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import math
 import random
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from fintui.clock import FixedClock
-from fintui.core.swarm_nodes import node_from, placement_by_service, running_by_node
+from fintui.core.swarm_nodes import placement_by_service, running_by_node
 from fintui.model import (
     BuildCacheEntry,
     ClusterSnapshot,
@@ -24,80 +22,40 @@ from fintui.model import (
     ContainerStats,
     DiskUsage,
     Filesystem,
-    Gpu,
-    GpuProcess,
-    GpuReading,
     Health,
     HostStats,
     ImageInfo,
     Mount,
+    Node,
     Service,
     SourceStatus,
     StoppedContainer,
     VolumeInfo,
 )
-from fintui.sources.base import ActionFailed, ContainerGone, ObjectGone
+from fintui.model_ops import RestartPolicy
+from fintui.sources.base import ContainerGone
+from fintui.sources.demo_cast import (  # the cast, and what the demo always exported
+    DEMO_NODES,
+    DEMO_START,
+    GIB,
+    LOG_HISTORY,
+    MIB,
+    SPECS,
+    DemoSpec,
+    _id,
+)
+from fintui.sources.demo_devices import DemoGpus, DemoHost
 from fintui.sources.demo_growth import (
     FILESYSTEMS,
     HOST_MEMORY,
     MEMORY_GROWTH,
     VOLUME_GROWTH,
     days_since_start,
-    history,
 )
-from fintui.sources.docker_engine import compose_services
-from fintui.store.history import HistoryStore
+from fintui.sources.engine_rows import compose_services
 
-# 09:30 in Shanghai on a Monday: the market has just opened.
-DEMO_START = datetime(2026, 3, 2, 1, 30, 0, tzinfo=UTC)
-DEMO_NODES = {"demo-trading-01": (32, 128), "demo-trading-02": (32, 128),
-              "demo-gpu-01": (64, 512)}  # hostname: (CPUs, GiB of memory)
-LOG_HISTORY = 2000  # lines each demo container has logged before the demo starts
-GIB = 1024**3
-MIB = 1024**2
-
-
-@dataclass(frozen=True, slots=True)
-class DemoSpec:
-    name: str
-    image: str
-    service: str = ""
-    project: str = ""
-    behaviour: str = "steady"  # steady, batch, feed, crashloop, unhealthy, exited
-    cpu: float = 10.0  # typical CPU%
-    mem: int = 256 * MIB
-    mem_limit: int = 2 * GIB
-    age_hours: float = 30.0
-    gpus: tuple[int, ...] = ()
-
-
-SPECS: tuple[DemoSpec, ...] = (
-    DemoSpec("pricing.1.k3j9x2a1", "quant/pricing-engine:2.4.1", "pricing", cpu=62,
-             mem=1400 * MIB, mem_limit=4 * GIB, age_hours=3.1),
-    DemoSpec("pricing.2.p8d0s7q4", "quant/pricing-engine:2.4.1", "pricing", cpu=55,
-             mem=1350 * MIB, mem_limit=4 * GIB, age_hours=3.1),
-    DemoSpec("pricing.3.x1m2n3b4", "quant/pricing-engine:2.4.1", "pricing", cpu=58,
-             mem=1380 * MIB, mem_limit=4 * GIB, age_hours=0.4),
-    DemoSpec("risk-var-batch-1", "risk/var-engine:1.9.0", "var-batch", "risk", "batch",
-             cpu=140, mem=6 * GIB, mem_limit=16 * GIB, age_hours=11, gpus=(1,)),
-    DemoSpec("agents-llm-infer-1", "ml/infer-agent:0.7.3", "llm-infer", "agents", cpu=85,
-             mem=9 * GIB, mem_limit=24 * GIB, age_hours=50, gpus=(0,)),
-    DemoSpec("agents-llm-infer-2", "ml/infer-agent:0.7.3", "llm-infer", "agents", cpu=80,
-             mem=9 * GIB, mem_limit=24 * GIB, age_hours=50, gpus=(1,)),
-    DemoSpec("md-feed-sse", "feeds/md-gateway:5.2.0", behaviour="feed", cpu=24,
-             mem=512 * MIB, mem_limit=1 * GIB, age_hours=72),
-    DemoSpec("recon-worker", "ops/recon:1.4.2", "recon", "backoffice", "crashloop", cpu=3,
-             mem=90 * MIB, mem_limit=512 * MIB, age_hours=0.02),
-    DemoSpec("fix-gateway", "fix/gateway:3.1.4", behaviour="unhealthy", cpu=7,
-             mem=300 * MIB, mem_limit=1 * GIB, age_hours=6),
-    DemoSpec("ledger-db", "db/ledger-pg:15.4", "ledger", "backoffice", cpu=12,
-             mem=3 * GIB, mem_limit=8 * GIB, age_hours=400),
-    DemoSpec("nightly-report", "ops/report:1.2.0", behaviour="exited", cpu=0, age_hours=14),
-)
-
-
-def _id(name: str) -> str:
-    return hashlib.sha256(f"fintui-demo:{name}".encode()).hexdigest()
+__all__ = ["DEMO_NODES", "DEMO_START", "LOG_HISTORY", "SPECS", "DemoCluster", "DemoGpus",
+           "DemoHost", "DemoSpec"]
 
 
 class DemoCluster:
@@ -114,12 +72,10 @@ class DemoCluster:
         self.specs: list[DemoSpec] = list(SPECS)
         self.paused: set[str] = set()
         self.networks: dict[str, dict[str, list[str]]] = {}  # name -> network -> aliases
-        self.restart_policy: dict[str, dict[str, Any]] = {}
-        self.service_version = 11
+        self.restart_policy: dict[str, RestartPolicy] = {}
         self.removed: set[str] = set()  # storage objects a cleanup removed
         # Three Swarm nodes; the pricing service's tasks are spread over the active ones.
         self.node_availability = {name: "active" for name in DEMO_NODES}
-        self.node_version = 40
 
     @property
     def days(self) -> float:
@@ -137,7 +93,7 @@ class DemoCluster:
         containers = tuple(self._container(spec) for spec in self.specs)
         pricing = [c for c in containers if c.service == "pricing"]
         tasks = self.node_tasks_json()
-        nodes = tuple(sorted((node_from(n, running_by_node(tasks)) for n in self.node_json()),
+        nodes = tuple(sorted(self.nodes(running_by_node(tasks)),
                              key=lambda n: (n.role != "manager", n.hostname)))
         services = (
             Service(id=_id("svc-pricing")[:25], name="pricing", mode="replicated", desired=3,
@@ -157,26 +113,33 @@ class DemoCluster:
             nodes=nodes,
         )
 
-    def node_json(self) -> list[dict[str, Any]]:
-        """The nodes as GET /nodes returns them."""
-        return [{"ID": _id(f"node-{name}")[:25], "Version": {"Index": self.node_version},
-                 "Spec": {"Role": "manager" if i == 0 else "worker",
-                          "Availability": self.node_availability[name]},
-                 "Description": {"Hostname": name, "Engine": {"EngineVersion": "27.3.1"},
-                                 "Resources": {"NanoCPUs": cpus * 10**9,
-                                               "MemoryBytes": memory * GIB}},
-                 "Status": {"State": "ready", "Addr": f"10.20.0.{11 + i}"},
-                 **({"ManagerStatus": {"Leader": True}} if i == 0 else {})}
+    def nodes(self, tasks: Mapping[str, int]) -> list[Node]:
+        """The Swarm nodes, each with its number of tasks from `tasks` (by node id)."""
+        return [Node(id=_id(f"node-{name}")[:25], hostname=name,
+                     role="manager" if i == 0 else "worker",
+                     availability=self.node_availability[name], state="ready",
+                     engine_version="27.3.1", cpus=float(cpus), memory_bytes=memory * GIB,
+                     address=f"10.20.0.{11 + i}", leader=i == 0,
+                     tasks=tasks.get(_id(f"node-{name}")[:25], 0))
                 for i, (name, (cpus, memory)) in enumerate(DEMO_NODES.items())]
 
-    def node_tasks_json(self) -> list[dict[str, Any]]:
-        """The pricing replicas, dealt round the active nodes (a drained one runs none)."""
+    def task_placement(self) -> list[tuple[str, str]]:
+        """(task id, node id) of each pricing replica, dealt round the active nodes (a drained
+        one runs none)."""
         active = [name for name in DEMO_NODES if self.node_availability[name] == "active"]
         pricing = [s for s in self.specs if s.service == "pricing" and not s.project]
-        return [{"ID": _id(s.name)[:25], "NodeID": _id(f"node-{active[i % len(active)]}")[:25],
-                 "ServiceID": _id("svc-pricing")[:25], "DesiredState": "running",
-                 "Status": {"State": "running"}}
+        return [(_id(s.name)[:25], _id(f"node-{active[i % len(active)]}")[:25])
                 for i, s in enumerate(pricing) if active]
+
+    def node_tasks_json(self) -> list[dict[str, Any]]:
+        """The tasks as GET /tasks returns them, for the sweep's Nodes pane."""
+        return [{"ID": task, "NodeID": node, "ServiceID": _id("svc-pricing")[:25],
+                 "DesiredState": "running", "Status": {"State": "running"}}
+                for task, node in self.task_placement()]
+
+    def restart_policy_of(self, spec: DemoSpec) -> RestartPolicy:
+        return self.restart_policy.get(spec.name, RestartPolicy(
+            "always" if spec.service else "unless-stopped", 0))
 
     async def disk_usage(self) -> DiskUsage:
         return self.storage()
@@ -335,9 +298,7 @@ class DemoCluster:
                 "Labels": dict(container.labels),
             },
             "HostConfig": {
-                "RestartPolicy": self.restart_policy.get(spec.name, {
-                    "Name": "always" if spec.service else "unless-stopped",
-                    "MaximumRetryCount": 0}),
+                "RestartPolicy": self.restart_policy_of(spec).to_record(),
                 "NanoCpus": 4_000_000_000 if spec.cpu > 50 else 0,
                 "Memory": spec.mem_limit, "MemoryReservation": 0, "PidsLimit": 4096,
                 "DeviceRequests": [{"Driver": "nvidia", "DeviceIDs": [str(g) for g in spec.gpus],
@@ -381,242 +342,3 @@ class DemoCluster:
 
     async def close(self) -> None:
         return None
-
-
-class DemoActions:
-    """ClusterActions on the simulated cluster: operations work in the demo as on a daemon."""
-
-    def __init__(self, cluster: DemoCluster) -> None:
-        self.cluster = cluster
-
-    def _spec(self, container_id: str) -> DemoSpec:
-        return self.cluster._spec(container_id)
-
-    async def inspect(self, container_id: str) -> dict[str, Any]:
-        return await self.cluster.inspect(container_id)
-
-    async def list_containers(self, labels: dict[str, str]) -> list[dict[str, Any]]:
-        out = []
-        for spec in self.cluster.specs:
-            container = self.cluster._container(spec)
-            have = dict(container.labels)
-            if all(have.get(k) == v for k, v in labels.items()):
-                out.append({"Id": container.id, "Names": [f"/{spec.name}"],
-                            "Image": spec.image, "State": container.state, "Labels": have})
-        return out
-
-    async def logs_text(self, container_id: str, lines: int) -> str:
-        return "".join([f"{line}\n" async for line in self.cluster.logs(container_id, lines,
-                                                                         follow=False)])
-
-    async def changes(self, container_id: str) -> list[dict[str, Any]]:
-        self._spec(container_id)
-        return [{"Kind": 1, "Path": "/tmp/orders.spill"}, {"Kind": 0, "Path": "/var/log/app"}]
-
-    async def stats_once(self, container_id: str) -> dict[str, Any]:
-        spec = self._spec(container_id)
-        stats = self.cluster._stats(spec)
-        return {"memory_stats": {"usage": stats.mem_bytes, "limit": stats.mem_limit_bytes}}
-
-    async def top(self, container_id: str) -> dict[str, Any]:
-        self._spec(container_id)
-        return {"Titles": ["PID", "CMD"], "Processes": [["4242", "/app/run --desk equities"]]}
-
-    async def network_disconnect(self, network: str, container_id: str) -> None:
-        spec = self._spec(container_id)
-        nets = self.cluster.networks.setdefault(spec.name, {"desk-net": [spec.service
-                                                                         or spec.name]})
-        nets.pop(network, None)
-
-    async def network_connect(self, network: str, container_id: str,
-                              endpoint: dict[str, Any]) -> None:
-        spec = self._spec(container_id)
-        self.cluster.networks.setdefault(spec.name, {})[network] = list(
-            endpoint.get("Aliases") or [])
-
-    async def set_restart_policy(self, container_id: str, policy: dict[str, Any]) -> None:
-        self.cluster.restart_policy[self._spec(container_id).name] = dict(policy)
-
-    async def pause(self, container_id: str) -> None:
-        self.cluster.paused.add(self._spec(container_id).name)
-
-    async def unpause(self, container_id: str) -> None:
-        self.cluster.paused.discard(self._spec(container_id).name)
-
-    async def create(self, name: str, body: dict[str, Any]) -> str:
-        labels = body.get("Labels") or {}
-        template = next((s for s in self.cluster.specs if s.image == body.get("Image")), None)
-        spec = DemoSpec(name, str(body.get("Image")),
-                        labels.get("com.docker.compose.service")
-                        or labels.get("com.docker.swarm.service.name", ""),
-                        labels.get("com.docker.compose.project", ""),
-                        cpu=template.cpu if template else 10.0,
-                        mem=template.mem if template else 256 * MIB,
-                        mem_limit=template.mem_limit if template else 2 * GIB, age_hours=0.0)
-        self.cluster.specs.append(spec)
-        return _id(name)
-
-    async def start(self, container_id: str) -> None:
-        self._spec(container_id)
-
-    async def stop_and_remove(self, container_id: str) -> None:
-        self.cluster.specs.remove(self._spec(container_id))
-
-    def _pricing(self) -> list[DemoSpec]:
-        return [s for s in self.cluster.specs if s.service == "pricing" and not s.project]
-
-    async def service(self, service: str) -> dict[str, Any]:
-        if service not in ("pricing", _id("svc-pricing")[:25]):
-            raise ActionFailed(f"no Swarm service named {service!r}", 404)
-        return {"ID": _id("svc-pricing")[:25], "Version": {"Index": self.cluster.service_version},
-                "Spec": {"Name": "pricing", "Mode": {"Replicated": {
-                    "Replicas": len(self._pricing())}}}}
-
-    async def update_service(self, service_id: str, version: int,
-                             spec: dict[str, Any]) -> None:
-        if version != self.cluster.service_version:
-            raise ActionFailed("update out of sequence", 500)
-        self.cluster.service_version += 1
-        wanted = int(spec["Mode"]["Replicated"]["Replicas"])
-        members = self._pricing()
-        for extra in members[wanted:]:
-            self.cluster.specs.remove(extra)
-        for n in range(len(members) + 1, wanted + 1):
-            name = f"pricing.{n}.{_id(f'pricing-{n}')[:8]}"
-            self.cluster.specs.append(DemoSpec(name, SPECS[0].image, "pricing", cpu=SPECS[0].cpu,
-                                               mem=SPECS[0].mem, mem_limit=SPECS[0].mem_limit,
-                                               age_hours=0.0))
-
-    async def _storage(self, kind: str, object_id: str) -> Any:
-        df = await self.cluster.disk_usage()
-        pools: dict[str, Any] = {"volume": df.volumes, "image": df.images,
-                                 "container": df.containers, "build-cache": df.build_cache}
-        for item in pools[kind]:
-            if object_id in (getattr(item, "name", None), getattr(item, "id", None)):
-                return item
-        raise ObjectGone(object_id)
-
-    async def storage_labels(self, kind: str, object_id: str) -> dict[str, str]:
-        return dict(getattr(await self._storage(kind, object_id), "labels", ()))
-
-    async def storage_users(self, kind: str, object_id: str) -> list[str]:
-        item = await self._storage(kind, object_id)
-        if kind == "volume":
-            return [s.name for s in self.cluster.specs if s.behaviour != "exited"
-                    and f"{s.service or s.name}-data" == item.name]
-        if kind == "image":
-            return [s.name for s in self.cluster.specs if s.image in item.tags]
-        return []
-
-    async def remove_storage(self, kind: str, object_id: str) -> None:
-        item = await self._storage(kind, object_id)
-        if kind == "container":
-            self.cluster.specs.remove(self.cluster._spec(object_id))
-        else:
-            self.cluster.removed.add(getattr(item, "name", "") if kind == "volume" else item.id)
-
-    async def nodes(self) -> list[dict[str, Any]]:
-        return self.cluster.node_json()
-
-    async def update_node(self, node_id: str, version: int, spec: dict[str, Any]) -> None:
-        if version != self.cluster.node_version:
-            raise ActionFailed("update out of sequence", 500)
-        for node in self.cluster.node_json():
-            if node["ID"] == node_id:
-                self.cluster.node_availability[node["Description"]["Hostname"]] = \
-                    spec["Availability"]
-                self.cluster.node_version += 1
-                return
-        raise ActionFailed(f"node {node_id} not found", 404)
-
-    async def node_tasks(self, node_id: str) -> list[dict[str, Any]]:
-        return [t for t in self.cluster.node_tasks_json() if t["NodeID"] == node_id]
-
-    async def service_tasks(self, service_id: str) -> list[dict[str, Any]]:
-        return [{"ID": _id(s.name)[:25], "DesiredState": "running",
-                 "Status": {"State": "paused" if s.name in self.cluster.paused else "running"}}
-                for s in self._pricing()]
-
-
-class DemoGpus:
-    """Two simulated H100s: the inference agents on them, one card running hot, and the risk
-    batch holding a GPU it does not use."""
-
-    def __init__(self, cluster: DemoCluster) -> None:
-        self.cluster = cluster
-
-    async def sample(self) -> GpuReading:
-        return self.reading()
-
-    def reading(self) -> GpuReading:
-        cluster = self.cluster
-        gpus = []
-        pids: list[tuple[int, str]] = []
-        for index in (0, 1):
-            rng = cluster._rng("gpu", index, cluster.tick)
-            owners = [s for s in cluster.specs if index in s.gpus and s.name.startswith("agents")
-                      and s.name not in cluster.paused]
-            processes = []
-            for n, spec in enumerate(owners):
-                pid = 4242 + 100 * index + n
-                processes.append(GpuProcess(pid, 58 * GIB + index * 9 * GIB,
-                                            "python -m infer_agent.serve --model fin-llm-13b",
-                                            "compute"))
-                pids.append((pid, _id(spec.name)))
-            hot = index == 1
-            gpus.append(Gpu(
-                index=index, name="NVIDIA H100 80GB HBM3 (simulated)",
-                uuid=f"GPU-{_id(f'gpu{index}')[:8]}-demo",
-                util_percent=round(min(99.0, (88 if hot else 64) + rng.uniform(-6, 6)), 0),
-                mem_util_percent=round((41 if hot else 33) + rng.uniform(-4, 4), 0),
-                mem_used_bytes=sum(p.used_bytes or 0 for p in processes) + 600 * MIB,
-                mem_total_bytes=80 * GIB,
-                temperature_c=83.0 if hot else 61.0,
-                power_watts=round((612 if hot else 455) + rng.uniform(-20, 20), 1),
-                power_limit_watts=700.0, fan_percent=None,  # data-centre cards have no fan
-                sm_clock_mhz=1755 if hot else 1980, mem_clock_mhz=2619,
-                throttle_reasons=("sw_thermal_slowdown",) if hot else (),
-                ecc_corrected=3 if hot else 0, ecc_uncorrected=0, mig_mode="disabled",
-                processes=tuple(processes)))
-        return GpuReading(tuple(gpus), "", tuple(pids))
-
-    async def close(self) -> None:
-        return None
-
-
-class DemoHost:
-    """HostSource for the demo: the simulated host of the same cluster."""
-
-    def __init__(self, cluster: DemoCluster) -> None:
-        self.cluster = cluster
-
-    async def sample(self, data_root: str, bind_sources: tuple[str, ...] = ()) -> HostStats:
-        return self.cluster.host()
-
-
-_SEEDED: dict[int, HistoryStore] = {}  # seed -> a finished copy, for the next demo in this
-# process (the test suite starts hundreds)
-
-
-def seed_history(cluster: DemoCluster, gpus: DemoGpus, store: HistoryStore) -> None:
-    """Four weeks of history ending at DEMO_START, so the Forecasts pane is full at once."""
-    done = _SEEDED.get(cluster.seed)
-    if done is not None and done.path.exists():
-        done.copy_to(store)
-        return
-    disk = cluster.storage()
-    storage = {("volume", v.name): float(v.size_bytes or 0) for v in disk.volumes}
-    storage[("images", "all")] = float(disk.layers_size)
-    storage[("build-cache", "all")] = float(sum(b.size_bytes for b in disk.build_cache))
-    memory = {spec.name: (float(spec.mem), float(spec.mem_limit), spec.age_hours / 24)
-              for spec in cluster.specs if spec.behaviour in ("steady", "feed", "batch")}
-    cards = {f"gpu{g.index}": (float(g.mem_used_bytes or 0), float(g.mem_total_bytes or 0))
-             for g in gpus.reading().gpus}
-    store.record_many(history(cluster.seed, storage, memory, cards, DEMO_START))
-    import tempfile
-    from pathlib import Path
-
-    # Kept apart: the demo's own folder may be emptied by the next start.
-    cache = HistoryStore(Path(tempfile.mkdtemp(prefix="fintui-demo-seed-")) / "h.sqlite")
-    store.copy_to(cache)
-    _SEEDED[cluster.seed] = cache

@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import math
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
 from typing import Any
 
 from fintui.clock import Clock
-from fintui.core.disk_usage import mounts_from_inspect, parse_df
-from fintui.core.event_watch import check_window, docker_since, events_behind
-from fintui.core.gpu_join import requested_gpus
+from fintui.core.disk_usage import parse_df
+from fintui.core.event_watch import events_behind
 from fintui.core.stats import CpuSample, Reading, reduce_stats, stats_from
-from fintui.core.swarm_nodes import node_from, placement_by_service, running_by_node
 from fintui.model import (
     ClusterSnapshot,
     Container,
     ContainerStats,
     DiskUsage,
-    Health,
     Node,
     Service,
     SourceStatus,
@@ -30,20 +26,17 @@ from fintui.model import (
 from fintui.sources.base import ContainerGone
 from fintui.sources.cgroup_stats import CgroupReader
 from fintui.sources.engine_client import ApiError, DaemonUnavailable, EngineClient
+from fintui.sources.engine_events import EVENTS_CHECK_AFTER, EVENTS_GRACE, EventFollower
+from fintui.sources.engine_rows import (
+    compose_services,
+    container_from,
+    listed_from_inspect,
+    swarm_rows,
+)
 from fintui.sources.log_stream import LogDecoder
 from fintui.timeparse import parse_docker_time
 
-SWARM_SERVICE = "com.docker.swarm.service.name"
-COMPOSE_PROJECT = "com.docker.compose.project"
-COMPOSE_SERVICE = "com.docker.compose.service"
-
 DF_TIMEOUT = 300.0  # seconds; sizing every volume walks the disk
-
-# Events that change what inspect says (restart count, health, start time).
-_INSPECT_EVENTS = frozenset({"start", "restart", "die", "oom", "kill", "pause", "unpause",
-                             "rename", "update"})
-# Events after which the container's list row is fetched again (without a whole relist).
-_LIST_EVENTS = _INSPECT_EVENTS | {"create", "destroy", "stop"}
 
 # While the events stream is live the list is kept from events and relisted in full only
 # this often, as a safety net; without it, every sweep relists.
@@ -51,101 +44,12 @@ RELIST_INTERVAL = 30.0
 # While the events stream flows, every change a row shows comes with an event that drops the
 # container's inspect data at once: the periodic re-inspection is only a safety net then.
 EVENTS_LIVE_FACTOR = 10
-# A stream silent this long is checked: the daemon is asked for the events it should have
-# delivered by now. Its connection can outlive its subscription (a daemon frozen, a session
-# closed under it, a proxy): it then looks open and delivers nothing, ever.
-EVENTS_CHECK_AFTER = 5.0
-# Seconds a lost stream has to come back before the header says events are behind.
-EVENTS_GRACE = 2.0
-
-
-def listed_from_inspect(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A /containers/json row made from inspect data, for a container an event named."""
-    state = data.get("State") or {}
-    config = data.get("Config") or {}
-    status = str(state.get("Status") or "unknown")
-    health = (state.get("Health") or {}).get("Status")
-    text = {"running": "Up", "exited": f"Exited ({state.get('ExitCode', 0)})",
-            "paused": "Up (Paused)", "restarting": "Restarting",
-            "created": "Created"}.get(status, status.capitalize())
-    return {"Id": data.get("Id"), "Names": [str(data.get("Name") or "")],
-            "Image": config.get("Image") or data.get("Image") or "",
-            "State": status, "Status": f"{text} ({health})" if health else text,
-            "Labels": config.get("Labels") or {}, "Created": data.get("Created")}
-
-
-def health_from(inspect: Mapping[str, Any] | None, status_text: str) -> Health:
-    state = (inspect or {}).get("State") or {}
-    value = (state.get("Health") or {}).get("Status")
-    if not value:  # fall back on the list's status text, e.g. "Up 3 min (unhealthy)"
-        lowered = status_text.lower()
-        for candidate in ("unhealthy", "healthy", "starting"):
-            if f"({candidate}" in lowered or f"health: {candidate}" in lowered:
-                value = candidate
-                break
-    try:
-        return Health(value) if value else Health.NONE
-    except ValueError:
-        return Health.NONE
-
-
-def container_from(
-    listed: Mapping[str, Any], inspect: Mapping[str, Any] | None, stats: ContainerStats | None,
-    endpoint: str = "",
-) -> Container:
-    labels: dict[str, str] = dict(listed.get("Labels") or {})
-    names = listed.get("Names") or []
-    name = str(names[0]).lstrip("/") if names else str(listed["Id"])[:12]
-    state = (inspect or {}).get("State") or {}
-    service = labels.get(SWARM_SERVICE) or labels.get(COMPOSE_SERVICE) or ""
-    return Container(
-        id=str(listed["Id"]),
-        name=name,
-        image=str(listed.get("Image") or ""),
-        state=str(listed.get("State") or state.get("Status") or "unknown"),
-        status=str(listed.get("Status") or ""),
-        health=health_from(inspect, str(listed.get("Status") or "")),
-        created=parse_docker_time(listed.get("Created")),
-        started_at=parse_docker_time(state.get("StartedAt")),
-        restart_count=int((inspect or {}).get("RestartCount") or 0),
-        service=service,
-        project=labels.get(COMPOSE_PROJECT, "") if COMPOSE_SERVICE in labels else "",
-        labels=tuple(sorted(labels.items())),
-        stats=stats,
-        mounts=mounts_from_inspect(inspect or {}),
-        finished_at=parse_docker_time(state.get("FinishedAt")),
-        exit_code=int(state["ExitCode"]) if "ExitCode" in state else None,
-        gpu_request=requested_gpus(inspect or {}),
-        oom_killed=bool(state.get("OOMKilled")),
-        cpu_limit=cpu_limit((inspect or {}).get("HostConfig") or {}),
-        endpoint=endpoint,
-    )
-
-
-def cpu_limit(host: Mapping[str, Any]) -> float | None:
-    if host.get("NanoCpus"):
-        return float(host["NanoCpus"]) / 1e9
-    quota, period = host.get("CpuQuota") or 0, host.get("CpuPeriod") or 0
-    return quota / period if quota > 0 and period > 0 else None
-
-
-def compose_services(containers: tuple[Container, ...]) -> list[Service]:
-    groups: dict[str, list[Container]] = {}
-    for c in containers:
-        if c.project:
-            groups.setdefault(c.group, []).append(c)
-    return [
-        Service(id=key, name=key, mode="compose", desired=None,
-                running=sum(1 for c in members if c.state == "running"),
-                image=members[0].image)
-        for key, members in sorted(groups.items())
-    ]
 
 
 FIRST_CPU_GAP = 0.5  # seconds between the two kernel readings of a newly seen container
 
 
-class DockerEngineSource:
+class DockerEngineSource(EventFollower):
     def __init__(self, client: EngineClient, clock: Clock, stats_concurrency: int,
                  inspect_refresh: float, cgroups: CgroupReader | None = None,
                  name: str = "") -> None:
@@ -447,31 +351,7 @@ class DockerEngineSource:
             nodes = await self.client.get_json("/nodes")
         except ApiError:
             return [], []  # demoted from manager since /info: nothing to show
-        per_node = running_by_node(tasks or [])
-        node_rows = sorted((node_from(n, per_node) for n in nodes or []),
-                           key=lambda n: (n.role != "manager", n.hostname))
-        placement = placement_by_service(tasks or [], node_rows)
-        running: dict[str, int] = {}
-        for task in tasks or []:
-            if (task.get("Status") or {}).get("State") == "running":
-                sid = str(task.get("ServiceID"))
-                running[sid] = running.get(sid, 0) + 1
-        out = []
-        for svc in services or []:
-            spec = svc.get("Spec") or {}
-            mode = spec.get("Mode") or {}
-            replicated = "Replicated" in mode
-            image = str(((spec.get("TaskTemplate") or {}).get("ContainerSpec") or {})
-                        .get("Image", "")).split("@")[0]
-            out.append(Service(
-                id=str(svc["ID"]), name=str(spec.get("Name", svc["ID"])),
-                mode="replicated" if replicated else "global",
-                desired=int((mode.get("Replicated") or {}).get("Replicas", 0))
-                if replicated else None,
-                running=running.get(str(svc["ID"]), 0), image=image,
-                placement=placement.get(str(svc["ID"]), ()),
-            ))
-        return sorted(out, key=lambda s: s.name), node_rows
+        return swarm_rows(services or [], tasks or [], nodes or [])
 
     async def disk_usage(self) -> DiskUsage:
         """`/system/df`: slow on big hosts, and the daemon refuses a second one at once."""
@@ -492,98 +372,6 @@ class DockerEngineSource:
                 raise ContainerGone(container_id) from None
             raise DaemonUnavailable(f"daemon error: {exc.message}") from None
         return data
-
-    async def events(self) -> AsyncIterator[dict[str, Any]]:
-        """Follow container events; resumes from the last event seen (the daemon keeps 256).
-        A stream silent for `events_check_after` seconds is checked against the daemon:
-        events it holds that the stream never delivered prove the stream dead. They are
-        handed on, and the stream ends (the caller resubscribes after them)."""
-        self._events_followed = True
-        params = {"filters": json.dumps({"type": ["container"]})}
-        if self._last_event_time is not None:
-            # Resume just after the newest event we had.
-            params["since"] = docker_since(self._last_event_time + 1)
-        chunks = self.client.stream("/events", params)
-        pending: asyncio.Task[bytes | None] | None = None
-        buffer = b""
-        try:
-            while True:
-                if pending is None:
-                    pending = asyncio.create_task(_next_chunk(chunks))
-                # Waited on, not cancelled, at each check: a cancelled read ends the stream.
-                done, _ = await asyncio.wait({pending}, timeout=self.events_check_after)
-                if not done:
-                    missed = await self._missed_events() if self._events_live else []
-                    if missed:
-                        self._events_live = False
-                        self._events_lost_at = -math.inf  # behind already: say so at once
-                        self._listed = None
-                        for event in missed:
-                            if not _is_exec(event):
-                                yield event
-                        return
-                    continue
-                chunk, pending = pending.result(), None
-                if chunk is None:
-                    return
-                if not self._events_live:
-                    # Subscribed (the stream opens with an empty chunk). Events missed while
-                    # it was down are replayed from `since`; a relist makes sure regardless.
-                    self._events_live = True
-                    # (Before the first /info the offset is taken as 0: at worst a skewed
-                    # daemon's first stream is given up once for events it had before.)
-                    self._subscribed_ns = time.time_ns() + self._clock_offset_ns
-                    self._listed = None
-                buffer += chunk
-                *lines, buffer = buffer.split(b"\n")
-                for event in _decode_events(lines):
-                    self._note_event(event)
-                    if not _is_exec(event):
-                        yield event
-        except ApiError as exc:
-            raise DaemonUnavailable(f"daemon error: {exc.message}") from None
-        finally:
-            if pending is not None:
-                pending.cancel()
-                await asyncio.wait({pending})  # its outcome is moot; ours still propagates
-            with contextlib.suppress(Exception):
-                await chunks.aclose()
-            if self._events_live:
-                self._events_live = False
-                self._events_lost_at = time.monotonic()
-
-    async def _missed_events(self) -> list[dict[str, Any]]:
-        """Events the daemon holds, old enough to have come down a working stream by now,
-        that this one never delivered (noted here). Empty when there are none, and when
-        the daemon does not answer: the sweep shows that, and proves nothing of the stream."""
-        window = check_window(self._last_event_time, self._subscribed_ns,
-                              time.time_ns() + self._clock_offset_ns)
-        if window is None:
-            return []
-        params = {"filters": json.dumps({"type": ["container"]}),
-                  "since": docker_since(window[0]), "until": docker_since(window[1])}
-        try:
-            raw = await self.client.request("GET", "/events", params, decode=False)
-        except (DaemonUnavailable, ApiError):
-            return []
-        missed = list(_decode_events(bytes(raw or b"").split(b"\n")))
-        for event in missed:
-            self._note_event(event)
-        return missed
-
-    def _note_event(self, event: Mapping[str, Any]) -> None:
-        nanos = event.get("timeNano")
-        if isinstance(nanos, int):
-            self._last_event_time = max(self._last_event_time or 0, nanos)
-        action = str(event.get("Action") or event.get("status") or "")
-        cid = str((event.get("Actor") or {}).get("ID") or event.get("id") or "")
-        if action.split(":")[0] in _INSPECT_EVENTS or action.startswith("health_status"):
-            self._inspect.pop(cid, None)  # re-inspect on the next sweep
-        if action == "destroy":
-            self._cpu.pop(cid, None)
-            self._inspect.pop(cid, None)
-        if cid and (action.split(":")[0] in _LIST_EVENTS or action.startswith("health_status")):
-            self._touched.add(cid)
 
     async def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
         inspect = await self.inspect(container_id)
@@ -608,26 +396,3 @@ class DockerEngineSource:
         if self.cgroups is not None:
             self.cgroups.close()
         await self.client.shutdown()
-
-
-async def _next_chunk(chunks: AsyncGenerator[bytes, None]) -> bytes | None:
-    """The stream's next chunk; None when it ended."""
-    return await anext(chunks, None)
-
-
-def _decode_events(lines: list[bytes]) -> Iterator[dict[str, Any]]:
-    """One event per JSON line; blank and garbled lines are skipped."""
-    for line in lines:
-        if not line.strip():
-            continue
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(event, dict):
-            yield event
-
-
-def _is_exec(event: Mapping[str, Any]) -> bool:
-    """Health checks run execs every few seconds: no news for the list."""
-    return str(event.get("Action") or event.get("status") or "").startswith("exec_")

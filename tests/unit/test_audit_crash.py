@@ -20,7 +20,8 @@ from fintui.config import load_settings
 from fintui.ops.audit import AuditLog, AuditUnavailable
 from fintui.ops.audit_chain import canonical, chained
 from fintui.ops.operations import Operations, Refused
-from fintui.sources.demo import DEMO_START, DemoActions, DemoCluster
+from fintui.sources.demo import DEMO_START, DemoCluster
+from fintui.sources.demo_actions import DemoActions
 
 RECORD = {"time": "2026-03-02T01:30:00Z", "actor": "ops", "role": "operator",
           "action": "scale", "target": "svc", "outcome": "started"}
@@ -122,8 +123,9 @@ async def test_after_a_write_torn_by_a_crash_the_next_act_runs(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "fintui.toml"
     config.write_text(f'[audit]\npath = "{tmp_path / "audit.jsonl"}"\n')
-    settings = replace(load_settings(config), state_dir=tmp_path / "state")
-    settings = replace(settings, ops=replace(settings.ops, converge_timeout=2.0))
+    settings = load_settings(config)
+    settings = replace(settings, paths=replace(settings.paths, state_dir=tmp_path / "state"))
+    settings = replace(settings, scale=replace(settings.scale, converge_timeout=2.0))
     clock = FixedClock(DEMO_START)
     cluster = DemoCluster(7, clock, 2.0)
     ops = Operations(DemoActions(cluster), settings, "alice", False, clock)
@@ -203,9 +205,9 @@ def fill(disk: Path) -> Path:
 async def test_on_a_full_disk_the_act_is_refused_once_and_leaves_no_started_record(
         tmp_path: Path, tiny_disk: Path) -> None:
     settings = load_settings(None)
-    settings = replace(settings, state_dir=tmp_path / "state",
-                       ops=replace(settings.ops, audit_path=tiny_disk / "audit.jsonl",
-                                   converge_timeout=2.0))
+    settings = replace(settings, paths=replace(settings.paths, state_dir=tmp_path / "state"),
+                       audit=replace(settings.audit, path=tiny_disk / "audit.jsonl"),
+                       scale=replace(settings.scale, converge_timeout=2.0))
     clock = FixedClock(DEMO_START)
     cluster = DemoCluster(7, clock, 2.0)
     ops = Operations(DemoActions(cluster), settings, "alice", False, clock)

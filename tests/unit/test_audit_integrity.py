@@ -21,7 +21,8 @@ from fintui.config import load_settings
 from fintui.ops.audit import AuditLog, AuditUnavailable
 from fintui.ops.audit_chain import canonical
 from fintui.ops.operations import Operations, Refused
-from fintui.sources.demo import DEMO_START, DemoActions, DemoCluster
+from fintui.sources.demo import DEMO_START, DemoCluster
+from fintui.sources.demo_actions import DemoActions
 
 RECORD = {"time": "2026-03-02T01:30:00Z", "actor": "ops", "role": "operator",
           "action": "scale", "target": "svc", "outcome": "ok"}
@@ -121,7 +122,7 @@ def test_a_mistyped_log_path_is_not_intact(tmp_path: Path,
 
 
 def test_no_log_at_the_configured_path_fails(capsys: pytest.CaptureFixture[str]) -> None:
-    configured = load_settings(None).ops.audit_path
+    configured = load_settings(None).audit.path
     code, _out, err = cli(capsys, "audit", "verify")
     assert code == 1
     assert f"{configured}: no audit log at this path: nothing recorded yet, or it was deleted" \
@@ -219,9 +220,9 @@ def test_a_crash_between_record_and_head_is_consistent(tmp_path: Path,
 
 async def test_an_action_on_a_deleted_log_fails_closed(tmp_path: Path) -> None:
     settings = load_settings(None)
-    settings = replace(settings, state_dir=tmp_path,
-                       ops=replace(settings.ops, audit_path=tmp_path / "audit.jsonl",
-                                   converge_timeout=2.0))
+    settings = replace(settings, paths=replace(settings.paths, state_dir=tmp_path),
+                       audit=replace(settings.audit, path=tmp_path / "audit.jsonl"),
+                       scale=replace(settings.scale, converge_timeout=2.0))
     clock = FixedClock(DEMO_START)
     cluster = DemoCluster(7, clock, 2.0)
     ops = Operations(DemoActions(cluster), settings, "alice", False, clock)
@@ -296,7 +297,8 @@ def test_the_configured_key_is_used_by_operations_and_the_cli(
     log_path = tmp_path / "audit.jsonl"
     config = tmp_path / "fintui.toml"
     config.write_text(f'[audit]\npath = "{log_path}"\nkey_file = "{key}"\n')
-    settings = replace(load_settings(config), state_dir=tmp_path)
+    settings = load_settings(config)
+    settings = replace(settings, paths=replace(settings.paths, state_dir=tmp_path))
     clock = FixedClock(DEMO_START)
     ops = Operations(DemoActions(DemoCluster(7, clock, 2.0)), settings, "alice", False, clock)
     ops.record("ack", "pricing", {"rule": "cpu"})
@@ -394,8 +396,8 @@ def test_an_emptied_log_without_its_head_fails(tmp_path: Path) -> None:
 async def test_a_refusal_on_a_broken_log_is_one_refusal_not_a_traceback(
         tmp_path: Path) -> None:
     settings = load_settings(None)
-    settings = replace(settings, state_dir=tmp_path,
-                       ops=replace(settings.ops, audit_path=tmp_path / "audit.jsonl"))
+    settings = replace(settings, paths=replace(settings.paths, state_dir=tmp_path),
+                       audit=replace(settings.audit, path=tmp_path / "audit.jsonl"))
     clock = FixedClock(DEMO_START)
     ops = Operations(DemoActions(DemoCluster(7, clock, 2.0)), settings, "alice", False, clock)
     await ops.execute(await ops.plan_scale("pricing", 4))

@@ -10,7 +10,7 @@ import pytest
 
 from fintui.cli import main
 from fintui.sources.base import SourceUnavailable
-from fintui.sources.demo import DemoActions
+from fintui.sources.demo_actions import DemoActions
 
 
 def test_clean_json_cut_short_still_prints_the_document(

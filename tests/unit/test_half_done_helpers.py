@@ -9,6 +9,8 @@ from pathlib import Path
 
 from fintui.core import scaling
 from fintui.core.act_journal import Journal
+from fintui.model_ops import ContainerFacts, NetworkAttachment, RestartPolicy
+from fintui.sources.engine_replica import copy_body
 from fintui.store.isolations import ISOLATED, PARTIAL, Isolation, IsolationStore
 
 
@@ -45,17 +47,17 @@ def test_a_long_journal_names_twelve_and_counts_the_rest() -> None:
     assert len(journal.failed_result()["done"]) == 40
 
 
-def replica(number: int, state: str, cid: str = "") -> dict[str, object]:
-    return {"Id": cid or f"id{number}", "Names": [f"/desk-web-{number}"], "State": state,
-            "Labels": {scaling.NUMBER: str(number)}}
+def replica(number: int, state: str, cid: str = "") -> ContainerFacts:
+    return ContainerFacts(cid or f"id{number}", f"desk-web-{number}", state,
+                          labels={scaling.NUMBER: str(number)})
 
 
 def test_compose_count_counts_what_runs_not_what_exists() -> None:
     members = [replica(3, "created"), replica(1, "running"), replica(2, "running"),
                replica(4, "exited"), replica(5, "running", "isolated-one")]
     live, leftovers = scaling.compose_count(members, {"isolated-one"})
-    assert [scaling.number_of(c) for c in live] == [1, 2]
-    assert [scaling.number_of(c) for c in leftovers] == [3, 4]
+    assert [c.compose_number for c in live] == [1, 2]
+    assert [c.compose_number for c in leftovers] == [3, 4]
     assert [scaling.revive_by_starting(c) for c in leftovers] == [False, True]
 
 
@@ -64,9 +66,9 @@ def test_a_replacement_is_made_from_the_container_as_it_was() -> None:
     now = {"Id": "abc", "Name": "/q", "Config": {"Image": "busybox", "Labels": {}},
            "HostConfig": {"RestartPolicy": {"Name": "no"}, "NetworkMode": "desk-net"},
            "NetworkSettings": {"Networks": {}}}
-    before = scaling.as_before(now, [{"network": "desk-net", "aliases": ["web"], "ipv4": "",
-                                      "ipv6": ""}], {"Name": "always"})
-    body, extra = scaling.clone_body(before)
+    # What it was on, as its isolation record keeps it (a fixed address is not copied).
+    first, extra = scaling.copy_networks([NetworkAttachment("desk-net", ("web",), "10.0.0.9")])
+    body = copy_body(now, {}, first, RestartPolicy.from_record({"Name": "always"}))
     assert body["HostConfig"]["RestartPolicy"] == {"Name": "always"}
     assert body["NetworkingConfig"] == {"EndpointsConfig": {"desk-net": {"Aliases": ["web"]}}}
     assert extra == [] and now["NetworkSettings"] == {"Networks": {}}  # the input is untouched

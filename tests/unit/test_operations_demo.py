@@ -16,7 +16,8 @@ from fintui.clock import FixedClock
 from fintui.config import FreezeWindow, load_settings
 from fintui.ops.operations import Failed, Operations, Refused
 from fintui.sources.base import ActionFailed
-from fintui.sources.demo import DEMO_START, DemoActions, DemoCluster
+from fintui.sources.demo import DEMO_START, DemoCluster
+from fintui.sources.demo_actions import DemoActions
 
 FREEZE = FreezeWindow("market-open", ("mon",), "09:15", "09:45", "Asia/Shanghai",
                       ("scale", "isolate"))
@@ -25,9 +26,9 @@ FREEZE = FreezeWindow("market-open", ("mon",), "09:15", "09:45", "Asia/Shanghai"
 @pytest.fixture
 def world(tmp_path: Path) -> tuple[DemoCluster, Operations]:
     settings = load_settings(None)
-    settings = replace(settings, state_dir=tmp_path,
-                       ops=replace(settings.ops, audit_path=tmp_path / "audit.jsonl",
-                                   converge_timeout=2.0))
+    settings = replace(settings, paths=replace(settings.paths, state_dir=tmp_path),
+                       audit=replace(settings.audit, path=tmp_path / "audit.jsonl"),
+                       scale=replace(settings.scale, converge_timeout=2.0))
     clock = FixedClock(DEMO_START)  # Monday 09:30 in Shanghai
     cluster = DemoCluster(7, clock, 2.0)
     return cluster, Operations(DemoActions(cluster), settings, "alice", False, clock)
@@ -113,7 +114,7 @@ async def test_isolate_keeps_evidence_cuts_off_and_replaces(
         outcome.result["manifest_sha256"] == audit(ops)[-1]["result"]["manifest_sha256"]
     assert "risk-var-batch-1" in cluster.paused
     assert cluster.networks["risk-var-batch-1"] == {}
-    assert cluster.restart_policy["risk-var-batch-1"]["Name"] == "no"
+    assert cluster.restart_policy["risk-var-batch-1"].name == "no"
     assert outcome.result["replacement"] == "risk-var-batch-2"
     assert any(s.name == "risk-var-batch-2" for s in cluster.specs)
     with pytest.raises(Refused, match="already isolated"):
@@ -128,7 +129,7 @@ async def test_isolate_keeps_evidence_cuts_off_and_replaces(
     await ops.execute(release)
     assert "risk-var-batch-1" not in cluster.paused
     assert cluster.networks["risk-var-batch-1"] == {"desk-net": ["var-batch"]}
-    assert cluster.restart_policy["risk-var-batch-1"]["Name"] == "always"
+    assert cluster.restart_policy["risk-var-batch-1"].name == "always"
     with pytest.raises(Refused, match="not isolated"):
         await ops.plan_release("risk-var-batch-1")
     assert ops.audit.verify().ok
@@ -181,7 +182,7 @@ async def test_an_isolation_cut_short_says_what_changed_and_release_undoes_it(
     record = audit(ops)[-1]
     assert record["outcome"] == "failed" and record["result"]["done"] == [
         "disconnected from desk-net", "restart policy set to no"]
-    assert cluster.restart_policy["risk-var-batch-1"]["Name"] == "no"
+    assert cluster.restart_policy["risk-var-batch-1"].name == "no"
     # Isolating again finishes it, keeping the policy it had before the first attempt.
     again = await ops.plan_isolate("risk-var-batch-1")
     assert again.summary == "finish isolating risk-var-batch-1"
@@ -189,7 +190,7 @@ async def test_an_isolation_cut_short_says_what_changed_and_release_undoes_it(
     await ops.execute(again)
     assert "risk-var-batch-1" in cluster.paused
     await ops.execute(await ops.plan_release("risk-var-batch-1"))
-    assert cluster.restart_policy["risk-var-batch-1"]["Name"] == "always"
+    assert cluster.restart_policy["risk-var-batch-1"].name == "always"
     assert cluster.networks["risk-var-batch-1"] == {"desk-net": ["var-batch"]}
     assert "risk-var-batch-1" not in cluster.paused
 
@@ -211,7 +212,7 @@ async def test_a_fault_of_fintuis_own_mid_act_is_still_recorded(
     # Release can undo it: the isolation was on record before the first change.
     monkeypatch.undo()
     await ops.execute(await ops.plan_release("fix-gateway"))
-    assert cluster.restart_policy["fix-gateway"]["Name"] != "no"
+    assert cluster.restart_policy["fix-gateway"].name != "no"
 
 
 async def test_a_corrupt_state_database_refuses_clearly(
@@ -268,7 +269,7 @@ async def test_a_full_disk_during_forensics_deletes_the_bundle_and_records_the_f
         await ops.execute(plan)
     message = str(failed.value)
     assert "No space left on device" in message and "nothing was changed" in message
-    assert "logs.txt" in message and str(tmp := ops.settings.state_dir) in message
+    assert "logs.txt" in message and str(tmp := ops.settings.paths.state_dir) in message
     assert "not in the audit log" not in message
     assert list((tmp / "forensics").iterdir()) == []  # the partial bundle is gone
     assert [r["outcome"] for r in audit(ops)] == ["started", "failed"]
@@ -302,7 +303,7 @@ async def test_two_isolations_at_once_the_second_is_refused(
         await other.execute(second)
     go_on.set()
     await running
-    assert len(list((ops.settings.state_dir / "forensics").iterdir())) == 1  # one bundle
+    assert len(list((ops.settings.paths.state_dir / "forensics").iterdir())) == 1  # one bundle
     assert [r["outcome"] for r in audit(ops)] == ["started", "started", "refused", "ok"]
     assert "fix-gateway" in cluster.paused
 

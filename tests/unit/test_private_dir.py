@@ -16,7 +16,8 @@ import pytest
 from fintui.clock import FixedClock
 from fintui.config import load_settings
 from fintui.ops.operations import Operations
-from fintui.sources.demo import DEMO_START, DemoActions, DemoCluster
+from fintui.sources.demo import DEMO_START, DemoCluster
+from fintui.sources.demo_actions import DemoActions
 from fintui.store.alert_state import AlertStateFile
 from fintui.store.isolations import IsolationStore
 from fintui.store.preferences import Preferences
@@ -105,9 +106,9 @@ def test_state_stores_make_their_folders_private(tmp_path: Path, umask: int) -> 
 async def test_a_demo_isolate_leaves_an_owner_only_bundle(tmp_path: Path, umask: int) -> None:
     settings = load_settings(None)
     state = tmp_path / "state"
-    settings = replace(settings, state_dir=state,
-                       ops=replace(settings.ops, audit_path=state / "audit.jsonl",
-                                   converge_timeout=2.0))
+    settings = replace(settings, paths=replace(settings.paths, state_dir=state),
+                       audit=replace(settings.audit, path=state / "audit.jsonl"),
+                       scale=replace(settings.scale, converge_timeout=2.0))
     clock = FixedClock(DEMO_START)
     ops = Operations(DemoActions(DemoCluster(7, clock, 2.0)), settings, "alice", False, clock)
     outcome = await ops.execute(await ops.plan_isolate("risk-var-batch-1"))
