@@ -25,10 +25,11 @@ from fintui.forecasting import TargetForecast
 from fintui.model import ClusterSnapshot, DiskUsage
 from fintui.store.db import StateUnavailable
 from fintui.store.state import ClusterState
+from fintui.watch.reads import SourceReads
 
 if TYPE_CHECKING:
     from fintui.ops.operations import Operations
-    from fintui.watch.watch import WatchListener
+    from fintui.watch.listener import WatchListener
     from fintui.wiring import Parts
 
 READ_DISKS_TIMEOUT = 120.0  # /system/df on a big host takes a while
@@ -39,7 +40,10 @@ class AgentGone(Exception):
     """The agent stopped answering; the message says how."""
 
 
-class AttachedWatch:
+class AttachedWatch(SourceReads):
+    """Logs and inspect documents are read here, from this console's own source (see
+    SourceReads): the agent streams state, not logs."""
+
     def __init__(self, parts: Parts, ops: Operations, path: Path, state: ClusterState) -> None:
         self.parts = parts
         self.ops = ops

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from fintui.core.format import human_bytes, human_duration, percent, since, sparkline
+from fintui.core.table_rows import Tone
 from fintui.core.text_safety import one_line
 from fintui.model import Container, Health
 
@@ -124,6 +125,31 @@ def cells(c: Container, now: datetime, cpu_history: Sequence[float | None],
         else "-",
         "gpu_mem": human_bytes(gpu_bytes) if gpu_bytes else "-",
     }
+
+
+def tone(key: str, c: Container, isolated: bool = False, endpoint_down: bool = False) -> Tone:
+    """A cell's colour class (the symbols and words in `cells` say the same without colour)."""
+    if key == "endpoint":
+        return "bad" if endpoint_down else "muted"
+    if key == "state" and isolated:
+        return "marked"
+    if key == "state":
+        if c.state == "running":
+            return "ok"
+        if c.state in ("restarting", "dead"):
+            return "bad"
+        return "warn" if c.state == "paused" else "muted"
+    if key == "health":
+        return _HEALTH_TONE.get(c.health, "muted")
+    if key == "restarts" and c.restart_count:
+        return "warn"
+    if key == "cpu_spark":
+        return "ok"
+    return ""
+
+
+_HEALTH_TONE: dict[Health, Tone] = {Health.UNHEALTHY: "bad", Health.STARTING: "warn",
+                                    Health.HEALTHY: "ok"}
 
 
 def matches(c: Container, text: str) -> bool:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from fintui.core.format import human_bytes, sparkline
+from fintui.core.table_rows import Row, headers, plain_row
 from fintui.core.text_safety import one_line
-from fintui.model import Container, Gpu
+from fintui.model import Container, Gpu, GpuProcess
 
 NA = "n/a"
 
@@ -47,16 +48,25 @@ def gpu_block(gpu: Gpu, util_history: Sequence[float | None],
     ]
 
 
+PROCESS_HEADERS = headers("GPU", "PID", "Container", "Service", "GPU mem", "Kind", "Command")
+
+
+def _process_cells(gpu: Gpu, p: GpuProcess) -> tuple[str, ...]:
+    return (str(gpu.index), str(p.pid), one_line(p.container_name or
+                                                 ("-" if not p.container_id
+                                                  else p.container_id[:12])),
+            one_line(p.service or "-"), human_bytes(p.used_bytes), p.kind,
+            one_line(p.command, 60))
+
+
 def process_rows(gpus: Iterable[Gpu]) -> list[tuple[str, ...]]:
-    rows: list[tuple[str, ...]] = []
-    for gpu in gpus:
-        for p in gpu.processes:
-            rows.append((str(gpu.index), str(p.pid), one_line(p.container_name or
-                                                               ("-" if not p.container_id
-                                                                else p.container_id[:12])),
-                         one_line(p.service or "-"), human_bytes(p.used_bytes), p.kind,
-                         one_line(p.command, 60)))
-    return rows
+    return [_process_cells(gpu, p) for gpu in gpus for p in gpu.processes]
+
+
+def process_table(gpus: Iterable[Gpu]) -> list[Row]:
+    """The GPU processes table: a row a process, keyed by its device and pid."""
+    return [plain_row(f"{gpu.index}:{p.pid}", PROCESS_HEADERS, _process_cells(gpu, p))
+            for gpu in gpus for p in gpu.processes]
 
 
 def idle_requests(gpus: Iterable[Gpu], containers: Iterable[Container]) -> list[str]:

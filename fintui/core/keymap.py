@@ -5,6 +5,7 @@ once, in words. Pure: the console hands in its bindings as KeySpecs."""
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -87,3 +88,21 @@ def keymap_strings(resolved: Mapping[str, tuple[str, ...]], keymap: Mapping[str,
 
 def _name(spec: KeySpec) -> str:
     return spec.id or f"{spec.scope}'s built-in key"
+
+
+# Characters whose Unicode name the console shortens (as Textual names their key events).
+_SHORT_NAMES = {"solidus": "slash", "reverse_solidus": "backslash", "commercial_at": "at",
+                "hyphen_minus": "minus", "plus_sign": "plus", "low_line": "underscore"}
+_CONTROL_NAMES = {"\t": "tab"}  # no Unicode name
+
+
+def character_key(character: str) -> str:
+    """The key name of one typed character: "a" is a, "/" is slash, "?" is question_mark
+    (its Unicode name, lower case, words joined by "_")."""
+    if character.isalnum():
+        return character
+    try:
+        name = unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
+    except ValueError:
+        name = _CONTROL_NAMES.get(character, character)
+    return _SHORT_NAMES.get(name, name)

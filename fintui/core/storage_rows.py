@@ -10,6 +10,8 @@ from fintui.config import CleanupSettings
 from fintui.core.cleanup import protected
 from fintui.core.disk_usage import ACTIVE_STATES, SectionTotals
 from fintui.core.format import human_bytes, human_duration, since
+from fintui.core.table_rows import Row as TableRow
+from fintui.core.table_rows import headers, plain_row
 from fintui.core.text_safety import one_line
 from fintui.model import Container, DiskUsage
 
@@ -29,6 +31,11 @@ class Row:
     cells: tuple[str, ...]
     sort_size: int  # bytes, for the default largest-first order
     search: str  # what the filter looks in
+
+
+def table_row(row: Row, columns: tuple[str, ...]) -> TableRow:
+    """A section's row in the table contract (a column per title, all plain)."""
+    return plain_row(row.key, headers(*columns), row.cells)
 
 
 def _ago(when: datetime | None, now: datetime) -> str:

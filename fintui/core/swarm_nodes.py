@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from fintui.core.table_rows import Row, headers, plain_row
 from fintui.model import Node, Service
 
 AVAILABILITIES = ("active", "pause", "drain")
@@ -114,3 +115,22 @@ def node_rows(nodes: Iterable[Node]) -> list[tuple[str, ...]]:
              f"{'✓' if n.state == 'ready' else '✗'} {n.state}", str(n.tasks),
              f"{n.cpus:g}", human_bytes(n.memory_bytes), n.engine_version, n.address)
             for n in nodes]
+
+
+NODE_HEADERS = headers("Node", "Role", "Availability", "State", "Tasks", "CPUs", "Memory",
+                       "Engine", "Address")
+SERVICE_HEADERS = headers("Service", "Mode", "Running", "Tasks by node")
+
+
+def node_table(nodes: Iterable[Node]) -> list[Row]:
+    """The Nodes pane's node table, a row a node (keyed by endpoint and node id)."""
+    nodes = list(nodes)
+    return [plain_row(f"{n.endpoint}/{n.id}", NODE_HEADERS, cells)
+            for n, cells in zip(nodes, node_rows(nodes), strict=True)]
+
+
+def service_table(services: Iterable[Service]) -> list[Row]:
+    """The Nodes pane's Swarm services, a row a service (keyed by endpoint and service id)."""
+    swarm = [s for s in services if s.mode != "compose"]
+    return [plain_row(f"{s.endpoint}/{s.id}", SERVICE_HEADERS, cells)
+            for s, cells in zip(swarm, service_rows(swarm), strict=True)]

@@ -1,11 +1,11 @@
-"""The fintui console: a shell of five panes over one poller. No Docker or NVML code here."""
+"""The fintui console: a shell of the declared panes over one watch. No Docker or NVML code here."""
 
 from __future__ import annotations
 
 import gc
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
@@ -29,11 +29,11 @@ from fintui.tui.console_listener import ConsoleListener
 from fintui.tui.keys import console_keymap
 from fintui.tui.messages import SnapshotArrived
 from fintui.tui.palette import palette_commands
+from fintui.tui.pane_spec import News, Pane, PaneSpec
 from fintui.tui.panes.alerts import AlertsPane
 from fintui.tui.panes.containers import ContainersPane
-from fintui.tui.panes.forecasts import ForecastsPane
-from fintui.tui.panes.gpus import GpusPane
 from fintui.tui.panes.nodes import NodesPane
+from fintui.tui.panes.registry import PANE_BY_ID, PANES
 from fintui.tui.panes.volumes import VolumesPane
 from fintui.tui.screens.details import DetailsScreen
 from fintui.tui.screens.help import HelpScreen, binding_rows
@@ -50,16 +50,6 @@ if TYPE_CHECKING:
 GC_THRESHOLD = 10_000  # allocations between young-generation collections (default 700)
 
 
-PANES = (
-    ("containers", "1 Containers"),
-    ("gpus", "2 GPUs"),
-    ("volumes", "3 Volumes"),
-    ("alerts", "4 Alerts"),
-    ("forecasts", "5 Forecasts"),
-    ("nodes", "6 Nodes"),
-)
-
-
 class UnknownTheme(Exception):
     def __init__(self, name: str, available: list[str], broken: list[str]) -> None:
         lines = [f"unknown theme {name!r}; available: {', '.join(available)}"]
@@ -73,8 +63,7 @@ class FintuiApp(StorageFlows):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
-        *(Binding(str(n), f"pane('{pane}')", title.split(" ", 1)[1], show=False,
-                  id=f"app.pane.{pane}") for n, (pane, title) in enumerate(PANES, start=1)),
+        *(spec.app_binding() for spec in PANES),
     ]
 
     def __init__(self, parts: Parts, theme: str | None = None,
@@ -131,42 +120,41 @@ class FintuiApp(StorageFlows):
         if not self.preferences.save_theme(new):
             self.notify(safe_line(self.preferences.error), title="theme not saved",
                         severity="warning", markup=False)
-        self.main.query_one(ContainersPane).refresh_rows()  # cell colours come from the theme
-        self.show_alerts()
-        self.show_forecasts()
+        self.show_status()
+        self.refresh_panes("theme")  # cell colours come from the theme
+
+    def bound_key(self, binding_id: str, default: str) -> str:
+        """How the (first) key of a binding is shown, as [keys] set it: hints name it."""
+        key = self.keymap.get(binding_id, default).split(",")[0]
+        return self.get_key_display(Binding(key, ""))
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
-        with TabbedContent(id="panes", initial="containers"):
-            with TabPane(PANES[0][1], id="containers"):
-                yield ContainersPane(self.state, group=self.parts.settings.ui.group_by_service,
-                                     spark_width=10, may_act=self.role == "operator",
-                                     id="containers-pane",
-                                     several_endpoints=len(self.parts.endpoints) > 1)
-            with TabPane(PANES[1][1], id="gpus"):
-                yield GpusPane(self.state, id="gpus-pane")
-            with TabPane(PANES[2][1], id="volumes"):
-                switch = self.keymap.get("volumes.endpoint", "e").split(",")[0]
-                yield VolumesPane(self.state, self.parts.settings.cleanup,
-                                  may_act=self.role == "operator", id="volumes-pane",
-                                  endpoints=tuple(e.name for e in self.parts.endpoints),
-                                  endpoint_key=self.get_key_display(Binding(switch, "")))
-            with TabPane(PANES[3][1], id="alerts"):
-                isolate = self.keymap.get("alerts.isolate", "i").split(",")[0]
-                yield AlertsPane(isolate_key=self.get_key_display(Binding(isolate, "")),
-                                 id="alerts-pane")
-            with TabPane(PANES[4][1], id="forecasts"):
-                yield ForecastsPane(id="forecasts-pane")
-            with TabPane(PANES[5][1], id="nodes"):
-                drain = self.keymap.get("nodes.drain", "d").split(",")[0]
-                yield NodesPane(self.state, drain_key=self.get_key_display(Binding(drain, "")),
-                                id="nodes-pane")
+        with TabbedContent(id="panes", initial=PANES[0].id):
+            for spec in PANES:
+                with TabPane(spec.tab_title, id=spec.id):
+                    yield spec.build(self, spec.widget_id)
         yield Footer(compact=True)
+
+    def pane(self, spec: PaneSpec) -> Pane:
+        return cast(Pane, self.main.query_one(f"#{spec.widget_id}", spec.widget))
+
+    def refresh_panes(self, news: News, only: str | None = None) -> None:
+        """Redraw the panes this news concerns: the one shown, and those redrawn unseen."""
+        if not self.screen_stack:  # news that lands while the console closes
+            return
+        # A hidden pane is brought up to date when it is shown: redrawing it unseen would
+        # still cost a layout pass and repaint the visible pane's scroll bars.
+        active = self.active_pane()
+        for spec in PANES:
+            if news in spec.refreshed_by and only in (None, spec.id) and (
+                    spec.hidden_too or spec.id == active):
+                spec.refresh(self, news)
 
     def on_mount(self) -> None:
         self.set_interval(self.parts.settings.cleanup.disk_usage_interval, self.usage_tick)
         self._status_bar().show(None, self.role != "operator", self.parts.actor)
-        self.main.query_one("#containers-table").focus()
+        self.pane(PANES[0]).focus_table()
         for problem in [*self.theme_errors, self.preferences.error]:
             if problem:
                 self.notify(safe_line(problem), title="theme", severity="warning",
@@ -228,31 +216,14 @@ class FintuiApp(StorageFlows):
                 raise
 
     def _redraw(self) -> None:
-        self.main.query_one(ContainersPane).refresh_rows()
-        self.show_alerts()
-        active = self.active_pane()
-        if active == "volumes":
-            self.main.query_one(VolumesPane).refresh_view()
-        elif active == "gpus":
-            self.main.query_one(GpusPane).refresh_view()
-        elif active == "nodes":
-            self.main.query_one(NodesPane).refresh_view()
+        self.show_status()
+        self.refresh_panes("snapshot")
 
     def active_pane(self) -> str:
         return str(self.main.query_one("#panes", TabbedContent).active)
 
     def show_forecasts(self) -> None:
-        if not self.screen_stack:  # news that lands while the console closes
-            return
-        # A hidden pane is brought up to date when it is shown: redrawing it unseen would
-        # still cost a layout pass and repaint the visible pane's scroll bars.
-        if self.active_pane() != "forecasts":
-            return
-        theme = self.current_theme
-        self.main.query_one(ForecastsPane).show(self.watcher.forecasts,
-                                                self.watcher.forecast_status(),
-                                                theme.warning or "yellow",
-                                                f"bold {theme.error or 'red'}")
+        self.refresh_panes("forecasts")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker's failure becomes a message on screen, never a crash."""
@@ -267,20 +238,16 @@ class FintuiApp(StorageFlows):
         return self.watcher.shown_alerts()
 
     def show_alerts(self) -> None:
-        """The Alerts pane and the header's firing counts, from the same evaluation."""
+        """The header's firing counts and the Alerts pane."""
+        self.show_status()
+        self.refresh_panes("alerts")
+
+    def show_status(self) -> None:
         if not self.screen_stack:  # news that lands while the console closes
             return
-        theme = self.current_theme
-        snap = self.state.snapshot
-        shown = self.shown_alerts()
-        self._status_bar().show(snap, self.role != "operator", self.parts.actor,
-                                firing_counts(shown), self._via())
-        if self.active_pane() != "alerts":
-            return  # brought up to date when shown, as show_forecasts
-        self.main.query_one(AlertsPane).show(
-            shown, self.watcher.delivery_lines(), self.watcher.alert_history(),
-            snap.taken_at if snap else self.parts.clock.now(),
-            f"bold {theme.error or 'red'}", theme.warning or "yellow")
+        self._status_bar().show(self.state.snapshot, self.role != "operator",
+                                self.parts.actor, firing_counts(self.shown_alerts()),
+                                self._via())
 
     @on(AlertsPane.Ack)
     def _ack(self, message: AlertsPane.Ack) -> None:
@@ -299,30 +266,11 @@ class FintuiApp(StorageFlows):
         # we leave would pull the tabs straight back to it.
         self.main.set_focus(None)
         self.main.query_one("#panes", TabbedContent).active = pane
-        if pane == "containers":
-            self.main.query_one("#containers-table").focus()
-        elif pane == "volumes":
-            self.main.query_one(VolumesPane).focus_table()
-        elif pane == "alerts":
-            self.main.query_one("#alerts-active").focus()
-        elif pane == "forecasts":
-            self.main.query_one(ForecastsPane).focus_table()
-        elif pane == "nodes":
-            self.main.query_one(NodesPane).focus_table()
+        self.pane(PANE_BY_ID[pane]).focus_table()
 
     @on(TabbedContent.TabActivated, "#panes")
     def _pane_shown(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "alerts":
-            self.show_alerts()
-        if event.pane.id == "forecasts":
-            self.show_forecasts()
-        if event.pane.id == "gpus":
-            self.main.query_one(GpusPane).refresh_view()
-        if event.pane.id == "nodes":
-            self.main.query_one(NodesPane).refresh_view()
-        if event.pane.id == "volumes":
-            self.main.query_one(VolumesPane).refresh_view()
-            self.refresh_disk_usage_if_old()
+        self.refresh_panes("shown", only=event.pane.id)
 
     @on(VolumesPane.RefreshUsage)
     def _refresh_usage(self) -> None:
@@ -343,7 +291,7 @@ class FintuiApp(StorageFlows):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every fintui action in the command palette, beside Textual's own."""
         yield from super().get_system_commands(screen)
-        yield from palette_commands(self, PANES)
+        yield from palette_commands(self)
         yield SystemCommand("Keys", "Every key that works here (?)", self.action_help)
 
     def action_help(self) -> None:
@@ -353,7 +301,7 @@ class FintuiApp(StorageFlows):
 
     @on(ContainersPane.OpenDetails)
     def _open_details(self, message: ContainersPane.OpenDetails) -> None:
-        self.push_screen(DetailsScreen(self.parts.source, message.container))
+        self.push_screen(DetailsScreen(self.watcher, message.container))
 
     @on(ContainersPane.Act)
     def _act(self, message: ContainersPane.Act) -> None:
@@ -365,7 +313,7 @@ class FintuiApp(StorageFlows):
 
     @on(ContainersPane.OpenLogs)
     def _open_logs(self, message: ContainersPane.OpenLogs) -> None:
-        self.push_screen(LogScreen(self.parts.source, message.container,
+        self.push_screen(LogScreen(self.watcher, message.container,
                                    self.parts.settings.ui.log_tail_lines))
 
 

@@ -6,17 +6,13 @@ import unicodedata
 from collections.abc import Mapping
 
 from textual.app import App
+from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
-from textual.keys import REPLACED_KEYS, Keys, _character_to_key
+from textual.keys import REPLACED_KEYS, Keys
 from textual.screen import Screen
 
-from fintui.core.keymap import KeySpec, keymap_strings, resolve
-from fintui.tui.panes.alerts import AlertsPane
-from fintui.tui.panes.containers import ContainersPane, ContainersTable
-from fintui.tui.panes.forecasts import ForecastsPane
-from fintui.tui.panes.gpus import GpusPane
-from fintui.tui.panes.nodes import NodesPane
-from fintui.tui.panes.volumes import VolumesPane
+from fintui.core.keymap import KeySpec, character_key, keymap_strings, resolve
+from fintui.tui.panes.registry import PANES
 from fintui.tui.screens.actions import ConfirmScreen, ProgressScreen, ScaleScreen
 from fintui.tui.screens.cleanup import CleanupScreen
 from fintui.tui.screens.details import DetailsScreen
@@ -35,12 +31,8 @@ Chain = tuple[type[DOMNode], ...]
 
 def _chains(app: type[App[int]]) -> dict[str, Chain]:
     """Which classes' bindings are live together: a key is only a clash inside one chain."""
-    panes: dict[str, Chain] = {
-        "the Containers pane": (ContainersPane, ContainersTable),
-        "the GPUs pane": (GpusPane, NavTable), "the Volumes pane": (VolumesPane, NavTable),
-        "the Alerts pane": (AlertsPane, NavTable),
-        "the Forecasts pane": (ForecastsPane, NavTable),
-        "the Nodes pane": (NodesPane, NavTable)}
+    panes: dict[str, Chain] = {f"the {spec.title} pane": (spec.widget, spec.table)
+                               for spec in PANES}
     screens: dict[str, Chain] = {
         "the log viewer": (LogScreen, NavLog), "container details": (DetailsScreen, NavTree),
         "the help screen": (HelpScreen, NavTable),
@@ -54,6 +46,16 @@ def _chains(app: type[App[int]]) -> dict[str, Chain]:
     return chains
 
 
+def class_bindings(cls: type[DOMNode]) -> dict[str, list[Binding]]:
+    """A class's bindings by key, its own over its bases' (as Textual merges them), read from
+    each class's public BINDINGS. None of these classes opts out of inheriting bindings."""
+    keys: dict[str, list[Binding]] = {}
+    for base in reversed(cls.__mro__):
+        if issubclass(base, DOMNode):
+            keys.update(BindingsMap(base.__dict__.get("BINDINGS", [])).key_to_bindings)
+    return keys
+
+
 def key_specs(app: type[App[int]]) -> tuple[list[KeySpec], dict[str, tuple[str, ...]]]:
     """Every binding of every class in the console, and the chains of scopes."""
     chains = _chains(app)
@@ -62,7 +64,7 @@ def key_specs(app: type[App[int]]) -> tuple[list[KeySpec], dict[str, tuple[str, 
     for cls in sorted(classes, key=lambda c: c.__name__):
         grouped: dict[tuple[str | None, str], list[str]] = {}
         descriptions: dict[tuple[str | None, str], str] = {}
-        for key, bindings in cls._merge_bindings().key_to_bindings.items():
+        for key, bindings in class_bindings(cls).items():
             for binding in bindings:
                 ident = (binding.id, binding.action if binding.id is None else "")
                 grouped.setdefault(ident, []).append(key)
@@ -82,7 +84,7 @@ def normalise_key(text: str) -> str | None:
     if len(last) == 1:
         if not last.isprintable() or last.isspace():
             return None
-        name = last if last.isalnum() else _character_to_key(last)
+        name = character_key(last)
         if modifiers and last.isalpha():
             name = last.lower()
     else:
@@ -124,7 +126,7 @@ def binding_table(app: type[App[int]], keymap: Mapping[str, str]
             for ident, (keys, where, what) in sorted(rows.items())]
 
 
-_WHERE = {"FintuiApp": "everywhere", "ContainersPane": "Containers", "VolumesPane": "Volumes",
-          "AlertsPane": "Alerts", "GpusPane": "GPUs", "ForecastsPane": "Forecasts",
-          "NodesPane": "Nodes", "ContainersTable": "tables", "NavTable": "tables", "NavLog": "logs",
+_WHERE = {"FintuiApp": "everywhere", **{spec.widget.__name__: spec.title for spec in PANES},
+          **{spec.table.__name__: "tables" for spec in PANES}, "NavTable": "tables",
+          "NavLog": "logs",
           "NavTree": "details"}

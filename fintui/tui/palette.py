@@ -11,42 +11,34 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.widget import Widget
 
-from fintui.core.container_rows import COLUMNS
-from fintui.tui.panes.alerts import AlertsPane
-from fintui.tui.panes.containers import ContainersPane
-from fintui.tui.panes.nodes import NodesPane
-from fintui.tui.panes.volumes import VolumesPane
+from fintui.tui.panes.registry import PANES
 
 if TYPE_CHECKING:
     from fintui.tui.app import FintuiApp
 
-# Panes whose bindings are offered, and bindings that make no sense in the palette (escape
-# clears a filter the palette cannot have opened).
+# Every pane whose bindings are offered, and bindings that make no sense in the palette: both
+# from the panes' declarations.
 PALETTE_PANES: dict[str, tuple[str, type[Widget]]] = {
-    "containers": ("Containers", ContainersPane), "volumes": ("Volumes", VolumesPane),
-    "alerts": ("Alerts", AlertsPane), "nodes": ("Nodes", NodesPane)}
-PALETTE_SKIP = {"containers.clear_filter", "volumes.clear"}
+    spec.id: (spec.title, spec.widget) for spec in PANES}
+PALETTE_SKIP = frozenset(ident for spec in PANES for ident in spec.palette_skip)
 
 
-def palette_commands(app: FintuiApp, panes: Iterable[tuple[str, str]]
-                     ) -> Iterable[SystemCommand]:
-    for pane, title in panes:
-        yield SystemCommand(f"Show {title.split(' ', 1)[1]}", f"Switch to the {title} pane",
-                            partial(app.action_pane, pane))
+def palette_commands(app: FintuiApp) -> Iterable[SystemCommand]:
+    for spec in PANES:
+        yield SystemCommand(f"Show {spec.title}", f"Switch to the {spec.tab_title} pane",
+                            partial(app.action_pane, spec.id))
     # Every pane action, from the panes' own bindings: a new binding gets its entry too.
-    for pane, (title, cls) in PALETTE_PANES.items():
-        for binding in cls.BINDINGS:
-            if isinstance(binding, Binding) and binding.id not in PALETTE_SKIP:
+    for spec in PANES:
+        for binding in spec.bindings:
+            if binding.id not in PALETTE_SKIP:
                 key = app.keymap.get(str(binding.id), binding.key).split(",")[0]
                 yield SystemCommand(
-                    f"{title}: {binding.description}",
-                    f"{app.get_key_display(Binding(key, ''))} in the {title} pane",
-                    partial(_palette_action, app, pane, cls, binding.action))
-    containers = app.main.query_one(ContainersPane)
-    for col in COLUMNS:
-        if col.key in containers.sortable:
-            yield SystemCommand(f"Containers: sort by {col.title}", "Sort the Containers pane",
-                                partial(containers.sort_by, col.key))
+                    f"{spec.title}: {binding.description}",
+                    f"{app.get_key_display(Binding(key, ''))} in the {spec.title} pane",
+                    partial(_palette_action, app, spec.id, spec.widget, binding.action))
+    for spec in PANES:
+        if spec.commands is not None:
+            yield from spec.commands(app)
 
 
 def _palette_action(app: FintuiApp, pane: str, cls: type[Widget], action: str) -> None:

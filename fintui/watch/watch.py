@@ -13,8 +13,7 @@ import time
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from fintui.core.alerts import (
     Alert,
@@ -26,18 +25,19 @@ from fintui.core.alerts import (
     rules_from,
     split_down_endpoints,
 )
-from fintui.core.store_faults import StoreFaults, fault_line, worked_line
 from fintui.core.usage_samples import from_disk_reading, from_snapshot
 from fintui.core.webhook_outbox import DeliveryLine
 from fintui.forecasting import TargetForecast, forecast_all, forecast_rules
 from fintui.model import ClusterSnapshot, Container, DiskUsage, UsageSample
 from fintui.notify.webhook import WebhookSender
-from fintui.sources.base import SourceUnavailable
 from fintui.store.alert_state import AlertStateFile
 from fintui.store.db import StateUnavailable
 from fintui.store.history import HistoryStore
 from fintui.store.paged import PagedFile
 from fintui.store.state import ClusterState
+from fintui.watch.listener import WatchListener, read_disks
+from fintui.watch.reads import SourceReads
+from fintui.watch.store_notices import StoreNotices
 from fintui.wiring import make_poller
 
 if TYPE_CHECKING:
@@ -48,58 +48,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("fintui.watch")
 
 USAGE_RECORD_EVERY = 30.0  # seconds between notes of which volumes and images are in use
-# What goes without while a state file fails, said with its fault.
-STORE_USES = {
-    "usage": "volume and image last-use times are not recorded",
-    "isolations": "isolation marks are not read",
-    "volume history": "a volume's history cannot be shown",
-    "history": "metric samples and forecasts wait",
-    "alerts": "acks and silences made here are held in memory",
-}
-STORE_NOTICE_GATHER = 1.0  # seconds: faults found together (at start) share one notice
 
 
-class WatchListener(Protocol):
-    """What a subscriber hears. Called on the watch's event loop; each must return quickly."""
-
-    def snapshot(self, snap: ClusterSnapshot) -> None: ...
-
-    def alerts_changed(self) -> None: ...
-
-    def forecasts_changed(self) -> None: ...
-
-    def disk_changed(self, endpoint: str) -> None: ...
-
-    def notice(self, text: str, title: str, error: bool) -> None: ...
-
-
-async def read_disks(parts: Parts, endpoints: Iterable[str], disks: dict[str, DiskUsage],
-                     listeners: Iterable[WatchListener],
-                     then: Callable[[EndpointParts, DiskUsage], None] | None = None
-                     ) -> dict[str, str]:
-    """`/system/df` of each named endpoint in turn (slow on big hosts): kept in `disks`, handed
-    to `then`, told to the listeners; returns the endpoints that failed, with why."""
-    wanted = set(endpoints)
-    errors: dict[str, str] = {}
-    for e in parts.storages():
-        if e.name not in wanted:
-            continue
-        try:
-            disk = await e.source.disk_usage()
-        except SourceUnavailable as exc:
-            errors[e.name] = str(exc)
-            continue
-        disks[e.name] = disk
-        if then is not None:
-            then(e, disk)
-        for listener in list(listeners):
-            listener.disk_changed(e.name)
-    return errors
-
-
-class Watch:
+class Watch(StoreNotices, SourceReads):
     def __init__(self, parts: Parts, ops: Operations, deliver: bool = True,
                  state: ClusterState | None = None) -> None:
+        super().__init__()
         self.parts = parts
         self.ops = ops  # the first endpoint's: isolation marks and storage use are its stores
         # A console hands its own: the panes keep reading it when one watch replaces another.
@@ -119,7 +73,7 @@ class Watch:
                                       on_change=self._alerts_changed) \
             if deliver and alerts.receivers else None
         # What this watch has paged as firing survives its restart (a paging watch only).
-        self.paged = PagedFile(parts.settings.state_dir / "paged.json") \
+        self.paged = PagedFile(parts.settings.paths.state_dir / "paged.json") \
             if self.webhooks is not None else None
         self._seeded = False  # the first sweep seeds the restart window from one look
         self.forecasts: list[TargetForecast] = []
@@ -127,8 +81,6 @@ class Watch:
         self.history: HistoryStore | None = None
         self.history_error = ""
         self.disks: dict[str, DiskUsage] = {}  # each endpoint's latest sizes, by name
-        self.store_faults = StoreFaults()  # state files failing now: each said once
-        self._fault_news: list[str] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         self._busy: set[str] = set()  # kinds of background work running now
         self._usage_recorded_at = 0.0
@@ -403,32 +355,3 @@ class Watch:
             self.history_round(from_disk_reading(disk, self.state.snapshot, endpoint.local,
                                                  endpoint.name),
                                self.parts.clock.now().timestamp(), False)
-
-    # -- state files ---------------------------------------------------------------------
-
-    def store_failed(self, exc: StateUnavailable, use: str) -> None:
-        """Say a state file's fault once (again only for a new reason): the watch goes on
-        without it, and every later use tries the file again. Faults found within a moment
-        of each other share one notice, one line a file, each led by the file's name."""
-        if self.store_faults.failed(str(exc.path), use, exc.reason):
-            if not self._fault_news:
-                asyncio.get_running_loop().call_later(STORE_NOTICE_GATHER,
-                                                      self._say_store_faults)
-            self._fault_news.append(fault_line(exc.path, str(exc), STORE_USES[use]))
-
-    def _say_store_faults(self) -> None:
-        news, self._fault_news = self._fault_news, []
-        if news:
-            self._notice("\n".join(news), "state files" if len(news) > 1 else "state file",
-                         True)
-
-    def store_worked(self, path: Path, use: str, extra: str = "") -> None:
-        if self.store_faults.worked(str(path), use):
-            self._say_store_faults()  # a fault still waiting to be said comes first
-            self._notice(worked_line(path, extra), "state file", False)
-
-    def _notice(self, text: str, title: str, error: bool) -> None:
-        if not self.listeners:  # headless: the log is where it is said
-            (log.error if error else log.info)("%s: %s", title, text)
-        for listener in list(self.listeners):
-            listener.notice(text, title, error)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import re
 import time
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from textual.app import App
 from textual.pilot import Pilot
 
@@ -64,9 +67,22 @@ async def until_loaded(pilot: Pilot[int], sweeps: int = 1) -> None:
     await pilot.pause()
 
 
+_SVG_TEXT = re.compile(r'<text [^>]*\bx="([0-9.]+)"[^>]*textLength="([0-9.]+)"'
+                       r'[^>]*clip-path="url\(#[^)]*-line-(\d+)\)">(.*?)</text>')
+
+
 def screen_text(app: App[Any]) -> str:
-    """What the terminal would show, as plain text (escape bytes would appear as they are)."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    """What the terminal would show, as plain text (escape bytes would appear as they are):
+    read back from the public screenshot, whose every run of text sits at its cell."""
+    found = [(int(line), float(x), float(length), html.unescape(raw).replace("\xa0", " "))
+             for x, length, line, raw in _SVG_TEXT.findall(app.export_screenshot())]
+    lines: dict[int, str] = {}
+    for line, x, length, text in found:
+        cell = length / len(text)  # one cell's width in the picture
+        start = round(x / cell)
+        shown = lines.get(line, "")
+        lines[line] = shown + " " * max(start - cell_len(shown), 0) + text
+    return "\n".join(lines.get(y, "") for y in range(app.size.height))
 
 
 async def wait_for(pilot: Pilot[Any], text: str, seconds: float = 5.0) -> float:

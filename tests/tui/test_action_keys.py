@@ -26,7 +26,7 @@ def pane(app: FintuiApp) -> ContainersPane:
 
 async def select(pilot: Any, name: str) -> None:
     p = pane(pilot.app)
-    index = [p.cell_text(k, "name") for k in p._row_keys].index(name)
+    index = [p.cell_text(k, "name") for k in p.row_keys()].index(name)
     p.table.move_cursor(row=index)
     await pilot.pause()
 
@@ -70,7 +70,7 @@ async def test_scale_to_zero_asks_twice_and_n_cancels() -> None:
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
         assert app.ops.audit.records() == []  # nothing was attempted
-        assert len(pane(app)._row_keys) == 11
+        assert len(pane(app).row_keys()) == 11
 
 
 async def test_isolate_then_release_from_the_keyboard() -> None:

@@ -48,7 +48,7 @@ async def serve(tmp: Path, socket: Path, role: str = "") -> tuple[Any, AgentServ
 
 
 def audit(parts: Any) -> list[dict[str, Any]]:
-    path = parts.settings.ops.audit_path
+    path = parts.settings.audit.path
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() \
         else []
 
@@ -65,7 +65,7 @@ async def attached_console(pilot: Any) -> None:
 
 async def select(pilot: Any, name: str) -> None:
     pane = pilot.app.query_one(ContainersPane)
-    index = [pane.cell_text(k, "name") for k in pane._row_keys].index(name)
+    index = [pane.cell_text(k, "name") for k in pane.row_keys()].index(name)
     pane.table.move_cursor(row=index)
     await pilot.pause()
 

@@ -21,7 +21,7 @@ async def test_outage_shows_reason_keeps_stale_rows_and_recovers() -> None:
         assert "connection refused by /var/run/docker.sock — retrying" in text
         assert "STALE since" in text
         pane = app.query_one(ContainersPane)
-        assert len(pane._row_keys) == 11, "the last good rows stay on screen"
+        assert len(pane.row_keys()) == 11, "the last good rows stay on screen"
         assert pane.has_class("-stale")
         source.down = None
         await wait_for(pilot, "● live", seconds=3.0)

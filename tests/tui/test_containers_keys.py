@@ -20,7 +20,7 @@ def pane(app: FintuiApp) -> ContainersPane:
 
 def shown_names(app: FintuiApp) -> list[str]:
     p = pane(app)
-    return [p.cell_text(key, "name") for key in p._row_keys]
+    return [p.cell_text(key, "name") for key in p.row_keys()]
 
 
 
@@ -48,11 +48,11 @@ async def test_demo_shows_live_containers_with_their_numbers() -> None:
         await until_loaded(pilot)
         text = screen_text(app)
         assert "● live" in text and "demo://trading-desk" in text
-        assert len(pane(app)._row_keys) == 11
+        assert len(pane(app).row_keys()) == 11
         assert "✗ unhealthy" in text  # fix-gateway
         assert "↻ restarting" in text or "recon-worker" in text
         p = pane(app)
-        recon = next(k for k in p._row_keys if p.cell_text(k, "name") == "recon-worker")
+        recon = next(k for k in p.row_keys() if p.cell_text(k, "name") == "recon-worker")
         assert int(p.cell_text(recon, "restarts")) >= 17
 
 
@@ -92,7 +92,7 @@ async def test_sort_keys_cycle_columns_and_reverse() -> None:
             await pilot.press("o")
         assert "sort: CPU%" in screen_text(app)
         p = pane(app)
-        cpus = [float(p.cell_text(k, "cpu").rstrip("%")) for k in p._row_keys
+        cpus = [float(p.cell_text(k, "cpu").rstrip("%")) for k in p.row_keys()
                 if p.cell_text(k, "cpu") != "-"]
         assert cpus == sorted(cpus, reverse=True) and len(cpus) == 10
 
@@ -123,14 +123,14 @@ async def test_group_by_service_adds_group_rows_with_counts() -> None:
         await until_loaded(pilot)
         await pilot.press("b")
         p = pane(app)
-        groups = [k for k in p._row_keys if k.startswith(GROUP_PREFIX)]
+        groups = [k for k in p.row_keys() if k.startswith(GROUP_PREFIX)]
         assert GROUP_PREFIX + "pricing" in groups
-        header = p._row_keys.index(GROUP_PREFIX + "pricing")
+        header = p.row_keys().index(GROUP_PREFIX + "pricing")
         assert p.cell_text(GROUP_PREFIX + "pricing", "name") == "▾ 3/3 pricing"
         assert [shown_names(app)[header + i] for i in (1, 2, 3)] == [
             "pricing.1.k3j9x2a1", "pricing.2.p8d0s7q4", "pricing.3.x1m2n3b4"]
         await pilot.press("b")
-        assert not any(k.startswith(GROUP_PREFIX) for k in pane(app)._row_keys)
+        assert not any(k.startswith(GROUP_PREFIX) for k in pane(app).row_keys())
 
 
 async def test_cursor_stays_on_the_same_container_when_rows_move() -> None:
@@ -143,11 +143,11 @@ async def test_cursor_stays_on_the_same_container_when_rows_move() -> None:
         await pilot.press("down", "down", "down", "down")
         target = p.selected_key()
         assert target is not None
-        orders = {tuple(p._row_keys)}
+        orders = {tuple(p.row_keys())}
         for _ in range(6):  # several sweeps: CPU changes and the rows reorder
             app.watcher.arrived(await app.parts.source.sweep())
             await pilot.pause()
-            orders.add(tuple(p._row_keys))
+            orders.add(tuple(p.row_keys()))
             assert p.selected_key() == target
         assert len(orders) > 1, "the rows never moved, so this test proved nothing"
 

@@ -36,7 +36,7 @@ async def test_processes_are_joined_to_their_containers() -> None:
         assert "risk-var-batch-1  asked for 1  IDLE: asked for a GPU, runs nothing on it" in text
         await pilot.press("1")
         pane = app.query_one(ContainersPane)
-        key = next(k for k in pane._row_keys if pane.cell_text(k, "name") == "agents-llm-infer-1")
+        key = next(k for k in pane.row_keys() if pane.cell_text(k, "name") == "agents-llm-infer-1")
         assert pane.cell_text(key, "gpu_mem") == "58GiB"
 
 
@@ -49,4 +49,4 @@ async def test_without_a_driver_the_pane_says_why_and_the_rest_runs() -> None:
         await wait_for(pilot, "No GPUs here: NVML Shared Library Not Found.")
         await pilot.press("1")
         assert "● live" in screen_text(app)
-        assert len(app.query_one(ContainersPane)._row_keys) == 11
+        assert len(app.query_one(ContainersPane).row_keys()) == 11

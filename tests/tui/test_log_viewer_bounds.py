@@ -14,8 +14,8 @@ from textual.widgets import Log
 
 from fintui.core.log_lines import CONTINUED, CONTINUES
 from fintui.model import Container
-from fintui.sources.base import ClusterSource
 from fintui.tui.screens.logs import MAX_CHARS, MAX_LINES, ROW_CHARS, LogScreen
+from fintui.watch.reads import ContainerReads
 from tests.tui.helpers import screen_text
 
 CONTAINER = Container(id="c1", name="flood", image="busybox", state="running", status="Up")
@@ -33,7 +33,7 @@ class Backlog:
 
 
 async def open_viewer(app: App[Any], lines: list[str]) -> LogScreen:
-    screen = LogScreen(cast(ClusterSource, Backlog(lines)), CONTAINER, tail=100)
+    screen = LogScreen(cast(ContainerReads, Backlog(lines)), CONTAINER, tail=100)
     await app.push_screen(screen)
     return screen
 

@@ -13,8 +13,8 @@ from textual.pilot import Pilot
 from textual.widgets import Log
 
 from fintui.model import Container
-from fintui.sources.base import ClusterSource
 from fintui.tui.screens.logs import MAX_LINES, LogScreen
+from fintui.watch.reads import ContainerReads
 from tests.tui.helpers import screen_text
 
 CONTAINER = Container(id="c1", name="fe-x", image="busybox", state="running", status="Up")
@@ -45,7 +45,7 @@ class Chatty:
 
 
 async def open_viewer(app: App[Any], pilot: Pilot[Any], source: Chatty) -> LogScreen:
-    screen = LogScreen(cast(ClusterSource, source), CONTAINER, tail=500)
+    screen = LogScreen(cast(ContainerReads, source), CONTAINER, tail=500)
     await app.push_screen(screen)
     await until_kept(pilot, screen, BACKLOG)
     return screen

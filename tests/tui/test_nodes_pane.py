@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import DataTable
-
 from fintui.tui.panes.nodes import NodesPane
 from fintui.tui.screens.actions import ConfirmScreen
+from fintui.tui.widgets.row_table import RowTable
 from tests.tui.helpers import (
     make_app,
     screen_text,
@@ -22,7 +21,7 @@ from tests.tui.helpers import (
 async def select_node(pilot: Any, app: Any, hostname: str) -> NodesPane:
     pane: NodesPane = app.query_one(NodesPane)
     index = [n.hostname for n in pane.nodes].index(hostname)
-    pane.query_one("#nodes-table", DataTable).move_cursor(row=index)
+    pane.query_one("#nodes-table", RowTable).move_cursor(row=index)
     await pilot.pause()
     return pane
 

@@ -14,7 +14,7 @@ async def on_row(pilot: Pilot[int], name: str) -> None:
     from fintui.tui.panes.containers import ContainersPane
 
     pane = pilot.app.query_one(ContainersPane)
-    pane.table.move_cursor(row=[pane.cell_text(k, "name") for k in pane._row_keys].index(name))
+    pane.table.move_cursor(row=[pane.cell_text(k, "name") for k in pane.row_keys()].index(name))
     await pilot.pause()
 
 

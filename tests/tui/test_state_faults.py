@@ -39,9 +39,9 @@ def demo_app(tmp_path: Path, extra: str = "", before_start: bytes | None = None,
     args = build_parser().parse_args(["--demo", "--as", "ops", "--config", str(config)])
     parts = build_parts(args, load_settings(args.config))
     if before_start is not None:
-        (parts.settings.state_dir / "state.sqlite").write_bytes(before_start)
+        (parts.settings.paths.state_dir / "state.sqlite").write_bytes(before_start)
     for name, content in (files or {}).items():
-        (parts.settings.state_dir / name).write_bytes(content)
+        (parts.settings.paths.state_dir / name).write_bytes(content)
     app = FintuiApp(parts)
     said: list[str] = []
     notify = app.notify
@@ -206,7 +206,7 @@ SILENCE = ('[[silences]]\nrule = "crash-loop"\ntarget = "recon-*"\n'
 async def test_three_broken_state_files_at_80x24_each_show_their_name(tmp_path: Path) -> None:
     app, said = demo_app(tmp_path, before_start=GARBAGE, files={
         "history.sqlite": GARBAGE, "alerts.toml": SILENCE.replace('author = "ops"\n', "").encode()})
-    folder = app.parts.settings.state_dir
+    folder = app.parts.settings.paths.state_dir
     names = ("state.sqlite", "history.sqlite", "alerts.toml")
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await until(pilot, lambda: all(about(said, folder / n) for n in names), 10,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from fintui.core.console_glyphs import CONSOLE_SAFE
+from fintui.tui.widgets.row_table import RowTable
 from tests.tui.helpers import SNAPSHOT_CONFIG, make_app, screen_text, until_loaded
 
 PANES = ["1", "2", "3", "4", "5"]
@@ -78,8 +79,8 @@ async def test_the_alerts_table_never_needs_sideways_scrolling(width: int) -> No
         await until_loaded(pilot)
         await pilot.press("4")
         await pilot.pause(0.2)
-        table = app.query_one("#alerts-active")
+        table = app.query_one("#alerts-active", RowTable)
         assert table.virtual_size.width <= table.scrollable_content_region.width
-        shown = [str(c.label) for c in table.columns.values()]  # type: ignore[attr-defined]
+        shown = [c.title for c in table.columns]
         assert shown[:1] == ["Severity"] and "Target" in shown  # kept longest
         assert ("Runbook" in shown) == (width >= 120)

@@ -36,7 +36,7 @@ def keyed_config(tmp_path: Path, keys: str) -> Path:
 
 async def select(pilot: Any, name: str) -> None:
     pane = pilot.app.query_one(ContainersPane)
-    index = [pane.cell_text(k, "name") for k in pane._row_keys].index(name)
+    index = [pane.cell_text(k, "name") for k in pane.row_keys()].index(name)
     pane.table.move_cursor(row=index)
     await pilot.pause()
 

@@ -132,7 +132,7 @@ async def test_hostile_cluster_in_pane_details_logs_and_header() -> None:
         await until_loaded(pilot)
         assert_inert(app, ["[@click=app.quit]x0", "[/]2", "\\x1b[31mred"])
         pane = app.query_one(ContainersPane)
-        names = {pane.cell_text(k, "name") for k in pane._row_keys}
+        names = {pane.cell_text(k, "name") for k in pane.row_keys()}
         assert "[bold]b[/bold]3" in names
         await pilot.press("enter")
         await pilot.pause(0.2)

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable
 
 from fintui.tui.screens.cleanup import CleanupScreen
 from fintui.tui.screens.volume import VolumeScreen
+from fintui.tui.widgets.row_table import RowTable
 from tests.tui.helpers import (
     make_app,
     screen_text,
@@ -53,19 +53,19 @@ async def test_sections_show_what_uses_the_disk() -> None:
         assert "tick-archive-2025" in text and "96GiB" in text
         assert "pricing.1.k3j9x2a1:/data (rw)" in text
         assert "images 11 (8 active)" in text and "volumes 10" in text
-        images = app.query_one("#table-images", DataTable)
+        images = app.query_one("#table-images", RowTable)
         assert images.row_count == 11
-        stopped = app.query_one("#table-stopped", DataTable)
+        stopped = app.query_one("#table-stopped", RowTable)
         assert stopped.row_count == 1  # nightly-report
         await pilot.press("slash", *"backtest", "enter")
-        volumes = app.query_one("#table-volumes", DataTable)
+        volumes = app.query_one("#table-volumes", RowTable)
         assert volumes.row_count == 1
         await pilot.press("escape")
         assert volumes.row_count == 10
-        first = next(row.key.value for row in volumes.ordered_rows)
+        first = volumes.row_keys()[0]
         assert first == "tick-archive-2025"  # largest first
         await pilot.press("o")
-        names = [row.key.value for row in volumes.ordered_rows]
+        names = volumes.row_keys()
         assert names[0] == ANON and names[-1] == "var-batch-data"  # by name now
 
 
@@ -73,8 +73,8 @@ async def test_volume_details_list_who_mounted_it() -> None:
     app = make_app()
     async with app.run_test(size=(140, 40)) as pilot:
         await on_volumes(pilot)
-        volumes = app.query_one("#table-volumes", DataTable)
-        keys = [row.key.value for row in volumes.ordered_rows]
+        volumes = app.query_one("#table-volumes", RowTable)
+        keys = volumes.row_keys()
         volumes.move_cursor(row=keys.index("ledger-data"))
         await pilot.press("enter")
         await pilot.pause(0.1)

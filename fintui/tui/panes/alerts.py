@@ -11,22 +11,22 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
+from fintui.core.alert_rows import (
+    ACTIVE_HEADERS,
+    HISTORY_HEADERS,
+    active_rows,
+    active_widths,
+    alert_key,
+    history_rows,
+)
 from fintui.core.alerts import Alert, firing_counts
-from fintui.core.fit import Want, fit
-from fintui.core.format import human_duration
 from fintui.core.text_safety import one_line
 from fintui.core.webhook_outbox import DeliveryLine
-from fintui.tui.widgets.navigation import NavTable
+from fintui.tui.widgets.row_feed import Palette, feed, fitted_columns
+from fintui.tui.widgets.row_table import RowTable
 from fintui.tui.widgets.safe import safe
-
-# (title, priority: 0 is kept longest, least width of a column that shrinks to fit, longest
-# text shown)
-ACTIVE_COLUMNS = (("Severity", 0, 0, 0), ("State", 3, 0, 0), ("Rule", 2, 0, 0),
-                  ("Target", 1, 0, 30), ("Value", 6, 0, 0), ("For", 4, 0, 0),
-                  ("Marks", 5, 0, 40), ("Runbook", 7, 16, 0))
-HISTORY_COLUMNS = ("Resolved", "Rule", "Target", "Severity", "Lasted")
 
 
 def delivery_text(lines: Sequence[DeliveryLine], warn_style: str) -> Text:
@@ -74,8 +74,7 @@ class AlertsPane(Vertical):
         self.alerts: list[Alert] = []
         self.isolate_key = isolate_key  # as [keys] set it: the hint must name the real key
         self._delivery: tuple[DeliveryLine, ...] = ()  # the delivery lines shown
-        self._shown: tuple[list[Alert], Sequence[DeliveryLine], list[Alert], datetime, str,
-                           str] | None = None
+        self._shown: tuple[list[Alert], Sequence[DeliveryLine], list[Alert], datetime] | None = None
 
     def on_resize(self) -> None:
         if self._shown is not None and self.size.width:
@@ -86,17 +85,14 @@ class AlertsPane(Vertical):
         # Its own line, wrapped: a delivery error (why the page did not go out) must be read
         # whole at 80 columns, not cut off at the end of the summary.
         yield Static(id="alert-delivery")
-        active: DataTable[Text] = NavTable(id="alerts-active", cursor_type="row",
-                                            zebra_stripes=True)
-        yield active
+        yield RowTable(id="alerts-active")
         yield Static(safe("Resolved (most recent first)"), id="alert-history-title")
-        history: DataTable[Text] = NavTable(id="alerts-history", cursor_type="none")
-        history.add_columns(*HISTORY_COLUMNS)
-        yield history
+        yield RowTable(id="alerts-history", zebra=False, cursor=False)
 
     def show(self, alerts: list[Alert], delivery: Sequence[DeliveryLine],
-             history: list[Alert], now: datetime, error_style: str, warn_style: str) -> None:
-        self._shown = (alerts, delivery, history, now, error_style, warn_style)
+             history: list[Alert], now: datetime) -> None:
+        self._shown = (alerts, delivery, history, now)
+        palette = Palette.of(self.app.current_theme)
         self.alerts = alerts
         counts = firing_counts(alerts)
         pending = sum(a.state == "pending" for a in alerts)
@@ -111,53 +107,22 @@ class AlertsPane(Vertical):
         if lines != self._delivery:  # layout only when a line comes, goes or changes
             self._delivery = lines
             widget = self.query_one("#alert-delivery", Static)
-            widget.update(delivery_text(lines, warn_style))
+            widget.update(delivery_text(lines, palette.warn))
             widget.display = bool(lines)
-        table = self.query_one("#alerts-active", DataTable)
-        selected = self.selected()
-        rows = []
-        for alert in alerts:
-            style = error_style if alert.severity == "critical" else (
-                warn_style if alert.severity == "warning" else "")
-            marks = ", ".join(m for m in (
-                f"acked by {alert.acked_by}" if alert.acked_by else "",
-                f"silenced: {alert.silenced_by}" if alert.silenced_by else "",
-                f"fault: {self.isolate_key} to isolate" if alert.faulty else "") if m) or "-"
-            cells = {"Severity": (alert.severity.upper(), style), "State": (alert.state, ""),
-                     "Rule": (alert.rule, ""), "Target": (alert.target, ""),
-                     "Value": (f"{alert.value:g}", ""),
-                     "For": (human_duration((now - alert.started).total_seconds()), ""),
-                     "Marks": (marks, ""), "Runbook": (alert.runbook, "")}
-            rows.append(("\0".join(alert.key), cells))
-        # Columns that do not fit are dropped by priority; the runbook takes what is left.
-        widths = fit([Want(name, max([len(name)] + [len(one_line(c[name][0], cap))
-                                                     for _, c in rows]), priority, least)
-                      for name, priority, least, cap in ACTIVE_COLUMNS],
-                     max(self.size.width - 2, 20), table.cell_padding)
-        table.clear(columns=True)
-        for name, width in widths.items():
-            table.add_column(name, width=width, key=name)
-        for key, cells in rows:
-            table.add_row(*(safe(cells[name][0], cells[name][1], limit=width)
-                            for name, width in widths.items()), key=key)
-        if selected is not None:
-            keys = [a.key for a in alerts]
-            if selected.key in keys:
-                table.move_cursor(row=keys.index(selected.key), animate=False)
-        past = self.query_one("#alerts-history", DataTable)
-        past.clear()
-        for alert in history[:50]:
-            lasted = ((alert.resolved - (alert.fired or alert.started)).total_seconds()
-                      if alert.resolved else None)
-            past.add_row(safe(f"{alert.resolved:%H:%M:%S}" if alert.resolved else "-"),
-                         safe(alert.rule), safe(alert.target, limit=30), safe(alert.severity),
-                         safe(human_duration(lasted)))
+        table = self.query_one("#alerts-active", RowTable)
+        rows = active_rows(alerts, now, self.isolate_key)
+        widths = active_widths(rows, max(self.size.width - 2, 20), table.cell_padding)
+        feed(table, fitted_columns(ACTIVE_HEADERS, rows, widths), rows, palette)
+        past = history_rows(history)
+        feed(self.query_one("#alerts-history", RowTable),
+             fitted_columns(HISTORY_HEADERS, past), past, palette)
+
+    def focus_table(self) -> None:
+        self.query_one("#alerts-active", RowTable).focus()
 
     def selected(self) -> Alert | None:
-        table = self.query_one("#alerts-active", DataTable)
-        if not self.alerts or not 0 <= table.cursor_row < len(self.alerts):
-            return None
-        return self.alerts[table.cursor_row]
+        key = self.query_one("#alerts-active", RowTable).selected_key()
+        return next((a for a in self.alerts if alert_key(a) == key), None)
 
     def action_ack(self) -> None:
         alert = self.selected()

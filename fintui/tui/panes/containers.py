@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual import events, on
@@ -23,49 +22,18 @@ from fintui.core.container_rows import (
     matches,
     ordered,
     spark_width,
+    tone,
 )
 from fintui.core.gpu_join import gpu_memory_by_container
 from fintui.core.text_safety import one_line
-from fintui.model import ClusterSnapshot, Container, Health
+from fintui.model import ClusterSnapshot, Container
 from fintui.store.state import ClusterState
 from fintui.tui.widgets.navigation import bound_id
+from fintui.tui.widgets.row_feed import Palette
 from fintui.tui.widgets.row_table import RowTable, TableColumn
 from fintui.tui.widgets.safe import safe
 
 GROUP_PREFIX = "group:"
-
-
-@dataclass(frozen=True, slots=True)
-class Palette:
-    """Concrete colours from the active theme, for Rich cells (which cannot see $variables)."""
-
-    ok: str
-    warn: str
-    bad: str
-    muted: str
-
-
-def cell_style(key: str, c: Container, palette: Palette, isolated: bool = False) -> str:
-    if key == "state" and isolated:
-        return f"bold reverse {palette.warn}"
-    if key == "state":
-        if c.state == "running":
-            return palette.ok
-        if c.state in ("restarting", "dead"):
-            return f"bold {palette.bad}"
-        return palette.warn if c.state == "paused" else palette.muted
-    if key == "health":
-        return {Health.UNHEALTHY: f"bold {palette.bad}", Health.STARTING: palette.warn,
-                Health.HEALTHY: palette.ok}.get(c.health, palette.muted)
-    if key == "restarts" and c.restart_count:
-        return palette.warn
-    if key == "cpu_spark":
-        return palette.ok
-    return ""
-
-
-def endpoint_style(down: bool, palette: Palette) -> str:
-    return f"bold {palette.bad}" if down else palette.muted
 
 
 class ContainersTable(RowTable):
@@ -141,7 +109,7 @@ class ContainersPane(Vertical):
         yield Input(placeholder="filter: words in name, service, image, state… "
                     "(@name: one endpoint)" if self.skip != SINGLE_ENDPOINT else
                     "filter: words in name, service, image, state…", id="filter")
-        yield ContainersTable(id="containers-table")
+        yield ContainersTable(id="containers-table", cell_segments=False)
         yield Static(id="summary")
 
     @property
@@ -149,15 +117,16 @@ class ContainersPane(Vertical):
         return self.query_one(ContainersTable)
 
     def palette(self) -> Palette:
-        theme = self.app.current_theme
-        return Palette(ok=theme.success or "green", warn=theme.warning or "yellow",
-                       bad=theme.error or "red", muted=theme.secondary or "grey50")
+        return Palette.of(self.app.current_theme)
 
     # ---- rendering -------------------------------------------------------------------
 
-    @property
-    def _row_keys(self) -> list[str]:
-        return self.table.keys
+    def focus_table(self) -> None:
+        self.table.focus()
+
+    def row_keys(self) -> list[str]:
+        """The rows in the order shown (container ids, and group headers' keys)."""
+        return self.table.row_keys()
 
     def on_resize(self) -> None:
         table = self.table
@@ -223,8 +192,7 @@ class ContainersPane(Vertical):
             gone = c.endpoint in down
             plain = cells(c, snap.taken_at, self.state.cpu_history(c.id), self.spark_width,
                           isolated, gpu_memory.get(c.id, 0), gone)
-            made[key] = {k: safe(v, endpoint_style(gone, palette) if k == "endpoint"
-                                 else cell_style(k, c, palette, isolated))
+            made[key] = {k: safe(v, palette.style(tone(k, c, isolated, gone)))
                          for k, v in plain.items()}
             return made[key]
 

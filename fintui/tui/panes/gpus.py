@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
-from fintui.core.gpu_view import gpu_block, idle_requests, process_rows
+from fintui.core.gpu_view import PROCESS_HEADERS, gpu_block, idle_requests, process_table
 from fintui.store.state import ClusterState
-from fintui.tui.widgets.navigation import NavTable
+from fintui.tui.widgets.row_feed import Palette, feed, fitted_columns
+from fintui.tui.widgets.row_table import RowTable
 from fintui.tui.widgets.safe import safe, safe_block
-
-PROCESS_COLUMNS = ("GPU", "PID", "Container", "Service", "GPU mem", "Kind", "Command")
 
 
 class GpusPane(Vertical):
@@ -21,7 +19,7 @@ class GpusPane(Vertical):
     GpusPane #gpu-status { height: auto; padding: 0 1; }
     GpusPane #gpu-blocks { height: auto; padding: 0 1; }
     GpusPane #gpu-requests { height: auto; padding: 0 1; color: $text-muted; }
-    GpusPane DataTable { height: 1fr; }
+    GpusPane RowTable { height: 1fr; }
     """
 
     def __init__(self, state: ClusterState, id: str | None = None) -> None:
@@ -31,10 +29,7 @@ class GpusPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="gpu-status")
         yield Static(id="gpu-blocks")
-        table: DataTable[Text] = NavTable(id="gpu-processes", cursor_type="row",
-                                           zebra_stripes=True)
-        table.add_columns(*PROCESS_COLUMNS)
-        yield table
+        yield RowTable(id="gpu-processes")
         yield Static(id="gpu-requests")
 
     def refresh_view(self) -> None:
@@ -54,10 +49,12 @@ class GpusPane(Vertical):
                                 self.state.gpu_history(gpu.index, "mem"))
             blocks.append("")
         self.query_one("#gpu-blocks", Static).update(safe_block("\n".join(blocks).rstrip()))
-        table = self.query_one("#gpu-processes", DataTable)
-        table.clear()
-        for row in process_rows(snap.gpus):
-            table.add_row(*(safe(cell) for cell in row))
+        rows = process_table(snap.gpus)
+        feed(self.query_one("#gpu-processes", RowTable),
+             fitted_columns(PROCESS_HEADERS, rows), rows, Palette.of(self.app.current_theme))
         requests = idle_requests(snap.gpus, snap.containers)
         self.query_one("#gpu-requests", Static).update(safe_block(
             "Containers that asked for GPUs:\n" + "\n".join(requests) if requests else ""))
+
+    def focus_table(self) -> None:
+        """Nothing here to act on: the keys stay with the console."""

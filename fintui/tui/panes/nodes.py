@@ -4,22 +4,18 @@ again, through the operations layer."""
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
-from fintui.core.swarm_nodes import node_rows, service_rows
+from fintui.core.swarm_nodes import NODE_HEADERS, SERVICE_HEADERS, node_table, service_table
 from fintui.model import Node
 from fintui.store.state import ClusterState
-from fintui.tui.widgets.navigation import NavTable
+from fintui.tui.widgets.row_feed import Palette, feed, fitted_columns
+from fintui.tui.widgets.row_table import RowTable
 from fintui.tui.widgets.safe import safe
-
-NODE_COLUMNS = ("Node", "Role", "Availability", "State", "Tasks", "CPUs", "Memory", "Engine",
-                "Address")
-SERVICE_COLUMNS = ("Service", "Mode", "Running", "Tasks by node")
 
 
 class NodesPane(Vertical):
@@ -44,18 +40,13 @@ class NodesPane(Vertical):
         self.state = state
         self.drain_key = drain_key  # as [keys] set it: the hint must name the real key
         self.nodes: list[Node] = []
+        self._keys: dict[str, Node] = {}  # row key -> the node it shows
 
     def compose(self) -> ComposeResult:
         yield Static(id="nodes-status")
-        table: DataTable[Text] = NavTable(id="nodes-table", cursor_type="row",
-                                           zebra_stripes=True)
-        table.add_columns(*NODE_COLUMNS)
-        yield table
+        yield RowTable(id="nodes-table")
         yield Static(id="services-status")
-        services: DataTable[Text] = NavTable(id="services-table", cursor_type="row",
-                                              zebra_stripes=True)
-        services.add_columns(*SERVICE_COLUMNS)
-        yield services
+        yield RowTable(id="services-table")
 
     def refresh_view(self) -> None:
         snap = self.state.snapshot
@@ -73,34 +64,24 @@ class NodesPane(Vertical):
             status.update(safe(f"{len(self.nodes)} node(s), {active} active · "
                                f"{self.drain_key} drains the selected node or makes it "
                                "active again"))
-        table = self.query_one("#nodes-table", DataTable)
-        row = table.cursor_row
-        table.clear()
-        for cells in node_rows(self.nodes):
-            table.add_row(*(safe(cell) for cell in cells))
-        if self.nodes:
-            table.move_cursor(row=min(row, len(self.nodes) - 1), animate=False)
-        self._show_services(service_rows(snap.services) if self.nodes else [])
-
-    def _show_services(self, rows: list[tuple[str, ...]]) -> None:
+        palette = Palette.of(self.app.current_theme)
+        rows = node_table(self.nodes)
+        self._keys = {row.key: node for row, node in zip(rows, self.nodes, strict=True)}
+        feed(self.query_one("#nodes-table", RowTable), fitted_columns(NODE_HEADERS, rows),
+             rows, palette)
+        services = service_table(snap.services) if self.nodes else []
         self.query_one("#services-status", Static).update(safe(
-            f"{len(rows)} Swarm service(s), tasks by node" if rows else
+            f"{len(services)} Swarm service(s), tasks by node" if services else
             "no Swarm services" if self.nodes else ""))
-        table = self.query_one("#services-table", DataTable)
-        row = table.cursor_row
-        table.clear()
-        for cells in rows:
-            table.add_row(*(safe(cell) for cell in cells))
-        if rows:
-            table.move_cursor(row=min(row, len(rows) - 1), animate=False)
+        feed(self.query_one("#services-table", RowTable),
+             fitted_columns(SERVICE_HEADERS, services), services, palette)
 
     def focus_table(self) -> None:
-        self.query_one("#nodes-table", DataTable).focus()
+        self.query_one("#nodes-table", RowTable).focus()
 
     def action_drain(self) -> None:
-        table = self.query_one("#nodes-table", DataTable)
-        if not self.nodes or not 0 <= table.cursor_row < len(self.nodes):
+        node = self._keys.get(self.query_one("#nodes-table", RowTable).selected_key() or "")
+        if node is None:
             return
-        node = self.nodes[table.cursor_row]
         self.post_message(self.Availability(
             node, "active" if node.availability != "active" else "drain"))

@@ -3,20 +3,22 @@ bind mounts), with the totals `docker system df` reports, and the way into clean
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from fintui.config import CleanupSettings
 from fintui.core.disk_usage import totals
 from fintui.core.format import human_bytes, human_duration
-from fintui.core.storage_rows import SECTIONS, section_rows, totals_line
+from fintui.core.storage_rows import SECTIONS, section_rows, table_row, totals_line
+from fintui.core.table_rows import headers
 from fintui.store.state import ClusterState
-from fintui.tui.widgets.navigation import NavTable, bound_id
+from fintui.tui.widgets.navigation import bound_id
+from fintui.tui.widgets.row_feed import Palette, feed, fitted_columns
+from fintui.tui.widgets.row_table import RowTable
 from fintui.tui.widgets.safe import safe, safe_block
 
 
@@ -38,7 +40,7 @@ class VolumesPane(Vertical):
     VolumesPane #storage-filter { display: none; height: 3; }
     VolumesPane.-filtering #storage-filter { display: block; }
     VolumesPane TabbedContent { height: 1fr; }
-    VolumesPane DataTable { height: 1fr; }
+    VolumesPane RowTable { height: 1fr; }
     """
 
     class Clean(Message):
@@ -81,13 +83,9 @@ class VolumesPane(Vertical):
         yield Static(id="usage-totals")
         yield Input(placeholder="filter: words in names, users, labels…", id="storage-filter")
         with TabbedContent(id="storage-sections"):
-            for key, title, columns in SECTIONS:
+            for key, title, _columns in SECTIONS:
                 with TabPane(title, id=f"section-{key}"):
-                    table: DataTable[Text] = NavTable(id=f"table-{key}", cursor_type="row",
-                                                       zebra_stripes=True)
-                    for column in columns:
-                        table.add_column(column, key=column)
-                    yield table
+                    yield RowTable(id=f"table-{key}")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clean" and not self.may_act:
@@ -104,21 +102,15 @@ class VolumesPane(Vertical):
         if now is None:
             return
         words = self.filter_text.lower().split()
-        for key, _title, _columns in SECTIONS:
-            table = self.query_one(f"#table-{key}", DataTable)
+        palette = Palette.of(self.app.current_theme)
+        for key, _title, columns in SECTIONS:
             rows = [r for r in section_rows(key, df, containers, self.policy, now)
                     if all(w in r.search for w in words)]
             if self.by_name:
                 rows.sort(key=lambda r: r.cells[0].lower())
-            selected = None
-            if table.row_count and 0 <= table.cursor_row < table.row_count:
-                selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            table.clear()
-            for row in rows:
-                table.add_row(*(safe(cell) for cell in row.cells), key=row.key)
-            keys = [r.key for r in rows]
-            if selected in keys:
-                table.move_cursor(row=keys.index(selected), animate=False)
+            shown = [table_row(r, columns) for r in rows]
+            feed(self.query_one(f"#table-{key}", RowTable),
+                 fitted_columns(headers(*columns), shown), shown, palette)
 
     def _show_state(self) -> None:
         df = self.state.disk
@@ -176,7 +168,7 @@ class VolumesPane(Vertical):
     def focus_table(self) -> None:
         """Keys go to the visible section's table (not a hidden filter box)."""
         active = self.query_one("#storage-sections", TabbedContent).active
-        self.query_one(f"#table-{active.removeprefix('section-')}", DataTable).focus()
+        self.query_one(f"#table-{active.removeprefix('section-')}", RowTable).focus()
 
     def action_clear_filter(self) -> None:
         self.query_one("#storage-filter", Input).value = ""
@@ -194,18 +186,17 @@ class VolumesPane(Vertical):
     def _filter_done(self) -> None:
         self.focus_table()
 
-    @on(DataTable.RowSelected, "#table-volumes")
-    def _volume_chosen(self, event: DataTable.RowSelected) -> None:
+    @on(RowTable.Selected, "#table-volumes")
+    def _volume_chosen(self, event: RowTable.Selected) -> None:
         event.stop()
-        if event.row_key.value:
-            self.post_message(self.VolumeDetails(str(event.row_key.value)))
+        key = event.table.selected_key()
+        if key:
+            self.post_message(self.VolumeDetails(key))
 
     def action_details(self) -> None:
         sections = self.query_one("#storage-sections", TabbedContent)
         if sections.active != "section-volumes":
             return
-        table = self.query_one("#table-volumes", DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            if key:
-                self.post_message(self.VolumeDetails(str(key)))
+        key = self.query_one("#table-volumes", RowTable).selected_key()
+        if key:
+            self.post_message(self.VolumeDetails(key))

@@ -10,9 +10,9 @@ from textual.widgets import Footer, Static, Tree
 
 from fintui.core.inspect_view import highlights
 from fintui.model import Container
-from fintui.sources.base import ClusterSource, ContainerGone, SourceUnavailable
 from fintui.tui.widgets.navigation import NavTree
 from fintui.tui.widgets.safe import safe
+from fintui.watch.reads import ContainerGone, ContainerReads, SourceUnavailable
 
 
 class DetailsScreen(Screen[None]):
@@ -25,9 +25,9 @@ class DetailsScreen(Screen[None]):
     DetailsScreen Tree { height: 1fr; }
     """
 
-    def __init__(self, source: ClusterSource, container: Container) -> None:
+    def __init__(self, reads: ContainerReads, container: Container) -> None:
         super().__init__()
-        self.source = source
+        self.reads = reads
         self.container = container
 
     def compose(self) -> ComposeResult:
@@ -45,7 +45,7 @@ class DetailsScreen(Screen[None]):
     async def load(self) -> None:
         tree = self.query_one(Tree)
         try:
-            data = await self.source.inspect(self.container.id)
+            data = await self.reads.inspect(self.container.id)
         except ContainerGone:
             message = "this container no longer exists"
         except SourceUnavailable as exc:
@@ -64,4 +64,4 @@ class DetailsScreen(Screen[None]):
     def action_logs(self) -> None:
         from fintui.tui.screens.logs import LogScreen
 
-        self.app.push_screen(LogScreen(self.source, self.container, 500))
+        self.app.push_screen(LogScreen(self.reads, self.container, 500))

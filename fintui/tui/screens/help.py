@@ -5,11 +5,15 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import ActiveBinding, Binding
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from fintui.tui.panes.registry import PANES
 from fintui.tui.widgets.navigation import NavTable
 from fintui.tui.widgets.safe import safe
+
+_PANE_TITLES: dict[type[DOMNode], str] = {spec.widget: spec.title for spec in PANES}
 
 
 def binding_rows(active: dict[str, ActiveBinding], key_display: dict[str, str]
@@ -20,6 +24,8 @@ def binding_rows(active: dict[str, ActiveBinding], key_display: dict[str, str]
         description = item.binding.description or item.binding.action.replace("_", " ")
         if isinstance(item.node, App):
             where = "everywhere"
+        elif type(item.node) in _PANE_TITLES:
+            where = _PANE_TITLES[type(item.node)]
         else:
             name = type(item.node).__name__
             for suffix in ("Pane", "Screen", "Table"):

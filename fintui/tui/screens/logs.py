@@ -13,9 +13,9 @@ from textual.widgets import Footer, Input, Log, Static
 from fintui.core.log_lines import LogTail, cut
 from fintui.core.text_safety import one_line
 from fintui.model import Container
-from fintui.sources.base import ClusterSource, ContainerGone, SourceUnavailable
 from fintui.tui.widgets.navigation import NavLog
 from fintui.tui.widgets.safe import safe, safe_line
+from fintui.watch.reads import ContainerGone, ContainerReads, SourceUnavailable
 
 MAX_LINES = 10_000  # kept in memory for search; the daemon keeps the rest
 MAX_CHARS = 8 * 1024 * 1024  # ...and at most this many characters, however long the lines
@@ -42,9 +42,9 @@ class LogScreen(Screen[None]):
     LogScreen Log { height: 1fr; }
     """
 
-    def __init__(self, source: ClusterSource, container: Container, tail: int) -> None:
+    def __init__(self, reads: ContainerReads, container: Container, tail: int) -> None:
         super().__init__()
-        self.source = source
+        self.reads = reads
         self.container = container
         self.tail = tail
         self.lines = LogTail(MAX_CHARS, MAX_LINES)
@@ -81,7 +81,7 @@ class LogScreen(Screen[None]):
     @work(exclusive=True, group="logs", exit_on_error=False)
     async def stream(self) -> None:
         try:
-            async for raw in self.source.logs(self.container.id, self.tail, follow=True):
+            async for raw in self.reads.logs(self.container.id, self.tail, follow=True):
                 if not self.pending:  # shown once the stream waits for more (or a batch fills)
                     self.call_later(self._flush)
                 line = safe_line(raw)

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -26,6 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from fintui.tui.widgets.navigation import vim_bindings
+from fintui.tui.widgets.row_cells import Frame, cell_meta, faded, fit_cell, parse_style
 
 Cells = Callable[[str], Mapping[str, Text]]
 
@@ -35,18 +35,6 @@ class TableColumn:
     key: str
     title: str
     width: int
-
-
-@lru_cache(maxsize=512)
-def _style(spec: str) -> Style:
-    return Style.parse(spec) if spec else Style.null()
-
-
-def _fit(plain: str, width: int) -> str:
-    """Exactly `width` cells: padded, or cut with an ellipsis (never wrapped)."""
-    if cell_len(plain) <= width:
-        return set_cell_size(plain, width)
-    return set_cell_size(plain, max(width - 1, 0)) + "…" if width else ""
 
 
 class RowTable(ScrollView, can_focus=True):
@@ -96,12 +84,30 @@ class RowTable(ScrollView, can_focus=True):
             super().__init__()
             self.column_key = column_key
 
-    class Selected(Message):
+    class RowMessage(Message):
+        def __init__(self, table: RowTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> RowTable:  # for @on(..., "#id")
+            return self.table
+
+    class Selected(RowMessage):
         """Enter on the cursor row."""
 
-    def __init__(self, cell_padding: int = 1, id: str | None = None) -> None:
+    class Highlighted(RowMessage):
+        """The cursor moved to another row."""
+
+    def __init__(self, cell_padding: int = 1, id: str | None = None, zebra: bool = True,
+                 cursor: bool = True, cell_segments: bool = True) -> None:
         super().__init__(id=id)
         self.cell_padding = cell_padding
+        self.zebra = zebra  # alternate rows striped (DataTable's zebra_stripes)
+        self.show_cursor = cursor  # False: a list to read, no row highlighted
+        # Each cell its own segment, padded in the row's style (as DataTable draws them);
+        # the Containers table draws a cell and its padding as one.
+        self.cell_segments = cell_segments
         self.columns: list[TableColumn] = []
         self.keys: list[str] = []
         self.cursor_row = 0
@@ -110,7 +116,7 @@ class RowTable(ScrollView, can_focus=True):
         self._styles: tuple[tuple[object, ...], dict[str, Style]] | None = None
         # Screen line -> (what it showed, its strip): the last frame, to repaint only changes.
         self._shown: dict[int, tuple[tuple[object, ...], Strip]] = {}
-        self._drawing: _Frame | None = None
+        self._drawing: Frame | None = None
 
     # ---- data --------------------------------------------------------------------------
 
@@ -134,6 +140,10 @@ class RowTable(ScrollView, can_focus=True):
         self._cells = cells
         self._generation += 1
         self._repaint_changed()
+
+    def row_keys(self) -> list[str]:
+        """Every row's key, in the order shown."""
+        return list(self.keys)
 
     def selected_key(self) -> str | None:
         return self.keys[self.cursor_row] if 0 <= self.cursor_row < len(self.keys) else None
@@ -164,6 +174,8 @@ class RowTable(ScrollView, can_focus=True):
         self.cursor_row = row
         self._refresh_row(before)
         self._refresh_row(row)
+        if row != before:
+            self.post_message(self.Highlighted(self))
         if scroll:
             self.scroll_cursor_visible()
 
@@ -201,7 +213,7 @@ class RowTable(ScrollView, can_focus=True):
 
     def action_select_cursor(self) -> None:
         if self.keys:
-            self.post_message(self.Selected())
+            self.post_message(self.Selected(self))
 
     async def _on_click(self, event: events.Click) -> None:
         if event.y == 0:
@@ -233,10 +245,10 @@ class RowTable(ScrollView, can_focus=True):
         self._shown.clear()
         self.refresh()
 
-    def _frame(self) -> _Frame:
+    def _frame(self) -> Frame:
         """The geometry and look every line of one repaint shares: asking Textual for each
         (region, scroll, focus, theme) once per line cost more than building the line."""
-        return _Frame(self.scrollable_content_region.width,
+        return Frame(self.scrollable_content_region.width,
                       self.scrollable_content_region.height, round(self.scroll_y),
                       round(self.scroll_x), self.has_focus, self.app.theme)
 
@@ -261,7 +273,7 @@ class RowTable(ScrollView, can_focus=True):
             else:
                 self._shown[line] = (state, strip)
 
-    def _line_state(self, line: int, frame: _Frame) -> tuple[object, ...]:
+    def _line_state(self, line: int, frame: Frame) -> tuple[object, ...]:
         """What decides a screen line's look; equal states draw equal strips."""
         if line == 0:
             return ("header", frame.width, frame.left, frame.focus, frame.theme)
@@ -301,18 +313,18 @@ class RowTable(ScrollView, can_focus=True):
                 "odd": base + get("datatable--odd-row"), "cursor": get("datatable--cursor")})
         return self._styles[1]
 
-    def _build(self, line: int, state: tuple[object, ...], frame: _Frame) -> Strip:
+    def _build(self, line: int, state: tuple[object, ...], frame: Frame) -> Strip:
         width = frame.width
         styles = self._style_set()
         if line == 0:
             cells = [(c.title, Style.null()) for c in self.columns]
-            return self._strip(cells, styles["header"], None, frame, header=True)
+            return self._strip(cells, styles["header"], None, frame, header=True, row=-1)
         if state[0] == "blank":
             return Strip.blank(width, styles["base"])
         row = frame.top + line - 1
         key = self.keys[row]
-        row_style = styles["even" if row % 2 == 0 else "odd"]
-        cursor = styles["cursor"] if row == self.cursor_row else None
+        row_style = styles["even" if row % 2 == 0 else "odd"] if self.zebra else styles["base"]
+        cursor = styles["cursor"] if row == self.cursor_row and self.show_cursor else None
         values = self._cells(key)
         cells = []
         for column in self.columns:
@@ -321,30 +333,35 @@ class RowTable(ScrollView, can_focus=True):
                 cells.append(("", Style.null()))
                 continue
             spec = text.style
-            cells.append((text.plain, _style(spec) if isinstance(spec, str) else spec))
-        return self._strip(cells, row_style, cursor, frame)
+            cells.append((text.plain, parse_style(spec) if isinstance(spec, str) else spec))
+        return self._strip(cells, row_style, cursor, frame, row=row)
 
     def _strip(self, cells: list[tuple[str, Style]], row_style: Style, cursor: Style | None,
-               frame: _Frame, header: bool = False) -> Strip:
+               frame: Frame, header: bool = False, row: int = 0) -> Strip:
         pad = " " * self.cell_padding
-        line_style = row_style + cursor if cursor is not None else row_style
+        around = row_style + cursor if cursor is not None else row_style
+        line_style = around
         if header:  # past the last column the heading's underline stops, as DataTable's does
             line_style += Style(underline=False)
+            if not self.show_cursor:  # and a list's heading fades there, as DataTable's does
+                line_style = faded(row_style, self._style_set()["base"])
         segments = []
-        for (plain, cell_style), column in zip(cells, self.columns, strict=True):
+        for index, ((plain, cell_style), column) in enumerate(zip(cells, self.columns,
+                                                                   strict=True)):
             # The cursor's colours win over a cell's own, as DataTable's do.
             style = row_style + cell_style + cursor if cursor is not None \
                 else row_style + cell_style
-            segments.append(Segment(pad + _fit(plain, column.width) + pad, style))
+            if not self.cell_segments:
+                segments.append(Segment(pad + fit_cell(plain, column.width) + pad, style))
+                continue
+            # A cell of its own, its padding in the row's style: as DataTable draws cells.
+            meta = cell_meta(row, index)
+            text = fit_cell(plain, column.width).rstrip(" ") if plain.strip() else ""
+            fill = pad + " " * (column.width - cell_len(text)) + pad
+            if text:
+                segments += [Segment(pad, around + meta), Segment(text, style + meta),
+                             Segment(fill[len(pad):], around + meta)]
+            else:
+                segments.append(Segment(fill, around + meta))
         strip = Strip(segments).crop(frame.left, frame.left + frame.width)
         return strip.extend_cell_length(frame.width, line_style)
-
-
-@dataclass(frozen=True, slots=True)
-class _Frame:
-    width: int
-    height: int
-    top: int  # first row on screen (scroll_y)
-    left: int  # scroll_x
-    focus: bool
-    theme: str

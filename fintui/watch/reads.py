@@ -1,0 +1,38 @@
+"""The read door a view opens on one container (its inspect document and its logs), owned
+by the watch side: the screens never hold a source. The exceptions they catch come with it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any, Protocol
+
+from fintui.sources.base import ContainerGone, SourceUnavailable
+
+if TYPE_CHECKING:
+    from fintui.wiring import Parts
+
+__all__ = ["ContainerGone", "ContainerReads", "SourceReads", "SourceUnavailable"]
+
+
+class ContainerReads(Protocol):
+    async def inspect(self, container_id: str) -> dict[str, Any]:
+        """The container's inspect document. Raises ContainerGone or SourceUnavailable."""
+        ...
+
+    def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
+        """Log lines, oldest first; with follow, new lines as they come."""
+        ...
+
+
+class SourceReads:
+    """ContainerReads from this process's own sources: the console's watch, and a console
+    attached to an agent (the agent streams state, not logs; the daemon is read here, as
+    before the agent, so a desk account without Docker access gets SourceUnavailable)."""
+
+    parts: Parts
+
+    async def inspect(self, container_id: str) -> dict[str, Any]:
+        return await self.parts.source.inspect(container_id)
+
+    def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
+        return self.parts.source.logs(container_id, tail, follow)
