@@ -73,7 +73,7 @@ async def console_child(url: str, config: Path, ctl: Path) -> None:
 
     def shown() -> set[str]:
         pane = app.query_one(ContainersPane)
-        return {pane.cell_text(key, "name") for key in pane._row_keys}
+        return {pane.cell_text(key, "name") for key in pane.row_keys()}
 
     async with app.run_test(size=(160, 50)) as pilot:
         while not (ctl / "stop").exists():

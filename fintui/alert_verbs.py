@@ -54,8 +54,8 @@ async def usable_agent(args: argparse.Namespace, settings: Settings) -> tuple[Pa
         return None, why
     if not absent(why) or getattr(args, "agent", None):
         raise VerbError(f"cannot use the agent: {why}"
-                        + (f" (ask for group {settings.agent_group!r})"
-                           if "permission denied" in why and settings.agent_group else ""))
+                        + (f" (ask for group {settings.agent.group!r})"
+                           if "permission denied" in why and settings.agent.group else ""))
     return None, why
 
 

@@ -28,7 +28,7 @@ def read_only(args: argparse.Namespace, settings: Settings) -> bool:
     from fintui.ops.guard import role_of
     from fintui.ops.identity import current_identity
 
-    return (bool(args.read_only) or not settings.serve_allow_actions
+    return (bool(args.read_only) or not settings.serve.allow_actions
             or role_of(current_identity(), settings.guard, False) != "operator")
 
 
@@ -37,8 +37,8 @@ def app_command(args: argparse.Namespace, settings: Settings) -> list[str]:
     `serve`, and --read-only unless the config allows actions from the browser."""
     command = [sys.executable, "-m", "fintui"]
     for flag, value in (("--config", args.config), ("--host", args.host),
-                        ("--endpoint", args.endpoint), ("--as", args.actor),
-                        ("--theme", args.theme)):
+                        ("--context", args.context), ("--endpoint", args.endpoint),
+                        ("--as", args.actor), ("--theme", args.theme)):
         if value:  # one word each: a value that starts with "-" stays a value
             command.append(f"{flag}={value}")
     if args.demo:
@@ -108,12 +108,12 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
     def banner(port: int) -> None:  # once listening: the address printed is one that answers
         print(f"fintui serve: http://{host}:{port}/{shown} ({mode}, at most "
-              f"{settings.serve_max_sessions} sessions); ctrl+c stops", file=sys.stderr,
+              f"{settings.serve.max_sessions} sessions); ctrl+c stops", file=sys.stderr,
               flush=True)
 
     with tempfile.TemporaryDirectory(prefix="fintui-serve-") as folder:
         server = GuardedServer(app_command(args, settings), token=token,
-                               max_sessions=settings.serve_max_sessions, public=args.public,
+                               max_sessions=settings.serve.max_sessions, public=args.public,
                                host=args.bind, port=args.port,
                                templates_path=str(local_templates(Path(folder))))
         try:

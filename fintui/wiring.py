@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fintui.clock import Clock, FixedClock, SystemClock
-from fintui.config import Settings, resolve_host
+from fintui.config import Settings
 from fintui.ops.identity import Identity, current_identity
 from fintui.poller import Poller
 from fintui.sources.base import ClusterActions, ClusterSource, GpuSource, HostSource
@@ -17,6 +17,7 @@ from fintui.sources.base import ClusterActions, ClusterSource, GpuSource, HostSo
 if TYPE_CHECKING:
     from fintui.ops.operations import Operations
     from fintui.sources.cgroup_stats import CgroupReader
+    from fintui.sources.docker_context import DockerTarget
     from fintui.store.history import HistoryStore
 
 
@@ -97,18 +98,13 @@ def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
     actor = args.actor or current_identity().user
     override = getattr(args, "verb_override", "") or args.override_freeze
     if args.demo:
-        from fintui.sources.demo import (
-            DEMO_START,
-            DemoActions,
-            DemoCluster,
-            DemoGpus,
-            DemoHost,
-            seed_history,
-        )
+        from fintui.demo_seed import seed_history
+        from fintui.sources.demo import DEMO_START, DemoCluster, DemoGpus, DemoHost
+        from fintui.sources.demo_actions import DemoActions
 
-        settings = demo_settings(settings, settings.state_dir_configured)
+        settings = demo_settings(settings, settings.as_written("paths.state_dir"))
         clock = FixedClock(DEMO_START)
-        cluster = DemoCluster(settings.demo_seed, clock, settings.ui.refresh_interval)
+        cluster = DemoCluster(settings.demo.seed, clock, settings.ui.refresh_interval)
         parts = Parts(settings, cluster, DemoHost(cluster), clock, True, actor, args.read_only,
                       DemoActions(cluster), override, DemoGpus(cluster))
         seed_history(cluster, DemoGpus(cluster), parts.open_history())
@@ -140,23 +136,29 @@ def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
 
 
 def agent_path(args: argparse.Namespace, settings: Settings) -> Path | None:
-    """The agent socket to try: --agent, else [agent] socket; None with --no-agent, and
-    with --demo (a simulated cluster is never the one an agent watches)."""
+    """The agent socket to try: --agent, else [agent] socket; None with --no-agent, with
+    --demo (a simulated cluster is never the one an agent watches) and with --context alone."""
     if getattr(args, "no_agent", False) or getattr(args, "demo", False):
         return None
+    if getattr(args, "context", None) and not getattr(args, "agent", None):
+        return None  # a context named here is the daemon asked for, not the agent's
     return Path(args.agent).expanduser() if getattr(args, "agent", None) else \
-        settings.agent_socket
+        settings.agent.socket
 
 
 def _chosen_endpoints(args: argparse.Namespace, settings: Settings
                       ) -> list[tuple[str, str, str]]:
-    """(name, url, TLS cert folder) of each daemon to watch: --host alone, else the configured
-    [[endpoints]] (or the one --endpoint names), else docker.host / $DOCKER_HOST."""
-    if args.host or not settings.endpoints:
+    """(name, url, TLS cert folder) of each daemon to watch: --host or --context alone, else
+    the configured [[endpoints]] (or the one --endpoint names), else docker.host, $DOCKER_HOST
+    or a Docker context (fintui.sources.docker_context has the order)."""
+    context = getattr(args, "context", None)
+    if args.host or context or not settings.endpoints:
         if args.endpoint:
             raise UsageError(f"--endpoint {args.endpoint}: no [[endpoints]] are configured"
-                             if not settings.endpoints else "--endpoint and --host together")
-        return [("", resolve_host(args.host, settings), "")]
+                             if not settings.endpoints else
+                             f"--endpoint and {'--host' if args.host else '--context'} together")
+        target = chosen_daemon(args, settings)
+        return [("", target.url, target.cert_path)]
     configured = [(e.name, e.url, e.tls_cert_path) for e in settings.endpoints]
     if args.endpoint:
         picked = [e for e in configured if e[0] == args.endpoint]
@@ -170,6 +172,17 @@ def _chosen_endpoints(args: argparse.Namespace, settings: Settings
                          + ", ".join(name for name, _, _ in configured)
                          + "): name the one to act on with --endpoint NAME")
     return configured
+
+
+def chosen_daemon(args: argparse.Namespace, settings: Settings) -> DockerTarget:
+    """The one daemon of --host, --context, the config or the environment; UsageError (exit 2,
+    one line) for a context that cannot be used."""
+    from fintui.sources.docker_context import ContextError, docker_target
+
+    try:
+        return docker_target(args.host, getattr(args, "context", None), settings)
+    except ContextError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _endpoint(name: str, url: str, cert_path: str, settings: Settings, clock: Clock
@@ -207,17 +220,17 @@ def demo_settings(settings: Settings, configured_state_dir: str) -> Settings:
     from fintui.store.private import private_dir
 
     if configured_state_dir:
-        state = settings.state_dir / "demo"
+        state = settings.paths.state_dir / "demo"
         shutil.rmtree(state, ignore_errors=True)
         private_dir(state)
     else:
         state = Path(tempfile.mkdtemp(prefix="fintui-demo-"))
     alerts_file = settings.alerts.state_file
-    if alerts_file == settings.state_dir / "alerts.toml":  # the default, not a chosen file
+    if alerts_file == settings.paths.state_dir / "alerts.toml":  # the default, not a chosen file
         alerts_file = state / "alerts.toml"
     # The history always moves: the demo writes weeks of invented samples into it.
-    return replace(settings, state_dir=state,
-                   ops=replace(settings.ops, audit_path=state / "audit.jsonl"),
+    return replace(settings, paths=replace(settings.paths, state_dir=state),
+                   audit=replace(settings.audit, path=state / "audit.jsonl"),
                    alerts=replace(settings.alerts, state_file=alerts_file),
                    history=replace(settings.history, path=state / "history.sqlite"))
 

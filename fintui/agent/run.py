@@ -101,7 +101,7 @@ def _one_agent(state_dir: Path, socket: Path) -> tuple[IO[str] | None, str]:
 async def run_agent(parts: Parts, socket: Path, group: str) -> int:
     logging.basicConfig(stream=sys.stderr, level=logging.INFO,
                         format="%(asctime)s fintui agent: %(message)s")
-    lock, why = _one_agent(parts.settings.state_dir, socket)
+    lock, why = _one_agent(parts.settings.paths.state_dir, socket)
     if lock is None:
         await parts.source.close()
         print(f"fintui: {why}", file=sys.stderr)

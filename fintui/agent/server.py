@@ -1,7 +1,7 @@
 """The agent's HTTP server on a unix socket: JSON in, JSON out, acts by the peer's OS identity.
 
 Who asks comes from SO_PEERCRED on each connection; a name in a request body is never read.
-Access is the socket file's: mode 0660, owned by the agent's user and (optionally) a group.
+The socket file's rights and life are fintui.agent.socket_file's.
 
 Update streams (`GET /v1/updates`) are newline-delimited JSON, one object per line. While the
 backend has nothing to say the server writes an empty line every `keepalive` seconds, so a
@@ -13,13 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import grp
 import json
 import logging
 import math
-import os
-import socket
-import stat
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +25,7 @@ from aiohttp import web
 
 from fintui.agent.backend import AgentBackend, AgentError, AgentStarting
 from fintui.agent.peer import peer_uid
+from fintui.agent.socket_file import AgentRunning, SocketFile
 from fintui.core.text_safety import one_line
 from fintui.ops.identity import Identity, identity_of
 from fintui.ops.operations import Refused
@@ -36,9 +33,6 @@ from fintui.ops.operations import Refused
 log = logging.getLogger("fintui.agent")
 
 MAX_BODY = 64 * 1024  # requests are a few short fields
-SOCKET_MODE = 0o660
-DIR_MODE = 0o750
-MAX_SOCKET_PATH = 107  # sun_path is 108 bytes with its terminating NUL
 _POLL = 0.5  # how often an idle stream checks that its client is still there
 _MESSAGE_LIMIT = 500  # characters of an exception's text put into an answer or the log
 
@@ -48,8 +42,7 @@ if TYPE_CHECKING:
     from fintui.agent.acts import ActDesk
 
 
-class AgentRunning(AgentError):
-    """Another agent answers on the socket path: this one must not take it over."""
+__all__ = ["AgentRunning", "AgentServer"]  # AgentRunning: where callers have imported it
 
 
 class AgentServer:
@@ -61,20 +54,14 @@ class AgentServer:
         self.group = group
         self.keepalive = keepalive
         self._runner: web.AppRunner | None = None
-        self._bound: tuple[int, int] | None = None  # (st_dev, st_ino) of the socket we made
+        self._socket = SocketFile(path, group)
         self._stopping = asyncio.Event()
         self._streams: set[asyncio.Task[Any]] = set()
 
     # -- life cycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        gid = _group_id(self.group) if self.group else -1  # before touching anything
-        if len(os.fsencode(self.path)) > MAX_SOCKET_PATH:
-            raise AgentError(f"socket path too long ({len(os.fsencode(self.path))} bytes, "
-                             f"at most {MAX_SOCKET_PATH}): {one_line(str(self.path))}")
-        self._make_parent(gid)
-        await self._clear_stale()
-        sock = self._bind(gid)
+        sock = await self._socket.open()
         app = web.Application(client_max_size=MAX_BODY, middlewares=[self._errors])
         app.router.add_get("/v1/agent", self._info)
         app.router.add_get("/v1/status", self._status)
@@ -98,7 +85,7 @@ class AgentServer:
         except BaseException:
             await runner.cleanup()
             sock.close()
-            self._remove_socket()
+            self._socket.remove()
             raise
         self._runner = runner
         self._stopping.clear()
@@ -111,70 +98,7 @@ class AgentServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        self._remove_socket()
-
-    def _make_parent(self, gid: int) -> None:
-        parent = self.path.parent
-        if parent.exists():
-            return
-        parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(parent, DIR_MODE)  # mkdir's mode is cut by the umask; this is exact
-        if gid >= 0:  # the group must be able to reach the socket inside
-            try:
-                os.chown(parent, -1, gid)
-            except OSError as exc:
-                raise AgentError(f"cannot give {one_line(str(parent))} to group "
-                                 f"{self.group!r}: {exc.strerror or exc}") from None
-
-    async def _clear_stale(self) -> None:
-        """A socket left by a killed agent is removed; a live one is not ours to take."""
-        try:
-            mode = os.lstat(self.path).st_mode
-        except FileNotFoundError:
-            return
-        where = one_line(str(self.path))
-        if not stat.S_ISSOCK(mode):
-            raise AgentError(f"{where} exists and is not a socket: not removing it")
-        answered = await asyncio.to_thread(_something_answers, self.path)
-        if answered is None:
-            raise AgentError(f"permission denied on {where}: cannot tell whether an agent "
-                             "serves it")
-        if answered:
-            raise AgentRunning(f"an agent already serves {where}")
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
-
-    def _bind(self, gid: int) -> socket.socket:
-        """Bind, set mode and group, and only then listen (in SockSite): no moment when
-        the socket takes connections with looser rights."""
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            sock.bind(str(self.path))
-            info = os.stat(self.path)
-            self._bound = (info.st_dev, info.st_ino)
-            os.chmod(self.path, SOCKET_MODE)
-            if gid >= 0:
-                os.chown(self.path, -1, gid)
-        except OSError as exc:
-            sock.close()
-            self._remove_socket()
-            what = f"give it to group {self.group!r}" if self._bound else "bind"
-            raise AgentError(f"cannot {what} on {one_line(str(self.path))}: "
-                             f"{exc.strerror or exc}") from None
-        sock.setblocking(False)
-        return sock
-
-    def _remove_socket(self) -> None:
-        """Unlink the socket file, unless another agent has replaced it since."""
-        if self._bound is None:
-            return
-        try:
-            info = os.lstat(self.path)
-            if (info.st_dev, info.st_ino) == self._bound:
-                self.path.unlink()
-        except FileNotFoundError:
-            pass
-        self._bound = None
+        self._socket.remove()
 
     # -- error answers ----------------------------------------------------------------------
 
@@ -402,28 +326,3 @@ def _flag(body: dict[str, Any], field: str) -> bool:
     if not isinstance(value, bool):
         raise AgentError(f"{field!r} must be true or false")
     return value
-
-
-def _group_id(name: str) -> int:
-    try:
-        return grp.getgrnam(name).gr_gid
-    except KeyError:
-        raise AgentError(f"unknown group {name!r} in [agent] group") from None
-
-
-def _something_answers(path: Path, timeout: float = 0.5) -> bool | None:
-    """True if a process accepts connections on `path`, False if none does (a stale file),
-    None if we may not even try (permission denied)."""
-    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    probe.settimeout(timeout)
-    try:
-        probe.connect(str(path))
-    except (ConnectionRefusedError, FileNotFoundError):
-        return False
-    except PermissionError:
-        return None
-    except TimeoutError:  # a full backlog: someone is there, just busy
-        return True
-    finally:
-        probe.close()
-    return True

@@ -35,7 +35,7 @@ async def supervise(parts: Parts, ops: Operations, first: Watch,
     try:
         if path is None:
             use(first)
-            other = parts.settings.agent_socket
+            other = parts.settings.agent.socket
             if first.webhooks is not None and await agent_answers(other):
                 say(f"an agent runs at {other} and pages too: with --no-agent this console "
                     "sends every page again", True)
@@ -46,8 +46,8 @@ async def supervise(parts: Parts, ops: Operations, first: Watch,
             why = await agent_reason(path)
             if not absent(why):  # there, but not for this account: say so, not "no agent"
                 say(f"cannot use the agent: {why}"
-                    + (f" (ask for group {parts.settings.agent_group!r})"
-                       if "permission denied" in why and parts.settings.agent_group else "")
+                    + (f" (ask for group {parts.settings.agent.group!r})"
+                       if "permission denied" in why and parts.settings.agent.group else "")
                     + ". Watching the daemon directly; no pages from here.", True)
         while True:
             if await agent_answers(path):

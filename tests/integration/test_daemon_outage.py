@@ -28,7 +28,7 @@ def daemon() -> Iterator[PrivateDaemon]:
 
 def probe_row(app: Any) -> str:
     pane = app.query_one(ContainersPane)
-    for key in pane._row_keys:
+    for key in pane.row_keys():
         if pane.cell_text(key, "name") == "ledger-probe":
             return pane.cell_text(key, "state")
     return ""
@@ -88,7 +88,7 @@ def test_cli_status_on_a_dead_daemon_exits_1_with_the_reason(daemon: PrivateDaem
 def cell(app: Any, name: str, column: str) -> str | None:
     """The row's cell in `column`; None while the row is not shown."""
     pane = app.query_one(ContainersPane)
-    for key in pane._row_keys:
+    for key in pane.row_keys():
         if pane.cell_text(key, "name") == name:
             return str(pane.cell_text(key, column))
     return None

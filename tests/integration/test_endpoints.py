@@ -19,6 +19,7 @@ from fintui.tui.panes.containers import ContainersPane
 from fintui.tui.panes.volumes import VolumesPane
 from fintui.tui.screens.actions import ConfirmScreen
 from fintui.tui.screens.cleanup import CleanupScreen
+from fintui.tui.widgets.row_table import RowTable
 from tests.integration.conftest import HOST, LABEL, PREFIX, RUN_ID
 from tests.integration.private_daemon import PrivateDaemon, daemon_with_probe
 from tests.tui.helpers import (
@@ -57,7 +58,7 @@ def rows(app: Any) -> dict[tuple[str, str], dict[str, str]]:
     """(name, endpoint cell) -> the row's cells, for this run's containers."""
     pane = app.query_one(ContainersPane)
     out = {}
-    for key in pane._row_keys:
+    for key in pane.row_keys():
         name = pane.cell_text(key, "name")
         if name.startswith(PREFIX):
             cells = {col: pane.cell_text(key, col) for col in pane._visible}
@@ -118,7 +119,7 @@ async def test_isolate_acts_on_the_rows_own_endpoint(
         await until_loaded(pilot)
         await until_rows(pilot, {(TWIN, "desk-a"), (TWIN, "desk-b")})
         pane = app.query_one(ContainersPane)
-        index = next(i for i, key in enumerate(pane._row_keys)
+        index = next(i for i, key in enumerate(pane.row_keys())
                      if pane.cell_text(key, "name") == TWIN
                      and pane.cell_text(key, "endpoint") == "desk-b")
         pane.table.move_cursor(row=index)
@@ -246,8 +247,8 @@ async def test_volumes_and_cleanup_act_on_the_endpoint_the_pane_shows(
                 """The pane's volume names once `shown` is among them."""
                 names: set[str] = set()
                 for _ in range(100):
-                    table = pane.query_one("#table-volumes")
-                    names = {str(key.value) for key in table.rows}  # type: ignore[attr-defined]
+                    table = pane.query_one("#table-volumes", RowTable)
+                    names = set(table.row_keys())
                     if shown in names:
                         break
                     await pilot.pause(0.1)

@@ -104,7 +104,7 @@ async def test_pane_shows_the_same_container_and_cpu(run_container: Callable[...
     async with app.run_test(size=(200, 50)) as pilot:
         await until_loaded(pilot, sweeps=3)  # CPU% needs two samples; give it a third
         pane = app.query_one(ContainersPane)
-        keys = {pane.cell_text(k, "name"): k for k in pane._row_keys}
+        keys = {pane.cell_text(k, "name"): k for k in pane.row_keys()}
         assert busy.name in keys and PREFIX + "pane-idle" in keys
         row = keys[busy.name]
         assert pane.cell_text(row, "state") == "● running"
@@ -112,7 +112,7 @@ async def test_pane_shows_the_same_container_and_cpu(run_container: Callable[...
         assert 40 <= cpu <= 60, cpu
         assert app.is_running
         await pilot.press("slash", *busy.name, "enter")
-        assert [pane.cell_text(k, "name") for k in pane._row_keys] == [busy.name]
+        assert [pane.cell_text(k, "name") for k in pane.row_keys()] == [busy.name]
 
 
 async def test_logs_of_a_real_container_show_escapes_literally(

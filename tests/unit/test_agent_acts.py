@@ -24,7 +24,7 @@ def desk(tmp: Path) -> tuple[ActDesk, Any]:
 
 
 def records(parts: Any) -> list[tuple[str, str, str]]:
-    path = parts.settings.ops.audit_path
+    path = parts.settings.audit.path
     return [(r["action"], r["outcome"], r["user"]) for r in
             map(json.loads, path.read_text().splitlines())] if path.exists() else []
 

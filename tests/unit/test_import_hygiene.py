@@ -1,29 +1,270 @@
-"""The core, the sources and the screenless CLI verbs must not load Textual (fast start, and
-usable where no terminal UI is wanted)."""
+"""The layering of shared/ARCHITECTURE.md ("Rooms"), checked on every module of the package.
+
+Modules are found by walking fintui/ (no hand list to forget a new one), imports are read from
+the source (AST: module level and inside functions, but not under `if TYPE_CHECKING:`, which
+never runs), and three things are checked:
+- outside the console (fintui.tui) nothing loads Textual: the verbs start fast and run where no
+  terminal UI is wanted (one subprocess imports them all and names any that pulls it in);
+- each room imports only the rooms the guide lets it (the rules below);
+- no two modules import each other, directly or round a longer loop.
+"""
 
 from __future__ import annotations
 
+import ast
+import functools
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-MODULES = ["fintui.core.stats", "fintui.core.container_rows", "fintui.core.report",
-           "fintui.core.inspect_view", "fintui.core.text_safety", "fintui.core.scaling",
-           "fintui.core.cleanup", "fintui.core.disk_usage", "fintui.core.storage_rows",
-           "fintui.core.gpu_join", "fintui.core.gpu_view", "fintui.sources.docker_engine",
-           "fintui.sources.engine_actions", "fintui.sources.demo", "fintui.sources.host",
-           "fintui.sources.gpu", "fintui.poller", "fintui.config", "fintui.store.state",
-           "fintui.store.isolations", "fintui.store.usage", "fintui.ops.operations",
-           "fintui.ops.clean", "fintui.ops.audit", "fintui.ops.guard", "fintui.cli"]
+PACKAGE = Path(__file__).resolve().parents[2] / "fintui"
 
 
-@pytest.mark.parametrize("module", MODULES)
-def test_module_does_not_import_textual(module: str) -> None:
-    code = f"import sys, {module}; print('textual' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
-    assert out == "False"
+@dataclass(frozen=True)
+class Import:
+    name: str  # the module imported (for `from a import b`: a.b when that is a module)
+    line: int
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES: dict[str, Path] = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _walk(nodes: list[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Every import that can run: the body of `if TYPE_CHECKING:` is skipped (its else kept)."""
+    for node in nodes:
+        if isinstance(node, ast.If) and _type_checking(node.test):
+            yield from _walk(node.orelse)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+        else:
+            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                children = getattr(node, field, None)
+                if isinstance(children, list):
+                    yield from _walk([c for c in children if isinstance(c, ast.AST)])
+
+
+@functools.cache
+def imports_of(module: str) -> tuple[Import, ...]:
+    path = MODULES[module]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    found: list[Import] = []
+    for node in _walk(tree.body):
+        if isinstance(node, ast.Import):
+            found.extend(Import(alias.name, node.lineno) for alias in node.names)
+            continue
+        if node.level:  # relative: from its package, one level up per extra dot
+            base = package[:len(package) - node.level + 1]
+            source = ".".join([*base, node.module] if node.module else base)
+        else:
+            source = node.module or ""
+        for alias in node.names:
+            submodule = f"{source}.{alias.name}"
+            found.append(Import(submodule if submodule in MODULES else source, node.lineno))
+    return tuple(found)
+
+
+def _within(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+# Rooms other than the views and the composition root. The "vocabulary" (fintui.model and the
+# leaf modules that import only the standard library: the clock, time parsing, __version__) and
+# the pure core may be imported by every room above them.
+VOCABULARY = ("fintui.model", "fintui.clock", "fintui.timeparse")
+IO_LAYERS = ("fintui.sources", "fintui.ops", "fintui.store", "fintui.tui", "fintui.watch",
+             "fintui.agent", "fintui.notify", "fintui.wiring", "fintui.cli", "fintui.poller",
+             "fintui.collector", "fintui.serve", "fintui.serve_server", "fintui.alert_verbs",
+             "fintui.forecasting", "fintui.parent_watch")
+IO_LIBRARIES = ("aiohttp", "docker", "psutil", "pynvml", "sqlite3", "socket", "subprocess",
+                "os", "shutil", "tempfile", "fcntl", "grp", "pwd", "ssl", "http", "urllib.request",
+                "asyncio", "threading", "signal", "ctypes", "textual", "rich", "textual_serve")
+VIEW_ONLY = ("textual", "rich", "textual_serve")
+CLI = ("fintui.cli",)
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    room: tuple[str, ...]  # the modules it governs (prefixes)
+    forbidden: tuple[str, ...]  # what they may not import (prefixes)
+    exempt: tuple[str, ...] = ()  # modules of the room the rule does not govern
+
+
+def _cli_family(name: str) -> bool:
+    """fintui.cli and the modules it is split into (fintui.cli_*), which only it imports."""
+    return name == "fintui.cli" or name.startswith(("fintui.cli.", "fintui.cli_"))
+
+
+RULES = [
+    Rule("the vocabulary imports only the standard library (and itself)",
+         VOCABULARY, (*IO_LAYERS, "fintui.core", "fintui.config", *IO_LIBRARIES)),
+    Rule("core is pure: no I/O layer, no I/O library, no Textual",
+         ("fintui.core",), (*IO_LAYERS, *IO_LIBRARIES)),
+    Rule("config turns TOML into settings: it imports no other room",
+         ("fintui.config",), (*IO_LAYERS, "fintui.core", *VIEW_ONLY, "aiohttp", "docker",
+                              "psutil", "pynvml", "sqlite3")),
+    Rule("sources reach the outside world and nothing above them",
+         ("fintui.sources",), ("fintui.ops", "fintui.tui", "fintui.watch", "fintui.agent",
+                               "fintui.store", "fintui.wiring", "fintui.cli", "fintui.notify",
+                               "fintui.serve", "fintui.alert_verbs", *VIEW_ONLY)),
+    Rule("store keeps state: model and core only",
+         ("fintui.store",), ("fintui.sources", "fintui.ops", "fintui.tui", "fintui.watch",
+                             "fintui.agent", "fintui.wiring", "fintui.cli", "fintui.notify",
+                             "fintui.poller", *VIEW_ONLY, "aiohttp", "docker", "psutil",
+                             "pynvml")),
+    Rule("ops is the one door: everything but the views and the composition",
+         ("fintui.ops",), ("fintui.tui", "fintui.watch", "fintui.agent", "fintui.wiring",
+                           "fintui.cli", "fintui.serve", "fintui.alert_verbs", *VIEW_ONLY)),
+    Rule("the watch is headless: no view, no agent; of the sources only their protocols",
+         ("fintui.watch",), ("fintui.tui", "fintui.agent", "fintui.cli", *VIEW_ONLY,
+                             "fintui.sources.docker_engine", "fintui.sources.demo",
+                             "fintui.sources.engine_client", "fintui.sources.engine_actions",
+                             "fintui.sources.gpu", "fintui.sources.host", "docker", "pynvml")),
+    Rule("the agent serves views and never is one",
+         ("fintui.agent",), ("fintui.tui", "fintui.cli", *VIEW_ONLY)),
+    Rule("the console is a view of a watch: no sources, no Docker or NVML",
+         ("fintui.tui",), ("fintui.sources", "fintui.wiring", "fintui.cli", "docker", "pynvml",
+                           "psutil", "aiohttp", "sqlite3", "subprocess")),
+    Rule("the composition root builds everything but the views",
+         ("fintui.wiring",), ("fintui.tui", "fintui.cli", *VIEW_ONLY)),
+    Rule("nothing imports the CLI (the entry point aside)",
+         ("fintui",), CLI, exempt=("fintui.__main__",)),
+]
+
+
+def violations(rule: Rule) -> list[str]:
+    found = []
+    for module in MODULES:
+        if not _within(module, rule.room) or module in rule.exempt:
+            continue
+        if rule.forbidden == CLI and _cli_family(module):
+            continue
+        for imp in imports_of(module):
+            if _within(imp.name, rule.forbidden):
+                path = MODULES[module].relative_to(PACKAGE.parent)
+                found.append(f"{path}:{imp.line} imports {imp.name}")
+    return found
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_rooms_import_only_what_the_guide_allows(rule: Rule) -> None:
+    found = violations(rule)
+    assert not found, f"{rule.name}:\n  " + "\n  ".join(found)
+
+
+def test_the_rules_see_imports_inside_functions_and_skip_type_checking() -> None:
+    """The checker itself: a lazy import counts, a TYPE_CHECKING one does not (else a rule could
+    pass by not looking)."""
+    assert "fintui.tui.app" in {i.name for i in imports_of("fintui.cli")}  # in main() only
+    acts = {i.name for i in imports_of("fintui.cli_acts")}
+    assert "fintui.ops.operations" in acts  # inside functions (and under TYPE_CHECKING)
+    assert "fintui.core.cleanup" not in acts and "fintui.model" not in acts  # TYPE_CHECKING
+    wiring = {i.name for i in imports_of("fintui.wiring")}
+    assert "fintui.store.history" in wiring  # a method's import
+    assert "fintui.sources.cgroup_stats" in wiring
+
+
+def _graph() -> dict[str, set[str]]:
+    return {m: {i.name for i in imports_of(m) if i.name in MODULES and i.name != m}
+            for m in MODULES}
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """One cycle through each strongly connected group of modules (Tarjan), as a path that
+    ends where it starts."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[set[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.add(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(group)
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return [_cycle_in(graph, group) for group in groups]
+
+
+def _cycle_in(graph: dict[str, set[str]], group: set[str]) -> list[str]:
+    """The shortest loop from the group's first module back to itself (breadth first)."""
+    start = min(group)
+    paths = {start: [start]}
+    queue = [start]
+    while queue:
+        node = queue.pop(0)
+        for nxt in sorted(graph[node] & group):
+            if nxt == start:
+                return [*paths[node], start]
+            if nxt not in paths:
+                paths[nxt] = [*paths[node], nxt]
+                queue.append(nxt)
+    return sorted(group)  # unreachable: a strongly connected group always loops
+
+
+def test_cycle_finder_names_the_loop() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
+    assert import_cycles(graph) == [["a", "b", "c", "a"]]
+    assert import_cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycles() -> None:
+    cycles = import_cycles(_graph())
+    assert not cycles, "import cycles:\n  " + "\n  ".join(" -> ".join(c) for c in cycles)
+
+
+def test_no_module_outside_the_console_loads_textual() -> None:
+    """One interpreter imports every module outside fintui.tui in turn; any import after which
+    Textual is loaded is named (and Textual unloaded, so a second culprit is named too)."""
+    headless = sorted(m for m in MODULES if not _within(m, ("fintui.tui",))
+                      and m != "fintui.__main__")  # __main__ runs the CLI when imported
+    code = ("import importlib, sys\n"
+            f"culprits = []\nfor name in {headless!r}:\n"
+            "    importlib.import_module(name)\n"
+            "    if 'textual' in sys.modules:\n"
+            "        culprits.append(name)\n"
+            "        for key in [k for k in sys.modules if k.split('.')[0] == 'textual']:\n"
+            "            del sys.modules[key]\n"
+            "print(culprits)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr  # a module that cannot even be imported
+    assert result.stdout.strip() == "[]", f"these modules load Textual: {result.stdout}"
 
 
 @pytest.mark.parametrize(("argv", "exit_code"), [(["--demo", "status", "--json"], 0),
@@ -43,12 +284,13 @@ def test_screenless_verbs_run_without_textual(argv: list[str], exit_code: int) -
     assert out == f"{exit_code} False"
 
 
-def test_core_has_no_io_imports() -> None:
-    code = ("import sys; import fintui.core.stats, fintui.core.container_rows, "
-            "fintui.core.report, fintui.core.inspect_view, fintui.core.cleanup, "
-            "fintui.core.scaling, fintui.core.disk_usage, fintui.core.gpu_join\n"
-            "print(sorted(m for m in ('aiohttp', 'docker', 'psutil', 'pynvml', 'sqlite3') "
-            "if m in sys.modules))")
+def test_core_loads_no_io_library() -> None:
+    """What the AST rule says, seen at run time: importing all of core pulls no I/O library in
+    (not even through a module it imports)."""
+    core = sorted(m for m in MODULES if _within(m, ("fintui.core",)))
+    code = (f"import importlib, sys\nfor name in {core!r}:\n    importlib.import_module(name)\n"
+            "print(sorted(m for m in ('aiohttp', 'docker', 'psutil', 'pynvml', 'sqlite3', "
+            "'textual') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"

@@ -38,11 +38,12 @@ def test_browser_sessions_are_read_only_unless_the_config_allows_actions() -> No
     command = app_command(args, settings)
     assert command == [sys.executable, "-m", "fintui", "--as=desk", "--theme=trading-floor",
                        "--demo", "--read-only"]
-    allowed = app_command(args, replace(settings, serve_allow_actions=True))
+    acting = replace(settings, serve=replace(settings.serve, allow_actions=True))
+    allowed = app_command(args, acting)
     assert "--read-only" not in allowed
     # --read-only on the command line still wins over the config.
     args.read_only = True
-    assert "--read-only" in app_command(args, replace(settings, serve_allow_actions=True))
+    assert "--read-only" in app_command(args, acting)
 
 
 def test_each_browser_session_keeps_the_endpoint_it_was_started_for() -> None:
@@ -54,14 +55,16 @@ def test_each_browser_session_keeps_the_endpoint_it_was_started_for() -> None:
 def test_a_value_that_looks_like_a_flag_stays_a_value() -> None:
     """`--as=--read-only` must reach each browser console as the value of --as."""
     args = build_parser().parse_args(["--demo", "--as=--read-only", "serve"])
-    command = app_command(args, replace(load_settings(None), serve_allow_actions=True))
+    settings = load_settings(None)
+    command = app_command(args, replace(settings, serve=replace(settings.serve,
+                                                                allow_actions=True)))
     console = build_parser().parse_args(command[3:])
     assert console.actor == "--read-only" and not console.read_only
 
 
 def test_a_viewer_account_serves_read_only_whatever_allow_actions_says() -> None:
     settings = load_settings(None)
-    viewers = replace(settings, serve_allow_actions=True,
+    viewers = replace(settings, serve=replace(settings.serve, allow_actions=True),
                       guard=replace(settings.guard, default_role="viewer"))
     args = build_parser().parse_args(["--demo", "serve"])
     assert "--read-only" in app_command(args, viewers)

@@ -1,0 +1,206 @@
+"""The acting verbs (`scale`, `isolate`, `release`, `drain`, `activate`, `clean`): plan,
+confirm, execute, through the agent when one answers or this process's operations layer."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from fintui.cli_common import EXIT_FAILED, EXIT_OK, error
+from fintui.config import Settings
+from fintui.core.text_safety import one_line
+from fintui.sources.base import SourceUnavailable
+from fintui.wiring import Parts, UsageError, build_parts
+
+if TYPE_CHECKING:
+
+    from fintui.agent.remote_ops import RemoteOperations
+    from fintui.core.cleanup import CleanupPlan
+    from fintui.model import CleanupItem
+    from fintui.ops.operations import Operations, Plan
+
+
+def _confirm(plan: Plan, assume_yes: bool) -> bool:
+    """Show the plan; ask (twice for the big ones) unless --yes was given."""
+    print(one_line(plan.summary))
+    for step in plan.steps:
+        print(f"  - {one_line(step)}")
+    for warning in plan.warnings:
+        print(f"  ! {one_line(warning)}")
+    if plan.decision.override:
+        print(f"  ! {one_line(plan.decision.reason)}: {one_line(plan.decision.override)}")
+    if assume_yes:
+        return True
+    if not sys.stdin.isatty():
+        raise UsageError("confirmation needed: run it in a terminal or pass --yes")
+    questions = ["Proceed? [y/N] "]
+    if plan.double_confirm:
+        questions.append("This touches many instances or scales to zero. Really? [y/N] ")
+    return all(input(q).strip().lower() in ("y", "yes") for q in questions)
+
+
+async def acting_verb(args: argparse.Namespace, settings: Settings) -> int:
+    """An act through the agent when one answers (planned, held and run there as this OS
+    account), else through this process's own operations layer."""
+    from fintui import alert_verbs
+
+    try:
+        path, why = await alert_verbs.usable_agent(args, settings)
+    except alert_verbs.VerbError as exc:
+        return error(str(exc), exc.code)
+    parts: Parts | None = None
+    ops: Operations | RemoteOperations
+    if path is not None:
+        from fintui.agent.remote_ops import RemoteOperations
+
+        if args.actor:  # the socket says who asks; a name typed here cannot change it
+            alert_verbs.say_as_unused()
+        ops = RemoteOperations(path, override=getattr(args, "verb_override", "")
+                               or args.override_freeze, read_only=args.read_only)
+    else:
+        parts = build_parts(args, settings)
+        try:
+            ops = parts.operations()
+        except OSError as exc:  # the state or audit files of another account (a desk's)
+            await parts.source.close()
+            return error(f"nothing was changed: {exc.strerror or exc}: "
+                          f"{getattr(exc, 'filename', '') or ''} (no agent: {why})",
+                          EXIT_FAILED)
+    try:
+        return await (_clean(ops, args) if args.verb == "clean" else _act(ops, args))
+    finally:
+        if parts is not None:
+            await parts.source.close()
+
+
+async def _act(ops: Operations | RemoteOperations, args: argparse.Namespace) -> int:
+    from fintui.ops.operations import Failed, Refused, failure_line
+
+    try:
+        if args.verb == "scale":
+            plan = await ops.plan_scale(args.target, args.replicas)
+        elif args.verb == "isolate":
+            plan = await ops.plan_isolate(args.container, replace=not args.no_replace)
+        elif args.verb in ("drain", "activate"):
+            plan = await ops.plan_node(args.node,
+                                       "drain" if args.verb == "drain" else "active")
+        else:
+            plan = await ops.plan_release(args.container)
+        if not await _confirmed(ops, plan, args.yes):
+            print("cancelled: nothing changed")
+            return EXIT_FAILED
+        outcome = await ops.execute(plan, progress=lambda line: print(f"  {one_line(line)}"))
+    except Refused as exc:
+        return error(f"refused: {exc}", EXIT_FAILED)
+    except Failed as exc:
+        return error(failure_line(str(exc)), EXIT_FAILED)
+    if "bundle" in outcome.result:
+        print(f"forensics bundle: {outcome.result['bundle']}")
+    print(f"done: {one_line(plan.summary)}")
+    return EXIT_OK
+
+
+def _items(items: Sequence[CleanupItem]) -> list[dict[str, object]]:
+    return [{"kind": i.kind, "name": i.name, "id": i.id, "bytes": i.bytes, "reason": i.reason,
+             "age_seconds": None if i.age_seconds is None else round(i.age_seconds)}
+            for i in items]
+
+
+def _print_cleanup(cleanup: CleanupPlan) -> None:
+    from fintui.core.format import human_bytes
+
+    print(f"candidates ({len(cleanup.candidates)}, {human_bytes(cleanup.reclaimable)}):")
+    for item in cleanup.candidates:
+        print(one_line(f"  {item.kind:<11} {item.name:<40} {human_bytes(item.bytes):>8}  "
+                       f"{item.reason}"))
+    print(f"spared ({len(cleanup.spared)}):")
+    for item in cleanup.spared:
+        print(one_line(f"  {item.kind:<11} {item.name:<40} {human_bytes(item.bytes):>8}  "
+                       f"{item.reason}"))
+
+
+async def _confirmed(ops: Operations | RemoteOperations, plan: Plan, assume_yes: bool) -> bool:
+    from fintui.agent.remote_ops import drop_plan
+
+    # asyncio.run turns ^C into cancelling this task, which cannot happen while input()
+    # blocks: the prompt would ignore ^C. Here ^C is a plain "no".
+    interrupt = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        if _confirm(plan, assume_yes):
+            return True
+    except (KeyboardInterrupt, EOFError):  # ^C or ^D at the prompt
+        print()
+    except UsageError:  # no terminal to ask on
+        await drop_plan(ops, plan)
+        raise
+    finally:
+        signal.signal(signal.SIGINT, interrupt)
+    await drop_plan(ops, plan)
+    return False
+
+
+async def _clean(ops: Operations | RemoteOperations, args: argparse.Namespace) -> int:
+    from fintui.ops.operations import Failed, Refused, failure_line
+
+    try:
+        if args.dry_run:
+            cleanup = await ops.preview_clean(args.match)
+            if args.json:
+                print(json.dumps({"candidates": _items(cleanup.candidates),
+                                  "spared": _items(cleanup.spared),
+                                  "reclaimable_bytes": cleanup.reclaimable}, indent=2))
+            else:
+                _print_cleanup(cleanup)
+                print("dry run: nothing was changed")
+            return EXIT_OK
+        plan = await ops.plan_clean(args.match)
+        assert plan.cleanup is not None
+        if not args.json:
+            _print_cleanup(plan.cleanup)
+        if not plan.cleanup.candidates:
+            print(json.dumps({"removed": [], "skipped": [], "failed": [], "freed_bytes": {},
+                              "freed_total": 0}) if args.json else "nothing to clean")
+            return EXIT_OK
+        if not args.json and not await _confirmed(ops, plan, args.yes):
+            print("cancelled: nothing changed")
+            return EXIT_FAILED
+        if args.json and not args.yes:
+            from fintui.agent.remote_ops import drop_plan
+
+            await drop_plan(ops, plan)
+            raise UsageError("--json without --dry-run needs --yes")
+        outcome = await ops.execute(plan, progress=None if args.json else
+                                    (lambda line: print(f"  {one_line(line)}")))
+    except Refused as exc:
+        return _clean_error(args, f"refused: {exc}", {})
+    except (Failed, SourceUnavailable) as exc:
+        # Cut short: what it did is still the document a script reads, with why it stopped.
+        return _clean_error(args, failure_line(str(exc)), exc.result
+                            if isinstance(exc, Failed) else {})
+    result = outcome.result
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"freed {result['freed_total']} bytes: " + ", ".join(
+            f"{kind} {size}" for kind, size in sorted(result["freed_bytes"].items())))
+        for item in result["skipped"]:
+            print(one_line(f"skipped {item['kind']} {item['name']}: {item['reason']}"))
+        for item in result["failed"]:
+            print(one_line(f"failed {item['kind']} {item['name']}: {item['error']}"))
+    return EXIT_FAILED if result["failed"] else EXIT_OK
+
+
+def _clean_error(args: argparse.Namespace, message: str, done: dict[str, Any]) -> int:
+    """A clean that failed or was refused: the message, and with --json (not a dry run) the
+    JSON document of what it did all the same, with an `error` field."""
+    if args.json and not args.dry_run:
+        freed = dict(done.get("freed_bytes") or {})
+        print(json.dumps({"removed": list(done.get("removed") or []),
+                          "skipped": list(done.get("skipped") or []),
+                          "failed": list(done.get("failed") or []), "freed_bytes": freed,
+                          "freed_total": sum(freed.values()), "error": message}, indent=2))
+    return error(message, EXIT_FAILED)
