@@ -107,6 +107,9 @@ HOST: tuple[Metric[HostStats], ...] = (
 GPU: tuple[Metric[Gpu], ...] = (
     Metric("gpu.temperature", "°C", "the device's temperature", lambda g: g.temperature_c),
     Metric("gpu.mem_percent", "%", "device memory use", _gpu_mem_percent),
+    Metric("gpu.power_percent", "%", "power draw as a share of its limit (at 100 it throttles)",
+           lambda g: None if g.power_watts is None or not g.power_limit_watts
+           else 100 * g.power_watts / g.power_limit_watts),
     Metric("gpu.ecc_errors", "errors", "ECC errors, uncorrected plus corrected",
            lambda g: None if g.ecc_uncorrected is None
            else float(g.ecc_uncorrected + (g.ecc_corrected or 0))),

@@ -40,7 +40,8 @@ SNAP = ClusterSnapshot(
     T0, SourceStatus("demo://", True), containers=(BOX,),
     host=HostStats("desk", 12.5, 8, 2, 8, (0.1, 0.1, 0.1), (Filesystem("/", 100, 30),)),
     gpus=(Gpu(0, "H100", "u", mem_used_bytes=10, mem_total_bytes=40, temperature_c=61.0,
-              ecc_corrected=1, ecc_uncorrected=2),))
+              ecc_corrected=1, ecc_uncorrected=2, power_watts=350.0,
+              power_limit_watts=700.0),))
 FULL = Forecast("fs /", "filesystem", 90.0, 100.0, "ok", "", "linear", 5.0, 2.0, 1.0, 3.0, (),
                 "critical", True, None, ())
 TARGETS = {"container": "pricer-1", "host": "desk", "gpu": "gpu0", "forecast": "fs /"}
@@ -96,3 +97,18 @@ def test_each_metric_has_a_unit_help_and_the_kind_of_its_table() -> None:
     assert unit_of("forecast.days_to_full") == "days"
     assert unit_of("gpu.temperature") == "°C"
     assert unit_of("no.such") == ""
+
+
+def test_a_gpu_at_its_power_cap_fires_and_one_without_a_limit_is_not_known() -> None:
+    """gpu.power_percent: an inference card drawing at its limit throttles (clocks drop,
+    latency climbs) before anything else shows; a card whose limit NVML does not report is
+    left out rather than read as 0."""
+    capped = Gpu(0, "H100", "u0", power_watts=698.0, power_limit_watts=700.0)
+    idle = Gpu(1, "H100", "u1", power_watts=90.0, power_limit_watts=700.0)
+    unknown = Gpu(2, "T4", "u2", power_watts=60.0, power_limit_watts=None)
+    snap = ClusterSnapshot(T0, SourceStatus("demo://", True), gpus=(capped, idle, unknown))
+    rule = Rule("gpu-power-cap", "gpu.power_percent", ">=", 95.0, 0.0, "warning")
+    seen = observe([rule], snap, RestartWindow(window=T0 - T0), [])
+    assert [(o.target, round(o.value, 1), o.breached) for o in seen] == [
+        ("gpu0", 99.7, True), ("gpu1", 12.9, False)]
+    assert unit_of("gpu.power_percent") == "%"
