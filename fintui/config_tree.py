@@ -96,6 +96,11 @@ Empty: $XDG_RUNTIME_DIR/fintui/agent.sock, else <state_dir>/agent.sock. --agent 
                       "a group's name", notes="""\
 Empty: the agent's own account only. Each caller acts as its own OS account (roles in
 [guard]), whatever it claims.""")
+    stop_grace: float = duration(
+        "60s", "How long a stopping agent waits for acts under way to finish.", "0s", "1h",
+        notes="""\
+It begins no new act meanwhile. Keep it below systemd's TimeoutStopSec (90 s by default):
+an act cut off halfway leaves its outcome unknown.""")
 
 
 @dataclass(frozen=True, slots=True)

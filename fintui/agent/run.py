@@ -22,14 +22,13 @@ from fintui.core.report import iso_time
 from fintui.core.text_safety import one_line
 from fintui.model import ClusterSnapshot
 from fintui.ops.audit import AuditLog, AuditUnavailable, AuditUnreadable
-from fintui.store.private import private_dir
+from fintui.private_files import private_dir
 from fintui.watch.watch import Watch
 
 if TYPE_CHECKING:
     from fintui.wiring import Parts
 
 log = logging.getLogger("fintui.agent")
-ACT_GRACE = 60  # seconds a stopping agent lets acts under way finish (systemd: 90 s)
 
 
 class _Journal:
@@ -147,9 +146,9 @@ async def run_agent(parts: Parts, socket: Path, group: str) -> int:
         log.info("stopping")
         desk.stopping = True
         if desk.running:  # an act cut off halfway is worse than a late stop
-            log.info("waiting up to %d s for %d act(s) under way", ACT_GRACE,
-                     len(desk.running))
-            await desk.settle(ACT_GRACE)
+            grace = parts.settings.agent.stop_grace
+            log.info("waiting up to %g s for %d act(s) under way", grace, len(desk.running))
+            await desk.settle(grace)
         stopping.cancel()
         for _ in range(3):  # again if a cancel is lost: the agent must end
             watching.cancel()

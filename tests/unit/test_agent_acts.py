@@ -134,3 +134,25 @@ def test_an_act_the_agent_never_finished_is_closed_as_unknown_at_its_next_start(
     assert log.records()[-1]["outcome"] == "unknown"
     assert log.verify().ok  # chained like every other record
     assert close_unfinished(log, "t10") == []  # closed once
+
+
+async def test_a_stopping_agent_waits_stop_grace_for_acts_under_way(tmp_path: Path) -> None:
+    """[agent] stop_grace: how long a stopping agent lets an act under way finish (then it
+    stops without it: systemd would kill it anyway), and a value past its range is refused."""
+    from fintui.config import ConfigError, load_settings
+
+    config = tmp_path / "c.toml"
+    config.write_text('[agent]\nstop_grace = "0.3s"\n')
+    grace = load_settings(str(config)).agent.stop_grace
+    assert grace == 0.3
+    acts, _ = desk(tmp_path)
+    stuck = asyncio.create_task(asyncio.sleep(30))  # an act whose daemon stopped answering
+    acts.running.add(stuck)
+    started = asyncio.get_running_loop().time()
+    await acts.settle(grace)
+    waited = asyncio.get_running_loop().time() - started
+    assert 0.25 <= waited < 5 and not stuck.done()
+    stuck.cancel()
+    config.write_text('[agent]\nstop_grace = "2h"\n')
+    with pytest.raises(ConfigError, match=r"c.toml:2: key 'agent.stop_grace': .*1h"):
+        load_settings(str(config))
