@@ -158,7 +158,7 @@ async def alerts_verb(args: argparse.Namespace, settings: Settings,
         else:
             print_alerts(alerts, f"from the agent at {path}", args.json)
             return EXIT_OK
-    from fintui.wiring import make_poller
+    from fintui.poller import make_poller
 
     parts: Parts = build()
     try:

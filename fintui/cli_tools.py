@@ -26,7 +26,7 @@ def forecast_csv(args: argparse.Namespace, settings: Settings) -> int:
         parse_history_csv,
         parse_size,
     )
-    from fintui.forecasting import forecast_rules
+    from fintui.watch.forecasting import forecast_rules
 
     if not args.capacity:
         raise UsageError("forecast --history needs --capacity BYTES")
@@ -53,7 +53,7 @@ def forecast_csv(args: argparse.Namespace, settings: Settings) -> int:
 def forecast_history(parts: Parts, as_json: bool) -> int:
     from fintui.core.forecast_report import forecast_document, full_in
     from fintui.core.format import human_bytes
-    from fintui.forecasting import forecast_all, forecast_rules
+    from fintui.watch.forecasting import forecast_all, forecast_rules
 
     store = parts.open_history()
     results = forecast_all(store, forecast_rules(parts.settings.forecast))

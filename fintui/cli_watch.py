@@ -13,8 +13,9 @@ from fintui.cli_common import EXIT_FAILED, EXIT_OK, error
 from fintui.config import Settings
 from fintui.core.report import status_document, status_text
 from fintui.core.text_safety import one_line
+from fintui.poller import make_poller
 from fintui.store.db import StateUnavailable
-from fintui.wiring import Parts, agent_path, build_parts, make_poller
+from fintui.wiring import Parts, agent_path, build_parts
 
 if TYPE_CHECKING:
     from pathlib import Path

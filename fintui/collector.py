@@ -25,8 +25,7 @@ if TYPE_CHECKING:
 
 
 async def collect(parts: Parts, interval: float | None, once: bool) -> int:
-    from fintui.poller import wait_event
-    from fintui.wiring import make_poller
+    from fintui.poller import make_poller, wait_event
 
     store = parts.open_history()
     every = interval or parts.settings.history.collect_interval

@@ -7,12 +7,16 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from fintui.clock import Clock
 from fintui.core.backoff import retry_delay
 from fintui.core.gpu_join import attach_containers
 from fintui.model import ClusterSnapshot, HostStats, SourceStatus
 from fintui.sources.base import ClusterSource, GpuSource, HostSource, SourceUnavailable
+
+if TYPE_CHECKING:
+    from fintui.wiring import Parts
 
 # Events can arrive in bursts (a compose up); never sweep more often than this.
 MIN_SWEEP_GAP = 0.5
@@ -128,3 +132,9 @@ async def wait_event(event: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(seconds):
             await event.wait()
+
+
+def make_poller(parts: Parts) -> Poller:
+    """The poller of the parts' sources, at the configured interval and backoff."""
+    return Poller(parts.source, parts.host, parts.clock, parts.settings.ui.refresh_interval,
+                  parts.settings.docker.reconnect_max_backoff, parts.local_host, parts.gpu)

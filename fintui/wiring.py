@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from fintui.clock import Clock, FixedClock, SystemClock
 from fintui.config import Settings
 from fintui.ops.identity import Identity, current_identity
-from fintui.poller import Poller
 from fintui.sources.base import ClusterActions, ClusterSource, GpuSource, HostSource
 
 if TYPE_CHECKING:
@@ -217,7 +216,7 @@ def demo_settings(settings: Settings, configured_state_dir: str) -> Settings:
     import tempfile
     from pathlib import Path
 
-    from fintui.store.private import private_dir
+    from fintui.private_files import private_dir
 
     if configured_state_dir:
         state = settings.paths.state_dir / "demo"
@@ -233,9 +232,3 @@ def demo_settings(settings: Settings, configured_state_dir: str) -> Settings:
                    audit=replace(settings.audit, path=state / "audit.jsonl"),
                    alerts=replace(settings.alerts, state_file=alerts_file),
                    history=replace(settings.history, path=state / "history.sqlite"))
-
-
-def make_poller(parts: Parts) -> Poller:
-    return Poller(parts.source, parts.host, parts.clock, parts.settings.ui.refresh_interval,
-                  parts.settings.docker.reconnect_max_backoff, parts.local_host, parts.gpu)
-

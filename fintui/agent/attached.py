@@ -21,11 +21,10 @@ from fintui.core.snapshot_delta import DeltaError, apply_delta
 from fintui.core.text_safety import one_line
 from fintui.core.webhook_outbox import DeliveryLine
 from fintui.core.wire import WireError, decode
-from fintui.forecasting import TargetForecast
 from fintui.model import ClusterSnapshot, DiskUsage
-from fintui.store.db import StateUnavailable
-from fintui.store.state import ClusterState
-from fintui.watch.reads import SourceReads
+from fintui.watch.forecasting import TargetForecast
+from fintui.watch.reads import SourceReads, StateUnavailable
+from fintui.watch.state import ClusterState
 
 if TYPE_CHECKING:
     from fintui.ops.operations import Operations

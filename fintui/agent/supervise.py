@@ -20,7 +20,7 @@ from fintui.watch.watch import Watch
 
 if TYPE_CHECKING:
     from fintui.ops.operations import Operations
-    from fintui.store.state import ClusterState
+    from fintui.watch.state import ClusterState
     from fintui.wiring import Parts
 
 AnyWatch = Watch | AttachedWatch

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from fintui.config import AlertSettings
+from fintui.config_tree import AlertSettings
 from fintui.core.metrics import (
     CONTAINER_METRICS,
     FORECAST_METRICS,

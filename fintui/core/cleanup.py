@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from fintui.config import CleanupSettings
+from fintui.config_tree import CleanupSettings
 from fintui.core.disk_usage import ACTIVE_STATES
 from fintui.core.format import human_duration
 from fintui.model import CleanupItem, Container, DiskUsage, ImageInfo

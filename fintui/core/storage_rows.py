@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from fintui.config import CleanupSettings
+from fintui.config_tree import CleanupSettings
 from fintui.core.cleanup import protected
 from fintui.core.disk_usage import ACTIVE_STATES, SectionTotals
 from fintui.core.format import human_bytes, human_duration, since

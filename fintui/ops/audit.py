@@ -47,7 +47,7 @@ from fintui.ops.audit_chain import (
     read_records,
     walk,
 )
-from fintui.store.private import private_dir
+from fintui.private_files import private_dir
 
 if TYPE_CHECKING:
     from fintui.config import Settings

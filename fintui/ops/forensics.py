@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from fintui.core.log_lines import TRUNCATED_PREFIX
+from fintui.private_files import PRIVATE_DIR, private_dir, write_private
 from fintui.sources.base import ActionFailed
 from fintui.sources.capabilities import Evidence
-from fintui.store.private import PRIVATE_DIR, private_dir, write_private
 
 
 @dataclass(frozen=True, slots=True)

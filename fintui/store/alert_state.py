@@ -17,8 +17,8 @@ from typing import Any
 import tomli_w
 
 from fintui.core.alerts import Silence
+from fintui.private_files import private_dir
 from fintui.store.db import StateUnavailable
-from fintui.store.private import private_dir
 
 SAVE_RETRY = 5.0  # seconds between tries to write held changes while writing fails
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from fintui.store.private import private_dir
+from fintui.private_files import private_dir
 
 
 class StateUnavailable(sqlite3.Error):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fintui.core.alerts import Alert
 from fintui.core.wire import WireError, decode, encode
-from fintui.store.private import write_private
+from fintui.private_files import write_private
 
 
 class PagedFile:

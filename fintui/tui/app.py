@@ -22,8 +22,6 @@ from fintui.core.alerts import Alert, firing_counts
 from fintui.core.console_glyphs import wants_console_glyphs
 from fintui.core.format import human_duration
 from fintui.core.theme_choice import ThemeChoice, choose_theme, scoped_css
-from fintui.store.preferences import Preferences
-from fintui.store.state import ClusterState
 from fintui.tui.console_filter import ConsoleGlyphs
 from fintui.tui.console_listener import ConsoleListener
 from fintui.tui.keys import console_keymap
@@ -35,6 +33,7 @@ from fintui.tui.panes.containers import ContainersPane
 from fintui.tui.panes.nodes import NodesPane
 from fintui.tui.panes.registry import PANE_BY_ID, PANES
 from fintui.tui.panes.volumes import VolumesPane
+from fintui.tui.preferences import Preferences
 from fintui.tui.screens.details import DetailsScreen
 from fintui.tui.screens.help import HelpScreen, binding_rows
 from fintui.tui.screens.logs import LogScreen
@@ -42,6 +41,7 @@ from fintui.tui.storage_flows import StorageFlows
 from fintui.tui.theme_loader import ThemeFile, load_themes, stylesheet_path
 from fintui.tui.widgets.safe import safe_line
 from fintui.tui.widgets.status_bar import StatusBar
+from fintui.watch.state import ClusterState
 from fintui.watch.watch import Watch
 
 if TYPE_CHECKING:

@@ -7,11 +7,11 @@ from textual import work
 
 from fintui.agent.attached import AttachedWatch
 from fintui.agent.client import AgentClient, AgentFailed, AgentRefused, AgentUnavailable
-from fintui.store.db import StateUnavailable
 from fintui.tui.act_flows import ActFlows
 from fintui.tui.panes.volumes import VolumesPane
 from fintui.tui.screens.volume import VolumeScreen
 from fintui.tui.widgets.safe import safe_line
+from fintui.watch.reads import StateUnavailable
 
 
 class StorageFlows(ActFlows):

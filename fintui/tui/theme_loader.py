@@ -12,7 +12,7 @@ from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 from fintui.core.theme_choice import THEME_NAME
-from fintui.store.preferences import config_home
+from fintui.tui.preferences import config_home
 
 _FIELDS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
            "background", "surface", "panel", "boost")

@@ -1,5 +1,6 @@
 """The read door a view opens on one container (its inspect document and its logs), owned
-by the watch side: the screens never hold a source. The exceptions they catch come with it."""
+by the watch side: the screens never hold a source or a store. The exceptions they catch come
+with it (StateUnavailable too: a state file a view's act or read could not use)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 from fintui.sources.base import ContainerGone, SourceUnavailable
+from fintui.store.db import StateUnavailable
 
 if TYPE_CHECKING:
     from fintui.wiring import Parts
 
-__all__ = ["ContainerGone", "ContainerReads", "SourceReads", "SourceUnavailable"]
+__all__ = ["ContainerGone", "ContainerReads", "SourceReads", "SourceUnavailable",
+           "StateUnavailable"]
 
 
 class ContainerReads(Protocol):

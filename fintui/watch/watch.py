@@ -27,18 +27,18 @@ from fintui.core.alerts import (
 )
 from fintui.core.usage_samples import from_disk_reading, from_snapshot
 from fintui.core.webhook_outbox import DeliveryLine
-from fintui.forecasting import TargetForecast, forecast_all, forecast_rules
 from fintui.model import ClusterSnapshot, Container, DiskUsage, UsageSample
 from fintui.notify.webhook import WebhookSender
+from fintui.poller import make_poller
 from fintui.store.alert_state import AlertStateFile
 from fintui.store.db import StateUnavailable
 from fintui.store.history import HistoryStore
 from fintui.store.paged import PagedFile
-from fintui.store.state import ClusterState
+from fintui.watch.forecasting import TargetForecast, forecast_all, forecast_rules
 from fintui.watch.listener import WatchListener, read_disks
 from fintui.watch.reads import SourceReads
+from fintui.watch.state import ClusterState
 from fintui.watch.store_notices import StoreNotices
-from fintui.wiring import make_poller
 
 if TYPE_CHECKING:
     from fintui.ops.operations import Operations

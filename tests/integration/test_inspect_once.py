@@ -18,9 +18,10 @@ from docker.errors import NotFound
 
 from fintui.cli import build_parser, main
 from fintui.config import load_settings
+from fintui.poller import make_poller
 from fintui.sources.docker_engine import DockerEngineSource
 from fintui.sources.engine_client import EngineClient
-from fintui.wiring import build_parts, make_poller
+from fintui.wiring import build_parts
 from tests.integration.busybox_image import TEST_IMAGE
 from tests.integration.conftest import HOST, LABEL, RUN_ID
 

@@ -18,9 +18,9 @@ from fintui.agent.server import AgentServer
 from fintui.agent.service import UPDATES_KEPT, WatchBackend
 from fintui.core.wire import decode, encode
 from fintui.model import ClusterSnapshot
-from fintui.store.state import ClusterState
+from fintui.poller import make_poller
+from fintui.watch.state import ClusterState
 from fintui.watch.watch import Watch
-from fintui.wiring import make_poller
 from tests.tui.helpers import paging_demo_parts
 from tests.unit.test_snapshot_delta import scripted
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from textual.binding import Binding
 
-from fintui.store.preferences import Preferences
 from fintui.tui.palette import PALETTE_PANES, PALETTE_SKIP
 from fintui.tui.panes.containers import ContainersPane
+from fintui.tui.preferences import Preferences
 from fintui.tui.screens.actions import ConfirmScreen
 from fintui.tui.screens.help import HelpScreen
 from fintui.tui.widgets.status_bar import StatusBar

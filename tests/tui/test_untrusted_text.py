@@ -151,7 +151,7 @@ async def test_hostile_cluster_in_pane_details_logs_and_header() -> None:
 
 
 async def _failed_sweep(app: FintuiApp) -> ClusterSnapshot:
-    from fintui.wiring import make_poller
+    from fintui.poller import make_poller
 
     poller = make_poller(app.parts)
     poller.last_good = app.state.snapshot

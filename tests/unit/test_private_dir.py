@@ -16,12 +16,12 @@ import pytest
 from fintui.clock import FixedClock
 from fintui.config import load_settings
 from fintui.ops.operations import Operations
+from fintui.private_files import private_dir, write_private
 from fintui.sources.demo import DEMO_START, DemoCluster
 from fintui.sources.demo_actions import DemoActions
 from fintui.store.alert_state import AlertStateFile
 from fintui.store.isolations import IsolationStore
-from fintui.store.preferences import Preferences
-from fintui.store.private import private_dir, write_private
+from fintui.tui.preferences import Preferences
 
 
 def mode(path: Path) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from fintui.core.theme_choice import choose_theme, colourless, scoped_css
-from fintui.store.preferences import Preferences
+from fintui.tui.preferences import Preferences
 from fintui.tui.theme_loader import load_themes, read_theme, themes_dir
 
 SHIPPED = {"fintui-dark", "fintui-light", "trading-floor", "mono"}

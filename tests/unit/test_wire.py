@@ -16,7 +16,6 @@ import pytest
 from fintui.clock import FixedClock
 from fintui.core.alerts import Alert, Silence
 from fintui.core.wire import WireError, decode, encode
-from fintui.forecasting import TargetForecast
 from fintui.model import (
     ClusterSnapshot,
     Container,
@@ -28,6 +27,7 @@ from fintui.model import (
 )
 from fintui.poller import Poller
 from fintui.sources.demo import DEMO_START, DemoCluster, DemoGpus, DemoHost
+from fintui.watch.forecasting import TargetForecast
 
 
 def wire(cls: Any, value: Any) -> Any:

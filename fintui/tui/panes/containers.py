@@ -27,11 +27,11 @@ from fintui.core.container_rows import (
 from fintui.core.gpu_join import gpu_memory_by_container
 from fintui.core.text_safety import one_line
 from fintui.model import ClusterSnapshot, Container
-from fintui.store.state import ClusterState
 from fintui.tui.widgets.navigation import bound_id
 from fintui.tui.widgets.row_feed import Palette
 from fintui.tui.widgets.row_table import RowTable, TableColumn
 from fintui.tui.widgets.safe import safe
+from fintui.watch.state import ClusterState
 
 GROUP_PREFIX = "group:"
 

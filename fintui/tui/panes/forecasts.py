@@ -9,11 +9,11 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from fintui.core.forecast_rows import FORECAST_HEADERS, detail_text, forecast_table
-from fintui.forecasting import TargetForecast
 from fintui.tui.widgets.forecast_chart import ForecastChart
 from fintui.tui.widgets.row_feed import Palette, feed, fitted_columns
 from fintui.tui.widgets.row_table import RowTable
 from fintui.tui.widgets.safe import safe, safe_block
+from fintui.watch.forecasting import TargetForecast
 
 
 class ForecastsPane(Vertical):

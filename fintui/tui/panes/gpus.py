@@ -7,10 +7,10 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from fintui.core.gpu_view import PROCESS_HEADERS, gpu_block, idle_requests, process_table
-from fintui.store.state import ClusterState
 from fintui.tui.widgets.row_feed import Palette, feed, fitted_columns
 from fintui.tui.widgets.row_table import RowTable
 from fintui.tui.widgets.safe import safe, safe_block
+from fintui.watch.state import ClusterState
 
 
 class GpusPane(Vertical):

@@ -12,10 +12,10 @@ from textual.widgets import Static
 
 from fintui.core.swarm_nodes import NODE_HEADERS, SERVICE_HEADERS, node_table, service_table
 from fintui.model import Node
-from fintui.store.state import ClusterState
 from fintui.tui.widgets.row_feed import Palette, feed, fitted_columns
 from fintui.tui.widgets.row_table import RowTable
 from fintui.tui.widgets.safe import safe
+from fintui.watch.state import ClusterState
 
 
 class NodesPane(Vertical):

@@ -10,16 +10,16 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static, TabbedContent, TabPane
 
-from fintui.config import CleanupSettings
+from fintui.config_tree import CleanupSettings
 from fintui.core.disk_usage import totals
 from fintui.core.format import human_bytes, human_duration
 from fintui.core.storage_rows import SECTIONS, section_rows, table_row, totals_line
 from fintui.core.table_rows import headers
-from fintui.store.state import ClusterState
 from fintui.tui.widgets.navigation import bound_id
 from fintui.tui.widgets.row_feed import Palette, feed, fitted_columns
 from fintui.tui.widgets.row_table import RowTable
 from fintui.tui.widgets.safe import safe, safe_block
+from fintui.watch.state import ClusterState
 
 
 class VolumesPane(Vertical):

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from fintui.config import parse_duration
+from fintui.config_checks import parse_duration
 from fintui.core.alerts import Alert, Silence
 from fintui.tui.screens.actions import MODAL_CSS
 from fintui.tui.widgets.safe import safe

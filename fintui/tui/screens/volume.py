@@ -11,9 +11,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from fintui.core.format import human_bytes
-from fintui.store.state import ClusterState
 from fintui.tui.screens.actions import MODAL_CSS
 from fintui.tui.widgets.safe import safe, safe_block
+from fintui.watch.state import ClusterState
 
 
 class VolumeScreen(ModalScreen[None]):

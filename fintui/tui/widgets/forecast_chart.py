@@ -8,7 +8,7 @@ from textual.color import Color
 from textual.widget import Widget
 
 from fintui.core.chart import render
-from fintui.forecasting import TargetForecast
+from fintui.watch.forecasting import TargetForecast
 
 
 class ForecastChart(Widget):

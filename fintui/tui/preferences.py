@@ -10,7 +10,7 @@ from typing import Any
 
 import tomli_w
 
-from fintui.store.private import private_dir
+from fintui.private_files import private_dir
 
 
 def config_home() -> Path:

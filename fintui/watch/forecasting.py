@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fintui.config import ForecastSettings
+from fintui.config_tree import ForecastSettings
 from fintui.core.forecast import ForecastRules, forecast_with_expansion, urgency
 from fintui.core.usage_samples import title
 from fintui.model import Forecast
