@@ -158,6 +158,17 @@ class ActDesk:
             raise AgentError(f"{log.path}: {exc}") from None
         return {"path": str(log.path), "lines": [line for b in blocks for line in b]}
 
+    async def audit_records(self, limit: int) -> dict[str, Any]:
+        """The log's newest records, their fields for the Audit pane (not plans or results):
+        {"path", "records": [...], "problem"}, "problem" saying why none could be read."""
+        from fintui.ops.audit import AuditLog
+        from fintui.ops.audit_tail import read_tail
+
+        log = AuditLog.from_settings(self.watch.parts.settings)
+        tail = await asyncio.to_thread(read_tail, log.path, limit)
+        return {"path": tail.source, "records": [e.fields() for e in tail.entries],
+                "problem": tail.problem}
+
     async def volume_history(self, volume: str, endpoint: str) -> list[list[str]]:
         """Which containers used a volume, and when (the agent records it every sweep)."""
         ops = self.watch.ops

@@ -129,6 +129,12 @@ class AgentClient:
         query = urlencode({"since": since, "limit": limit})
         return _object(await self._call("GET", "/v1/audit?" + query))
 
+    async def audit_records(self, limit: int = 200) -> dict[str, Any]:
+        """The agent's newest audit records: {"path", "records": [{field: text}], "problem"}
+        (an older agent answers as audit_tail does, without "records")."""
+        query = urlencode({"records": 1, "limit": limit})
+        return _object(await self._call("GET", "/v1/audit?" + query))
+
     async def volume_history(self, volume: str, endpoint: str = "") -> list[tuple[str, ...]]:
         answer = _object(await self._call("GET", "/v1/volume-history?" + urlencode(
             {"volume": volume, "endpoint": endpoint}))).get("history")

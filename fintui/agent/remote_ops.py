@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fintui.agent.client import AgentClient, AgentFailed, AgentRefused, AgentUnavailable
+from fintui.core.audit_rows import AuditEntry, AuditTail
 from fintui.core.cleanup import CleanupPlan
 from fintui.core.text_safety import one_line
 from fintui.core.wire import WireError, decode
@@ -53,6 +54,25 @@ class RemoteOperations:
     def may(self, action: str) -> Decision:
         """What the agent said when last asked; it asks its guard again on every act."""
         return self._may.get(action, Decision(True))
+
+    async def audit_tail(self, limit: int) -> AuditTail:
+        """The agent's newest `limit` audit records (its log: a desk that may not read the
+        file sees them too), as Operations.audit_tail. Never raises: `problem` says why."""
+        source = f"the agent's log ({self.path})"
+        try:
+            async with AgentClient(self.path, REQUEST_TIMEOUT) as client:
+                answer = await client.audit_records(limit)
+        except AgentUnavailable as exc:
+            return AuditTail(source=source, problem=f"cannot reach the agent: {exc.reason}")
+        except (AgentFailed, AgentRefused) as exc:
+            return AuditTail(source=source, problem=f"the agent's audit log: {exc}")
+        records = answer.get("records")
+        if not isinstance(records, list):
+            return AuditTail(source=source, problem="this agent serves no audit records (an "
+                             "older fintui agent): `fintui audit show` reads its log")
+        return AuditTail(tuple(AuditEntry.of(r) for r in records if isinstance(r, dict)),
+                         f"the agent's log {answer.get('path', '')}".rstrip(),
+                         str(answer.get("problem") or ""))
 
     # ---- plans ---------------------------------------------------------------------------
 

@@ -201,6 +201,8 @@ class AgentServer:
             limit = int(request.query.get("limit", "200"))
         except ValueError:
             raise AgentError("'limit' must be a whole number") from None
+        if request.query.get("records"):  # the Audit pane's: the newest records' fields
+            return web.json_response(await self._desk().audit_records(max(1, limit)))
         return web.json_response(await self._desk().audit_tail(since, max(1, limit)))
 
     async def _read_disks(self, request: web.Request) -> web.StreamResponse:

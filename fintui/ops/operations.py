@@ -5,18 +5,21 @@ an action whose audit record cannot be written does not happen (fail closed)."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from typing import Any
 
 from fintui.clock import Clock
 from fintui.config import Settings
 from fintui.core.act_journal import Journal
+from fintui.core.audit_rows import AuditTail
 from fintui.core.cleanup import CleanupPlan
 from fintui.core.text_safety import one_line
 from fintui.model import ClusterSnapshot, DiskUsage
 from fintui.model_ops import ContainerFacts
 from fintui.ops import clean, isolation, nodes, release, scale
 from fintui.ops.audit import AuditLog, AuditUnavailable
+from fintui.ops.audit_tail import read_tail
 from fintui.ops.guard import Decision, decide, role_and_basis
 from fintui.ops.identity import Identity, current_identity
 from fintui.ops.plan import (
@@ -31,6 +34,7 @@ from fintui.ops.plan import (
     failure_line,
     now_iso,
 )
+from fintui.private_files import private_dir
 from fintui.sources.base import (
     ActionFailed,
     ClusterActions,
@@ -40,7 +44,6 @@ from fintui.sources.base import (
 )
 from fintui.store.db import StateUnavailable
 from fintui.store.isolations import IsolationStore
-from fintui.store.private import private_dir
 from fintui.store.usage import UsageStore
 
 # The act's vocabulary lives in plan.py (the act modules import it from there); callers
@@ -112,6 +115,11 @@ class Operations:
             self._record(action, target, "ok", parameters, [], decision)
         except AuditUnavailable as exc:
             raise Refused(str(exc)) from None
+
+    async def audit_tail(self, limit: int) -> AuditTail:
+        """The log's newest `limit` records, read in a thread (the Audit pane; an attached
+        console asks RemoteOperations.audit_tail the same). Never raises: `problem` says why."""
+        return await asyncio.to_thread(read_tail, self.audit.path, limit)
 
     def _refusal(self, action: str, target: str, parameters: dict[str, Any],
                  decision: Decision, reason: str) -> Refused:

@@ -18,11 +18,12 @@ from fintui.agent.remote_ops import Acts, RemoteOperations, drop_plan
 from fintui.core.alerts import Alert, alert_target
 from fintui.ops.clean import choose as choose_clean
 from fintui.ops.operations import Operations, Plan, Refused
-from fintui.store.state import ClusterState
+from fintui.tui.panes.audit import AuditPane
 from fintui.tui.screens.actions import ConfirmScreen, ProgressScreen, ScaleScreen
 from fintui.tui.screens.cleanup import CleanupScreen
 from fintui.tui.screens.silence import SilenceScreen
 from fintui.tui.widgets.safe import safe_line
+from fintui.watch.state import ClusterState
 
 if TYPE_CHECKING:
     from fintui.model import Container
@@ -84,6 +85,13 @@ class ActFlows(App[int]):
     def refused(self, what: str, exc: Exception) -> None:
         self.notify(safe_line(str(exc)), title=f"{what} refused", severity="error",
                     markup=False, timeout=8)
+        self.acted()
+
+    def acted(self) -> None:
+        """An act of this console ended (done, failed or refused: each is audited): the
+        Audit pane reads the log again, so its record is there at once."""
+        for pane in self.main.query(AuditPane) if self.screen_stack else ():
+            pane.reload(self.ops_for(""))
 
     @work(group="ack", exit_on_error=False)
     async def ack_flow(self, alert: Alert) -> None:
@@ -92,6 +100,8 @@ class ActFlows(App[int]):
         except Refused as exc:
             self.notify(safe_line(str(exc)), severity="error", markup=False)
             return
+        finally:
+            self.acted()
         self.notify(safe_line(said), markup=False)
 
     @work(exclusive=True, group="action-flow", exit_on_error=False)
@@ -115,6 +125,8 @@ class ActFlows(App[int]):
         except Refused as exc:
             self.notify(safe_line(str(exc)), severity="error", markup=False)
             return
+        finally:
+            self.acted()
         self.notify(safe_line(said), markup=False)
 
     def isolate_alert_target(self, alert: Alert) -> None:
@@ -180,6 +192,7 @@ class ActFlows(App[int]):
             return
         choose_clean(plan, selected)
         await self.push_screen_wait(ProgressScreen(ops, plan))
+        self.acted()
 
     async def confirm_and_run(self, plan: Plan, ops: Acts) -> None:
         """Confirm (twice where the plan says so) → run with progress → refresh at once."""
@@ -189,6 +202,7 @@ class ActFlows(App[int]):
             return
         await self.push_screen_wait(ProgressScreen(ops, plan))
         self.watcher.wake()
+        self.acted()
 
 
 def scale_target(container: Container, state: ClusterState) -> tuple[str, int]:

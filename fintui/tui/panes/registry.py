@@ -12,6 +12,7 @@ from textual.app import SystemCommand
 from fintui.core.container_rows import COLUMNS
 from fintui.tui.pane_spec import News, PaneSpec
 from fintui.tui.panes.alerts import AlertsPane
+from fintui.tui.panes.audit import AuditPane, audit_pane, show_audit
 from fintui.tui.panes.containers import ContainersPane, ContainersTable
 from fintui.tui.panes.forecasts import ForecastsPane
 from fintui.tui.panes.gpus import GpusPane
@@ -85,6 +86,8 @@ PANES: tuple[PaneSpec, ...] = (
                                        id=id),
              lambda app, news: app.main.query_one(NodesPane).refresh_view(),
              frozenset({"snapshot", "shown"}), RowTable),
+    PaneSpec("7", "audit", "Audit", AuditPane, audit_pane, show_audit,
+             frozenset({"snapshot", "theme", "shown"}), RowTable),
 )
 
 PANE_BY_ID = {spec.id: spec for spec in PANES}
