@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fintui.config import Settings, parse_duration
+from fintui.core.alerts import silence_problem
 from fintui.core.report import alert_document
 from fintui.core.text_safety import one_line
 from fintui.wiring import agent_path
@@ -36,12 +37,6 @@ class VerbError(Exception):
         self.code = code
 
 
-def absent(reason: str) -> bool:
-    """No agent is there at all (as opposed to one this account may not reach)."""
-    return reason == "--no-agent" or "(no such file)" in reason or \
-        "(connection refused)" in reason
-
-
 async def usable_agent(args: argparse.Namespace, settings: Settings) -> tuple[Path | None, str]:
     """The agent to go through, or None and why not. An agent that is there but cannot be
     used (permission denied, not an agent), or one named with --agent that does not answer,
@@ -52,6 +47,8 @@ async def usable_agent(args: argparse.Namespace, settings: Settings) -> tuple[Pa
         return path, ""
     if path is None:  # --no-agent (or the demo): whatever --agent says
         return None, why
+    from fintui.agent.client import absent
+
     if not absent(why) or getattr(args, "agent", None):
         raise VerbError(f"cannot use the agent: {why}"
                         + (f" (ask for group {settings.agent.group!r})"
@@ -68,18 +65,9 @@ def say_as_unused() -> None:
 
 async def agent_reason(path: Path | None) -> str:
     """"" when an agent answers at `path`, else why not (for the line that says so)."""
-    from fintui.agent.client import AgentClient, AgentUnavailable
+    from fintui.agent.client import agent_reason as reason
 
-    if path is None:
-        return "--no-agent"
-    try:
-        async with AgentClient(path, timeout=AGENT_TIMEOUT) as client:
-            await client.info()
-    except AgentUnavailable as exc:
-        return exc.reason
-    except Exception as exc:  # an answer that is not the agent's: not one to attach to
-        return one_line(f"{path} did not answer as an agent ({exc or type(exc).__name__})")
-    return ""
+    return await reason(path, AGENT_TIMEOUT)
 
 
 async def agent_view(path: Path) -> tuple[ClusterSnapshot, frozenset[str], list[Alert]]:
@@ -181,8 +169,9 @@ async def ack_or_silence(args: argparse.Namespace, settings: Settings, build: An
     seconds = 0.0
     if args.verb == "silence":
         seconds = parse_duration(args.duration) or 0.0
-        if seconds <= 0:
-            raise VerbError(f"--for {args.duration}: use a span like 30m, 2h or 1d", EXIT_USAGE)
+        problem = silence_problem(seconds)
+        if problem:
+            raise VerbError(f"--for {args.duration}: {problem}", EXIT_USAGE)
         if not args.comment.strip():
             raise VerbError("a silence needs --comment saying why", EXIT_USAGE)
     path, why = await usable_agent(args, settings)

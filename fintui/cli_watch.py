@@ -25,6 +25,7 @@ async def watch_verb(args: argparse.Namespace, settings: Settings) -> int:
     """The verbs that go through the agent when one answers (and build the parts only when
     none does: an attached `status --json` imports no Docker code)."""
     from fintui import alert_verbs
+    from fintui.agent.client import absent
 
     def build() -> Parts:
         return build_parts(args, settings)
@@ -53,7 +54,7 @@ async def watch_verb(args: argparse.Namespace, settings: Settings) -> int:
         code = await _status(build(), False)
         # Whether pages go out while nobody looks.
         print(one_line(f"agent: none ({why}); alerts are paged only by `fintui agent`, or by "
-                       "a console started with --no-agent" if alert_verbs.absent(why) else
+                       "a console started with --no-agent" if absent(why) else
                        f"agent: not usable from this account ({why})"))
         return code
     except alert_verbs.VerbError as exc:

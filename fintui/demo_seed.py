@@ -3,6 +3,8 @@ step: it joins the simulated sources and the store, which do not know each other
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -30,6 +32,8 @@ def seed_history(cluster: DemoCluster, gpus: DemoGpus, store: HistoryStore) -> N
              for g in gpus.reading().gpus}
     store.record_many(history(cluster.seed, storage, memory, cards, DEMO_START))
     # Kept apart: the demo's own folder may be emptied by the next start.
-    cache = HistoryStore(Path(tempfile.mkdtemp(prefix="fintui-demo-seed-")) / "h.sqlite")
+    folder = Path(tempfile.mkdtemp(prefix="fintui-demo-seed-"))
+    atexit.register(shutil.rmtree, folder, True)  # this process's cache only
+    cache = HistoryStore(folder / "h.sqlite")
     store.copy_to(cache)
     _SEEDED[cluster.seed] = cache

@@ -223,7 +223,10 @@ def demo_settings(settings: Settings, configured_state_dir: str) -> Settings:
         shutil.rmtree(state, ignore_errors=True)
         private_dir(state)
     else:
+        import atexit
+
         state = Path(tempfile.mkdtemp(prefix="fintui-demo-"))
+        atexit.register(shutil.rmtree, state, True)  # throwaway: gone when the demo ends
     alerts_file = settings.alerts.state_file
     if alerts_file == settings.paths.state_dir / "alerts.toml":  # the default, not a chosen file
         alerts_file = state / "alerts.toml"

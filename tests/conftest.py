@@ -25,6 +25,27 @@ class RepoSnapshots(pytest_textual_snapshot.SVGImageExtension):  # type: ignore[
 # The plugin's fixture looks the class up by name at call time.
 pytest_textual_snapshot.SVGImageExtension = RepoSnapshots
 
+# The sample configs keep the demo's state in one fixed folder (its paths are on screen in the
+# snapshots, and the demo empties it at start), so two test sessions on one machine would
+# empty each other's audit logs mid-test: a second session waits for the first.
+SHARED_STATE_LOCK = Path("/tmp/fintui-test-state.lock")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import fcntl
+    import sys
+
+    handle = SHARED_STATE_LOCK.open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"waiting for another fintui test session ({SHARED_STATE_LOCK})", file=sys.stderr)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    config.stash[_LOCK] = handle  # held until this process ends
+
+
+_LOCK = pytest.StashKey[object]()
+
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

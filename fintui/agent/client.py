@@ -251,6 +251,26 @@ class AgentClient:
         return f"cannot reach the agent at {where}: {one_line(text, _MESSAGE_LIMIT)}"
 
 
+def absent(reason: str) -> bool:
+    """No agent is there at all (as opposed to one this account may not reach)."""
+    return reason == "--no-agent" or "(no such file)" in reason or \
+        "(connection refused)" in reason
+
+
+async def agent_reason(path: Path | None, timeout: float = 5.0) -> str:
+    """"" when an agent answers at `path`, else why not (for the line that says so)."""
+    if path is None:
+        return "--no-agent"
+    try:
+        async with AgentClient(path, timeout=timeout) as client:
+            await client.info()
+    except AgentUnavailable as exc:
+        return exc.reason
+    except Exception as exc:  # an answer that is not the agent's: not one to attach to
+        return one_line(f"{path} did not answer as an agent ({exc or type(exc).__name__})")
+    return ""
+
+
 async def agent_answers(path: Path, timeout: float = 1.0) -> bool:
     """Whether an agent answers on `path` (its /v1/agent, within `timeout`)."""
     try:

@@ -26,6 +26,7 @@ from aiohttp import web
 from fintui.agent.backend import AgentBackend, AgentError, AgentStarting
 from fintui.agent.peer import peer_uid
 from fintui.agent.socket_file import AgentRunning, SocketFile
+from fintui.core.alerts import silence_problem
 from fintui.core.text_safety import one_line
 from fintui.ops.identity import Identity, identity_of
 from fintui.ops.operations import Refused
@@ -148,6 +149,9 @@ class AgentServer:
         if (isinstance(seconds, bool) or not isinstance(seconds, int | float)
                 or not math.isfinite(seconds) or seconds <= 0):
             raise AgentError("'seconds' must be a number greater than 0")
+        problem = silence_problem(float(seconds))
+        if problem:
+            raise AgentError(f"'seconds': {problem}")
         comment = body.get("comment", "")
         if not isinstance(comment, str):
             raise AgentError("'comment' must be a string")

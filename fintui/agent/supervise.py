@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fintui.agent.attached import AgentGone, AttachedWatch
-from fintui.agent.client import agent_answers
-from fintui.alert_verbs import absent, agent_reason
+from fintui.agent.client import absent, agent_answers, agent_reason
 from fintui.watch.watch import Watch
 
 if TYPE_CHECKING:

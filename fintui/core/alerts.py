@@ -89,6 +89,19 @@ class Alert:
         return self.rule, self.target
 
 
+
+MAX_SILENCE = 365 * 86400.0  # seconds: a page muted for longer is a rule to change, not a silence
+
+
+def silence_problem(seconds: float | None) -> str:
+    """Why a silence of this many seconds cannot be (for the form, the verb and the agent to
+    say in one line), or "" when it can."""
+    if seconds is None or seconds != seconds or seconds <= 0:
+        return "write it like 30m, 2h or 1d"
+    if seconds > MAX_SILENCE:
+        return "at most 365d (a page muted for longer is a rule to change)"
+    return ""
+
 @dataclass(frozen=True, slots=True)
 class Silence:
     rule: str  # glob

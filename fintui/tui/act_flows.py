@@ -18,7 +18,7 @@ from fintui.agent.remote_ops import Acts, RemoteOperations, drop_plan
 from fintui.core.alerts import Alert, alert_target
 from fintui.ops.clean import choose as choose_clean
 from fintui.ops.operations import Operations, Plan, Refused
-from fintui.tui.panes.audit import AuditPane
+from fintui.tui.pane_spec import News
 from fintui.tui.screens.actions import ConfirmScreen, ProgressScreen, ScaleScreen
 from fintui.tui.screens.cleanup import CleanupScreen
 from fintui.tui.screens.silence import SilenceScreen
@@ -40,6 +40,9 @@ class ActFlows(App[int]):
     watcher: Watch | AttachedWatch
     _endpoint_ops: dict[str, Operations]
     agent_role: RemoteOperations | None = None  # what the agent said this account may do
+
+    def refresh_panes(self, news: News, only: str | None = None) -> None:
+        """Redraw the panes this news concerns (the console's app does)."""
 
     @property
     def main(self) -> Screen[object]:
@@ -88,10 +91,9 @@ class ActFlows(App[int]):
         self.acted()
 
     def acted(self) -> None:
-        """An act of this console ended (done, failed or refused: each is audited): the
-        Audit pane reads the log again, so its record is there at once."""
-        for pane in self.main.query(AuditPane) if self.screen_stack else ():
-            pane.reload(self.ops_for(""))
+        """An act of this console ended: the panes that show acts (Audit) read them again, so
+        its record is there at once."""
+        self.refresh_panes("acted")
 
     @work(group="ack", exit_on_error=False)
     async def ack_flow(self, alert: Alert) -> None:

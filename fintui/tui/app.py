@@ -71,6 +71,7 @@ class FintuiApp(StorageFlows):
         super().__init__()
         self.parts = parts
         self.snapshots_seen = 0
+        self.closing = False  # exit was asked for: a late sweep finds panes gone
         self.preferences = Preferences()
         self._theme_ready = False  # set once running: later changes are the operator's
         environment = os.environ if env is None else env
@@ -212,8 +213,13 @@ class FintuiApp(StorageFlows):
         try:
             self._redraw()
         except NoMatches:  # a sweep that lands while the console closes: nothing to draw
-            if self.is_running and not self._exit:
+            if self.is_running and not self.closing:
                 raise
+
+    def exit(self, result: int | None = None, return_code: int = 0,
+             message: Any = None) -> None:
+        self.closing = True
+        super().exit(result, return_code, message)
 
     def _redraw(self) -> None:
         self.show_status()

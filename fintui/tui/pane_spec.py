@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from fintui.tui.app import FintuiApp
 
 # What a pane may be redrawn for: a new snapshot, changed alerts, new forecasts, a theme
-# change, or being shown (a hidden pane is brought up to date only when shown).
-News = Literal["snapshot", "alerts", "forecasts", "theme", "shown"]
+# change, an act of this console ended (done, failed or refused: each is audited), or being
+# shown (a hidden pane is brought up to date only when shown).
+News = Literal["snapshot", "alerts", "forecasts", "theme", "acted", "shown"]
 
 
 class Pane(Protocol):

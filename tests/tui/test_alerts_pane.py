@@ -97,6 +97,12 @@ async def test_ack_and_silence_from_the_keyboard_survive_a_restart(tmp_path: Pat
         await pilot.press("enter")  # no comment yet: refused, still asking
         assert isinstance(app.screen, SilenceScreen)
         app.screen.query_one("#comment", Input).value = "recon rerun planned"
+        duration = app.screen.query_one("#duration", Input)
+        usual, duration.value = duration.value, "999999999999d"  # past any date
+        await pilot.press("enter")  # refused in the form: the console lives, still asking
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, SilenceScreen) and app.is_running
+        duration.value = usual
         await pilot.press("enter")
         await pilot.pause(0.1)
         assert "silenced: recon rerun planned" in screen_text(app)

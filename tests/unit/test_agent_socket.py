@@ -188,6 +188,7 @@ async def test_refusal_reaches_the_client(served: tuple[AgentServer, FakeBackend
     ("/v1/silence", b'{"rule": "cpu", "target": "x", "seconds": 0}', "'seconds'"),
     ("/v1/silence", b'{"rule": "cpu", "target": "x", "seconds": "1h"}', "'seconds'"),
     ("/v1/silence", b'{"rule": "cpu", "target": "x", "seconds": true}', "'seconds'"),
+    ("/v1/silence", b'{"rule": "cpu", "target": "x", "seconds": 1e300}', "at most 365d"),
 ])
 async def test_bad_requests_get_400(served: tuple[AgentServer, FakeBackend, Path], route: str,
                                     body: bytes, expected: str) -> None:

@@ -151,3 +151,24 @@ def test_ctrl_c_at_a_verbs_confirmation_cancels_at_once(tmp_path: Path) -> None:
     assert os.waitstatus_to_exitcode(status) == 1
     assert not (tmp_path / "state" / "audit.jsonl").exists() or \
         b'"outcome": "started"' not in (tmp_path / "state" / "audit.jsonl").read_bytes()
+
+
+@pytest.mark.parametrize("span", ["3000000d", "999999999999d", "366d"])
+def test_a_silence_past_a_year_is_refused_in_one_line(tmp_path: Path, span: str) -> None:
+    """A span past any date used to end in an OverflowError traceback."""
+    result = fintui("--demo", "--no-agent", "silence", "crash-loop", "recon-worker",
+                    "--for", span, "--comment", "x")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == f"fintui: --for {span}: at most 365d (a page muted for " \
+                                    "longer is a rule to change)"
+
+
+def test_the_demo_leaves_no_temporary_folder_behind(tmp_path: Path) -> None:
+    """Each demo run made two throwaway folders (its state, the seeded history) and kept them."""
+    env = {k: v for k, v in os.environ.items() if k != "DOCKER_HOST"}
+    env.update(TMPDIR=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"),
+               XDG_CONFIG_HOME=str(tmp_path / "config"))
+    result = subprocess.run([sys.executable, "-m", "fintui", "--demo", "status"],
+                            capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("fintui-")) == []

@@ -94,7 +94,7 @@ PACKAGE_ITSELF = ("fintui",)  # fintui/__init__.py: __version__ (governed exactl
 IO_LAYERS = ("fintui.sources", "fintui.ops", "fintui.store", "fintui.tui", "fintui.watch",
              "fintui.agent", "fintui.notify", "fintui.wiring", "fintui.cli", "fintui.poller",
              "fintui.collector", "fintui.serve", "fintui.serve_server", "fintui.alert_verbs",
-             "fintui.forecasting", "fintui.parent_watch", "fintui.demo_seed",
+             "fintui.parent_watch", "fintui.demo_seed",
              "fintui.private_files")
 IO_LIBRARIES = ("aiohttp", "docker", "psutil", "pynvml", "sqlite3", "socket", "subprocess",
                 "os", "shutil", "tempfile", "fcntl", "grp", "pwd", "ssl", "http", "urllib.request",
@@ -114,10 +114,14 @@ SETTINGS = ("fintui.config_tree", "fintui.config_schema", "fintui.config_items",
 AGENT_CLIENT = ("fintui.agent.client", "fintui.agent.attached", "fintui.agent.supervise",
                 "fintui.agent.remote_ops")
 AGENT_SERVER = tuple(m for m in MODULES if m.startswith("fintui.agent.") and m not in AGENT_CLIENT)
+# What the watch may know of the sources: their protocols and error vocabulary, no source.
+SOURCE_PROTOCOLS = ("fintui.sources.base", "fintui.sources.capabilities")
+CONCRETE_SOURCES = tuple(m for m in MODULES if m.startswith("fintui.sources.")
+                         and m not in SOURCE_PROTOCOLS)
 # Composition and entry points: they build or start the rooms and may import any of them (the
 # rule that nothing imports the CLI still holds for them). Every other module is in a room.
 ENTRY_POINTS = ("fintui.__main__", "fintui.wiring", "fintui.alert_verbs", "fintui.collector",
-                "fintui.poller", "fintui.demo_seed", "fintui.parent_watch", "fintui.serve",
+                "fintui.demo_seed", "fintui.parent_watch", "fintui.serve",
                 "fintui.serve_server")
 
 
@@ -176,10 +180,9 @@ RULES = [
                               *VIEW_ONLY)),
     Rule("the watch is headless: no view, no agent, no composition root; of the sources only "
          "their protocols",
-         ("fintui.watch",), ("fintui.tui", "fintui.agent", "fintui.cli", "fintui.wiring",
-                             *VIEW_ONLY, "fintui.sources.docker_engine", "fintui.sources.demo",
-                             "fintui.sources.engine_client", "fintui.sources.engine_actions",
-                             "fintui.sources.gpu", "fintui.sources.host", "docker", "pynvml")),
+         ("fintui.watch", "fintui.poller"),
+         ("fintui.tui", "fintui.agent", "fintui.cli", "fintui.wiring", *VIEW_ONLY,
+          *CONCRETE_SOURCES, "docker", "pynvml")),
     Rule("the agent serves views and never is one",
          ("fintui.agent",), ("fintui.tui", "fintui.cli", *VIEW_ONLY)),
     Rule("the console is a view of a watch: no sources, store, config loader or composition "
@@ -354,3 +357,17 @@ def test_core_loads_no_io_library() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_the_console_loads_no_source_composition_or_cli_even_indirectly() -> None:
+    """The rules above look at each module's own imports; this looks at what importing the
+    console really loads (a chain through an allowed module could still reach a source)."""
+    code = ("import sys, fintui.tui.app\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('fintui.') or "
+            "m in ('docker', 'pynvml', 'psutil'))))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.split()
+    wrong = [m for m in loaded if m in ("docker", "pynvml", "psutil", "fintui.wiring",
+                                        "fintui.alert_verbs", "fintui.collector")
+             or m in CONCRETE_SOURCES or _cli_family(m)]
+    assert not wrong, f"importing fintui.tui.app loads {wrong}"

@@ -87,7 +87,7 @@ PANES: tuple[PaneSpec, ...] = (
              lambda app, news: app.main.query_one(NodesPane).refresh_view(),
              frozenset({"snapshot", "shown"}), RowTable),
     PaneSpec("7", "audit", "Audit", AuditPane, audit_pane, show_audit,
-             frozenset({"snapshot", "theme", "shown"}), RowTable),
+             frozenset({"snapshot", "theme", "acted", "shown"}), RowTable),
 )
 
 PANE_BY_ID = {spec.id: spec for spec in PANES}

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from fintui.config_checks import parse_duration
-from fintui.core.alerts import Alert, Silence
+from fintui.core.alerts import Alert, Silence, silence_problem
 from fintui.tui.screens.actions import MODAL_CSS
 from fintui.tui.widgets.safe import safe
 
@@ -49,9 +49,9 @@ class SilenceScreen(ModalScreen[Silence | None]):
     def _submitted(self) -> None:
         values = {box.id: box.value.strip() for box in self.query(Input)}
         seconds = parse_duration(values["duration"] or "")
-        if seconds is None or seconds <= 0:
-            self.notify("duration: write it like 30m, 2h or 1d", severity="warning",
-                        markup=False)
+        problem = silence_problem(seconds)
+        if problem or seconds is None:
+            self.notify(f"duration: {problem}", severity="warning", markup=False)
             return
         if not values["comment"]:
             self.notify("a silence needs a comment: say why", severity="warning", markup=False)

@@ -215,7 +215,7 @@ class RowTable(ScrollView, can_focus=True):
         if self.keys:
             self.post_message(self.Selected(self))
 
-    async def _on_click(self, event: events.Click) -> None:
+    async def on_click(self, event: events.Click) -> None:
         if event.y == 0:
             x = event.x + round(self.scroll_x)
             for column in self.columns:
