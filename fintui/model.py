@@ -178,6 +178,33 @@ class Mount:
 
 
 @dataclass(frozen=True, slots=True)
+class ContainerDetails:
+    """What an on-call engineer reads first about one container (the Details screen).
+    Environment variables by name only: their values often hold credentials."""
+
+    id: str
+    image: str
+    state: str
+    exit_code: int | None
+    restarts: int
+    started: str  # as the daemon said it; "" if it never started
+    user: str  # "" for the image's default
+    command: tuple[str, ...]  # entrypoint, then arguments
+    env: tuple[tuple[str, bool], ...]  # (name, whether it has a value)
+    mounts: tuple[Mount, ...]
+    networks: tuple[tuple[str, str, tuple[str, ...]], ...]  # (network, ip, aliases)
+    labels: tuple[tuple[str, str], ...]
+    restart_policy: str  # no, always, on-failure, unless-stopped
+    restart_retries: int
+    cpus: float | None  # None: unlimited
+    memory_bytes: int  # 0: unlimited
+    memory_reservation: int = 0
+    pids_limit: int = 0
+    cpuset: str = ""
+    devices: tuple[tuple[str, str], ...] = ()  # (driver, device ids or "count N")
+
+
+@dataclass(frozen=True, slots=True)
 class VolumeInfo:
     name: str
     driver: str

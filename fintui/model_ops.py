@@ -137,4 +137,5 @@ class TaskFacts:
     state: str
     desired_state: str
     error: str = ""
-    node_id: str = ""
+    node_id: str = ""  # "" while no node took it
+    service_id: str = ""

@@ -40,7 +40,7 @@ class AgentGone(Exception):
 
 
 class AttachedWatch(SourceReads):
-    """Logs and inspect documents are read here, from this console's own source (see
+    """Logs and details are read here, from this console's own source (see
     SourceReads): the agent streams state, not logs."""
 
     def __init__(self, parts: Parts, ops: Operations, path: Path, state: ClusterState) -> None:

@@ -1,59 +1,45 @@
-"""Swarm nodes from the Engine API's /nodes and /tasks JSON, and what draining one means.
-Pure."""
+"""Swarm nodes and tasks: where a service's tasks run, the Nodes pane's rows, and what
+draining a node means. Pure (the Engine's JSON is read in sources/engine_nodes.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 from fintui.core.table_rows import Row, headers, plain_row
 from fintui.model import Node, Service
+from fintui.model_ops import TaskFacts
 
 AVAILABILITIES = ("active", "pause", "drain")
 
 
-def node_from(data: Mapping[str, Any], running: Mapping[str, int]) -> Node:
-    spec = data.get("Spec") or {}
-    description = data.get("Description") or {}
-    resources = description.get("Resources") or {}
-    status = data.get("Status") or {}
-    manager = data.get("ManagerStatus") or {}
-    node_id = str(data.get("ID", ""))
-    return Node(
-        id=node_id,
-        hostname=str(description.get("Hostname", "")),
-        role=str(spec.get("Role", "")),
-        availability=str(spec.get("Availability", "")),
-        state=str(status.get("State", "unknown")),
-        engine_version=str((description.get("Engine") or {}).get("EngineVersion", "")),
-        cpus=int(resources.get("NanoCPUs") or 0) / 1e9,
-        memory_bytes=int(resources.get("MemoryBytes") or 0),
-        address=str(status.get("Addr", "")),
-        leader=bool(manager.get("Leader")),
-        tasks=running.get(node_id, 0),
-    )
-
-
-def running_by_node(tasks: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+def running_by_node(tasks: Iterable[TaskFacts]) -> dict[str, int]:
+    """Node id -> its running tasks."""
     out: dict[str, int] = {}
     for task in tasks:
-        if (task.get("Status") or {}).get("State") == "running":
-            node = str(task.get("NodeID", ""))
-            out[node] = out.get(node, 0) + 1
+        if task.state == "running":
+            out[task.node_id] = out.get(task.node_id, 0) + 1
     return out
 
 
-def placement_by_service(tasks: Iterable[Mapping[str, Any]], nodes: Iterable[Node]
+def running_by_service(tasks: Iterable[TaskFacts]) -> dict[str, int]:
+    """Service id -> its running tasks."""
+    out: dict[str, int] = {}
+    for task in tasks:
+        if task.state == "running":
+            out[task.service_id] = out.get(task.service_id, 0) + 1
+    return out
+
+
+def placement_by_service(tasks: Iterable[TaskFacts], nodes: Iterable[Node]
                          ) -> dict[str, tuple[tuple[str, str, int], ...]]:
     """Service id -> (node hostname, task state, count) of its tasks meant to run, so one
     console shows a service spread over the cluster. A task no node took yet is `unassigned`."""
     names = {n.id: n.hostname for n in nodes}
     counts: dict[str, dict[tuple[str, str], int]] = {}
     for task in tasks:
-        node_id = str(task.get("NodeID") or "")
-        node = names.get(node_id, node_id[:12]) if node_id else "unassigned"
-        state = str((task.get("Status") or {}).get("State") or "unknown")
-        per = counts.setdefault(str(task.get("ServiceID", "")), {})
+        node = names.get(task.node_id, task.node_id[:12]) if task.node_id else "unassigned"
+        state = task.state or "unknown"
+        per = counts.setdefault(task.service_id, {})
         per[(node, state)] = per.get((node, state), 0) + 1
     return {sid: tuple((node, state, n) for (node, state), n in sorted(per.items()))
             for sid, per in counts.items()}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
-from fintui.model import ClusterSnapshot, DiskUsage, GpuReading, HostStats
+from fintui.model import ClusterSnapshot, ContainerDetails, DiskUsage, GpuReading, HostStats
 from fintui.sources.capabilities import ClusterActions
 
 
@@ -33,8 +33,8 @@ class ClusterSource(Protocol):
         """Container events as they happen; ends or raises SourceUnavailable on a lost daemon."""
         ...
 
-    async def inspect(self, container_id: str) -> dict[str, Any]:
-        """The container's inspect document. Raises ContainerGone or SourceUnavailable."""
+    async def details(self, container_id: str) -> ContainerDetails:
+        """What the Details screen shows. Raises ContainerGone or SourceUnavailable."""
         ...
 
     async def disk_usage(self) -> DiskUsage:

@@ -19,6 +19,7 @@ from fintui.model import (
     BuildCacheEntry,
     ClusterSnapshot,
     Container,
+    ContainerDetails,
     ContainerStats,
     DiskUsage,
     Filesystem,
@@ -32,9 +33,11 @@ from fintui.model import (
     StoppedContainer,
     VolumeInfo,
 )
-from fintui.model_ops import RestartPolicy
+from fintui.model_ops import RestartPolicy, TaskFacts
 from fintui.sources.base import ContainerGone
 from fintui.sources.demo_cast import (  # the cast, and what the demo always exported
+    DEMO_COMMAND,
+    DEMO_ENV,
     DEMO_NODES,
     DEMO_START,
     GIB,
@@ -92,7 +95,7 @@ class DemoCluster:
             self.clock.advance(self.step)
         containers = tuple(self._container(spec) for spec in self.specs)
         pricing = [c for c in containers if c.service == "pricing"]
-        tasks = self.node_tasks_json()
+        tasks = self.node_tasks()
         nodes = tuple(sorted(self.nodes(running_by_node(tasks)),
                              key=lambda n: (n.role != "manager", n.hostname)))
         services = (
@@ -131,10 +134,10 @@ class DemoCluster:
         return [(_id(s.name)[:25], _id(f"node-{active[i % len(active)]}")[:25])
                 for i, s in enumerate(pricing) if active]
 
-    def node_tasks_json(self) -> list[dict[str, Any]]:
-        """The tasks as GET /tasks returns them, for the sweep's Nodes pane."""
-        return [{"ID": task, "NodeID": node, "ServiceID": _id("svc-pricing")[:25],
-                 "DesiredState": "running", "Status": {"State": "running"}}
+    def node_tasks(self) -> list[TaskFacts]:
+        """The pricing service's tasks, for the sweep's Nodes pane."""
+        return [TaskFacts(task, "running", "running", node_id=node,
+                          service_id=_id("svc-pricing")[:25])
                 for task, node in self.task_placement()]
 
     def restart_policy_of(self, spec: DemoSpec) -> RestartPolicy:
@@ -230,10 +233,7 @@ class DemoCluster:
             restart_count=restarts, service=spec.service, project=spec.project,
             labels=tuple(sorted(labels.items())),
             stats=self._stats(spec) if state == "running" else None,
-            mounts=() if spec.behaviour == "exited" else (Mount(
-                "volume", f"{spec.service or spec.name}-data",
-                f"/var/lib/docker/volumes/{spec.service or spec.name}-data/_data", "/data",
-                True),),
+            mounts=() if spec.behaviour == "exited" else (self.data_mount(spec),),
             finished_at=DEMO_START - timedelta(hours=spec.age_hours)
             if spec.behaviour == "exited" else None,
             exit_code=0 if spec.behaviour == "exited" else None,
@@ -279,39 +279,31 @@ class DemoCluster:
                 return spec
         raise ContainerGone(container_id)
 
-    async def inspect(self, container_id: str) -> dict[str, Any]:
+    def data_mount(self, spec: DemoSpec) -> Mount:
+        """The volume each demo container keeps its data on."""
+        volume = f"{spec.service or spec.name}-data"
+        return Mount("volume", volume, f"/var/lib/docker/volumes/{volume}/_data", "/data", True)
+
+    async def details(self, container_id: str) -> ContainerDetails:
         spec = self._spec(container_id)
         container = self._container(spec)
-        volume = spec.service or spec.name
-        return {
-            "Id": container.id, "Name": "/" + spec.name, "Created": "2026-03-01T00:00:00Z",
-            "RestartCount": container.restart_count,
-            "State": {"Status": container.state, "Paused": container.state == "paused",
-                      "StartedAt": container.started_at.isoformat()
-                      if container.started_at else "0001-01-01T00:00:00Z",
-                      "ExitCode": 0 if spec.behaviour != "crashloop" else 1},
-            "Config": {
-                "Image": spec.image, "Cmd": ["/app/run", "--desk", "equities"],
-                "Entrypoint": None, "Tty": False, "User": "app",
-                "Env": ["TZ=Asia/Shanghai", "DB_PASSWORD=s3cr3t-demo", "VENUE=XSHG",
-                        "PATH=/usr/local/bin:/usr/bin"],
-                "Labels": dict(container.labels),
-            },
-            "HostConfig": {
-                "RestartPolicy": self.restart_policy_of(spec).to_record(),
-                "NanoCpus": 4_000_000_000 if spec.cpu > 50 else 0,
-                "Memory": spec.mem_limit, "MemoryReservation": 0, "PidsLimit": 4096,
-                "DeviceRequests": [{"Driver": "nvidia", "DeviceIDs": [str(g) for g in spec.gpus],
-                                    "Capabilities": [["gpu"]]}] if spec.gpus else None,
-            },
-            "Mounts": [{"Type": "volume", "Name": f"{volume}-data",
-                        "Source": f"/var/lib/docker/volumes/{volume}-data/_data",
-                        "Destination": "/data", "RW": True}],
-            "NetworkSettings": {"Networks": {
-                net: {"IPAddress": f"10.20.0.{2 + self.specs.index(spec)}", "Aliases": aliases}
-                for net, aliases in self.networks.get(spec.name,
-                                                      {"desk-net": [volume]}).items()}},
-        }
+        policy = self.restart_policy_of(spec)
+        address = f"10.20.0.{2 + self.specs.index(spec)}"
+        networks = self.networks.get(spec.name, {"desk-net": [spec.service or spec.name]})
+        return ContainerDetails(
+            id=container.id, image=spec.image, state=container.state,
+            exit_code=1 if spec.behaviour == "crashloop" else 0,
+            restarts=container.restart_count,
+            started=container.started_at.isoformat() if container.started_at else "",
+            user="app", command=DEMO_COMMAND,
+            env=tuple((item.partition("=")[0], True) for item in DEMO_ENV),
+            mounts=(self.data_mount(spec),),
+            networks=tuple((net, address, tuple(aliases))
+                           for net, aliases in sorted(networks.items())),
+            labels=container.labels, restart_policy=policy.label,
+            restart_retries=policy.max_retries or 0,
+            cpus=4.0 if spec.cpu > 50 else None, memory_bytes=spec.mem_limit, pids_limit=4096,
+            devices=(("nvidia", ",".join(str(g) for g in spec.gpus)),) if spec.gpus else ())
 
     def _log_line(self, spec: DemoSpec, n: int) -> str:
         rng = self._rng("log", spec.name, n)

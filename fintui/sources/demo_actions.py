@@ -21,7 +21,7 @@ from fintui.model_ops import (
 from fintui.sources.base import NodeGone, NoSuchService, ObjectGone
 from fintui.sources.capabilities import Document
 from fintui.sources.demo import DemoCluster
-from fintui.sources.demo_cast import DEMO_NODES, GIB, MIB, SPECS, DemoSpec, _id
+from fintui.sources.demo_cast import DEMO_ENV, DEMO_NODES, GIB, MIB, SPECS, DemoSpec, _id
 
 PRICING_ID = _id("svc-pricing")[:25]
 
@@ -62,7 +62,30 @@ class DemoActions:
         return out
 
     async def inspect_document(self, container_id: str) -> dict[str, Any]:
-        return await self.cluster.inspect(container_id)
+        """Evidence for a forensics bundle: an inspect-like document of the simulation, in
+        the Engine's shape (a bundle holds what the daemon would have said). Nothing in fintui
+        reads it back: the Details screen gets ContainerDetails (DemoCluster.details)."""
+        d = await self.cluster.details(container_id)
+        spec = self._spec(container_id)
+        return {
+            "Id": d.id, "Name": "/" + spec.name, "Created": "2026-03-01T00:00:00Z",
+            "RestartCount": d.restarts,
+            "State": {"Status": d.state, "Paused": d.state == "paused",
+                      "StartedAt": d.started or "0001-01-01T00:00:00Z", "ExitCode": d.exit_code},
+            "Config": {"Image": d.image, "Cmd": list(d.command), "Entrypoint": None,
+                       "Tty": False, "User": d.user, "Env": list(DEMO_ENV),
+                       "Labels": dict(d.labels)},
+            "HostConfig": {
+                "RestartPolicy": self.cluster.restart_policy_of(spec).to_record(),
+                "NanoCpus": int((d.cpus or 0) * 1e9), "Memory": d.memory_bytes,
+                "MemoryReservation": d.memory_reservation, "PidsLimit": d.pids_limit,
+                "DeviceRequests": [{"Driver": "nvidia", "DeviceIDs": [str(g) for g in spec.gpus],
+                                    "Capabilities": [["gpu"]]}] if spec.gpus else None},
+            "Mounts": [{"Type": m.type, "Name": m.name, "Source": m.source,
+                        "Destination": m.destination, "RW": m.rw} for m in d.mounts],
+            "NetworkSettings": {"Networks": {net: {"IPAddress": ip, "Aliases": list(aliases)}
+                                             for net, ip, aliases in d.networks}},
+        }
 
     async def logs_text(self, container_id: str, lines: int) -> str:
         return "".join([f"{line}\n" async for line in self.cluster.logs(container_id, lines,

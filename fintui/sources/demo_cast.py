@@ -13,6 +13,10 @@ DEMO_NODES = {"demo-trading-01": (32, 128), "demo-trading-02": (32, 128),
 LOG_HISTORY = 2000  # lines each demo container has logged before the demo starts
 GIB = 1024**3
 MIB = 1024**2
+# Every demo container runs the same command with the same environment (one secret in it).
+DEMO_COMMAND = ("/app/run", "--desk", "equities")
+DEMO_ENV = ("TZ=Asia/Shanghai", "DB_PASSWORD=s3cr3t-demo", "VENUE=XSHG",
+            "PATH=/usr/local/bin:/usr/bin")
 
 
 @dataclass(frozen=True, slots=True)

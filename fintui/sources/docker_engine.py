@@ -11,12 +11,12 @@ from dataclasses import replace
 from typing import Any
 
 from fintui.clock import Clock
-from fintui.core.disk_usage import parse_df
 from fintui.core.event_watch import events_behind
 from fintui.core.stats import CpuSample, Reading, reduce_stats, stats_from
 from fintui.model import (
     ClusterSnapshot,
     Container,
+    ContainerDetails,
     ContainerStats,
     DiskUsage,
     Node,
@@ -26,6 +26,8 @@ from fintui.model import (
 from fintui.sources.base import ContainerGone
 from fintui.sources.cgroup_stats import CgroupReader
 from fintui.sources.engine_client import ApiError, DaemonUnavailable, EngineClient
+from fintui.sources.engine_details import details_from
+from fintui.sources.engine_disk import parse_df
 from fintui.sources.engine_events import EVENTS_CHECK_AFTER, EVENTS_GRACE, EventFollower
 from fintui.sources.engine_rows import (
     compose_services,
@@ -38,14 +40,11 @@ from fintui.timeparse import parse_docker_time
 
 DF_TIMEOUT = 300.0  # seconds; sizing every volume walks the disk
 
-# While the events stream is live the list is kept from events and relisted in full only
-# this often, as a safety net; without it, every sweep relists.
+# While events flow the list is kept from them, relisted in full this often as a safety net.
 RELIST_INTERVAL = 30.0
 # While the events stream flows, every change a row shows comes with an event that drops the
 # container's inspect data at once: the periodic re-inspection is only a safety net then.
 EVENTS_LIVE_FACTOR = 10
-
-
 FIRST_CPU_GAP = 0.5  # seconds between the two kernel readings of a newly seen container
 
 
@@ -373,9 +372,11 @@ class DockerEngineSource(EventFollower):
             raise DaemonUnavailable(f"daemon error: {exc.message}") from None
         return data
 
+    async def details(self, container_id: str) -> ContainerDetails:
+        return details_from(await self.inspect(container_id))
+
     async def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
-        inspect = await self.inspect(container_id)
-        tty = bool((inspect.get("Config") or {}).get("Tty"))
+        tty = bool(((await self.inspect(container_id)).get("Config") or {}).get("Tty"))
         decoder = LogDecoder(multiplexed=not tty)
         params = {"stdout": "1", "stderr": "1", "tail": str(tail),
                   "follow": "1" if follow else "0"}

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from fintui.core.log_lines import CAPTURE_MAX_CHARS, LogTail
-from fintui.core.swarm_nodes import node_from
 from fintui.model import Node
 from fintui.model_ops import (
     ContainerFacts,
@@ -39,6 +38,7 @@ from fintui.sources.engine_facts import (
     service_facts,
     task_facts,
 )
+from fintui.sources.engine_nodes import node_from
 from fintui.sources.engine_replica import copy_body
 from fintui.sources.log_stream import LogDecoder
 

@@ -84,4 +84,4 @@ def task_facts(task: Mapping[str, Any]) -> TaskFacts:
     status = task.get("Status") or {}
     return TaskFacts(str(task.get("ID", "")), str(status.get("State") or ""),
                      str(task.get("DesiredState") or ""), str(status.get("Err") or ""),
-                     str(task.get("NodeID") or ""))
+                     str(task.get("NodeID") or ""), str(task.get("ServiceID") or ""))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fintui.core.disk_usage import mounts_from_inspect
-from fintui.core.gpu_join import requested_gpus
-from fintui.core.swarm_nodes import node_from, placement_by_service, running_by_node
+from fintui.core.swarm_nodes import placement_by_service, running_by_node, running_by_service
 from fintui.model import Container, ContainerStats, Health, Node, Service
+from fintui.sources.engine_disk import mounts_from_inspect
+from fintui.sources.engine_gpu import requested_gpus
+from fintui.sources.engine_nodes import node_from, tasks_from
 from fintui.timeparse import parse_docker_time
 
 SWARM_SERVICE = "com.docker.swarm.service.name"
@@ -102,15 +103,12 @@ def compose_services(containers: tuple[Container, ...]) -> list[Service]:
 def swarm_rows(services: list[dict[str, Any]], tasks: list[dict[str, Any]],
                nodes: list[dict[str, Any]]) -> tuple[list[Service], list[Node]]:
     """Services and nodes from /services, /tasks (desired running) and /nodes."""
-    per_node = running_by_node(tasks)
+    task_rows = tasks_from(tasks)
+    per_node = running_by_node(task_rows)
     node_rows = sorted((node_from(n, per_node) for n in nodes),
                        key=lambda n: (n.role != "manager", n.hostname))
-    placement = placement_by_service(tasks, node_rows)
-    running: dict[str, int] = {}
-    for task in tasks:
-        if (task.get("Status") or {}).get("State") == "running":
-            sid = str(task.get("ServiceID"))
-            running[sid] = running.get(sid, 0) + 1
+    placement = placement_by_service(task_rows, node_rows)
+    running = running_by_service(task_rows)
     out = []
     for svc in services:
         spec = svc.get("Spec") or {}

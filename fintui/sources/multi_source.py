@@ -16,7 +16,14 @@ from typing import Any, TypeVar
 
 from fintui.clock import Clock
 from fintui.core.backoff import retry_delay
-from fintui.model import ClusterSnapshot, DiskUsage, Node, Service, SourceStatus
+from fintui.model import (
+    ClusterSnapshot,
+    ContainerDetails,
+    DiskUsage,
+    Node,
+    Service,
+    SourceStatus,
+)
 from fintui.sources.base import ClusterSource, ContainerGone, SourceUnavailable
 
 T = TypeVar("T", Service, Node)
@@ -169,10 +176,10 @@ class MultiSource:
         known = self._where.get(container_id)
         return [known] if known else list(self.members)
 
-    async def inspect(self, container_id: str) -> dict[str, Any]:
+    async def details(self, container_id: str) -> ContainerDetails:
         for m in self._owners(container_id):
             with contextlib.suppress(ContainerGone):
-                return await m.source.inspect(container_id)
+                return await m.source.details(container_id)
         raise ContainerGone(container_id)
 
     async def disk_usage(self) -> DiskUsage:

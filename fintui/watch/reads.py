@@ -1,12 +1,13 @@
-"""The read door a view opens on one container (its inspect document and its logs), owned
+"""The read door a view opens on one container (its details and its logs), owned
 by the watch side: the screens never hold a source or a store. The exceptions they catch come
 with it (StateUnavailable too: a state file a view's act or read could not use)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from fintui.model import ContainerDetails
 from fintui.sources.base import ContainerGone, SourceUnavailable
 from fintui.store.db import StateUnavailable
 
@@ -18,8 +19,8 @@ __all__ = ["ContainerGone", "ContainerReads", "SourceReads", "SourceUnavailable"
 
 
 class ContainerReads(Protocol):
-    async def inspect(self, container_id: str) -> dict[str, Any]:
-        """The container's inspect document. Raises ContainerGone or SourceUnavailable."""
+    async def details(self, container_id: str) -> ContainerDetails:
+        """What the Details screen shows. Raises ContainerGone or SourceUnavailable."""
         ...
 
     def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
@@ -34,8 +35,8 @@ class SourceReads:
 
     parts: Parts
 
-    async def inspect(self, container_id: str) -> dict[str, Any]:
-        return await self.parts.source.inspect(container_id)
+    async def details(self, container_id: str) -> ContainerDetails:
+        return await self.parts.source.details(container_id)
 
     def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
         return self.parts.source.logs(container_id, tail, follow)

@@ -12,7 +12,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Label, Log, OptionList, Static, Tree
 
 from fintui.core.text_safety import visible
-from fintui.model import ClusterSnapshot
+from fintui.model import ClusterSnapshot, ContainerDetails
 from fintui.tui.app import FintuiApp
 from fintui.tui.panes.containers import ContainersPane
 from fintui.tui.screens.logs import LogScreen
@@ -113,12 +113,10 @@ class HostileCluster(FlakyCluster):
                    for i, c in enumerate(snap.containers)]
         return replace(snap, containers=tuple(hostile))
 
-    async def inspect(self, container_id: str) -> dict[str, Any]:
-        data = await super().inspect(container_id)
-        data["Config"]["Env"] = [f"{s}={s}" for s in HOSTILE]
-        data["Config"]["Labels"] = {s: s for s in HOSTILE}
-        data["Config"]["Cmd"] = HOSTILE
-        return data
+    async def details(self, container_id: str) -> ContainerDetails:
+        details = await super().details(container_id)
+        return replace(details, env=tuple((s, True) for s in HOSTILE),
+                       labels=tuple((s, s) for s in HOSTILE), command=tuple(HOSTILE))
 
     async def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
         for s in HOSTILE:

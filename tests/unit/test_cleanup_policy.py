@@ -9,7 +9,6 @@ import pytest
 
 from fintui.config import load_settings, parse_duration
 from fintui.core.cleanup import plan_cleanup
-from fintui.core.disk_usage import parse_df, totals
 from fintui.model import (
     BuildCacheEntry,
     Container,
@@ -162,28 +161,3 @@ def test_match_limits_by_name_id_or_label() -> None:
                                                ("", None), ("d", None)])
 def test_durations(text: str, seconds: float | None) -> None:
     assert parse_duration(text) == seconds
-
-
-def test_totals_follow_the_docker_cli() -> None:
-    raw = {
-        "LayersSize": 1000,
-        "Images": [{"Id": "a", "RepoTags": ["x:1"], "Size": 600, "SharedSize": 100,
-                    "Containers": 1}, {"Id": "b", "RepoTags": [], "Size": 300, "SharedSize": 0,
-                                       "Containers": 0}],
-        "Containers": [{"Id": "c1", "Names": ["/c1"], "State": "running", "SizeRw": 10},
-                       {"Id": "c2", "Names": ["/c2"], "State": "exited", "SizeRw": 30},
-                       {"Id": "c3", "Names": ["/c3"], "State": "paused", "SizeRw": 5}],
-        "Volumes": [{"Name": "v1", "UsageData": {"Size": 70, "RefCount": 1}},
-                    {"Name": "v2", "UsageData": {"Size": 20, "RefCount": 0}},
-                    {"Name": "v3", "UsageData": {"Size": -1, "RefCount": 0}}],
-        "BuildCache": [{"ID": "b1", "Size": 40, "InUse": False, "Shared": False},
-                       {"ID": "b2", "Size": 8, "InUse": True, "Shared": False},
-                       {"ID": "b3", "Size": 99, "InUse": False, "Shared": True}],
-    }
-    rows = {t.kind: t for t in totals(parse_df(raw, NOW))}
-    assert (rows["images"].size, rows["images"].reclaimable, rows["images"].active) == (
-        1000, 500, 1)
-    assert (rows["containers"].size, rows["containers"].reclaimable) == (45, 30)
-    assert (rows["volumes"].size, rows["volumes"].reclaimable, rows["volumes"].active) == (
-        90, 20, 1)
-    assert (rows["build-cache"].size, rows["build-cache"].reclaimable) == (48, 40)

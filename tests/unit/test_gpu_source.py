@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from fintui.core.gpu_join import attach_containers, container_id_from_cgroup, requested_gpus
+from fintui.core.gpu_join import attach_containers, container_id_from_cgroup
 from fintui.model import Container
 from fintui.sources.gpu import NvmlGpuSource
 
@@ -157,13 +157,7 @@ def test_cgroup_to_container_id(text: str, expected: str) -> None:
     assert container_id_from_cgroup(text) == expected
 
 
-def test_requests_and_join() -> None:
-    assert requested_gpus({"HostConfig": {"DeviceRequests": [
-        {"Driver": "", "Count": -1, "Capabilities": [["gpu"]]}]}}) == "all"
-    assert requested_gpus({"HostConfig": {"DeviceRequests": [
-        {"Driver": "nvidia", "DeviceIDs": ["0", "2"]}]}}) == "0,2"
-    assert requested_gpus({"Config": {"Env": ["NVIDIA_VISIBLE_DEVICES=1"]}}) == "1"
-    assert requested_gpus({"Config": {"Env": ["NVIDIA_VISIBLE_DEVICES=void"]}}) == ""
+def test_join() -> None:
     from fintui.model import Gpu, GpuProcess
 
     gpus = (Gpu(0, "g", "u", processes=(GpuProcess(7, 100, "x", "compute"),

@@ -49,7 +49,7 @@ class FakeEndpoint:
             services=tuple(replace(s, endpoint=self.name) for s in self.services),
             nodes=tuple(replace(n, endpoint=self.name) for n in self.nodes))
 
-    async def inspect(self, container_id: str) -> dict[str, Any]:
+    async def details(self, container_id: str) -> Any:
         if not container_id.startswith(self.daemon_id):
             raise ContainerGone(container_id)
         return {"Id": container_id, "From": self.name}
@@ -204,15 +204,15 @@ async def test_an_unexpected_error_downs_only_its_endpoint() -> None:
     assert states(snap) == [("desk-a", True, ""), ("desk-b", False, "KeyError: 'Id'")]
 
 
-async def test_inspect_and_disk_usage_go_to_the_right_endpoint() -> None:
+async def test_details_and_disk_usage_go_to_the_right_endpoint() -> None:
     a, b = FakeEndpoint("desk-a", ["risk"]), FakeEndpoint("desk-b", ["ledger"])
     source = multi(a, b)
     await source.sweep()
-    assert (await source.inspect("desk-b-ledger"))["From"] == "desk-b"
-    assert (await source.inspect("desk-a-risk"))["From"] == "desk-a"
-    assert (await source.inspect("desk-b-typed-by-hand"))["From"] == "desk-b"  # asks each
+    assert (await source.details("desk-b-ledger"))["From"] == "desk-b"
+    assert (await source.details("desk-a-risk"))["From"] == "desk-a"
+    assert (await source.details("desk-b-typed-by-hand"))["From"] == "desk-b"  # asks each
     with pytest.raises(ContainerGone):
-        await source.inspect("nowhere")
+        await source.details("nowhere")
     assert await source.disk_usage() == "desk-a"  # the Volumes pane's endpoint: the first
 
 

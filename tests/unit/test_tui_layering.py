@@ -1,5 +1,5 @@
 """The console is a view of a watch: no module under fintui/tui reaches a source (logs and
-inspect documents come through the watch's read door) or a private Textual name."""
+details come through the watch's read door) or a private Textual name."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Details of one container: the inspect highlights as a tree."""
+"""Details of one container: its highlights as a tree."""
 
 from __future__ import annotations
 
@@ -45,14 +45,14 @@ class DetailsScreen(Screen[None]):
     async def load(self) -> None:
         tree = self.query_one(Tree)
         try:
-            data = await self.reads.inspect(self.container.id)
+            details = await self.reads.details(self.container.id)
         except ContainerGone:
             message = "this container no longer exists"
         except SourceUnavailable as exc:
             message = f"cannot load: {exc}"
         else:
             tree.root.remove_children()
-            for title, lines in highlights(data):
+            for title, lines in highlights(details):
                 node = tree.root.add(safe(title, style="bold"), expand=True)
                 for line in lines:
                     node.add_leaf(safe(line))
