@@ -150,8 +150,9 @@ def _details(record: dict[str, Any]) -> list[str]:
             ("removed", items(result.get("removed"))),
             ("skipped", items(result.get("skipped"), "reason")),
             ("could not remove", items(result.get("failed"), "error")),
-            # A clean's removals are listed above; other acts list each change they made.
-            ("changed", "" if "removed" in result else "; ".join(
+            # A clean's removals are listed above (as objects); every other act, a compose
+            # scale's removals included (as names), lists each change it made.
+            ("changed", "" if items(result.get("removed")) else "; ".join(
                 map(str, result.get("done") or []))),
             ("no answer to", str(result.get("unanswered") or ""))):
         if text:

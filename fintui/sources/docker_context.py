@@ -18,6 +18,7 @@ that none is in use."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Mapping
@@ -74,17 +75,25 @@ def context_target(name: str | None, origin: str,
     where = f"{origin} {label}" if origin == "--context" else f"{origin}: {label}"
     if label == DEFAULT_CONTEXT:  # the CLI's own default: DOCKER_HOST, else the local socket
         return DockerTarget(env.get("DOCKER_HOST") or DEFAULT_HOST, "", label)
+    home = Path(env.get("DOCKER_CONFIG") or Path.home() / ".docker")
+    # The package finds the contexts beside config.json, and without one (a context made
+    # before any `docker context use`) in ./contexts: read them from the CLI's folder then.
+    beside = find_config_file() is None and (home / "contexts").is_dir()
     try:
-        context: Any = ContextAPI.get_context(name)
+        with contextlib.chdir(home) if beside else contextlib.nullcontext():
+            context: Any = ContextAPI.get_context(name)
+            if context is not None and context.TLSConfig is not None and \
+                    context.TLSConfig.cert:  # its paths are relative to that folder
+                tls = context.TLSConfig
+                tls.cert = tuple(os.path.abspath(p) for p in tls.cert)
+                tls.ca_cert = os.path.abspath(tls.ca_cert) if tls.ca_cert else tls.ca_cert
     except Exception as exc:  # a damaged meta.json: the package raises bare Exception
         raise ContextError(f"{where}: cannot read the context: {exc}") from None
     if context is None:
-        if find_config_file() is None:  # the package finds the contexts beside config.json
-            home = env.get("DOCKER_CONFIG") or str(Path.home() / ".docker")
-            raise ContextError(f"{where}: no such Docker context (there is no config.json "
-                               f"in {home}, beside which contexts are looked for)")
+        folder = home / "contexts" if beside or find_config_file() is None \
+            else Path(os.path.abspath(get_context_dir()))
         raise ContextError(f"{where}: no such Docker context (contexts are read from "
-                           f"{os.path.abspath(get_context_dir())})")
+                           f"{folder})")
     host = context.Host
     if not host:
         raise ContextError(f"{where}: the context has no Docker endpoint")

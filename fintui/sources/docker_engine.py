@@ -25,7 +25,7 @@ from fintui.model import (
 )
 from fintui.sources.base import ContainerGone
 from fintui.sources.cgroup_stats import CgroupReader
-from fintui.sources.engine_client import ApiError, DaemonUnavailable, EngineClient
+from fintui.sources.engine_client import ApiError, DaemonRefused, DaemonUnavailable, EngineClient
 from fintui.sources.engine_details import details_from
 from fintui.sources.engine_disk import parse_df
 from fintui.sources.engine_events import EVENTS_CHECK_AFTER, EVENTS_GRACE, EventFollower
@@ -106,7 +106,7 @@ class DockerEngineSource(EventFollower):
         except ApiError as exc:
             self._listed = None
             await self.client.reset()
-            raise DaemonUnavailable(f"daemon error: {exc.message}") from None
+            raise DaemonRefused(f"daemon error: {exc.message}", exc.status) from None
         inspected = await self._inspect_all(listed, fresh)
         kernel = await self._kernel_stats(inspected)
         results: list[tuple[Container | None, DaemonUnavailable | None]] = []
@@ -335,7 +335,7 @@ class DockerEngineSource(EventFollower):
             except ApiError as exc:
                 if exc.status == 404:
                     raise ContainerGone(cid) from None
-                raise DaemonUnavailable(f"daemon error: {exc.message}") from None
+                raise DaemonRefused(f"daemon error: {exc.message}", exc.status) from None
         return self._reduce(cid, raw or {})
 
     async def _swarm(self) -> tuple[list[Service], list[Node]]:
@@ -359,7 +359,7 @@ class DockerEngineSource(EventFollower):
                 await self._connect()
                 raw = await self.client.get_json("/system/df", timeout=DF_TIMEOUT)
             except ApiError as exc:
-                raise DaemonUnavailable(f"disk usage: {exc.message}") from None
+                raise DaemonRefused(f"disk usage: {exc.message}", exc.status) from None
         return parse_df(raw or {}, self.clock.now(), str(self._info.get("Driver", "")),
                         str(self._info.get("DockerRootDir", "")))
 
@@ -369,7 +369,7 @@ class DockerEngineSource(EventFollower):
         except ApiError as exc:
             if exc.status == 404:
                 raise ContainerGone(container_id) from None
-            raise DaemonUnavailable(f"daemon error: {exc.message}") from None
+            raise DaemonRefused(f"daemon error: {exc.message}", exc.status) from None
         return data
 
     async def details(self, container_id: str) -> ContainerDetails:
@@ -389,7 +389,7 @@ class DockerEngineSource(EventFollower):
         except ApiError as exc:
             if exc.status == 404:
                 raise ContainerGone(container_id) from None
-            raise DaemonUnavailable(f"daemon error: {exc.message}") from None
+            raise DaemonRefused(f"daemon error: {exc.message}", exc.status) from None
         for line in decoder.flush():
             yield line
 

@@ -30,7 +30,7 @@ from fintui.sources.base import (
     ObjectGone,
 )
 from fintui.sources.capabilities import Document
-from fintui.sources.engine_client import ApiError, EngineClient
+from fintui.sources.engine_client import ApiError, DaemonRefused, EngineClient
 from fintui.sources.engine_facts import (
     container_facts,
     endpoint_config,
@@ -61,7 +61,7 @@ class EngineActions:
         except ApiError as exc:
             if exc.status == 404 and container:
                 raise ContainerGone(container) from None
-            raise ActionFailed(exc.message, exc.status) from None
+            raise DaemonRefused(exc.message, exc.status) from None
 
     async def _versioned(self, update: Any) -> Any:
         """Run an update that carries a version index, again (re-reading the object) when
@@ -102,7 +102,7 @@ class EngineActions:
                 kept.extend(decoder.feed(chunk))
                 await asyncio.sleep(0)  # a big backlog arrives without waits: let others run
         except ApiError as exc:
-            raise ActionFailed(exc.message, exc.status) from None
+            raise DaemonRefused(exc.message, exc.status) from None
         kept.extend(decoder.flush())
         return kept.text()
 

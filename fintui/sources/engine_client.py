@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from fintui.sources.base import SourceUnavailable
+from fintui.sources.base import ActionFailed, SourceUnavailable
 from fintui.sources.ssh_relay import SshRelay
 
 # Newest API version we speak; a newer daemon is asked for this one, an older one for its own.
@@ -26,6 +26,15 @@ MAX_API_VERSION = (1, 45)
 
 class DaemonUnavailable(SourceUnavailable):
     """The daemon could not be reached or did not answer in time."""
+
+
+class DaemonRefused(DaemonUnavailable, ActionFailed):
+    """The daemon answered with an error status: the one name of an API error on both sides
+    of the boundary. A read it could not serve leaves the watch's source unavailable (with
+    the daemon's words), an act it refused is an ActionFailed (with its status)."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        ActionFailed.__init__(self, message, status)
 
 
 class _StreamClosed(aiohttp.ClientConnectionError):

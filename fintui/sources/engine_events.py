@@ -14,7 +14,12 @@ from typing import Any
 
 from fintui.core.event_watch import check_window, docker_since
 from fintui.core.stats import CpuSample
-from fintui.sources.engine_client import ApiError, DaemonUnavailable, EngineClient
+from fintui.sources.engine_client import (
+    ApiError,
+    DaemonRefused,
+    DaemonUnavailable,
+    EngineClient,
+)
 
 # Events that change what inspect says (restart count, health, start time).
 _INSPECT_EVENTS = frozenset({"start", "restart", "die", "oom", "kill", "pause", "unpause",
@@ -93,7 +98,7 @@ class EventFollower:
                     if not _is_exec(event):
                         yield event
         except ApiError as exc:
-            raise DaemonUnavailable(f"daemon error: {exc.message}") from None
+            raise DaemonRefused(f"daemon error: {exc.message}", exc.status) from None
         finally:
             if pending is not None:
                 pending.cancel()

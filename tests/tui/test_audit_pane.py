@@ -99,6 +99,20 @@ async def test_an_act_refreshes_the_pane_shown(tmp_path: Path) -> None:
         app.acted()
         await wait_for(pilot, "1 record(s), newest first")
         assert "ack" in screen_text(app)
+        # On the newest record, the cursor stays on the newest as more arrive (as tail -f);
+        # it used to stay on the first record seen, sinking as the log grew above it.
+        table = app.query_one("#audit-table", RowTable)
+        app.ops.record("ack", "pricing.2", {"rule": "cpu"})
+        app.acted()
+        await wait_for(pilot, "2 record(s), newest first")
+        assert table.cursor_row == 0 and "pricing.2" in table.cell_text(
+            table.selected_key() or "", "Target")
+        table.move_cursor(1)  # elsewhere: it stays on its record
+        app.ops.record("ack", "pricing.3", {"rule": "cpu"})
+        app.acted()
+        await wait_for(pilot, "3 record(s), newest first")
+        assert table.cursor_row == 2 and "pricing.1" in table.cell_text(
+            table.selected_key() or "", "Target")
 
 
 async def test_a_log_it_cannot_read_is_one_line_saying_why(tmp_path: Path) -> None:

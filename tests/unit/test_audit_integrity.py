@@ -412,3 +412,20 @@ async def test_a_refusal_on_a_broken_log_is_one_refusal_not_a_traceback(
     with pytest.raises(Refused) as refused:
         await ops.execute(plan)
     assert str(refused.value).startswith("the audit log")  # the CLI adds one "refused: "
+
+
+def test_audit_show_says_what_a_compose_scale_removed(tmp_path: Path) -> None:
+    """A compose scale's result lists removed replicas by name: `audit show` skipped its
+    `changed:` line, taking them for a clean's removals, so a scale-down showed nothing."""
+    from fintui.ops.audit import AuditLog
+
+    log = AuditLog(tmp_path / "audit.jsonl")
+    base = {"time": "2026-11-25T01:12:09Z", "actor": "ops", "user": "ops", "uid": 0,
+            "role": "operator", "action": "scale", "target": "fe/web", "plan": [],
+            "parameters": {"replicas": 2}}
+    log.append({**base, "outcome": "started"})
+    log.append({**base, "outcome": "ok", "result": {
+        "created": [], "removed": ["fe-web-3"], "from": 3, "to": 2,
+        "done": ["removed fe-web-3"]}})
+    shown = list(log.show())
+    assert shown[-1] == "    changed: removed fe-web-3", shown

@@ -189,3 +189,27 @@ def test_docker_is_imported_only_when_a_context_is_read(docker_config: Path,
     ContextAPI.create_context("desk", host="unix:///run/desk/docker.sock")
     ContextAPI.set_current_context("desk")
     assert run() == "unix:///run/desk/docker.sock True"
+
+
+def test_a_context_is_found_when_no_config_json_was_ever_written(
+        docker_config: Path, settings: Settings, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`docker context create` writes no config.json (only `docker context use` does), and the
+    package then looks for contexts in ./contexts: a context just made was 'no such context'."""
+    certs = tmp_path / "certs"
+    _certificates(certs)
+    tls = TLSConfig(client_cert=(str(certs / "cert.pem"), str(certs / "key.pem")),
+                    ca_cert=str(certs / "ca.pem"), verify=True)
+    ContextAPI.create_context("desk", host="unix:///run/desk/docker.sock")
+    ContextAPI.create_context("secure", host="tcp://10.20.0.9:2376", tls_cfg=tls)
+    (docker_config / "config.json").unlink()
+    monkeypatch.chdir(tmp_path)  # anywhere but the docker folder
+    assert docker_target(None, "desk", settings).url == "unix:///run/desk/docker.sock"
+    secure = docker_target(None, "secure", settings)
+    assert secure.url == "https://10.20.0.9:2376"
+    assert Path(secure.cert_path).is_absolute()
+    assert Path(secure.cert_path).is_relative_to(docker_config)
+    assert Path.cwd() == tmp_path  # the folder it read from was left again
+    with pytest.raises(ContextError, match=r"nosuch: no such Docker context \(contexts are read "
+                                           rf"from {docker_config / 'contexts'}\)"):
+        docker_target(None, "nosuch", settings)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from fintui.core import scaling
 from fintui.model_ops import ContainerFacts, NetworkAttachment, RestartPolicy
 from fintui.sources.engine_facts import (
@@ -112,3 +114,24 @@ def test_records_keep_their_old_shape() -> None:
                    {"Name": "", "MaximumRetryCount": 0}):
         assert RestartPolicy.from_record(policy).to_record() == policy
     assert RestartPolicy.from_record({"Name": ""}).label == "no"
+
+
+async def test_an_api_error_has_one_name_on_both_sides_of_the_boundary() -> None:
+    """The daemon's error status is DaemonRefused whether an act or a read met it: ops reads it
+    as ActionFailed (with the status), the watch as its source unavailable."""
+    from fintui.sources.base import ActionFailed, SourceUnavailable
+    from fintui.sources.engine_actions import EngineActions
+    from fintui.sources.engine_client import ApiError, DaemonRefused
+
+    class Refusing:
+        api_version = "1.45"
+
+        async def request(self, *args: object, **kwargs: object) -> object:
+            raise ApiError(500, "driver failed programming external connectivity")
+
+    actions = EngineActions(Refusing())  # type: ignore[arg-type]
+    with pytest.raises(DaemonRefused) as caught:
+        await actions.pause("abc")
+    assert isinstance(caught.value, ActionFailed) and isinstance(caught.value, SourceUnavailable)
+    assert caught.value.status == 500
+    assert str(caught.value) == "driver failed programming external connectivity"

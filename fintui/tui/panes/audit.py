@@ -80,8 +80,11 @@ class AuditPane(Vertical):
         table = self.query_one("#audit-table", RowTable)
         rows = audit_rows(tail.entries, self.clock.now())
         widths = audit_widths(rows, max(self.size.width - 2, 20), table.cell_padding)
+        newest = table.cursor_row == 0  # on the newest record: stay on the newest, as tail -f
         feed(table, fitted_columns(HEADERS, rows, widths), rows,
              Palette.of(self.app.current_theme))
+        if newest:
+            table.move_cursor(0)
 
     def focus_table(self) -> None:
         self.query_one("#audit-table", RowTable).focus()
