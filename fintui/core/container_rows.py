@@ -20,6 +20,7 @@ class Column:
     width: int
     sort_key: Callable[[Container, datetime], Any]
     priority: int  # 0 is kept longest when the terminal is narrow
+    descends: bool = False  # its natural order is biggest first (the header shows ↓)
 
 
 def _stat(attr: str) -> Callable[[Container, datetime], Any]:
@@ -38,32 +39,56 @@ _STATE_ORDER = {"restarting": 0, "dead": 1, "paused": 2, "running": 3, "created"
 _HEALTH_ORDER = {Health.UNHEALTHY: 0, Health.STARTING: 1, Health.HEALTHY: 2, Health.NONE: 3}
 
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "Name", 22, lambda c, n: c.name.lower(), 0),
+    Column("name", "Name", 20, lambda c, n: c.name.lower(), 0),
     # Only with several endpoints (see `fit_columns`' skip): where the row lives matters
     # right after what it is.
     Column("endpoint", "Endpoint", 12, lambda c, n: c.endpoint.lower(), 1),
     Column("service", "Service", 16, lambda c, n: (c.group == "", c.group.lower()), 5),
     Column("image", "Image", 24, lambda c, n: c.image.lower(), 8),
-    Column("state", "State", 12, lambda c, n: _STATE_ORDER.get(c.state, 9), 1),
+    # Within a state, the most restarted first: a crash loop tops the running rows.
+    Column("state", "State", 14, lambda c, n: (_STATE_ORDER.get(c.state, 9),
+                                               -c.restart_count), 1),
     Column("health", "Health", 11, lambda c, n: _HEALTH_ORDER[c.health], 4),
     Column("uptime", "Up", 6, lambda c, n: (_uptime_seconds(c, n) is None,
                                             _uptime_seconds(c, n) or 0), 7),
-    Column("restarts", "Rst", 3, lambda c, n: -c.restart_count, 6),
-    Column("cpu", "CPU%", 6, _stat("cpu_percent"), 2),
+    Column("restarts", "Rst", 4, lambda c, n: -c.restart_count, 6, True),
+    Column("cpu", "CPU%", 6, _stat("cpu_percent"), 2, True),
     Column("cpu_spark", "CPU trend", 10, lambda c, n: 0, 10),
-    Column("mem", "Mem / Limit", 17, _stat("mem_bytes"), 3),
+    Column("mem", "Mem / Limit", 17, _stat("mem_bytes"), 3, True),
     Column("net", "Net rx/tx", 15, lambda c, n: (c.stats is None, -((c.stats.net_rx_bytes
                                                   + c.stats.net_tx_bytes) if c.stats else 0)),
-           11),
+           11, True),
     Column("gpu_mem", "GPU mem", 8, lambda c, n: 0, 9),
     Column("blk", "Block r/w", 15, lambda c, n: (c.stats is None, -((c.stats.blk_read_bytes
                                                  + c.stats.blk_write_bytes) if c.stats else 0)),
-           12),
+           12, True),
 )
 COLUMN_KEYS = tuple(col.key for col in COLUMNS)
 SORTABLE = tuple(col.key for col in COLUMNS if col.key not in ("cpu_spark", "gpu_mem"))
 _BY_KEY = {col.key: col for col in COLUMNS}
 
+
+def sort_arrow(sort: str, reverse: bool) -> str:
+    """↓ when the rows run biggest (or last) first, ↑ when smallest (or first) first."""
+    return "↑" if _BY_KEY.get(sort, _BY_KEY["name"]).descends == reverse else "↓"
+
+
+def header_title(key: str, sort: str, reverse: bool) -> str:
+    """A column's header: the sort column's carries its direction (as k9s's `CPU↓`)."""
+    col = _BY_KEY[key]
+    return col.title + sort_arrow(sort, reverse) if key == sort else col.title
+
+
+def next_sort(current: str, candidates: Sequence[str]) -> str:
+    """The column `o` moves to: the next of `candidates` (the sortable columns on screen)
+    after `current` in display order, even when `current` itself is no longer shown."""
+    if not candidates:
+        return current
+    if current in candidates:
+        return candidates[(candidates.index(current) + 1) % len(candidates)]
+    position = COLUMN_KEYS.index(current) if current in COLUMN_KEYS else -1
+    later = [k for k in candidates if COLUMN_KEYS.index(k) > position]
+    return later[0] if later else candidates[0]
 
 
 SINGLE_ENDPOINT = frozenset({"endpoint"})  # columns left out with one daemon
@@ -100,13 +125,33 @@ HEALTH_SYMBOL = {Health.HEALTHY: "✓", Health.UNHEALTHY: "✗", Health.STARTING
                  Health.NONE: ""}
 
 
+CRASH_LOOP_RESTARTS = 5  # this many restarts, and the latest recent: a crash loop
+RECENT_START_S = 600.0
+
+
+def restart_mark(c: Container) -> str:
+    """`↻17` after the state when the container has restarted: a crash loop never reads like
+    a healthy row, whichever columns fit."""
+    n = c.restart_count
+    return "" if n <= 0 else f"↻{n}" if n < 100 else "↻99+"
+
+
+def _state_text(c: Container, isolated: bool) -> str:
+    mark = restart_mark(c)
+    if isolated:
+        return f"⊘ ISOLATED {mark}".rstrip()
+    if c.state == "restarting" and mark:  # its symbol is the mark: `↻17 restarting`
+        return f"{mark} restarting"
+    return f"{STATE_SYMBOL.get(c.state, '?')} {one_line(c.state)} {mark}".rstrip()
+
+
 def cells(c: Container, now: datetime, cpu_history: Sequence[float | None],
           spark_width: int, isolated: bool = False, gpu_bytes: int = 0,
           endpoint_down: bool = False) -> dict[str, str]:
     """Every cell as plain, escape-safe text (the TUI styles and wraps it, never parses it).
     A row whose endpoint is down keeps its last numbers; its endpoint cell says so."""
     s = c.stats
-    state = "⊘ ISOLATED" if isolated else f"{STATE_SYMBOL.get(c.state, '?')} {one_line(c.state)}"
+    state = _state_text(c, isolated)
     return {
         "name": one_line(c.name),
         "endpoint": f"{'✕ ' if endpoint_down else ''}{one_line(c.endpoint or '-')}",
@@ -127,17 +172,24 @@ def cells(c: Container, now: datetime, cpu_history: Sequence[float | None],
     }
 
 
-def tone(key: str, c: Container, isolated: bool = False, endpoint_down: bool = False) -> Tone:
-    """A cell's colour class (the symbols and words in `cells` say the same without colour)."""
+def tone(key: str, c: Container, isolated: bool = False, endpoint_down: bool = False,
+         now: datetime | None = None) -> Tone:
+    """A cell's colour class (the symbols and words in `cells` say the same without colour).
+    A state cell with a restart mark is bad for a crash loop (many restarts, the latest
+    recent), warn for fewer; `now` None (no clock): the state alone."""
     if key == "endpoint":
         return "bad" if endpoint_down else "muted"
     if key == "state" and isolated:
         return "marked"
     if key == "state":
-        if c.state == "running":
-            return "ok"
         if c.state in ("restarting", "dead"):
             return "bad"
+        if c.restart_count and c.state == "running":
+            up = _uptime_seconds(c, now) if now is not None else None
+            if up is not None and up < RECENT_START_S:
+                return "bad" if c.restart_count >= CRASH_LOOP_RESTARTS else "warn"
+        if c.state == "running":
+            return "ok"
         return "warn" if c.state == "paused" else "muted"
     if key == "health":
         return _HEALTH_TONE.get(c.health, "muted")

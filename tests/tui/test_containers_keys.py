@@ -97,6 +97,78 @@ async def test_sort_keys_cycle_columns_and_reverse() -> None:
         assert cpus == sorted(cpus, reverse=True) and len(cpus) == 10
 
 
+def header(app: FintuiApp) -> dict[str, str]:
+    """Column key -> the title drawn over it."""
+    return {c.key: c.title for c in pane(app).table.columns}
+
+
+async def test_at_80_columns_a_crash_loop_is_marked_in_the_state_cell() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_loaded(pilot)
+        p = pane(app)
+        assert "restarts" not in header(app)  # no room for the Rst column here
+        recon = next(k for k in p.row_keys() if p.cell_text(k, "name") == "recon-worker")
+        state = p.cell_text(recon, "state")
+        count = int(state.split("↻")[1].split()[0])
+        assert count >= 17 and state.split("↻")[0].strip() in ("● running", "")
+        assert f"↻{count}" in screen_text(app)
+        calm = next(k for k in p.row_keys() if p.cell_text(k, "name") == "ledger-db")
+        assert p.cell_text(calm, "state") == "● running"  # no restarts: no mark
+
+
+async def test_shift_m_and_p_jump_to_the_biggest_user() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_loaded(pilot)
+        p = pane(app)
+        table = p.table
+        snap = p.state.snapshot
+        assert snap is not None
+        by_id = {c.id: c for c in snap.containers}
+        await pilot.press("j", "j", "j")
+        assert table.cursor_row == 3
+        await pilot.press("M")
+        assert (p.sort_key, p.reverse, table.cursor_row) == ("mem", False, 0)
+        biggest = max((c for c in snap.containers if c.stats), key=lambda c: c.stats.mem_bytes
+                      if c.stats else 0)
+        assert p.selected_key() == biggest.id
+        stats = [s for s in (by_id[k].stats for k in p.row_keys()) if s is not None]
+        mems = [s.mem_bytes for s in stats]
+        assert mems == sorted(mems, reverse=True)
+        assert header(app)["mem"] == "Mem / Limit↓" and header(app)["name"] == "Name"
+        assert "Mem / Limit↓" in screen_text(app) and "sort: Mem / Limit ↓" in screen_text(app)
+        await pilot.press("j", "M")  # again: still biggest first (as htop), back on top
+        assert (p.sort_key, p.reverse, table.cursor_row) == ("mem", False, 0)
+        await pilot.press("P")
+        assert (p.sort_key, p.reverse, table.cursor_row) == ("cpu", False, 0)
+        stats = [s for s in (by_id[k].stats for k in p.row_keys()) if s is not None]
+        cpus = [s.cpu_percent or 0.0 for s in stats]
+        assert cpus == sorted(cpus, reverse=True)
+        assert header(app)["cpu"] == "CPU%↓" and "Mem / Limit↓" not in screen_text(app)
+        await pilot.press("O")
+        assert header(app)["cpu"] == "CPU%↑" and "CPU%↑" in screen_text(app)
+
+
+async def test_o_cycles_only_the_columns_on_screen() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_loaded(pilot)
+        p = pane(app)
+        shown = list(header(app))
+        assert shown == ["name", "state", "health", "cpu", "mem"]
+        assert header(app)["name"] == "Name↑"  # A to Z
+        seen = [p.sort_key]
+        for _ in shown:
+            await pilot.press("o")
+            seen.append(p.sort_key)
+            assert "sort: Service" not in screen_text(app)
+            arrowed = [t for t in header(app).values() if t[-1] in "↑↓"]
+            assert len(arrowed) == 1 and arrowed[0].startswith(
+                next(c.title for c in p.table.columns if c.key == p.sort_key).rstrip("↑↓"))
+        assert seen == ["name", "state", "health", "cpu", "mem", "name"]  # memory: 4 presses
+
+
 async def test_clicking_a_header_sorts_by_it() -> None:
     app = make_app()
     async with app.run_test(size=(160, 40)) as pilot:
@@ -206,8 +278,9 @@ async def test_help_lists_every_key_of_the_pane() -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         descriptions = {row[1] for row in app.screen.rows}
-        for wanted in ("Quit", "Help", "Filter", "Sort", "Reverse sort", "Group", "Logs",
-                       "Scale", "Isolate", "Release", "Containers", "Forecasts"):
+        for wanted in ("Quit", "Help", "Filter", "Sort", "Reverse sort", "Sort by memory",
+                       "Sort by CPU", "Group", "Logs", "Scale", "Isolate", "Release",
+                       "Containers", "Forecasts"):
             assert wanted in descriptions
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)

@@ -10,9 +10,13 @@ from fintui.core.container_rows import (
     cells,
     fit_columns,
     group_counts,
+    header_title,
     matches,
+    next_sort,
     ordered,
+    sort_arrow,
     spark_width,
+    tone,
 )
 from fintui.core.format import human_bytes, human_duration, sparkline
 from fintui.model import Container, ContainerStats, Health
@@ -85,11 +89,11 @@ def test_room_left_over_widens_the_cpu_trend_up_to_the_samples_kept() -> None:
     everything = fit_columns(198, 1)
     # 200 columns: all of them (the endpoint column exists only with several endpoints)
     assert everything == tuple(col.key for col in COLUMNS if col.key != "endpoint")
-    assert spark_width(198, 1, everything, 16) == 16  # 7 cells spare, capped at 16 samples
-    assert spark_width(198, 1, everything, 64) == 17
+    assert spark_width(198, 1, everything, 15) == 15  # 6 cells spare, capped at 15 samples
+    assert spark_width(198, 1, everything, 64) == 16
     assert spark_width(400, 1, everything, 64) == 64
     some = fit_columns(158, 1)
-    assert "net" not in some and spark_width(158, 1, some, 64) == 11  # the 1 cell left
+    assert "net" not in some and spark_width(158, 1, some, 64) == 10  # no cell left
 
 
 def test_human_units() -> None:
@@ -122,3 +126,48 @@ def test_at_word_filters_by_whole_endpoint_name() -> None:
     assert matches(a, "@desk-a") and not matches(b, "@desk-a")
     assert matches(a, "risk @DESK-A") and not matches(a, "pricer @desk-a")
     assert matches(b, "desk-a")  # a plain word still matches inside names
+
+
+def test_restarts_mark_the_state_cell_at_every_width() -> None:
+    looping = replace(box("recon-worker"), restart_count=17, started_at=NOW - timedelta(seconds=4))
+    assert cells(looping, NOW, [], 4)["state"] == "● running ↻17"
+    assert cells(box("calm"), NOW, [], 4)["state"] == "● running"  # no restarts: no mark
+    assert cells(replace(looping, state="restarting"), NOW, [], 4)["state"] == "↻17 restarting"
+    assert cells(replace(looping, state="exited"), NOW, [], 4)["state"] == "○ exited ↻17"
+    assert cells(looping, NOW, [], 4, isolated=True)["state"] == "⊘ ISOLATED ↻17"
+    assert cells(replace(looping, restart_count=250), NOW, [], 4)["state"] == "● running ↻99+"
+    state = next(col for col in COLUMNS if col.key == "state")
+    assert all(len(cells(replace(looping, state=st), NOW, [], 4)["state"]) <= state.width
+               for st in ("running", "restarting", "exited", "paused", "dead"))
+    assert "state" in fit_columns(78, 1)  # 80 columns keep it
+
+
+def test_a_crash_loop_reads_bad_a_recent_restart_warn_an_old_one_ok() -> None:
+    looping = replace(box("recon-worker"), restart_count=17, started_at=NOW - timedelta(seconds=4))
+    assert tone("state", looping, now=NOW) == "bad"
+    assert tone("state", replace(looping, restart_count=2), now=NOW) == "warn"
+    assert tone("state", replace(box("old"), restart_count=17), now=NOW) == "ok"  # up 2h05m
+    assert tone("state", looping) == "ok"  # no clock: the state alone
+
+
+def test_state_sort_puts_the_most_restarted_first_within_a_state() -> None:
+    rows = [box("a"), replace(box("b"), restart_count=3), replace(box("c"), restart_count=17)]
+    assert [c.name for c in ordered(rows, NOW, "state", False, False)] == ["c", "b", "a"]
+
+
+def test_the_sort_column_title_carries_its_direction() -> None:
+    assert header_title("mem", "mem", False) == "Mem / Limit↓"  # biggest first
+    assert header_title("mem", "mem", True) == "Mem / Limit↑"
+    assert header_title("name", "name", False) == "Name↑"  # A to Z
+    assert header_title("cpu", "mem", False) == "CPU%"
+    assert sort_arrow("cpu", False) == "↓" and sort_arrow("name", True) == "↓"
+    assert all(len(header_title(col.key, col.key, r)) <= col.width
+               for col in COLUMNS for r in (False, True))
+
+
+def test_sort_cycles_only_through_the_columns_given() -> None:
+    shown = ("name", "state", "health", "cpu", "mem")
+    assert next_sort("name", shown) == "state"
+    assert next_sort("mem", shown) == "name"  # wraps
+    assert next_sort("service", shown) == "state"  # hidden now: the next one shown after it
+    assert next_sort("blk", shown) == "name"

@@ -19,8 +19,11 @@ from fintui.core.container_rows import (
     cells,
     fit_columns,
     group_counts,
+    header_title,
     matches,
+    next_sort,
     ordered,
+    sort_arrow,
     spark_width,
     tone,
 )
@@ -52,6 +55,11 @@ class ContainersPane(Vertical):
         Binding("slash", "filter", "Filter", id="containers.filter"),
         Binding("o", "sort_next", "Sort", id="containers.sort_next"),
         Binding("O", "sort_reverse", "Reverse sort", show=False, id="containers.sort_reverse"),
+        # htop's M and P: straight to the biggest user, the cursor on it.
+        Binding("M", "sort_biggest('mem')", "Sort by memory", show=False,
+                id="containers.sort_mem"),
+        Binding("P", "sort_biggest('cpu')", "Sort by CPU", show=False,
+                id="containers.sort_cpu"),
         Binding("b", "group", "Group", id="containers.group"),
         Binding("enter", "details", "Details", id="containers.details"),
         Binding("l", "logs", "Logs", id="containers.logs"),
@@ -103,6 +111,7 @@ class ContainersPane(Vertical):
         self.spark_width = spark_width
         self._by_id: dict[str, Container] = {}
         self._visible: tuple[str, ...] = ()
+        self._header: tuple[object, ...] = ()  # what the header was drawn from
         self._summary = ""
 
     def compose(self) -> ComposeResult:
@@ -136,10 +145,19 @@ class ContainersPane(Vertical):
         if (visible, trend) == (self._visible, self.spark_width):
             return
         self._visible, self.spark_width = visible, trend
-        table.set_columns([TableColumn(col.key, col.title,
-                                       trend if col.key == "cpu_spark" else col.width)
-                           for col in COLUMNS if col.key in visible])
+        self._set_header()
         self.refresh_rows()
+
+    def _set_header(self) -> None:
+        """The columns shown, the sort column's title with its arrow; redrawn on a change."""
+        header = (self._visible, self.spark_width, self.sort_key, self.reverse)
+        if header == self._header or not self._visible:
+            return
+        self._header = header
+        self.table.set_columns([
+            TableColumn(col.key, header_title(col.key, self.sort_key, self.reverse),
+                        self.spark_width if col.key == "cpu_spark" else col.width)
+            for col in COLUMNS if col.key in self._visible])
 
     def refresh_rows(self) -> None:
         """Bring the table in line with the state. Sorting and filtering see every row; cells
@@ -147,6 +165,7 @@ class ContainersPane(Vertical):
         snap = self.state.snapshot
         if snap is None or not self._visible:
             return
+        self._set_header()
         # With several endpoints only the rows of a down one are old, and they say so.
         self.set_class(snap.stale and (not snap.source.connected or not snap.endpoints),
                        "-stale")
@@ -192,7 +211,7 @@ class ContainersPane(Vertical):
             gone = c.endpoint in down
             plain = cells(c, snap.taken_at, self.state.cpu_history(c.id), self.spark_width,
                           isolated, gpu_memory.get(c.id, 0), gone)
-            made[key] = {k: safe(v, palette.style(tone(k, c, isolated, gone)))
+            made[key] = {k: safe(v, palette.style(tone(k, c, isolated, gone, snap.taken_at)))
                          for k, v in plain.items()}
             return made[key]
 
@@ -202,7 +221,7 @@ class ContainersPane(Vertical):
         running = sum(c.state == "running" for c in snap.containers)
         title = next(col.title for col in COLUMNS if col.key == self.sort_key)
         parts = [f"{shown} of {len(snap.containers)} containers, {running} running",
-                 f"sort: {title} {'↑' if self.reverse else '↓'}"]
+                 f"sort: {title} {sort_arrow(self.sort_key, self.reverse)}"]
         if self.grouped:
             parts.append("grouped by service")
         if self.filter_text:
@@ -261,10 +280,17 @@ class ContainersPane(Vertical):
         return tuple(key for key in SORTABLE if key not in self.skip)
 
     def action_sort_next(self) -> None:
-        sortable = self.sortable
-        index = sortable.index(self.sort_key) if self.sort_key in sortable else -1
-        self.sort_key = sortable[(index + 1) % len(sortable)]
+        """The next column on screen: a hidden one would sort by what cannot be seen."""
+        shown = tuple(key for key in self.sortable if key in self._visible)
+        self.sort_key = next_sort(self.sort_key, shown or self.sortable)
         self.refresh_rows()
+
+    def action_sort_biggest(self, key: str) -> None:
+        """Biggest first, the cursor on it; pressed again it stays so (as htop's M and P)."""
+        self.sort_by(key)
+        keys = self.row_keys()  # grouped: the first container, not its group's header
+        first = next((i for i, k in enumerate(keys) if not k.startswith(GROUP_PREFIX)), 0)
+        self.table.move_cursor(first)
 
     def sort_by(self, key: str) -> None:
         self.sort_key, self.reverse = key, False
