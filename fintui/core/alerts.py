@@ -61,6 +61,7 @@ class Observation:
     rule: Rule
     target: str  # container name, "host", "gpu0", ...
     value: float
+    days_to_full: float | None = None  # a forecast's, whatever the rule's metric
 
     @property
     def breached(self) -> bool:
@@ -83,6 +84,8 @@ class Alert:
     acked_by: str = ""
     acked_at: datetime | None = None
     silenced_by: str = ""  # the silence's comment, when one matches
+    metric: str = ""  # the rule's metric: its unit says what `value` is
+    days_to_full: float | None = None  # a capacity alert's forecast, when it has one
 
     @property
     def key(self) -> tuple[str, str]:
@@ -242,16 +245,17 @@ def observe(rules: Iterable[Rule], snap: ClusterSnapshot, restarts: RestartWindo
             _add(out, rule, host.hostname, on_host.read(host))
         elif (on_forecast := FORECAST_METRICS.get(rule.metric)) is not None:
             for f in forecasts:
-                _add(out, rule, f.target, on_forecast.read(f))
+                _add(out, rule, f.target, on_forecast.read(f), f.days_to_full)
         elif (on_gpu := GPU_METRICS.get(rule.metric)) is not None:
             for g in snap.gpus:
                 _add(out, rule, f"gpu{g.index}", on_gpu.read(g))
     return out
 
 
-def _add(out: list[Observation], rule: Rule, target: str, value: float | None) -> None:
+def _add(out: list[Observation], rule: Rule, target: str, value: float | None,
+         days_to_full: float | None = None) -> None:
     if value is not None:
-        out.append(Observation(rule, target, value))
+        out.append(Observation(rule, target, value, days_to_full))
 
 
 class AlertEngine:
@@ -277,16 +281,16 @@ class AlertEngine:
                 if alert is None:
                     alert = Alert(obs.rule.name, obs.target, obs.rule.severity, "pending",
                                   obs.value, now, runbook=obs.rule.runbook,
-                                  faulty=obs.rule.faulty)
+                                  faulty=obs.rule.faulty, metric=obs.rule.metric)
                     self.active[key] = alert
-                alert.value = obs.value
+                alert.value, alert.days_to_full = obs.value, obs.days_to_full
                 alert.clear_since = None
                 if alert.state == "pending" and now - alert.started >= timedelta(
                         seconds=obs.rule.for_seconds):
                     alert.state, alert.fired = "firing", now
                     changed.append(replace(alert))
             elif alert is not None:
-                alert.value = obs.value
+                alert.value, alert.days_to_full = obs.value, obs.days_to_full
                 changed += self._clear(alert, now)
         for key in [k for k in self.active if k not in seen
                     and not (held and k[1].endswith(held))]:

@@ -251,3 +251,59 @@ def test_alerts_pane_snapshot(snap_compare: Any, tmp_path: Path) -> None:
         await to_alerts(pilot)
 
     assert snap_compare(app_for(tmp_path), terminal_size=(140, 30), run_before=run)
+
+
+async def ack_and_silence(pilot: Pilot[int]) -> None:
+    """Ack the unhealthy gateway, silence the crash loop (both fault signatures)."""
+    app = pilot.app
+    assert isinstance(app, FintuiApp)
+    select(app, "unhealthy")
+    await pilot.press("a")
+    await pilot.pause()
+    select(app, "crash-loop")
+    await pilot.press("S")
+    await pilot.pause(0.1)
+    assert isinstance(app.screen, SilenceScreen)
+    app.screen.query_one("#comment", Input).value = "recon rerun planned"
+    await pilot.press("enter")
+    await pilot.pause(0.1)
+
+
+def row_of(app: FintuiApp, target: str) -> str:
+    return next(line for line in screen_text(app).splitlines() if f" {target} " in line)
+
+
+async def test_at_80_columns_the_marks_survive_and_the_runbook_goes(tmp_path: Path) -> None:
+    """Before: at 80 columns the Marks column was dropped and an acked or silenced row still
+    read `CRITICAL firing` alone. Now the runbook and the value go first; the marks stay."""
+    app = app_for(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_alerts(pilot)
+        assert "i:isolate" in row_of(app, "fix-gateway")
+        assert "i:isolate" in row_of(app, "recon-worker")
+        await ack_and_silence(pilot)
+        gateway, recon = row_of(app, "fix-gateway"), row_of(app, "recon-worker")
+        assert "WARNING" in gateway and "✓ack ops i:isolate" in gateway
+        assert "CRITICAL" in recon and "‖silenced i:isolate" in recon
+        assert "Runbook" not in screen_text(app)
+        assert all(len(line) <= 80 for line in screen_text(app).splitlines())
+
+
+async def test_each_value_says_what_it_is(tmp_path: Path) -> None:
+    """No bare `2` on a capacity alert: restarts in the window, days to full."""
+    app = app_for(tmp_path)
+    async with app.run_test(size=(180, 40)) as pilot:
+        await to_alerts(pilot)
+        assert re.search(r" \d+ restarts ", row_of(app, "recon-worker"))
+        assert re.search(r" \d+\.\d days to full ", row_of(app, "fs /mnt/tickstore"))
+        assert " yes " in row_of(app, "fix-gateway")
+
+
+def test_alerts_pane_at_80_columns_shows_the_marks(snap_compare: Any, tmp_path: Path) -> None:
+    async def run(pilot: Pilot[int]) -> None:
+        await to_alerts(pilot)
+        await ack_and_silence(pilot)
+        pilot.app.clear_notifications()  # the toasts would cover the history
+        await pilot.pause()
+
+    assert snap_compare(app_for(tmp_path), terminal_size=(80, 24), run_before=run)

@@ -16,8 +16,7 @@ from textual.widgets import Static
 from fintui.core.alert_rows import (
     ACTIVE_HEADERS,
     HISTORY_HEADERS,
-    active_rows,
-    active_widths,
+    active_table,
     alert_key,
     history_rows,
 )
@@ -110,8 +109,8 @@ class AlertsPane(Vertical):
             widget.update(delivery_text(lines, palette.warn))
             widget.display = bool(lines)
         table = self.query_one("#alerts-active", RowTable)
-        rows = active_rows(alerts, now, self.isolate_key)
-        widths = active_widths(rows, max(self.size.width - 2, 20), table.cell_padding)
+        rows, widths = active_table(alerts, now, self.isolate_key,
+                                    max(self.size.width - 2, 20), table.cell_padding)
         feed(table, fitted_columns(ACTIVE_HEADERS, rows, widths), rows, palette)
         past = history_rows(history)
         feed(self.query_one("#alerts-history", RowTable),
