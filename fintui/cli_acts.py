@@ -39,7 +39,9 @@ def _confirm(plan: Plan, assume_yes: bool) -> bool:
         raise UsageError("confirmation needed: run it in a terminal or pass --yes")
     questions = ["Proceed? [y/N] "]
     if plan.double_confirm:
-        questions.append("This touches many instances or scales to zero. Really? [y/N] ")
+        from fintui.ops.plan import second_reason
+
+        questions.append(f"{one_line(second_reason(plan))} Really? [y/N] ")
     return all(input(q).strip().lower() in ("y", "yes") for q in questions)
 
 

@@ -63,7 +63,8 @@ class _Run:
 def plan_document(plan: Plan, ticket: str) -> dict[str, Any]:
     return {"ticket": ticket, "action": plan.action, "target": plan.target,
             "summary": plan.summary, "steps": plan.steps, "parameters": plan.parameters,
-            "double_confirm": plan.double_confirm, "warnings": plan.warnings,
+            "double_confirm": plan.double_confirm,
+            "double_confirm_reason": plan.double_confirm_reason, "warnings": plan.warnings,
             "decision": {"allowed": plan.decision.allowed, "reason": plan.decision.reason,
                          "override": plan.decision.override},
             "cleanup": None if plan.cleanup is None else encode(plan.cleanup)}

@@ -195,6 +195,8 @@ def _plan_of(document: dict[str, Any]) -> Plan:
                     steps=[str(s) for s in document.get("steps") or []],
                     parameters=dict(document.get("parameters") or {}),
                     double_confirm=bool(document.get("double_confirm")),
+                    # an older agent sends none: the screens then say it in general words
+                    double_confirm_reason=str(document.get("double_confirm_reason") or ""),
                     warnings=[str(w) for w in document.get("warnings") or []],
                     decision=Decision(bool(decision.get("allowed", True)),
                                       str(decision.get("reason", "")),

@@ -75,6 +75,16 @@ def idle_requests(gpus: Iterable[Gpu], containers: Iterable[Container]) -> list[
     out = []
     for c in containers:
         if c.gpu_request and c.state == "running":
-            state = "running on it" if c.id in busy else "IDLE: asked for a GPU, runs nothing on it"
-            out.append(one_line(f"{c.name}  asked for {c.gpu_request}  {state}"))
+            state = "running on it" if c.id in busy else "IDLE: runs nothing on it"
+            out.append(one_line(f"{c.name}  asked for {asked(c.gpu_request)}  {state}"))
     return out
+
+
+def asked(request: str) -> str:
+    """What a container's GPU request names: all of them, a count, or devices by index/id."""
+    if request == "all":
+        return "all GPUs"
+    if request.endswith("GPU(s)"):  # a count: "2 GPU(s)"
+        return request
+    devices = [d.strip() for d in request.split(",") if d.strip()]
+    return f"device{'s' if len(devices) > 1 else ''} {', '.join(devices)}"

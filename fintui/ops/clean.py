@@ -9,6 +9,7 @@ from typing import Any
 
 from fintui.core.act_journal import Journal
 from fintui.core.cleanup import CleanupPlan, plan_cleanup, protected
+from fintui.core.format import human_bytes
 from fintui.core.text_safety import one_line
 from fintui.model import CleanupItem, ClusterSnapshot, DiskUsage
 from fintui.ops.guard import Decision
@@ -54,7 +55,6 @@ async def plan_clean(ops: Acting, match: str = "", snapshot: ClusterSnapshot | N
         plan = Plan("clean", match or "*", "", [], parameters, decision=decision,
                     cleanup=cleanup)
         describe(plan)
-        plan.double_confirm = len(cleanup.candidates) > BIG_CHANGE
 
         async def run(note: Journal) -> dict[str, Any]:
             return await run_clean(ops, plan, note)
@@ -70,14 +70,24 @@ def describe(plan: Plan, left_out: list[CleanupItem] | None = None) -> None:
     say) from the candidates it will remove, and those the operator unticked."""
     assert plan.cleanup is not None
     left_out = left_out or []
-    plan.summary = (f"remove {len(plan.cleanup.candidates)} stale object(s), "
-                    f"{plan.cleanup.reclaimable} bytes")
+    chosen = plan.cleanup.candidates
+    plan.summary = (f"remove {len(chosen)} stale object(s), "
+                    f"{human_bytes(sum(i.bytes for i in chosen))}")
+    plan.double_confirm_reason = why_twice(len(chosen))
+    plan.double_confirm = bool(plan.double_confirm_reason)
     plan.steps = [f"remove {i.kind} {i.name} ({i.reason})" for i in plan.cleanup.candidates]
     if left_out:
         plan.summary += f"; {len(left_out)} left out by the operator"
         plan.steps += [f"leave {i.kind} {i.name} (unticked by the operator)" for i in left_out]
         plan.parameters["left_out"] = [{"kind": i.kind, "name": i.name, "id": i.id}
                                        for i in left_out]
+
+
+def why_twice(removing: int) -> str:
+    """Why a clean asks twice ("" when it does not): it removes many objects at once."""
+    if removing > BIG_CHANGE:
+        return f"this removes {removing} objects, more than {BIG_CHANGE}"
+    return ""
 
 
 def choose(plan: Plan, ticked: set[str]) -> None:

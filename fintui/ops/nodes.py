@@ -48,6 +48,10 @@ async def plan_node(ops: Acting, name: str, availability: str) -> Plan:
                     f"({node.role}, {node.tasks} task(s))", steps,
                     {**parameters, "from": node.availability, "node_id": node.id},
                     double_confirm=availability == "drain" and node.tasks > 0,
+                    double_confirm_reason=(
+                        f"this drains node {node.hostname} with {node.tasks} running task(s): "
+                        "they move to other nodes (or stop if none can take them)"
+                        if availability == "drain" and node.tasks > 0 else ""),
                     warnings=drain_warnings(nodes, node, availability), decision=decision,
                     run=run)
 

@@ -47,6 +47,7 @@ class Plan:
     steps: list[str]
     parameters: dict[str, Any]
     double_confirm: bool = False
+    double_confirm_reason: str = ""  # why it asks twice, in the act's own words
     warnings: list[str] = field(default_factory=list)
     decision: Decision = field(default_factory=lambda: Decision(True))
     run: Callable[[Journal], Awaitable[dict[str, Any]]] | None = None
@@ -59,6 +60,15 @@ class Outcome:
     plan: Plan
     result: dict[str, Any]
     lines: list[str]
+
+
+def second_reason(plan: Plan) -> str:
+    """Why a big act asks twice, as a sentence: the plan's own reason."""
+    return capitalised(plan.double_confirm_reason or "this is a big change")
+
+
+def capitalised(reason: str) -> str:
+    return f"{reason[:1].upper()}{reason[1:]}."
 
 
 def failure_line(message: str) -> str:

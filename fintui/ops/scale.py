@@ -67,8 +67,21 @@ async def _plan_swarm_scale(ops: Acting, target: str, replicas: int,
                 [f"set desired replicas of {target}: {current} → {replicas}",
                  f"wait up to {ops.settings.scale.converge_timeout:g} s for tasks to run"],
                 {"replicas": replicas, "from": current, "kind": "swarm"},
-                double_confirm=replicas == 0 or abs(replicas - current) > BIG_CHANGE,
+                double_confirm=bool(why_twice(target, current, replicas)),
+                double_confirm_reason=why_twice(target, current, replicas),
                 decision=decision, run=run)
+
+
+def why_twice(target: str, current: int, replicas: int) -> str:
+    """Why scaling asks twice ("" when it does not): to zero, or many instances at once."""
+    if replicas == 0 and current:
+        return f"this scales {target} to zero: all {current} of its instance(s) stop"
+    if replicas == 0:
+        return f"this scales {target} to zero"
+    if abs(replicas - current) > BIG_CHANGE:
+        return (f"this touches {abs(replicas - current)} instances of {target}, more than "
+                f"{BIG_CHANGE}")
+    return ""
 
 
 async def set_replicas(swarm: Scalable, service_id: str, replicas: int | None = None,
@@ -174,7 +187,8 @@ async def _plan_compose_scale(ops: Acting, target: str, replicas: int,
     return Plan("scale", target, f"scale compose service {target} from {current} "
                 f"running to {replicas}", steps,
                 {"replicas": replicas, "from": current, "kind": "compose"},
-                double_confirm=replicas == 0 or abs(replicas - current) > BIG_CHANGE,
+                double_confirm=bool(why_twice(target, current, replicas)),
+                double_confirm_reason=why_twice(target, current, replicas),
                 warnings=warnings, decision=decision, run=run)
 
 

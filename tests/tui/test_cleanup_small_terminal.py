@@ -66,7 +66,7 @@ async def test_keys_second_confirmation_and_rules_visible_at_80x24() -> None:
         await pilot.press("y")
         await pilot.pause(0.1)
         text = screen_text(app)
-        assert "This removes 23 objects. Press y again to confirm." in text, text
+        assert "This removes 23 objects, more than 5. Press y again to confirm." in text, text
         assert KEYS in text
         await pilot.press("G")  # the list scrolls to its last candidate
         await pilot.pause(0.1)

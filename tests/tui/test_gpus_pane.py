@@ -33,7 +33,7 @@ async def test_processes_are_joined_to_their_containers() -> None:
         text = screen_text(app)
         assert "agents-llm-infer-1" in text and "agents/llm-infer" in text
         assert "throttle: sw_thermal_slowdown" in text and "fan n/a" in text
-        assert "risk-var-batch-1  asked for 1  IDLE: asked for a GPU, runs nothing on it" in text
+        assert "risk-var-batch-1  asked for device 1  IDLE: runs nothing on it" in text
         await pilot.press("1")
         pane = app.query_one(ContainersPane)
         key = next(k for k in pane.row_keys() if pane.cell_text(k, "name") == "agents-llm-infer-1")

@@ -156,3 +156,14 @@ async def test_a_stopping_agent_waits_stop_grace_for_acts_under_way(tmp_path: Pa
     config.write_text('[agent]\nstop_grace = "2h"\n')
     with pytest.raises(ConfigError, match=r"c.toml:2: key 'agent.stop_grace': .*1h"):
         load_settings(str(config))
+
+
+async def test_why_a_plan_asks_twice_crosses_the_agent(tmp_path: Path) -> None:
+    """The second confirmation says why in the act's own words, through the agent too."""
+    from fintui.agent.remote_ops import _plan_of
+
+    acts, _ = desk(tmp_path)
+    document = await acts.plan(current_identity(), {"action": "scale", "target": "pricing",
+                                                    "replicas": 0})
+    plan = _plan_of(document)
+    assert plan.double_confirm and "pricing to zero" in plan.double_confirm_reason

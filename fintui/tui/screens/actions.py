@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Footer, Input, Static
 
 from fintui.ops.operations import Failed, Plan, Refused, failure_line
+from fintui.ops.plan import second_reason
 from fintui.tui.widgets.safe import safe, safe_block
 
 if TYPE_CHECKING:
@@ -32,7 +33,9 @@ MODAL_CSS = """
 class ScaleScreen(ModalScreen[int | None]):
     """How many replicas? Returns the number, or None when cancelled."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="scale.cancel")]
+    # Enter is the screen's (priority): the footer names it, then the field submits.
+    BINDINGS = [Binding("enter", "submit", "Scale", id="scale.submit", priority=True),
+                Binding("escape", "dismiss(None)", "Cancel", id="scale.cancel")]
     DEFAULT_CSS = MODAL_CSS.format(name="ScaleScreen")
 
     def __init__(self, target: str, current: int) -> None:
@@ -46,9 +49,13 @@ class ScaleScreen(ModalScreen[int | None]):
             yield Static(safe(f"{self.current} running now. Desired replicas:"))
             yield Input(str(self.current), type="integer", id="replicas")
             yield Static(safe("enter: show the plan   escape: cancel"), classes="keys")
+        yield Footer(compact=True)  # the dialog's own keys, not the pane's
 
     def on_mount(self) -> None:
         self.query_one(Input).cursor_blink = False  # a steady screen over slow SSH
+
+    async def action_submit(self) -> None:
+        await self.query_one("#replicas", Input).action_submit()
 
     @on(Input.Submitted, "#replicas")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -85,13 +92,13 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(id="second", classes="danger")
             yield Static(safe("y: go ahead   n / escape: cancel (nothing changes)"),
                          classes="keys")
+        yield Footer(compact=True)
 
     def action_yes(self) -> None:
         self.asked += 1
         if self.plan.double_confirm and self.asked == 1:
             self.query_one("#second", Static).update(safe(
-                "This scales to zero or touches more than 5 instances. Press y again to "
-                "confirm."))
+                f"{second_reason(self.plan)} Press y again to confirm."))
             return
         self.dismiss(True)
 
@@ -123,6 +130,7 @@ class ProgressScreen(ModalScreen[None]):
                 yield Static(id="lines")
             yield Static(safe("working… (the screen stays live; this cannot be interrupted)"),
                          id="state")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.run_plan()

@@ -10,11 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Footer, Static
 
 from fintui.core.format import human_bytes, human_duration
 from fintui.model import CleanupItem
-from fintui.ops.operations import BIG_CHANGE, Plan
+from fintui.ops.clean import why_twice
+from fintui.ops.operations import Plan
+from fintui.ops.plan import capitalised
 from fintui.tui.screens.actions import MODAL_CSS
 from fintui.tui.widgets.navigation import NavTable
 from fintui.tui.widgets.safe import safe
@@ -25,7 +27,7 @@ class CleanupScreen(ModalScreen[set[str] | None]):
 
     BINDINGS = [
         Binding("space", "tick", "Tick/untick", id="cleanup.toggle"),
-        Binding("y", "yes", "Remove ticked", id="cleanup.yes"),
+        Binding("y", "yes", "Remove", id="cleanup.yes"),
         Binding("n,escape", "no", "Cancel", id="cleanup.no"),
     ]
     DEFAULT_CSS = MODAL_CSS.format(name="CleanupScreen") + """
@@ -96,6 +98,7 @@ class CleanupScreen(ModalScreen[set[str] | None]):
             yield Static(id="second", classes="danger")
             yield Static(safe("space: tick/untick   y: remove the ticked   n / escape: cancel"),
                          classes="keys")
+        yield Footer(compact=True)  # the dialog's own keys, not the pane's
 
     @staticmethod
     def _widest(lengths: Iterable[int]) -> int:
@@ -148,7 +151,8 @@ class CleanupScreen(ModalScreen[set[str] | None]):
     def _fit(self) -> None:
         """Share the rows the terminal has between the two lists: the keys and the second
         confirmation always stay on screen, and a long list scrolls."""
-        room = max(4, self.app.size.height * 9 // 10 - self.FIXED_ROWS)
+        # The dialog gets 90% of what the footer (a row) leaves.
+        room = max(4, (self.app.size.height - 1) * 9 // 10 - self.FIXED_ROWS)
         candidates = self.query_one("#candidates", DataTable)
         spared = self.query_one("#spared", DataTable)
         want_spared = min(8, spared.row_count + 1)
@@ -181,9 +185,10 @@ class CleanupScreen(ModalScreen[set[str] | None]):
             self.notify("nothing ticked", severity="warning", markup=False)
             return
         self.asked += 1
-        if len(self.ticked) > BIG_CHANGE and self.asked == 1:
+        reason = why_twice(len(self.ticked))  # what the plan says (ops/clean.py)
+        if reason and self.asked == 1:
             self.query_one("#second", Static).update(safe(
-                f"This removes {len(self.ticked)} objects. Press y again to confirm."))
+                f"{capitalised(reason)} Press y again to confirm."))
             return
         self.dismiss(set(self.ticked))
 

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Footer, Input, Static
 
 from fintui.config_checks import parse_duration
 from fintui.core.alerts import Alert, Silence, silence_problem
@@ -18,8 +18,13 @@ from fintui.tui.widgets.safe import safe
 
 
 class SilenceScreen(ModalScreen[Silence | None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="silence.cancel")]
-    DEFAULT_CSS = MODAL_CSS.format(name="SilenceScreen")
+    # Enter is the screen's (priority), from any field: the footer names it.
+    BINDINGS = [Binding("enter", "submit", "Silence", id="silence.submit", priority=True),
+                Binding("escape", "dismiss(None)", "Cancel", id="silence.cancel")]
+    # Compact fields (a row each): the form, its hint and the footer fit in 80×24.
+    DEFAULT_CSS = MODAL_CSS.format(name="SilenceScreen") + """
+    SilenceScreen Input { margin: 0 0 1 0; }
+    """
 
     def __init__(self, alert: Alert, author: str, now: datetime) -> None:
         super().__init__()
@@ -31,19 +36,23 @@ class SilenceScreen(ModalScreen[Silence | None]):
         with Vertical():
             yield Static(safe("Silence alerts"), classes="title")
             yield Static(safe("rule (glob):"))
-            yield Input(self.alert.rule, id="rule")
+            yield Input(self.alert.rule, id="rule", compact=True)
             yield Static(safe("target (glob):"))
-            yield Input(self.alert.target, id="target")
+            yield Input(self.alert.target, id="target", compact=True)
             yield Static(safe("for (like 30m, 2h, 1d):"))
-            yield Input("1h", id="duration")
+            yield Input("1h", id="duration", compact=True)
             yield Static(safe("comment (required):"))
-            yield Input(placeholder="why", id="comment")
-            yield Static(safe("enter on the comment: silence   escape: cancel"), classes="keys")
+            yield Input(placeholder="why", id="comment", compact=True)
+            yield Static(safe("enter: silence   escape: cancel"), classes="keys")
+        yield Footer(compact=True)  # the form's own keys, not the pane's
 
     def on_mount(self) -> None:
         for box in self.query(Input):
             box.cursor_blink = False
         self.query_one("#comment", Input).focus()
+
+    def action_submit(self) -> None:
+        self._submitted()
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
