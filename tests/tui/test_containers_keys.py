@@ -198,7 +198,8 @@ async def test_group_by_service_adds_group_rows_with_counts() -> None:
         groups = [k for k in p.row_keys() if k.startswith(GROUP_PREFIX)]
         assert GROUP_PREFIX + "pricing" in groups
         header = p.row_keys().index(GROUP_PREFIX + "pricing")
-        assert p.cell_text(GROUP_PREFIX + "pricing", "name") == "▾ 3/3 pricing"
+        assert p.cell_text(GROUP_PREFIX + "pricing", "name") == "▾ pricing"
+        assert p.cell_text(GROUP_PREFIX + "pricing", "state") == "3/3 running"
         assert [shown_names(app)[header + i] for i in (1, 2, 3)] == [
             "pricing.1.k3j9x2a1", "pricing.2.p8d0s7q4", "pricing.3.x1m2n3b4"]
         await pilot.press("b")

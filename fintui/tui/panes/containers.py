@@ -183,9 +183,11 @@ class ContainersPane(Vertical):
                     last_group = c.group_key
                     running, total = counts[last_group]
                     key = GROUP_PREFIX + last_group
-                    # The count sits in the name cell: it is the one column never dropped.
-                    label = f"▾ {running}/{total} {last_group or 'standalone'}"
-                    headers[key] = {"name": safe(label, style="bold")}
+                    # The group's name has the name column to itself (cut at 80 columns
+                    # otherwise); its count sits beside it, in the state column.
+                    headers[key] = {"name": safe(f"▾ {last_group or 'standalone'}",
+                                                 style="bold"),
+                                    "state": safe(f"{running}/{total} running", style="bold")}
                     keys.append(key)
                 keys.append(c.id)
         else:
@@ -352,5 +354,5 @@ class ContainersPane(Vertical):
         self.action_details()
 
     def cell_text(self, row_key: str, column: str) -> str:
-        """What one cell says (tests use it); a group header row has only a name."""
+        """What one cell says (tests use it); a group header row has a name and a count."""
         return self.table.cell_text(row_key, column) if column in self._visible else ""
