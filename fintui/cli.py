@@ -5,6 +5,7 @@ Verbs that need no screen never import Textual, so they start fast in runbooks a
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import sys
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 
 from fintui.cli_acts import acting_verb
 from fintui.cli_audit import audit_verb
-from fintui.cli_common import EXIT_FAILED, EXIT_USAGE, error
+from fintui.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, demo_notice, error
 from fintui.cli_parser import build_parser
 from fintui.cli_tools import config_check, forecast_csv, forecast_history, keymap_error, keys_verb
 from fintui.cli_watch import watch_verb
@@ -31,6 +32,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         die_with_parent()
     args = build_parser().parse_args(argv)
+    code = _run(args)
+    if code == EXIT_OK:  # a failure keeps to its one line on stderr
+        demo_notice(args)
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.verb == "config":
             return config_check(args)

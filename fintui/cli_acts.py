@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import select
 import signal
 import sys
 from collections.abc import Sequence
@@ -42,7 +43,21 @@ def _confirm(plan: Plan, assume_yes: bool) -> bool:
         from fintui.ops.plan import second_reason
 
         questions.append(f"{one_line(second_reason(plan))} Really? [y/N] ")
-    return all(input(q).strip().lower() in ("y", "yes") for q in questions)
+    return all(_ask(q).strip().lower() in ("y", "yes") for q in questions)
+
+
+def _ask(question: str) -> str:
+    """One answer from the terminal. Not input(): blocked in C it never saw a ^C that the
+    kernel handed to another of the process's threads (the prompt hung, now and then);
+    waking every 0.2 s lets the interpreter raise KeyboardInterrupt whichever thread got it."""
+    sys.stdout.write(question)
+    sys.stdout.flush()
+    while not select.select([sys.stdin], [], [], 0.2)[0]:
+        pass
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line
 
 
 async def acting_verb(args: argparse.Namespace, settings: Settings) -> int:

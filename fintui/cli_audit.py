@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from fintui.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
+from fintui.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, NO_DEMO_ACTS, error
 from fintui.config import Settings
 from fintui.core.text_safety import one_line
 from fintui.wiring import UsageError, agent_path
@@ -35,6 +35,10 @@ def audit_verb(args: argparse.Namespace, settings: Settings) -> int:
 
     from fintui.ops.audit import AuditKeyError, AuditLog, AuditUnreadable
 
+    if getattr(args, "demo", False) and not args.log:
+        # The demo's log is new each run (and the real one is not the demo's to show).
+        print(NO_DEMO_ACTS)
+        return EXIT_OK
     if args.audit_verb == "show" and not args.log:
         shown = asyncio.run(_agent_audit(args, settings))
         if shown is not None:

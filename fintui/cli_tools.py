@@ -86,9 +86,13 @@ def keys_verb(settings: Settings) -> int:
         rows = binding_table(FintuiApp, settings.keys)
     except KeymapError as exc:
         return keymap_error(settings, exc)
-    print(f"{'ID':<26} {'KEYS':<22} {'WHERE':<28} WHAT")
-    for ident, keys, where, what in rows:
-        print(f"{ident:<26} {keys:<22} {where:<28} {what}")
+    # Columns as wide as what they hold; where a key works comes last, the longest cell.
+    table = [("ID", "KEYS", "WHAT", "WHERE"),
+             *((ident, keys, what, where) for ident, keys, where, what in rows)]
+    widths = [max(len(row[i]) for row in table) for i in range(3)]
+    for row in table:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+              + "  " + row[3])
     return EXIT_OK
 
 

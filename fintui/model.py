@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from fintui.model_health import HealthCheck
+
 
 class Health(StrEnum):
     NONE = "none"
@@ -26,6 +28,12 @@ class ContainerStats:
     blk_read_bytes: int
     blk_write_bytes: int
     pids: int = 0
+    # Bytes a second since the sample before (fintui.core.stats.with_io_rates); None until
+    # two samples exist, or when a counter went back (a restart).
+    net_rx_rate: float | None = None
+    net_tx_rate: float | None = None
+    blk_read_rate: float | None = None
+    blk_write_rate: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +210,10 @@ class ContainerDetails:
     pids_limit: int = 0
     cpuset: str = ""
     devices: tuple[tuple[str, str], ...] = ()  # (driver, device ids or "count N")
+    health: HealthCheck | None = None  # None: no health check configured
+    # Aliases Docker gives this one instance on every network by itself (its name, short id,
+    # hostname), sorted: shown apart, since a reconnect need not (and does not) ask for them.
+    instance_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

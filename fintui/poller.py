@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from fintui.clock import Clock
 from fintui.core.backoff import retry_delay
 from fintui.core.gpu_join import attach_containers
+from fintui.core.stats import with_io_rates
 from fintui.model import ClusterSnapshot, HostStats, SourceStatus
 from fintui.sources.base import ClusterSource, GpuSource, HostSource, SourceUnavailable
 
@@ -45,7 +46,8 @@ class Poller:
     async def sweep_once(self) -> ClusterSnapshot:
         """One sweep that never raises: a lost daemon gives a disconnected snapshot."""
         try:
-            snapshot = await self.source.sweep()
+            # Network and block I/O as rates since the last good sweep (as CPU% is).
+            snapshot = with_io_rates(self.last_good, await self.source.sweep())
             self._answering.set()  # a lost events stream may come back now, not at backoff
             self.failures = 0
             self.last_good = snapshot

@@ -46,3 +46,16 @@ def write_private(path: Path, data: bytes) -> None:
     with os.fdopen(fd, "wb") as file:
         os.fchmod(fd, PRIVATE_FILE)  # as for mkdir: the umask may have taken bits away
         file.write(data)
+
+
+def save_lines(path: Path, lines: list[str]) -> Path:
+    """Write a new owner-only file at `path` (`-2`, `-3`... added if one is there already)."""
+    data = "".join(f"{line}\n" for line in lines).encode()
+    for n in range(1, 100):
+        target = path if n == 1 else path.with_name(f"{path.stem}-{n}{path.suffix}")
+        try:
+            write_private(target, data)
+        except FileExistsError:
+            continue
+        return target
+    raise FileExistsError(f"{path} and 98 more names like it exist already")

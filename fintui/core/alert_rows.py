@@ -4,7 +4,7 @@ orders them) and the resolved ones. Pure."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
 from fintui.core.alerts import Alert
@@ -15,11 +15,12 @@ from fintui.core.table_rows import Cell, Row, Tone, headers, plain_row
 from fintui.core.text_safety import one_line
 
 # (title, priority: 0 is kept longest, least width of a column that shrinks to fit, longest
-# text shown). What is wrong and where first, then who is on it (the marks), then the rest:
-# at 80 columns the runbook and the value go before an ack, a silence or a fault's remedy.
-ACTIVE_COLUMNS = (("Severity", 0, 0, 0), ("State", 4, 0, 0), ("Rule", 2, 0, 0),
-                  ("Target", 1, 0, 30), ("Value", 6, 0, 0), ("For", 5, 0, 0),
-                  ("Marks", 3, 0, 40), ("Runbook", 7, 16, 0))
+# text shown). What is wrong, then who is on it (the marks), then where: the target shrinks
+# (cut, never dropped) to the room the others leave, so at 80 columns a long container name
+# cannot push out an ack, a silence or a fault's remedy; the runbook and value go first.
+ACTIVE_COLUMNS = (("Severity", 0, 0, 0), ("State", 3, 0, 0), ("Rule", 1, 0, 0),
+                  ("Target", 4, 12, 30), ("Value", 6, 0, 0), ("For", 5, 0, 0),
+                  ("Marks", 2, 0, 40), ("Runbook", 7, 16, 0))
 ACTIVE_HEADERS = headers(*(name for name, *_ in ACTIVE_COLUMNS))
 HISTORY_HEADERS = headers("Resolved", "Rule", "Target", "Severity", "Lasted")
 HISTORY_SHOWN = 50
@@ -68,23 +69,27 @@ def value_text(alert: Alert) -> str:
     return f"{_number(value)} {unit}{suffix}" if unit else f"{value:g}"
 
 
-def marks_text(alert: Alert, isolate_key: str, compact: bool = False) -> str:
+def marks_text(alert: Alert, isolate_key: str, compact: bool = False,
+               isolated: Collection[str] = ()) -> str:
     """Who is on it and what to do: in words, or as the short marks 80 columns keep
-    (`✓ack ops`, `‖silenced`, `i:isolate`; symbols the Linux console can draw)."""
+    (`✓ack ops`, `‖silenced`, `i:isolate`; symbols the Linux console can draw). A fault
+    whose target is isolated already says so instead of offering to isolate it again."""
     acker, key = one_line(alert.acked_by, 16), one_line(isolate_key, 8)
+    done = alert.faulty and alert.target in isolated
     if compact:
         marks = (f"✓ack {acker}" if alert.acked_by else "",
                  "‖silenced" if alert.silenced_by else "",
-                 f"{key}:isolate" if alert.faulty else "")
+                 "⊘isolated" if done else f"{key}:isolate" if alert.faulty else "")
         return " ".join(m for m in marks if m) or "-"
     return ", ".join(m for m in (
         f"acked by {acker}" if alert.acked_by else "",
         f"silenced: {one_line(alert.silenced_by)}" if alert.silenced_by else "",
+        "isolated (kept for forensics)" if done else
         f"fault: {key} to isolate" if alert.faulty else "") if m) or "-"
 
 
 def active_rows(alerts: Iterable[Alert], now: datetime, isolate_key: str,
-                compact: bool = False) -> list[Row]:
+                compact: bool = False, isolated: Collection[str] = ()) -> list[Row]:
     """One row an alert; a fault signature's marks name the key that isolates it."""
     rows = []
     for alert in alerts:
@@ -95,25 +100,27 @@ def active_rows(alerts: Iterable[Alert], now: datetime, isolate_key: str,
             "State": Cell(one_line(alert.state)), "Rule": Cell(one_line(alert.rule)),
             "Target": Cell(one_line(alert.target)), "Value": Cell(value_text(alert)),
             "For": Cell(human_duration((now - alert.started).total_seconds())),
-            "Marks": Cell(marks_text(alert, isolate_key, compact)),
+            "Marks": Cell(marks_text(alert, isolate_key, compact, isolated)),
             "Runbook": Cell(one_line(alert.runbook))}))
     return rows
 
 
 def active_widths(rows: Sequence[Row], available: int, padding: int) -> dict[str, int]:
     """Columns that do not fit are dropped by priority; the runbook takes what is left."""
-    return fit([Want(name, max([len(name)] + [len(one_line(row.text(name), cap))
-                                              for row in rows]), priority, least)
-                for name, priority, least, cap in ACTIVE_COLUMNS], available, padding)
+    widths = {name: max([len(name)] + [len(one_line(row.text(name), cap)) for row in rows])
+              for name, _priority, _least, cap in ACTIVE_COLUMNS}
+    return fit([Want(name, widths[name], priority, min(least, widths[name]))
+                for name, priority, least, _cap in ACTIVE_COLUMNS], available, padding)
 
 
 def active_table(alerts: Sequence[Alert], now: datetime, isolate_key: str, available: int,
-                 padding: int) -> tuple[list[Row], dict[str, int]]:
+                 padding: int, isolated: Collection[str] = ()
+                 ) -> tuple[list[Row], dict[str, int]]:
     """The rows and the columns that fit: the marks in words where that costs no column,
     else as short marks (an ack, a silence and a fault's remedy survive 80 columns)."""
-    rows = active_rows(alerts, now, isolate_key)
+    rows = active_rows(alerts, now, isolate_key, isolated=isolated)
     widths = active_widths(rows, available, padding)
-    short = active_rows(alerts, now, isolate_key, compact=True)
+    short = active_rows(alerts, now, isolate_key, compact=True, isolated=isolated)
     short_widths = active_widths(short, available, padding)
     if set(short_widths) - set(widths):
         return short, short_widths

@@ -54,6 +54,37 @@ CAPACITY = (
     Rule("capacity-warning", "forecast.severity", "==", 1, 0, "warning",
          runbook="Free space will not cover the forecast growth: plan the expansion (5)."),
 )
+# The built-in capacity rules' runbooks for what is not storage (the rules' own are for
+# storage): cleaning disks frees no memory. By forecast kind, then by rule.
+CAPACITY_RUNBOOKS: dict[str, dict[str, str]] = {
+    # The remedy first: a narrow Alerts pane shows the runbook's first words only.
+    "host-memory": {
+        "capacity-critical": "Find the growing container (1, then M): fix its leak, limit it "
+                             "or add a host before memory runs out.",
+        "capacity-warning": "Memory will not cover the forecast growth: plan more memory or "
+                            "another host (5).",
+    },
+    "container-memory": {
+        "capacity-critical": "Raise its memory limit or find the leak: it reaches the limit "
+                             "(an OOM kill) within days.",
+        "capacity-warning": "Its memory grows toward its limit: plan a higher limit or look "
+                            "for a leak (5).",
+    },
+    "gpu-memory": {
+        "capacity-critical": "Find the GPU process growing (2): restart or move it, or add a "
+                             "GPU, before its memory runs out.",
+        "capacity-warning": "GPU memory will not cover the forecast growth: plan another "
+                            "GPU (5).",
+    },
+}
+
+
+def capacity_runbook(rule: Rule, kind: str) -> str:
+    """The runbook for a forecast of this kind: a built-in capacity rule's fits the resource;
+    an operator's own rule keeps the runbook it was given."""
+    if rule not in CAPACITY:
+        return rule.runbook
+    return CAPACITY_RUNBOOKS.get(kind, {}).get(rule.name, rule.runbook)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +93,7 @@ class Observation:
     target: str  # container name, "host", "gpu0", ...
     value: float
     days_to_full: float | None = None  # a forecast's, whatever the rule's metric
+    runbook: str = ""  # for this target, when not the rule's (a forecast's resource)
 
     @property
     def breached(self) -> bool:
@@ -245,7 +277,8 @@ def observe(rules: Iterable[Rule], snap: ClusterSnapshot, restarts: RestartWindo
             _add(out, rule, host.hostname, on_host.read(host))
         elif (on_forecast := FORECAST_METRICS.get(rule.metric)) is not None:
             for f in forecasts:
-                _add(out, rule, f.target, on_forecast.read(f), f.days_to_full)
+                _add(out, rule, f.target, on_forecast.read(f), f.days_to_full,
+                     capacity_runbook(rule, f.kind))
         elif (on_gpu := GPU_METRICS.get(rule.metric)) is not None:
             for g in snap.gpus:
                 _add(out, rule, f"gpu{g.index}", on_gpu.read(g))
@@ -253,9 +286,9 @@ def observe(rules: Iterable[Rule], snap: ClusterSnapshot, restarts: RestartWindo
 
 
 def _add(out: list[Observation], rule: Rule, target: str, value: float | None,
-         days_to_full: float | None = None) -> None:
+         days_to_full: float | None = None, runbook: str = "") -> None:
     if value is not None:
-        out.append(Observation(rule, target, value, days_to_full))
+        out.append(Observation(rule, target, value, days_to_full, runbook))
 
 
 class AlertEngine:
@@ -280,7 +313,7 @@ class AlertEngine:
             if obs.breached:
                 if alert is None:
                     alert = Alert(obs.rule.name, obs.target, obs.rule.severity, "pending",
-                                  obs.value, now, runbook=obs.rule.runbook,
+                                  obs.value, now, runbook=obs.runbook or obs.rule.runbook,
                                   faulty=obs.rule.faulty, metric=obs.rule.metric)
                     self.active[key] = alert
                 alert.value, alert.days_to_full = obs.value, obs.days_to_full

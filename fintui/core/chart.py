@@ -1,6 +1,7 @@
 """A usage chart in braille: history, forecast line, its band and the capacity line, laid out
 on a character grid for the Forecasts pane. Pure: cells with roles come out; the widget
-colours them from the theme."""
+colours them from the theme. Each line also has its own pattern (history solid, forecast
+dotted, capacity dashed), so the legend reads without colour."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ from fintui.core.format import human_bytes
 _DOTS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
 AXIS_WIDTH = 9  # "1.02TiB ┤"
 CAPACITY_ROOM = 2.0  # capacity is drawn when within this multiple of the data's top
+# What each line looks like, for the legend: history every dot, the forecast every other dot
+# column (a dotted line), capacity dashes. A colourless band is drawn with BAND_GLYPH.
+LEGEND = (("history", "⠤⠤"), ("forecast", "⠄⠄"), ("capacity", "╌╌"))
+BAND_GLYPH = "░"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +81,11 @@ def render(history: Sequence[tuple[float, float]],
     roles = [[""] * plot_w for _ in range(plot_h)]
     band = [[False] * plot_w for _ in range(plot_h)]
 
-    def plot(series: Sequence[tuple[float, float]], role: str) -> None:
+    def plot(series: Sequence[tuple[float, float]], role: str, dotted: bool = False) -> None:
         columns: dict[int, list[float]] = {}
         for t, v in series:
-            columns.setdefault(col(t), []).append(v)
+            if not dotted or col(t) % 2 == 0:  # dotted: the left dot column of each cell
+                columns.setdefault(col(t), []).append(v)
         previous = None
         for x in sorted(columns):
             y = row(sum(columns[x]) / len(columns[x]))
@@ -102,7 +108,8 @@ def render(history: Sequence[tuple[float, float]],
             for cy in range(row(high) // 4, row(low) // 4 + 1):
                 band[cy][x // 2] = True
     mids = [(p[0], p[1]) for p in path]
-    plot([(t, v) for t in steps if (v := _interp(mids, t)) is not None], "forecast")
+    plot([(t, v) for t in steps if (v := _interp(mids, t)) is not None], "forecast",
+         dotted=True)
     plot(history, "history")
     cap_row = row(capacity) // 4 if capacity is not None and not note else None
     now_col = col(now) // 2

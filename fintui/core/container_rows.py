@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from fintui.core.format import human_bytes, human_duration, percent, since, sparkline
+from fintui.core.format import human_bytes, human_duration, human_rate, percent, since, sparkline
 from fintui.core.table_rows import Tone
 from fintui.core.text_safety import one_line
 from fintui.model import Container, Health
@@ -30,6 +30,21 @@ def _stat(attr: str) -> Callable[[Container, datetime], Any]:
     return key
 
 
+def _rates(c: Container, first: str, second: str) -> tuple[bool, float]:
+    """Sort key of an I/O column: the busiest first, unknown rates last."""
+    one = getattr(c.stats, first) if c.stats else None
+    two = getattr(c.stats, second) if c.stats else None
+    return (one is None and two is None, -((one or 0.0) + (two or 0.0)))
+
+
+def io_text(first: float | None, second: float | None, marks: tuple[str, str]) -> str:
+    """`↓1.2MiB ↑40KiB` a second (the column's title says so): at most 15 cells; `-` until
+    two samples give a rate."""
+    if first is None and second is None:
+        return "-"
+    return f"{marks[0]}{human_rate(first, '')} {marks[1]}{human_rate(second, '')}"
+
+
 def _uptime_seconds(c: Container, now: datetime) -> float | None:
     return since(c.started_at, now) if c.state == "running" else None
 
@@ -44,23 +59,23 @@ COLUMNS: tuple[Column, ...] = (
     # right after what it is.
     Column("endpoint", "Endpoint", 12, lambda c, n: c.endpoint.lower(), 1),
     Column("service", "Service", 16, lambda c, n: (c.group == "", c.group.lower()), 5),
-    Column("image", "Image", 24, lambda c, n: c.image.lower(), 8),
+    Column("image", "Image", 23, lambda c, n: c.image.lower(), 8),
     # Within a state, the most restarted first: a crash loop tops the running rows.
     Column("state", "State", 14, lambda c, n: (_STATE_ORDER.get(c.state, 9),
                                                -c.restart_count), 1),
     Column("health", "Health", 11, lambda c, n: _HEALTH_ORDER[c.health], 4),
-    Column("uptime", "Up", 6, lambda c, n: (_uptime_seconds(c, n) is None,
+    Column("uptime", "Up", 7, lambda c, n: (_uptime_seconds(c, n) is None,
                                             _uptime_seconds(c, n) or 0), 7),
     Column("restarts", "Rst", 4, lambda c, n: -c.restart_count, 6, True),
     Column("cpu", "CPU%", 6, _stat("cpu_percent"), 2, True),
     Column("cpu_spark", "CPU trend", 10, lambda c, n: 0, 10),
     Column("mem", "Mem / Limit", 17, _stat("mem_bytes"), 3, True),
-    Column("net", "Net rx/tx", 15, lambda c, n: (c.stats is None, -((c.stats.net_rx_bytes
-                                                  + c.stats.net_tx_bytes) if c.stats else 0)),
+    # I/O as rates (totals say little about now), per second as the title says: wide enough
+    # for the widest two rates.
+    Column("net", "Net/s ↓in ↑out", 15, lambda c, n: _rates(c, "net_rx_rate", "net_tx_rate"),
            11, True),
     Column("gpu_mem", "GPU mem", 8, lambda c, n: 0, 9),
-    Column("blk", "Block r/w", 15, lambda c, n: (c.stats is None, -((c.stats.blk_read_bytes
-                                                 + c.stats.blk_write_bytes) if c.stats else 0)),
+    Column("blk", "Block/s R W", 15, lambda c, n: _rates(c, "blk_read_rate", "blk_write_rate"),
            12, True),
 )
 COLUMN_KEYS = tuple(col.key for col in COLUMNS)
@@ -119,6 +134,46 @@ def spark_width(available: int, padding: int, visible: tuple[str, ...], points: 
     return max(base, min(points, base + available - used))
 
 
+# What spare room a wide terminal gives first, and how far: a cut image or service name is
+# read, the trend's extra history only looked at.
+TEXT_GROWTH = (("image", 48), ("service", 28), ("name", 40))
+
+
+def column_widths(available: int, padding: int, visible: tuple[str, ...], points: int,
+                  widest: Mapping[str, int]) -> dict[str, int]:
+    """Each shown column's width: its own, then the spare room to the text columns whose
+    widest cell is cut (up to a cap), then to the CPU trend (up to the samples kept)."""
+    widths = {col.key: col.width for col in COLUMNS if col.key in visible}
+    spare = available - sum(width + 2 * padding for width in widths.values())
+    for key, cap in TEXT_GROWTH:
+        if key in widths and spare > 0:
+            grow = min(spare, max(0, min(widest.get(key, 0), cap) - widths[key]))
+            widths[key] += grow
+            spare -= grow
+    if "cpu_spark" in widths:
+        base = widths["cpu_spark"]
+        widths["cpu_spark"] = max(base, min(points, base + max(spare, 0)))
+    return widths
+
+
+def widest_cells(containers: Iterable[Container]) -> dict[str, int]:
+    """How wide the name, service and image cells would be whole."""
+    widest = {"name": 0, "service": 0, "image": 0}
+    for c in containers:
+        widest["name"] = max(widest["name"], len(c.name))
+        widest["service"] = max(widest["service"], len(c.group))
+        widest["image"] = max(widest["image"], len(c.image))
+    return widest
+
+
+def biggest(c: Container, key: str) -> float:
+    """How much of `key` (mem, cpu) a container uses: what M and P put the cursor on."""
+    s = c.stats
+    if s is None:
+        return -1.0
+    return float(s.mem_bytes) if key == "mem" else float(s.cpu_percent or 0.0)
+
+
 STATE_SYMBOL = {"running": "●", "restarting": "↻", "paused": "‖", "exited": "○",
                 "created": "◌", "dead": "✕", "removing": "✕"}
 HEALTH_SYMBOL = {Health.HEALTHY: "✓", Health.UNHEALTHY: "✗", Health.STARTING: "…",
@@ -165,9 +220,8 @@ def cells(c: Container, now: datetime, cpu_history: Sequence[float | None],
         "cpu": percent(s.cpu_percent) if s else "-",
         "cpu_spark": sparkline(cpu_history, spark_width, top=100.0) if s else "",
         "mem": f"{human_bytes(s.mem_bytes)} / {human_bytes(s.mem_limit_bytes)}" if s else "-",
-        "net": f"{human_bytes(s.net_rx_bytes)} / {human_bytes(s.net_tx_bytes)}" if s else "-",
-        "blk": f"{human_bytes(s.blk_read_bytes)} / {human_bytes(s.blk_write_bytes)}" if s
-        else "-",
+        "net": io_text(s.net_rx_rate, s.net_tx_rate, ("↓", "↑")) if s else "-",
+        "blk": io_text(s.blk_read_rate, s.blk_write_rate, ("R", "W")) if s else "-",
         "gpu_mem": human_bytes(gpu_bytes) if gpu_bytes else "-",
     }
 

@@ -24,7 +24,7 @@ def fit(columns: Sequence[Want], available: int, padding: int) -> dict[str, int]
         width = min(col.width, room) if col.least else col.width
         if width < max(col.least, 1) or (not col.least and width > room):
             if kept:
-                continue  # a narrower, less important column may still fit
+                break  # none after it stays: a less important column never beats it
             width = max(min(col.width, room), 1)  # the first column always shows
         kept[col.key] = width
         used += width + 2 * padding

@@ -7,13 +7,15 @@ from collections.abc import Iterable
 
 from fintui.core.forecast_report import full_in
 from fintui.core.format import human_bytes
-from fintui.core.table_rows import Row, Tone, headers, plain_row
+from fintui.core.table_rows import Header, Row, Tone, headers, plain_row, stretch
 from fintui.core.text_safety import one_line
 from fintui.model import Forecast
 
-# The answer first: on an 80-column terminal the date and the state must be visible.
-FORECAST_HEADERS = headers("Target", "Full in (95% band)", "State", "Used", "Capacity",
-                           "Growth/day", "+30d", "Model")
+# The answer first: on an 80-column terminal the date, the state and the use must be
+# visible; a long target is cut (…) before they go (so it ranks after them).
+FORECAST_HEADERS = headers(stretch("Target", 16, 3), Header("Full in (95% band)",
+                           "Full in (95% band)", 0), Header("State", "State", 1),
+                           Header("Used", "Used", 2), "Capacity", "Growth/day", "+30d", "Model")
 
 
 def state_text(f: Forecast) -> str:

@@ -24,20 +24,40 @@ def human_bytes(value: int | float | None) -> str:
 
 
 def human_duration(seconds: float | None) -> str:
-    """Two most significant units: 45s, 12m30s, 3h05m, 4d02h."""
+    """At most two units, the second only where it says something: 42s, 12m 05s, 5h 02m, 5h,
+    7d 3h, 7d; from ten days on, days alone (300d: the hours are noise by then)."""
     if seconds is None or seconds < 0:
         return "-"
     s = int(seconds)
     days, s = divmod(s, 86400)
     hours, s = divmod(s, 3600)
     minutes, s = divmod(s, 60)
+    if days >= 10 or (days and not hours):
+        return f"{days}d"
     if days:
-        return f"{days}d{hours:02d}h"
+        return f"{days}d {hours}h"
     if hours:
-        return f"{hours}h{minutes:02d}m"
+        return f"{hours}h {minutes:02d}m" if minutes else f"{hours}h"
     if minutes:
-        return f"{minutes}m{s:02d}s"
+        return f"{minutes}m {s:02d}s" if s else f"{minutes}m"
     return f"{s}s"
+
+
+def human_rate(per_second: float | None, suffix: str = "/s") -> str:
+    """Bytes a second in at most 8 cells (6 without the suffix, where a column's title says
+    "a second"): 0B/s, 950B/s, 40KiB/s, 1.2MiB/s, 12MiB/s. Two significant digits (a rate
+    moves every sample; a third digit is noise), and the next unit from 1000 on, so no rate
+    needs four digits."""
+    if per_second is None or per_second < 0:
+        return "-"
+    size = float(per_second)
+    for unit in _UNITS:
+        if round(size) < 1000 or unit == _UNITS[-1]:
+            if unit == "B":
+                return f"{round(size)}B{suffix}"
+            return f"{size:.1f}{unit}{suffix}" if size < 9.95 else f"{size:.0f}{unit}{suffix}"
+        size /= 1024
+    return f"{size:.0f}PiB{suffix}"  # unreachable; keeps mypy sure of a return
 
 
 def since(start: datetime | None, now: datetime) -> float | None:
@@ -45,7 +65,10 @@ def since(start: datetime | None, now: datetime) -> float | None:
 
 
 def percent(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}%"
+    """At most six cells: 4.0%, 127.5%, 3150% (a busy 32-CPU container)."""
+    if value is None:
+        return "-"
+    return f"{value:.1f}%" if abs(value) < 999.95 else f"{value:.0f}%"
 
 
 def sparkline(values: Sequence[float | None], width: int, top: float | None = None) -> str:

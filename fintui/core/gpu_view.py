@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from fintui.core.format import human_bytes, sparkline
-from fintui.core.table_rows import Row, headers, plain_row
+from fintui.core.table_rows import Header, Row, headers, plain_row, stretch
 from fintui.core.text_safety import one_line
 from fintui.model import Container, Gpu, GpuProcess
 
@@ -48,7 +48,10 @@ def gpu_block(gpu: Gpu, util_history: Sequence[float | None],
     ]
 
 
-PROCESS_HEADERS = headers("GPU", "PID", "Container", "Service", "GPU mem", "Kind", "Command")
+# The command last and cut (…) where the width is short; the service before it goes first.
+PROCESS_HEADERS = headers("GPU", "PID", "Container", Header("Service", "Service", 5),
+                          Header("GPU mem", "GPU mem", 3), Header("Kind", "Kind", 4),
+                          stretch("Command", 10, 6))
 
 
 def _process_cells(gpu: Gpu, p: GpuProcess) -> tuple[str, ...]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import shlex
 
 from fintui.core.format import human_bytes
-from fintui.model import ContainerDetails
+from fintui.core.health_view import health_lines, troubled
+from fintui.model import ContainerDetails, ContainerStats
 
 MASK = "••••••"
 Section = tuple[str, list[str]]
@@ -28,25 +29,50 @@ def _limits(d: ContainerDetails) -> list[str]:
     return lines
 
 
+def _network(d: ContainerDetails, name: str, ip: str, aliases: tuple[str, ...]) -> str:
+    """The aliases asked for, then apart the ones Docker adds by itself: the release plan
+    reconnects with the first kind only, and the two must read alike."""
+    asked = [a for a in aliases if a not in d.instance_names]
+    automatic = [a for a in aliases if a in d.instance_names]
+    line = f"{name}: ip {ip or '-'}, aliases {', '.join(asked) or '-'}"
+    return line + (f" (+ {', '.join(automatic)}, added by docker)" if automatic else "")
+
+
 def highlights(d: ContainerDetails) -> list[Section]:
     restart = d.restart_policy or "no"
     if d.restart_retries:
         restart += f" (max {d.restart_retries} retries)"
     exit_code = "-" if d.exit_code is None else d.exit_code
-    return [
+    health: Section = ("Health", health_lines(d.health))
+    sections: list[Section] = [
         ("Container", [f"id: {d.id}", f"image: {d.image}",
                        f"state: {d.state} (exit code {exit_code})",
                        f"restarts: {d.restarts}",
                        f"started: {d.started or 'never'}",
                        f"user: {d.user or 'root (default)'}"]),
         ("Command", [shlex.join(d.command) if d.command else "-"]),
+        health,
         ("Environment (values hidden)",
          sorted(f"{name}={MASK}" if valued else name for name, valued in d.env) or ["-"]),
         ("Mounts", [f"{m.destination or '?'} ← {m.type or '?'} {m.name or m.source or '?'} "
                     f"({'rw' if m.rw else 'ro'})" for m in d.mounts] or ["-"]),
-        ("Networks", [f"{name}: ip {ip or '-'}, aliases {', '.join(aliases) or '-'}"
+        ("Networks", [_network(d, name, ip, aliases)
                       for name, ip, aliases in sorted(d.networks)] or ["-"]),
         ("Labels", [f"{k}={v}" for k, v in sorted(d.labels)] or ["-"]),
         ("Restart policy", [restart]),
         ("Limits", _limits(d)),
     ]
+    if troubled(d.health):  # why it is unhealthy comes first, before any scrolling
+        sections.remove(health)
+        sections.insert(0, health)
+    return sections
+
+
+def io_totals(stats: ContainerStats | None) -> Section:
+    """What it moved since it started (the table shows rates): from the last stats sample."""
+    if stats is None:
+        return ("I/O since it started", ["- (not running)"])
+    return ("I/O since it started", [
+        f"network: {human_bytes(stats.net_rx_bytes)} in, {human_bytes(stats.net_tx_bytes)} out",
+        f"block: {human_bytes(stats.blk_read_bytes)} read, "
+        f"{human_bytes(stats.blk_write_bytes)} written"])

@@ -8,8 +8,10 @@ marked ASCII line stays on the terminal toolkits' fast path for measuring width.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from itertools import chain
 
 CONTINUES = " »"  # ends a piece whose line goes on in the next piece
@@ -76,3 +78,10 @@ class LogTail:
         if not head and not self._lines:
             return ""
         return "\n".join(chain(head, self._lines, [""]))  # one copy of a capture, not three
+
+
+def saved_log_name(container: str, when: datetime) -> str:
+    """`<container>-<UTC time>.log` for a saved log: the name kept to letters, digits, `.`,
+    `_` and `-` (a container name is untrusted: no `/`, no `..`, no control characters)."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", container).strip("._-")[:100] or "container"
+    return f"{safe}-{when.astimezone(UTC):%Y%m%dT%H%M%SZ}.log"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from fintui.model import ContainerStats
+from fintui.model import ClusterSnapshot, Container, ContainerStats
 
 JSON = Mapping[str, Any]
 
@@ -118,3 +118,48 @@ def reduce_stats(
         {"cpu_stats": stats.get("precpu_stats") or {}}
     )
     return stats_from(reading, before), reading.cpu
+
+
+def _rate(before: int, after: int, seconds: float) -> float | None:
+    """Bytes a second between two counter readings; None where the counter went back (the
+    container restarted and its counters began again)."""
+    return None if after < before else (after - before) / seconds
+
+
+def io_rates(previous: ContainerStats | None, current: ContainerStats,
+             seconds: float) -> ContainerStats:
+    """`current` with its network and block I/O as rates since `previous`, `seconds` before
+    (as CPU% comes from two samples, and as `docker stats` would if it showed rates)."""
+    if previous is None or seconds <= 0:
+        return replace(current, net_rx_rate=None, net_tx_rate=None, blk_read_rate=None,
+                       blk_write_rate=None)
+    return replace(
+        current,
+        net_rx_rate=_rate(previous.net_rx_bytes, current.net_rx_bytes, seconds),
+        net_tx_rate=_rate(previous.net_tx_bytes, current.net_tx_bytes, seconds),
+        blk_read_rate=_rate(previous.blk_read_bytes, current.blk_read_bytes, seconds),
+        blk_write_rate=_rate(previous.blk_write_bytes, current.blk_write_bytes, seconds))
+
+
+def with_io_rates(previous: ClusterSnapshot | None, snapshot: ClusterSnapshot
+                  ) -> ClusterSnapshot:
+    """Each container's I/O rates from the snapshot before. A container on an endpoint that
+    is not answering keeps the rates it last had (its counters are the last ones seen, not
+    an idle container's)."""
+    if not any(c.stats is not None for c in snapshot.containers):
+        return snapshot
+    before: dict[tuple[str, str], Container] = {
+        (c.endpoint, c.id): c for c in previous.containers} if previous is not None else {}
+    seconds = (snapshot.taken_at - previous.taken_at).total_seconds() if previous else 0.0
+    down = {e.name for e in snapshot.down_endpoints}
+    out = []
+    for c in snapshot.containers:
+        old = before.get((c.endpoint, c.id))
+        if c.stats is None:
+            out.append(c)
+        elif c.endpoint in down and old is not None and old.stats is not None:
+            out.append(replace(c, stats=old.stats))
+        else:
+            out.append(replace(c, stats=io_rates(old.stats if old else None, c.stats,
+                                                 seconds)))
+    return replace(snapshot, containers=tuple(out))

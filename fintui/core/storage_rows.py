@@ -10,18 +10,28 @@ from fintui.config_tree import CleanupSettings
 from fintui.core.cleanup import protected
 from fintui.core.disk_usage import ACTIVE_STATES, SectionTotals
 from fintui.core.format import human_bytes, human_duration, since
+from fintui.core.table_rows import Header, headers, plain_row, stretch
 from fintui.core.table_rows import Row as TableRow
-from fintui.core.table_rows import headers, plain_row
 from fintui.core.text_safety import one_line
 from fintui.model import Container, DiskUsage
 
-SECTIONS = (
-    ("volumes", "Volumes", ("Name", "Driver", "Size", "Created", "Protected", "Labels",
-                            "Used by")),
-    ("images", "Images", ("Image", "Size", "Shared", "Containers", "Created", "Dangling")),
-    ("stopped", "Stopped", ("Name", "Image", "State", "Exit", "Finished", "Size")),
-    ("build-cache", "Build cache", ("ID", "Type", "Size", "In use", "Last used", "Description")),
-    ("binds", "Bind mounts", ("Host path", "Used by")),
+# A volume's name is cut (…) past this many cells: one generated 120-character name must not
+# take the whole width from the size and the users at 80 columns.
+NAME_CAP = 40
+# Each section's columns; at 80 columns what a thing is, its size and who uses it stay, and
+# free text (labels, users, descriptions) is cut (…) before a number column is dropped.
+SECTIONS: tuple[tuple[str, str, tuple[str | Header, ...]], ...] = (
+    ("volumes", "Volumes", ("Name", Header("Driver", "Driver", 5), Header("Size", "Size", 1),
+                            Header("Created", "Created", 2), Header("Protected", "Protected", 3),
+                            stretch("Labels", 12, 6), stretch("Used by", 12, 4))),
+    ("images", "Images", (stretch("Image", 20, 4), Header("Size", "Size", 0),
+                          Header("Shared", "Shared", 2), Header("Containers", "Containers", 3),
+                          Header("Created", "Created", 1), Header("Dangling", "Dangling", 5))),
+    ("stopped", "Stopped", ("Name", stretch("Image", 12, 5), "State", "Exit", "Finished",
+                            Header("Size", "Size", 1))),
+    ("build-cache", "Build cache", ("ID", "Type", "Size", "In use", "Last used",
+                                    stretch("Description", 12))),
+    ("binds", "Bind mounts", (stretch("Host path", 24), stretch("Used by", 12))),
 )
 
 
@@ -33,7 +43,7 @@ class Row:
     search: str  # what the filter looks in
 
 
-def table_row(row: Row, columns: tuple[str, ...]) -> TableRow:
+def table_row(row: Row, columns: tuple[str | Header, ...]) -> TableRow:
     """A section's row in the table contract (a column per title, all plain)."""
     return plain_row(row.key, headers(*columns), row.cells)
 
@@ -73,10 +83,11 @@ def section_rows(section: str, df: DiskUsage | None, containers: Iterable[Contai
             used = ", ".join(users.get(v.name, [])) or (
                 f"{v.ref_count} container(s)" if v.ref_count else "unused")
             name = v.name if not v.anonymous else f"{v.name[:12]}… (anonymous)"
-            rows.append(Row(v.name, (one_line(name), one_line(v.driver),
+            rows.append(Row(v.name, (one_line(name, NAME_CAP), one_line(v.driver),
                                      human_bytes(v.size_bytes), _ago(v.created, now),
                                      "yes" if why else "-", one_line(label_text, 40),
-                                     one_line(used)),
+                                     # Capped, so at 160 columns the labels keep a place.
+                                     one_line(used, 64)),
                             v.size_bytes or 0, f"{v.name} {used} {label_text}".lower()))
     elif section == "images":
         for i in df.images:

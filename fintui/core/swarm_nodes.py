@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from fintui.core.table_rows import Row, headers, plain_row
+from fintui.core.table_rows import Header, Row, headers, plain_row, stretch
 from fintui.model import Node, Service
 from fintui.model_ops import TaskFacts
 
@@ -103,9 +103,11 @@ def node_rows(nodes: Iterable[Node]) -> list[tuple[str, ...]]:
             for n in nodes]
 
 
+# Where a node is (its address) outlasts its engine version; a service's tasks are cut (…)
+# rather than dropped.
 NODE_HEADERS = headers("Node", "Role", "Availability", "State", "Tasks", "CPUs", "Memory",
-                       "Engine", "Address")
-SERVICE_HEADERS = headers("Service", "Mode", "Running", "Tasks by node")
+                       Header("Engine", "Engine", 8), Header("Address", "Address", 7))
+SERVICE_HEADERS = headers("Service", "Mode", "Running", stretch("Tasks by node", 16))
 
 
 def node_table(nodes: Iterable[Node]) -> list[Row]:

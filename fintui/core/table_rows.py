@@ -23,8 +23,15 @@ class Cell:
 
 @dataclass(frozen=True, slots=True)
 class Header:
+    """A column. Where the terminal is too narrow for every column, the table keeps them by
+    `priority` (0 longest; None: its position, so the leftmost stays longest) and drops the
+    rest whole; a column with a `least` width shrinks to it first, cutting its text with `…`
+    (only free text: a number is never cut)."""
+
     key: str
     title: str
+    priority: int | None = None
+    least: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +44,15 @@ class Row:
         return cell.text if cell is not None else ""
 
 
-def headers(*titles: str) -> tuple[Header, ...]:
-    """Columns whose key is their title (tables whose columns never move)."""
-    return tuple(Header(title, title) for title in titles)
+def headers(*titles: str | Header) -> tuple[Header, ...]:
+    """Columns whose key is their title (tables whose columns never move); a Header given
+    whole keeps its priority and least width."""
+    return tuple(t if isinstance(t, Header) else Header(t, t) for t in titles)
+
+
+def stretch(title: str, least: int, priority: int | None = None) -> Header:
+    """A free-text column that may shrink to `least` cells (its text cut with `…`)."""
+    return Header(title, title, priority, least)
 
 
 def plain_row(key: str, columns: tuple[Header, ...], texts: tuple[str, ...],

@@ -137,7 +137,7 @@ async def run_clean(ops: Acting, plan: Plan, note: Journal) -> dict[str, Any]:
         removed.append({"kind": item.kind, "name": item.name, "id": item.id,
                         "bytes": item.bytes})
         freed[item.kind] = freed.get(item.kind, 0) + item.bytes
-        note.changed(f"  removed, {item.bytes} bytes", f"removed {item.kind} {item.name}")
+        note.changed(f"  removed, {human_bytes(item.bytes)}", f"removed {item.kind} {item.name}")
     return {"removed": removed, "skipped": skipped, "failed": failed,
             "freed_bytes": freed, "freed_total": sum(freed.values())}
 

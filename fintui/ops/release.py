@@ -81,8 +81,11 @@ async def _release_steps(ops: Acting, facts: ContainerFacts, isolation: Isolatio
     elif isolation.replacement:
         warnings.append(f"the replacement ({isolation.replacement}) keeps running: remove or "
                         "scale it down yourself if it is no longer wanted")
+    # Details lists the aliases naming this instance apart, "added by docker": say the same
+    # here, so an alias seen there and missing here does not read as one about to be lost.
     steps = [*(f"reconnect network {one_line(n.network)} with aliases "
-               f"{', '.join(n.aliases) or '-'}" for n in _networks(isolation)
+               f"{', '.join(one_line(a) for a in n.aliases) or '-'} "
+               "(+ its name and id, added by docker)" for n in _networks(isolation)
                if n.network not in on),
              f"restore restart policy {policy}",
              "unpause it" if facts.paused else "leave its run state as it is"]

@@ -41,8 +41,10 @@ class ClusterSource(Protocol):
         """Volumes, images, containers' layers and build cache with sizes (slow)."""
         ...
 
-    def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
-        """Log lines, oldest first; with follow, new lines as they come."""
+    def logs(self, container_id: str, tail: int, follow: bool,
+             timestamps: bool = False) -> AsyncIterator[str]:
+        """Log lines, oldest first; with follow, new lines as they come, ending when the
+        container stops; with timestamps, each led by its RFC 3339 time and a space."""
         ...
 
     async def close(self) -> None: ...

@@ -36,6 +36,7 @@ from fintui.model import (
 from fintui.model_ops import RestartPolicy, TaskFacts
 from fintui.sources.base import ContainerGone
 from fintui.sources.demo_cast import (  # the cast, and what the demo always exported
+    CRASH_RESTARTS,
     DEMO_COMMAND,
     DEMO_ENV,
     DEMO_NODES,
@@ -46,6 +47,7 @@ from fintui.sources.demo_cast import (  # the cast, and what the demo always exp
     SPECS,
     DemoSpec,
     _id,
+    status_ago,
 )
 from fintui.sources.demo_devices import DemoGpus, DemoHost
 from fintui.sources.demo_growth import (
@@ -55,6 +57,7 @@ from fintui.sources.demo_growth import (
     VOLUME_GROWTH,
     days_since_start,
 )
+from fintui.sources.demo_health import demo_health
 from fintui.sources.engine_rows import compose_services
 
 __all__ = ["DEMO_NODES", "DEMO_START", "LOG_HISTORY", "SPECS", "DemoCluster", "DemoGpus",
@@ -77,6 +80,11 @@ class DemoCluster:
         self.networks: dict[str, dict[str, list[str]]] = {}  # name -> network -> aliases
         self.restart_policy: dict[str, RestartPolicy] = {}
         self.removed: set[str] = set()  # storage objects a cleanup removed
+        self.pricing_replicas = 3  # the Swarm service's desired count, as scaling set it
+        # A crash-looping container's restarts so far, and when one stopped for good (its
+        # restart policy `no`, as isolating sets it: it stays exited after its next crash).
+        self.restarts: dict[str, int] = {}
+        self.exited: dict[str, datetime] = {}
         # Three Swarm nodes; the pricing service's tasks are spread over the active ones.
         self.node_availability = {name: "active" for name in DEMO_NODES}
 
@@ -93,14 +101,17 @@ class DemoCluster:
         self.tick += 1
         if self.tick:
             self.clock.advance(self.step)
+            self._crash_loops()
         containers = tuple(self._container(spec) for spec in self.specs)
         pricing = [c for c in containers if c.service == "pricing"]
         tasks = self.node_tasks()
         nodes = tuple(sorted(self.nodes(running_by_node(tasks)),
                              key=lambda n: (n.role != "manager", n.hostname)))
         services = (
-            Service(id=_id("svc-pricing")[:25], name="pricing", mode="replicated", desired=3,
-                    running=sum(c.state == "running" for c in pricing),
+            # Swarm counts a paused task as running (it does not replace it).
+            Service(id=_id("svc-pricing")[:25], name="pricing", mode="replicated",
+                    desired=self.pricing_replicas,
+                    running=sum(c.state in ("running", "paused") for c in pricing),
                     image="quant/pricing-engine:2.4.1",
                     placement=placement_by_service(tasks, nodes).get(_id("svc-pricing")[:25],
                                                                      ())),
@@ -193,14 +204,31 @@ class DemoCluster:
         phase = self._rng("phase", spec.name).random() * 2 * math.pi
         return math.sin(self.tick * 2 * math.pi / period_ticks + phase)
 
+    def _crash_loops(self) -> None:
+        """One sweep of each crash-looping container: it crashes every third sweep (then
+        reads `restarting`) and Docker starts it again on the next, one restart more. With
+        restart policy `no` it stays exited after its crash; paused, nothing happens."""
+        for spec in self.specs:
+            if spec.behaviour != "crashloop" or spec.name in self.paused \
+                    or spec.name in self.exited:
+                continue
+            if self.tick % 3 == 2 and self.restart_policy_of(spec).name in ("no", ""):
+                self.exited[spec.name] = self.clock.now()
+            elif self.tick % 3 == 0:
+                self.restarts[spec.name] = self.restarts.get(spec.name, CRASH_RESTARTS) + 1
+
     def _state(self, spec: DemoSpec) -> tuple[str, str, Health, int]:
         """state, status text, health, restart count."""
+        restarts = self.restarts.get(spec.name, CRASH_RESTARTS) \
+            if spec.behaviour == "crashloop" else 0
         if spec.name in self.paused:
-            return "paused", "Up 3 hours (Paused)", Health.NONE, 0
+            return "paused", "Up 3 hours (Paused)", Health.NONE, restarts
         if spec.behaviour == "exited":
             return "exited", "Exited (0) 14 hours ago", Health.NONE, 0
+        if spec.name in self.exited:
+            ago = (self.clock.now() - self.exited[spec.name]).total_seconds()
+            return "exited", f"Exited (1) {status_ago(ago)}", Health.NONE, restarts
         if spec.behaviour == "crashloop":
-            restarts = 17 + self.tick // 3
             if self.tick % 3 == 2:
                 return "restarting", "Restarting (1) 2 seconds ago", Health.NONE, restarts
             return "running", "Up 4 seconds", Health.NONE, restarts
@@ -235,8 +263,9 @@ class DemoCluster:
             stats=self._stats(spec) if state == "running" else None,
             mounts=() if spec.behaviour == "exited" else (self.data_mount(spec),),
             finished_at=DEMO_START - timedelta(hours=spec.age_hours)
-            if spec.behaviour == "exited" else None,
-            exit_code=0 if spec.behaviour == "exited" else None,
+            if spec.behaviour == "exited" else self.exited.get(spec.name),
+            exit_code=0 if spec.behaviour == "exited" else 1 if spec.name in self.exited
+            else None,
             gpu_request=",".join(str(g) for g in spec.gpus),
         )
 
@@ -303,7 +332,9 @@ class DemoCluster:
             labels=container.labels, restart_policy=policy.label,
             restart_retries=policy.max_retries or 0,
             cpus=4.0 if spec.cpu > 50 else None, memory_bytes=spec.mem_limit, pids_limit=4096,
-            devices=(("nvidia", ",".join(str(g) for g in spec.gpus)),) if spec.gpus else ())
+            devices=(("nvidia", ",".join(str(g) for g in spec.gpus)),) if spec.gpus else (),
+            health=demo_health(spec, self.seed, self.clock.now()),
+            instance_names=tuple(sorted({spec.name, container.id[:12]})))
 
     def _log_line(self, spec: DemoSpec, n: int) -> str:
         rng = self._rng("log", spec.name, n)
@@ -317,15 +348,26 @@ class DemoCluster:
         return f"{at} INFO {spec.service or spec.name} processed {rng.randint(80, 900)} " \
                f"msgs venue={venue} p99={rng.uniform(0.2, 4.0):.2f}ms"
 
-    async def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
+    def _logged(self, spec: DemoSpec, n: int, timestamps: bool) -> str:
+        if not timestamps:
+            return self._log_line(spec, n)
+        # As the daemon's `timestamps=1`: RFC 3339 with nanoseconds, from the demo's own clock.
+        at = DEMO_START + timedelta(seconds=(n - LOG_HISTORY) * 3)
+        return f"{at:%Y-%m-%dT%H:%M:%S}.000000000Z {self._log_line(spec, n)}"
+
+    async def logs(self, container_id: str, tail: int, follow: bool,
+                   timestamps: bool = False) -> AsyncIterator[str]:
         spec = self._spec(container_id)
         end = LOG_HISTORY + max(self.tick, 0)
         for n in range(max(0, end - tail), end):
-            yield self._log_line(spec, n)
-        while follow:
+            yield self._logged(spec, n, timestamps)
+        # As `docker logs -f`: an exited container's stream ends after what it wrote.
+        while follow and self._state(spec)[0] != "exited":
             await asyncio.sleep(self.step)
+            if self._state(spec)[0] == "paused":  # isolated: frozen, it writes nothing
+                continue
             end += 1
-            yield self._log_line(spec, end)
+            yield self._logged(spec, end, timestamps)
 
     async def events(self) -> AsyncIterator[dict[str, Any]]:
         # The simulation changes only on sweeps; there is nothing to push.

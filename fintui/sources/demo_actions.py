@@ -22,6 +22,7 @@ from fintui.sources.base import NodeGone, NoSuchService, ObjectGone
 from fintui.sources.capabilities import Document
 from fintui.sources.demo import DemoCluster
 from fintui.sources.demo_cast import DEMO_ENV, DEMO_NODES, GIB, MIB, SPECS, DemoSpec, _id
+from fintui.sources.demo_health import health_document
 
 PRICING_ID = _id("svc-pricing")[:25]
 
@@ -67,12 +68,15 @@ class DemoActions:
         reads it back: the Details screen gets ContainerDetails (DemoCluster.details)."""
         d = await self.cluster.details(container_id)
         spec = self._spec(container_id)
+        check, health = health_document(d.health)
         return {
             "Id": d.id, "Name": "/" + spec.name, "Created": "2026-03-01T00:00:00Z",
             "RestartCount": d.restarts,
             "State": {"Status": d.state, "Paused": d.state == "paused",
-                      "StartedAt": d.started or "0001-01-01T00:00:00Z", "ExitCode": d.exit_code},
+                      "StartedAt": d.started or "0001-01-01T00:00:00Z", "ExitCode": d.exit_code,
+                      "Health": health},
             "Config": {"Image": d.image, "Cmd": list(d.command), "Entrypoint": None,
+                       "Healthcheck": check,
                        "Tty": False, "User": d.user, "Env": list(DEMO_ENV),
                        "Labels": dict(d.labels)},
             "HostConfig": {
@@ -160,6 +164,7 @@ class DemoActions:
         current = await self.service(service_id)
         members = self._pricing()
         wanted = replicas if replicas is not None else current.replicas + delta
+        self.cluster.pricing_replicas = wanted
         for extra in members[wanted:]:
             self.cluster.specs.remove(extra)
         for n in range(len(members) + 1, wanted + 1):

@@ -11,6 +11,7 @@ DEMO_START = datetime(2026, 3, 2, 1, 30, 0, tzinfo=UTC)
 DEMO_NODES = {"demo-trading-01": (32, 128), "demo-trading-02": (32, 128),
               "demo-gpu-01": (64, 512)}  # hostname: (CPUs, GiB of memory)
 LOG_HISTORY = 2000  # lines each demo container has logged before the demo starts
+CRASH_RESTARTS = 17  # restarts a crash-looping container has at the demo's start
 GIB = 1024**3
 MIB = 1024**2
 # Every demo container runs the same command with the same environment (one secret in it).
@@ -60,3 +61,12 @@ SPECS: tuple[DemoSpec, ...] = (
 
 def _id(name: str) -> str:
     return hashlib.sha256(f"fintui-demo:{name}".encode()).hexdigest()
+
+
+def status_ago(seconds: float) -> str:
+    """How long ago, as `docker ps` writes it in a status."""
+    if seconds < 60:
+        return f"{seconds:.0f} seconds ago"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f} minutes ago"
+    return f"{seconds // 3600:.0f} hours ago"

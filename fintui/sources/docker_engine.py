@@ -375,11 +375,12 @@ class DockerEngineSource(EventFollower):
     async def details(self, container_id: str) -> ContainerDetails:
         return details_from(await self.inspect(container_id))
 
-    async def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
+    async def logs(self, container_id: str, tail: int, follow: bool,
+                   timestamps: bool = False) -> AsyncIterator[str]:
         tty = bool(((await self.inspect(container_id)).get("Config") or {}).get("Tty"))
         decoder = LogDecoder(multiplexed=not tty)
         params = {"stdout": "1", "stderr": "1", "tail": str(tail),
-                  "follow": "1" if follow else "0"}
+                  "follow": "1" if follow else "0", "timestamps": "1" if timestamps else "0"}
         try:
             async for chunk in self.client.stream(f"/containers/{container_id}/logs", params):
                 for line in decoder.feed(chunk):

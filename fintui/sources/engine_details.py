@@ -8,6 +8,7 @@ from typing import Any
 
 from fintui.model import ContainerDetails
 from fintui.sources.engine_disk import mounts_from_inspect
+from fintui.sources.engine_health import health_from
 
 
 def _cpus(host: Mapping[str, Any]) -> float | None:
@@ -29,6 +30,12 @@ def _networks(data: Mapping[str, Any]) -> tuple[tuple[str, str, tuple[str, ...]]
     return tuple((str(name), str(net.get("IPAddress") or ""),
                   tuple(str(a) for a in net.get("Aliases") or []))
                  for name, net in sorted(networks.items()))
+
+
+def _instance_names(data: Mapping[str, Any]) -> tuple[str, ...]:
+    names = {str(data.get("Id") or "")[:12], str(data.get("Name") or "").lstrip("/"),
+             str((data.get("Config") or {}).get("Hostname") or "")}
+    return tuple(sorted(names - {""}))
 
 
 def details_from(data: Mapping[str, Any]) -> ContainerDetails:
@@ -61,4 +68,6 @@ def details_from(data: Mapping[str, Any]) -> ContainerDetails:
         pids_limit=int(host.get("PidsLimit") or 0),
         cpuset=str(host.get("CpusetCpus") or ""),
         devices=_devices(host),
+        health=health_from(data),
+        instance_names=_instance_names(data),
     )

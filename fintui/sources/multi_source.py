@@ -186,9 +186,10 @@ class MultiSource:
         """The first endpoint's storage: the Volumes pane and cleanup act on one daemon."""
         return await self.members[0].source.disk_usage()
 
-    def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
+    def logs(self, container_id: str, tail: int, follow: bool,
+             timestamps: bool = False) -> AsyncIterator[str]:
         owners = self._owners(container_id)
-        return owners[0].source.logs(container_id, tail, follow)
+        return owners[0].source.logs(container_id, tail, follow, timestamps)
 
     async def close(self) -> None:
         for m in self.members:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.app import App
 from textual.screen import Screen
 
 from fintui.agent.attached import AttachedWatch
@@ -18,6 +17,7 @@ from fintui.agent.remote_ops import Acts, RemoteOperations, drop_plan
 from fintui.core.alerts import Alert, alert_target
 from fintui.ops.clean import choose as choose_clean
 from fintui.ops.operations import Operations, Plan, Refused
+from fintui.tui.key_order import KeysInOrder, gives_keys_back
 from fintui.tui.pane_spec import News
 from fintui.tui.screens.actions import ConfirmScreen, ProgressScreen, ScaleScreen
 from fintui.tui.screens.cleanup import CleanupScreen
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from fintui.wiring import Parts
 
 
-class ActFlows(App[int]):
+class ActFlows(KeysInOrder):
     """Mixed into the console's App: the state and parts it acts on are the console's."""
 
     parts: Parts
@@ -107,6 +107,7 @@ class ActFlows(App[int]):
         self.notify(safe_line(said), markup=False)
 
     @work(exclusive=True, group="action-flow", exit_on_error=False)
+    @gives_keys_back
     async def silence_flow(self, alert: Alert) -> None:
         decision = self.ops_for("").may("silence")
         if not decision.allowed:  # say no before a comment is typed in vain
@@ -141,6 +142,7 @@ class ActFlows(App[int]):
         self.action_flow("isolate", target)
 
     @work(exclusive=True, group="action-flow", exit_on_error=False)
+    @gives_keys_back
     async def action_flow(self, action: str, container: Container) -> None:
         ops = self.ops_for(container.endpoint)
         try:
@@ -162,6 +164,7 @@ class ActFlows(App[int]):
         await self.confirm_and_run(plan, ops)
 
     @work(exclusive=True, group="action-flow", exit_on_error=False)
+    @gives_keys_back
     async def node_flow(self, node: str, availability: str, endpoint: str = "") -> None:
         ops = self.ops_for(endpoint)
         try:

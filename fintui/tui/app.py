@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.filter import LineFilter
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
@@ -20,13 +21,15 @@ from fintui.agent.attached import AttachedWatch
 from fintui.agent.supervise import supervise
 from fintui.core.alerts import Alert, firing_counts
 from fintui.core.console_glyphs import wants_console_glyphs
+from fintui.core.endpoint_view import next_view
 from fintui.core.format import human_duration
 from fintui.core.theme_choice import ThemeChoice, choose_theme, scoped_css
+from fintui.tui.colourless import COLOURLESS, is_colourless
 from fintui.tui.console_filter import ConsoleGlyphs
 from fintui.tui.console_listener import ConsoleListener
 from fintui.tui.keys import console_keymap
 from fintui.tui.messages import SnapshotArrived
-from fintui.tui.palette import palette_commands
+from fintui.tui.palette import FintuiPalette, open_palette, palette_commands
 from fintui.tui.pane_spec import News, Pane, PaneSpec
 from fintui.tui.panes.alerts import AlertsPane
 from fintui.tui.panes.containers import ContainersPane
@@ -63,6 +66,8 @@ class FintuiApp(StorageFlows):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
+        # With several endpoints: all of them, or one (every pane; storage is one at a time).
+        Binding("e", "next_endpoint", "Next endpoint", id="app.endpoint"),
         *(spec.app_binding() for spec in PANES),
     ]
 
@@ -88,6 +93,7 @@ class FintuiApp(StorageFlows):
         self.state = ClusterState(parts.settings.ui.sparkline_points)
         self.watcher: Watch | AttachedWatch = Watch(parts, self.ops, state=self.state)
         self._unsubscribe: Callable[[], None] | None = None
+        self.endpoint_view = ""  # "" shows every endpoint
 
     def _use_themes(self, cli: str | None, env: Mapping[str, str]) -> ThemeChoice:
         """Only fintui's themes (shipped and the user's own) are offered: each keeps the
@@ -112,8 +118,8 @@ class FintuiApp(StorageFlows):
         return choice
 
     def get_line_filters(self) -> Sequence[LineFilter]:
-        return [*super().get_line_filters(), *([self.console_glyphs]
-                                               if self.console_glyphs.enabled else [])]
+        return [*super().get_line_filters(), *([COLOURLESS] if is_colourless(self) else []),
+                *([self.console_glyphs] if self.console_glyphs.enabled else [])]
 
     def watch_theme(self, old: str, new: str) -> None:
         if not self._theme_ready or old == new:
@@ -228,6 +234,26 @@ class FintuiApp(StorageFlows):
     def active_pane(self) -> str:
         return str(self.main.query_one("#panes", TabbedContent).active)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_endpoint":
+            return len(self.parts.endpoints) > 1  # one endpoint: no key to show
+        return True
+
+    def action_next_endpoint(self) -> None:
+        names = [e.name for e in self.parts.endpoints]
+        volumes = self.main.query_one(VolumesPane)
+        on_storage = self.active_pane() == "volumes"
+        self.endpoint_view = next_view(volumes.endpoint if on_storage else self.endpoint_view,
+                                       names, with_all=not on_storage)
+        self.main.query_one(ContainersPane).endpoint = self.endpoint_view
+        self.main.query_one(NodesPane).endpoint = self.endpoint_view
+        if self.endpoint_view and self.endpoint_view != volumes.endpoint:
+            volumes.endpoint = self.endpoint_view
+            self.show_endpoint_storage(self.endpoint_view)
+        self.notify(f"showing endpoint {self.endpoint_view} only" if self.endpoint_view
+                    else "showing every endpoint", markup=False, timeout=3)
+        self.refresh_panes("snapshot")
+
     def show_forecasts(self) -> None:
         self.refresh_panes("forecasts")
 
@@ -282,10 +308,6 @@ class FintuiApp(StorageFlows):
     def _refresh_usage(self) -> None:
         self.refresh_disk_usage()
 
-    @on(VolumesPane.EndpointChosen)
-    def _storage_endpoint(self, message: VolumesPane.EndpointChosen) -> None:
-        self.show_endpoint_storage(message.endpoint)
-
     @on(VolumesPane.Clean)
     def _clean(self) -> None:
         self.clean_flow()
@@ -299,6 +321,14 @@ class FintuiApp(StorageFlows):
         yield from super().get_system_commands(screen)
         yield from palette_commands(self)
         yield SystemCommand("Keys", "Every key that works here (?)", self.action_help)
+
+    # Textual's palettes, each with a plain glyph for its emoji search icon.
+    def action_command_palette(self) -> None:
+        open_palette(self)
+
+    def search_themes(self) -> None:
+        self.push_screen(FintuiPalette(providers=[ThemeProvider],
+                                       placeholder="Search for themes…"))
 
     def action_help(self) -> None:
         key_display = {key: self.get_key_display(item.binding)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from textual.app import App
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
-from textual.keys import REPLACED_KEYS, Keys
+from textual.keys import REPLACED_KEYS, Keys, key_to_character
 from textual.screen import Screen
 
 from fintui.core.keymap import KeySpec, character_key, keymap_strings, resolve
@@ -16,7 +16,7 @@ from fintui.tui.panes.registry import PANES
 from fintui.tui.screens.actions import ConfirmScreen, ProgressScreen, ScaleScreen
 from fintui.tui.screens.cleanup import CleanupScreen
 from fintui.tui.screens.details import DetailsScreen
-from fintui.tui.screens.help import HelpScreen
+from fintui.tui.screens.help import HelpScreen, place
 from fintui.tui.screens.logs import LogScreen
 from fintui.tui.screens.silence import SilenceScreen
 from fintui.tui.screens.volume import VolumeScreen
@@ -119,14 +119,25 @@ def binding_table(app: type[App[int]], keymap: Mapping[str, str]
     rows: dict[str, tuple[str, list[str], str]] = {}
     for spec in specs:
         if spec.id:
-            keys = moved.get(spec.id, ",".join(spec.keys))
+            keys = ", ".join(typed(k) for k in moved.get(spec.id, ",".join(spec.keys))
+                             .split(","))
             where = rows.setdefault(spec.id, (keys, [], spec.description))[1]
-            where.append(_WHERE.get(spec.scope, spec.scope))
+            where.append(_places(app).get(spec.scope, spec.scope))
     return [(ident, keys, ", ".join(sorted(set(where))), what)
             for ident, (keys, where, what) in sorted(rows.items())]
 
 
-_WHERE = {"FintuiApp": "everywhere", **{spec.widget.__name__: spec.title for spec in PANES},
-          **{spec.table.__name__: "tables" for spec in PANES}, "NavTable": "tables",
-          "NavLog": "logs",
-          "NavTree": "details"}
+
+
+def typed(key: str) -> str:
+    """A key as it is typed and may be written in [keys]: "?" for question_mark, "]" for
+    right_square_bracket; named keys (escape, enter, ctrl+x) as they are."""
+    character = "/" if key.strip() == "slash" else key_to_character(key.strip())
+    return character if character and len(character) == 1 and character.isprintable() \
+        and not character.isspace() and not character.isalnum() else key.strip()
+
+
+def _places(app: type[App[int]]) -> dict[str, str]:
+    """Each class's place in words, by class name, for every class with bindings."""
+    specs_chains = _chains(app)
+    return {cls.__name__: place(cls) for chain in specs_chains.values() for cls in chain}

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.actions import parse as parse_action
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette, SearchIcon
 from textual.widget import Widget
 
 from fintui.tui.panes.registry import PANES
@@ -21,6 +22,22 @@ if TYPE_CHECKING:
 PALETTE_PANES: dict[str, tuple[str, type[Widget]]] = {
     spec.id: (spec.title, spec.widget) for spec in PANES}
 PALETTE_SKIP = frozenset(ident for spec in PANES for ident in spec.palette_skip)
+
+
+SEARCH_GLYPH = ">"  # Textual's is an emoji magnifying glass: two cells, a box on console fonts
+
+
+class FintuiPalette(CommandPalette):
+    """Textual's command palette, its search icon a plain glyph."""
+
+    def on_mount(self) -> None:
+        self.query_one(SearchIcon).icon = SEARCH_GLYPH
+
+
+def open_palette(app: App[Any]) -> None:
+    """What App.action_command_palette does, with fintui's palette."""
+    if app.use_command_palette and not CommandPalette.is_open(app):
+        app.push_screen(FintuiPalette(id="--command-palette"))
 
 
 def palette_commands(app: FintuiApp) -> Iterable[SystemCommand]:

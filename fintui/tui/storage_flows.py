@@ -8,6 +8,7 @@ from textual import work
 from fintui.agent.attached import AttachedWatch
 from fintui.agent.client import AgentClient, AgentFailed, AgentRefused, AgentUnavailable
 from fintui.tui.act_flows import ActFlows
+from fintui.tui.key_order import gives_keys_back
 from fintui.tui.panes.volumes import VolumesPane
 from fintui.tui.screens.volume import VolumeScreen
 from fintui.tui.widgets.safe import safe_line
@@ -62,6 +63,7 @@ class StorageFlows(ActFlows):
             pane.refresh_view()
 
     @work(exclusive=True, group="action-flow", exit_on_error=False)
+    @gives_keys_back
     async def clean_flow(self) -> None:
         # The endpoint whose storage the pane shows: its daemon plans and removes.
         planned = await self.plan_clean(self.main.query_one(VolumesPane).endpoint)

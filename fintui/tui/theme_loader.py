@@ -23,6 +23,7 @@ class ThemeFile:
     theme: Theme
     css: str  # the theme's own rules (unscoped), "" when it has none
     path: Path
+    colourless: bool = False  # `colourless = true`: the console shows no colour at all
 
 
 def themes_dir() -> Path:
@@ -56,6 +57,9 @@ def read_theme(path: Path) -> ThemeFile:
             except ColorParseError:
                 raise ValueError(f"{path}: {key} = {value!r} is not a colour") from None
         colours[key] = None if value is None else str(value)
+    colourless = data.get("colourless", False)
+    if not isinstance(colourless, bool):
+        raise ValueError(f"{path}: 'colourless' must be true or false")
     css_path = path.with_suffix(".tcss")
     try:
         css = css_path.read_text(encoding="utf-8") if css_path.is_file() else ""
@@ -67,7 +71,7 @@ def read_theme(path: Path) -> ThemeFile:
                   accent=colours["accent"], foreground=colours["foreground"],
                   background=colours["background"], surface=colours["surface"],
                   panel=colours["panel"], boost=colours["boost"])
-    return ThemeFile(theme, css, path)
+    return ThemeFile(theme, css, path, colourless)
 
 
 def load_themes(folders: list[Path] | None = None) -> tuple[dict[str, ThemeFile], list[str]]:

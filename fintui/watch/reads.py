@@ -23,8 +23,10 @@ class ContainerReads(Protocol):
         """What the Details screen shows. Raises ContainerGone or SourceUnavailable."""
         ...
 
-    def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
-        """Log lines, oldest first; with follow, new lines as they come."""
+    def logs(self, container_id: str, tail: int, follow: bool,
+             timestamps: bool = False) -> AsyncIterator[str]:
+        """Log lines, oldest first; with follow, new lines as they come; with timestamps, each
+        led by the daemon's RFC 3339 time of it and a space."""
         ...
 
 
@@ -38,5 +40,6 @@ class SourceReads:
     async def details(self, container_id: str) -> ContainerDetails:
         return await self.parts.source.details(container_id)
 
-    def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
-        return self.parts.source.logs(container_id, tail, follow)
+    def logs(self, container_id: str, tail: int, follow: bool,
+             timestamps: bool = False) -> AsyncIterator[str]:
+        return self.parts.source.logs(container_id, tail, follow, timestamps)

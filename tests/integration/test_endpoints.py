@@ -234,7 +234,7 @@ async def test_volumes_and_cleanup_act_on_the_endpoint_the_pane_shows(
     # The switch key rebound: the pane's hint must name the key that works.
     config.write_text(config.read_text() + '\n[cleanup]\nnamed_volumes = true\n'
                       'volume_ttl = "1s"\ncontainer_ttl = "1s"\n'
-                      '\n[keys]\n"volumes.endpoint" = "x"\n')
+                      '\n[keys]\n"app.endpoint" = "x"\n')
     await asyncio.sleep(2)  # older than the policy's TTLs
     app = make_app(demo=False, config=config)
     try:
@@ -272,6 +272,19 @@ async def test_volumes_and_cleanup_act_on_the_endpoint_the_pane_shows(
             progress = await until_action_finished(pilot)
             assert progress.outcome == "done"
             await pilot.press("enter")
+            # The switch is the console's: the Containers pane shows desk-b's rows only, and
+            # the same key there steps on to every endpoint.
+            await pilot.press("1")
+            containers = app.query_one(ContainersPane)
+            await wait_for(pilot, "endpoint desk-b only")
+            mine = [c for c in app.state.snapshot.containers if c.id in containers.row_keys()]
+            assert mine and {c.endpoint for c in mine} == {"desk-b"}
+            await pilot.press("x")
+            await pilot.pause(0.2)
+            assert "endpoint desk-b only" not in screen_text(app)
+            shown = set(containers.row_keys())
+            assert {c.endpoint for c in app.state.snapshot.containers
+                    if c.id in shown} == {"desk-a", "desk-b"}
     finally:
         b = desk_b.client()
         try:

@@ -245,7 +245,7 @@ async def test_enter_opens_details_with_masked_environment() -> None:
         joined = "\n".join(labels)
         assert "DB_PASSWORD=••••••" in joined
         assert "s3cr3t" not in joined and "s3cr3t" not in screen_text(app)
-        assert "desk-net: ip 10.20.0.10, aliases fix-gateway" in joined
+        assert "desk-net: ip 10.20.0.10, aliases - (+ fix-gateway, added by docker)" in joined
         await pilot.press("escape")
         assert isinstance(app.screen.query_one(ContainersPane), ContainersPane)
 
@@ -263,7 +263,7 @@ async def test_logs_follow_and_search() -> None:
         await pilot.press("slash", *"WARN", "enter")
         assert 0 < log.line_count < 500
         assert all("WARN" in line for line in log.lines)
-        assert "search 'WARN'" in screen_text(app)
+        assert 'search "WARN": 100 lines' in screen_text(app)
         await pilot.press("escape")
         assert log.line_count == 500
         await pilot.press("f")
@@ -283,6 +283,11 @@ async def test_help_lists_every_key_of_the_pane() -> None:
                        "Sort by CPU", "Group", "Logs", "Scale", "Isolate", "Release",
                        "Containers", "Forecasts"):
             assert wanted in descriptions
+        rows = app.screen.rows
+        assert {where for _key, _what, where in rows} == {"everywhere", "Containers", "lists"}
+        keys = {what: key for key, what, _where in rows}
+        assert keys["Help"] == "?" and keys["Filter"] == "/" and keys["Fold group"] == "space"
+        assert keys["Details / fold group"] == "⏎" and "Select" not in keys
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 

@@ -13,7 +13,13 @@ from textual.widgets import Footer
 
 from fintui.core.alerts import Alert, Silence
 from fintui.tui.screens.silence import SilenceScreen
-from tests.tui.helpers import make_app, screen_text, until_action_finished, until_loaded
+from tests.tui.helpers import (
+    make_app,
+    screen_text,
+    until_action_finished,
+    until_loaded,
+    wait_for,
+)
 from tests.tui.test_snapshots_actions import on_row
 
 NOW = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
@@ -46,7 +52,7 @@ def footer(text: str) -> str:
 async def test_silence_form_fits_80x24_with_its_hint_and_own_keys() -> None:
     app = Host()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.1)
+        await wait_for(pilot, "esc Cancel")  # the footer comes last, on a busy machine late
         text = screen_text(app)
         assert "enter: silence   escape: cancel" in text, text
         for label in ("rule (glob):", "target (glob):", "for (like 30m, 2h, 1d):",

@@ -15,7 +15,7 @@ from textual.widgets import Log
 from fintui.core.log_lines import CONTINUED, CONTINUES
 from fintui.model import Container
 from fintui.tui.screens.logs import MAX_CHARS, MAX_LINES, ROW_CHARS, LogScreen
-from fintui.watch.reads import ContainerReads
+from fintui.watch.reads import ContainerReads, SourceUnavailable
 from tests.tui.helpers import screen_text
 
 CONTAINER = Container(id="c1", name="flood", image="busybox", state="running", status="Up")
@@ -27,9 +27,13 @@ class Backlog:
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
 
-    async def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
+    async def logs(self, container_id: str, tail: int, follow: bool,
+                   timestamps: bool = False) -> AsyncIterator[str]:
         for line in self.lines:
             yield line
+
+    async def details(self, container_id: str) -> Any:
+        raise SourceUnavailable("no daemon behind this fake")
 
 
 async def open_viewer(app: App[Any], lines: list[str]) -> LogScreen:
@@ -42,7 +46,7 @@ async def until_ended(screen: LogScreen, seconds: float = 60.0) -> None:
     start = time.monotonic()
     while not screen.ended and time.monotonic() - start < seconds:
         await asyncio.sleep(0.05)
-    assert screen.ended == "stream ended (container stopped?)"
+    assert screen.ended == "ended: stream closed"
 
 
 async def test_long_lines_stay_within_the_budget_as_marked_literal_rows() -> None:

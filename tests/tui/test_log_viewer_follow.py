@@ -37,7 +37,8 @@ class Chatty:
             self.sent += 1
             self.queue.put_nowait(line(self.sent))
 
-    async def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
+    async def logs(self, container_id: str, tail: int, follow: bool,
+                   timestamps: bool = False) -> AsyncIterator[str]:
         for i in range(1, BACKLOG + 1):
             yield line(i)
         while (item := await self.queue.get()) is not None:

@@ -104,3 +104,38 @@ async def test_the_cursor_stays_on_its_row_when_rows_move_and_clicks_select() ->
         await pilot.click(table, offset=(14, 0))
         await pilot.pause()
         assert app.headers == ["value"]
+
+
+class WideApp(App[None]):
+    """Four columns that need 62 cells: a free-text one that may shrink, ranked last."""
+
+    def compose(self) -> ComposeResult:
+        yield RowTable(id="t")
+
+    def on_mount(self) -> None:
+        table = self.query_one(RowTable)
+        table.set_columns([TableColumn("name", "Name", 12, 0), TableColumn("note", "Note", 30,
+                                                                          3, least=8),
+                           TableColumn("size", "Size", 7, 1), TableColumn("age", "Age", 5, 2)])
+        table.set_rows(["a"], lambda key: {"name": Text("ledger-data"),
+                                           "note": Text("x" * 30), "size": Text("4.01GiB"),
+                                           "age": Text("30d")})
+
+
+async def test_columns_fit_the_width_dropped_whole_and_follow_a_resize() -> None:
+    """No sideways scrollbar: what does not fit is dropped whole (or a free-text column is
+    cut), and a wider terminal brings it back."""
+    app = WideApp()
+    async with app.run_test(size=(40, 6)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RowTable)
+        assert [c.key for c in table.columns] == ["name", "note", "size", "age"]
+        assert table.total_width <= 40 and table.virtual_size.width <= 40
+        row = screen_text(app).splitlines()[1]
+        assert "4.01GiB" in row and "30d" in row and "x…" in row  # numbers whole, text cut
+        await pilot.resize_terminal(30, 6)
+        await pilot.pause()
+        assert [c.key for c in table.columns] == ["name", "size", "age"]
+        await pilot.resize_terminal(90, 6)
+        await pilot.pause()
+        assert [c.width for c in table.columns] == [12, 30, 7, 5]

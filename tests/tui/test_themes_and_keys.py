@@ -68,8 +68,9 @@ async def test_a_theme_picked_in_the_palette_is_saved_and_restored() -> None:
         # Only fintui's themes are offered: each keeps state readable without colour.
         assert set(app.available_themes) == {"fintui-dark", "fintui-light", "trading-floor",
                                              "mono"}
-        # The wall-screen theme's own stylesheet applies: a taller, bolder header.
-        assert app.query_one(StatusBar).outer_size.height == 3
+        # The wall-screen theme's own stylesheet applies: a taller, bolder header (a blank
+        # line above and below), folded at 120 columns onto two lines like the default one.
+        assert app.query_one(StatusBar).outer_size.height == 2 + 2
     assert Preferences().theme() == "trading-floor"
     again = make_app()
     assert again.theme == "trading-floor"
@@ -83,7 +84,7 @@ async def test_a_users_own_theme_file_is_selectable() -> None:
                                       'background = "#101010"\n')
     (folder / "desk.tcss").write_text("StatusBar { height: 2; }\n")
     app = make_app("--theme", "desk")
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(200, 30)) as pilot:  # the default header: one line
         await until_loaded(pilot)
         assert app.current_theme.primary == "#AA5500"
         assert app.query_one(StatusBar).size.height == 2

@@ -118,7 +118,8 @@ class HostileCluster(FlakyCluster):
         return replace(details, env=tuple((s, True) for s in HOSTILE),
                        labels=tuple((s, s) for s in HOSTILE), command=tuple(HOSTILE))
 
-    async def logs(self, container_id: str, tail: int, follow: bool) -> AsyncIterator[str]:
+    async def logs(self, container_id: str, tail: int, follow: bool,
+                   timestamps: bool = False) -> AsyncIterator[str]:
         for s in HOSTILE:
             yield s
 

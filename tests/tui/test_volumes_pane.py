@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import TabbedContent
 
 from fintui.tui.screens.cleanup import CleanupScreen
 from fintui.tui.screens.volume import VolumeScreen
@@ -67,6 +68,25 @@ async def test_sections_show_what_uses_the_disk() -> None:
         await pilot.press("o")
         names = volumes.row_keys()
         assert names[0] == ANON and names[-1] == "var-batch-data"  # by name now
+
+
+async def test_square_brackets_step_through_the_sections_at_80x24() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_volumes(pilot)
+        sections = app.query_one("#storage-sections", TabbedContent)
+        seen = [sections.active]
+        for _ in range(5):
+            await pilot.press("right_square_bracket")
+            await pilot.pause()
+            seen.append(sections.active)
+        assert seen == ["section-volumes", "section-images", "section-stopped",
+                        "section-build-cache", "section-binds", "section-volumes"]
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert sections.active == "section-binds"
+        assert app.focused is app.query_one("#table-binds", RowTable)  # keys go to it
+        assert "] Next list" in screen_text(app).splitlines()[-1]
 
 
 async def test_volume_details_list_who_mounted_it() -> None:

@@ -3,6 +3,7 @@ remedy) that survive 80 columns, dropping the runbook and the value first."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -129,3 +130,21 @@ def test_untrusted_names_in_a_row_are_made_visible() -> None:
         assert cell.text.isprintable(), cell.text
     assert row.text("Target") == "evil\\x1b]0;pwned\\x07\\x0a"
     assert "\\u202e" in row.text("Marks") and "\\x1b" in short.text("Marks")
+
+
+def test_a_long_target_is_cut_at_80_columns_and_the_marks_stay() -> None:
+    long = [replace(a, target=a.target + "-" + "x" * 60) for a in triage()]
+    rows, widths = active_table(long, NOW, "i", 78, 1)
+    assert {"Severity", "Rule", "Marks", "Target"} <= set(widths)
+    assert widths["Target"] < 30  # cut to the room left
+    marks = {row.key.split("\0")[0]: row.text("Marks") for row in rows}
+    assert marks["crash-loop"] == "‖silenced i:isolate"
+    assert marks["unhealthy"] == "✓ack ops i:isolate"
+
+
+def test_a_fault_already_isolated_is_marked_so_not_offered_again() -> None:
+    crash = triage()[1]
+    assert marks_text(crash, "i", compact=True, isolated={"recon-worker"}) == "‖silenced ⊘isolated"
+    assert marks_text(crash, "i", isolated={"recon-worker"}) == (
+        "silenced: recon rerun planned, isolated (kept for forensics)")
+    assert marks_text(crash, "i", compact=True) == "‖silenced i:isolate"

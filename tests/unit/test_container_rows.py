@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from fintui.core.container_rows import (
     COLUMNS,
     cells,
+    column_widths,
     fit_columns,
     group_counts,
     header_title,
@@ -17,6 +18,7 @@ from fintui.core.container_rows import (
     sort_arrow,
     spark_width,
     tone,
+    widest_cells,
 )
 from fintui.core.format import human_bytes, human_duration, sparkline
 from fintui.model import Container, ContainerStats, Health
@@ -36,7 +38,7 @@ def test_cells_show_units_like_docker_stats() -> None:
     row = cells(box("pricer", cpu=49.6), NOW, [10.0, 49.6], 4)
     assert row["cpu"] == "49.6%"
     assert row["mem"] == "512KiB / 1GiB"
-    assert row["uptime"] == "2h05m"
+    assert row["uptime"] == "2h 05m"
     assert row["state"] == "● running"
     assert row["cpu_spark"].strip() != ""
 
@@ -100,7 +102,7 @@ def test_human_units() -> None:
     assert human_bytes(0) == "0B"
     assert human_bytes(548 * 1024) == "548KiB"
     assert human_bytes(int(23.54 * 2**30)) == "23.5GiB"
-    assert human_duration(59) == "59s" and human_duration(3 * 86400 + 7200) == "3d02h"
+    assert human_duration(59) == "59s" and human_duration(3 * 86400 + 7200) == "3d 2h"
     assert human_duration(None) == "-"
 
 
@@ -171,3 +173,20 @@ def test_sort_cycles_only_through_the_columns_given() -> None:
     assert next_sort("mem", shown) == "name"  # wraps
     assert next_sort("service", shown) == "state"  # hidden now: the next one shown after it
     assert next_sort("blk", shown) == "name"
+
+
+def test_spare_room_goes_to_cut_text_first_then_to_the_trend() -> None:
+    visible = ("name", "image", "state", "cpu", "cpu_spark")
+    needed = sum(col.width + 2 for col in COLUMNS if col.key in visible)
+    widest = {"name": 18, "image": 31, "service": 0}
+    widths = column_widths(needed + 20, 1, visible, 64, widest)
+    assert widths["image"] == 31  # whole: 8 more cells than its own 23
+    assert widths["name"] == 20  # already wide enough
+    assert widths["cpu_spark"] == 10 + 12  # the rest
+    assert column_widths(needed, 1, visible, 64, widest)["image"] == 23  # no room: cut
+    assert column_widths(needed + 200, 1, visible, 64, {"image": 300})["image"] == 48  # capped
+
+
+def test_widest_cells_measure_name_service_and_image() -> None:
+    rows = [box("a", service="pricing"), box("longer-name", project="p", service="s")]
+    assert widest_cells(rows) == {"name": 11, "service": 7, "image": 17}  # img/longer-name:1

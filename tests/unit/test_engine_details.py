@@ -38,9 +38,13 @@ def test_the_highlights_of_an_inspect_document() -> None:
         "Container": ["id: c0ffee", "image: quant/pricing:2", "state: running (exit code 0)",
                       "restarts: 3", "started: 2026-03-02T01:00:00Z", "user: root (default)"],
         "Command": ["/init run 'a b'"],
+        "Health": ["no health check configured"],
         "Environment (values hidden)": ["BARE", f"DB_PASSWORD={MASK}", f"EMPTY={MASK}"],
         "Mounts": ["/data ← volume data (ro)"],
-        "Networks": ["desk-net: ip 10.0.0.2, aliases pricing, px", "zeta: ip -, aliases -"],
+        # Its own name is an alias Docker adds by itself: shown apart, as the release plan
+        # (which reconnects with `px` only) says it.
+        "Networks": ["desk-net: ip 10.0.0.2, aliases px (+ pricing, added by docker)",
+                     "zeta: ip -, aliases -"],
         "Labels": ["desk=equities", "z=1"],
         "Restart policy": ["on-failure (max 5 retries)"],
         "Limits": ["cpus: 1.5", "memory: 2GiB", "memory reservation: 1GiB", "pids: 512",

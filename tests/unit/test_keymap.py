@@ -83,3 +83,17 @@ def test_every_action_of_the_console_has_a_binding_id() -> None:
     assert {"containers.scale", "containers.isolate", "containers.release", "volumes.clean",
             "alerts.ack", "alerts.silence", "app.help", "app.quit", "move.down",
             "move.last"} <= ids
+
+
+def test_fintui_keys_speaks_in_keys_and_places_not_in_code_names() -> None:
+    rows = {ident: (keys, where) for ident, keys, where, _what in binding_table(FintuiApp, {})}
+    assert rows["app.help"] == ("?", "everywhere")
+    assert rows["containers.filter"][0] == "/"
+    assert rows["volumes.next_section"][0] == "]"
+    assert rows["confirm.no"] == ("n, escape", "confirmation")
+    assert rows["cleanup.toggle"][1] == "cleanup preview"
+    assert rows["move.down"][1] == "container details, lists, log viewer"
+    for keys, where in rows.values():
+        assert not any(word in keys for word in ("question_mark", "slash", "square_bracket"))
+        assert "Screen" not in where and "Nav" not in where
+        assert "here" not in where.split(", ")

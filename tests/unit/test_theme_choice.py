@@ -19,6 +19,8 @@ def test_the_four_shipped_themes_load_without_errors() -> None:
     assert set(found) == SHIPPED
     assert found["fintui-light"].theme.dark is False
     assert "StatusBar" in found["trading-floor"].css  # the large status line for wall screens
+    # Only mono shows no colour at all (NO_COLOR, TERM=dumb).
+    assert {name for name, item in found.items() if item.colourless} == {"mono"}
 
 
 @pytest.mark.parametrize(("env", "expected"), [
@@ -69,6 +71,7 @@ def test_a_user_theme_file_is_loaded_and_replaces_a_shipped_one_of_the_same_name
     ('name = "x"\n', "'primary' colour is required"),
     ('name = "x"\nprimary = "#fff"\nerror = "reddish"\n', "error = 'reddish' is not a colour"),
     ('name = "x"\nprimary = "#fff\n', "Illegal character"),
+    ('name = "x"\nprimary = "#fff"\ncolourless = "yes"\n', "'colourless' must be true or"),
 ])
 def test_a_broken_theme_file_is_reported_by_name_and_skipped(tmp_path: Path, text: str,
                                                              problem: str) -> None:

@@ -23,6 +23,7 @@ from fintui.core.alert_rows import (
 from fintui.core.alerts import Alert, firing_counts
 from fintui.core.text_safety import one_line
 from fintui.core.webhook_outbox import DeliveryLine
+from fintui.tui.key_order import hold_keys_for
 from fintui.tui.widgets.row_feed import Palette, feed, fitted_columns
 from fintui.tui.widgets.row_table import RowTable
 from fintui.tui.widgets.safe import safe
@@ -73,7 +74,8 @@ class AlertsPane(Vertical):
         self.alerts: list[Alert] = []
         self.isolate_key = isolate_key  # as [keys] set it: the hint must name the real key
         self._delivery: tuple[DeliveryLine, ...] = ()  # the delivery lines shown
-        self._shown: tuple[list[Alert], Sequence[DeliveryLine], list[Alert], datetime] | None = None
+        self._shown: tuple[list[Alert], Sequence[DeliveryLine], list[Alert], datetime,
+                           str, frozenset[str]] | None = None
 
     def on_resize(self) -> None:
         if self._shown is not None and self.size.width:
@@ -89,8 +91,9 @@ class AlertsPane(Vertical):
         yield RowTable(id="alerts-history", zebra=False, cursor=False)
 
     def show(self, alerts: list[Alert], delivery: Sequence[DeliveryLine],
-             history: list[Alert], now: datetime) -> None:
-        self._shown = (alerts, delivery, history, now)
+             history: list[Alert], now: datetime, endpoint: str = "",
+             isolated: frozenset[str] = frozenset()) -> None:
+        self._shown = (alerts, delivery, history, now, endpoint, isolated)
         palette = Palette.of(self.app.current_theme)
         self.alerts = alerts
         counts = firing_counts(alerts)
@@ -101,7 +104,8 @@ class AlertsPane(Vertical):
         failing = any(line.trouble for line in delivery)
         self.query_one("#alert-summary", Static).update(safe(
             f"firing: {summary} · {pending} pending · {silenced} silenced"
-            + (" · webhook failing" if failing else "")), layout=False)
+            + (" · webhook failing" if failing else "")
+            + (f" · endpoint {endpoint} only" if endpoint else "")), layout=False)
         lines = tuple(delivery)
         if lines != self._delivery:  # layout only when a line comes, goes or changes
             self._delivery = lines
@@ -110,7 +114,7 @@ class AlertsPane(Vertical):
             widget.display = bool(lines)
         table = self.query_one("#alerts-active", RowTable)
         rows, widths = active_table(alerts, now, self.isolate_key,
-                                    max(self.size.width - 2, 20), table.cell_padding)
+                                    max(self.size.width - 2, 20), table.cell_padding, isolated)
         feed(table, fitted_columns(ACTIVE_HEADERS, rows, widths), rows, palette)
         past = history_rows(history)
         feed(self.query_one("#alerts-history", RowTable),
@@ -131,11 +135,13 @@ class AlertsPane(Vertical):
     def action_silence(self) -> None:
         alert = self.selected()
         if alert is not None:
+            hold_keys_for(self)
             self.post_message(self.Silence(alert))
 
     def action_isolate(self) -> None:
         alert = self.selected()
         if alert is not None and alert.faulty:
+            hold_keys_for(self)
             self.post_message(self.Isolate(alert))
         elif alert is not None:
             self.notify("isolation is offered for fault signatures only", markup=False)

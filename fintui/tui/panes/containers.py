@@ -12,36 +12,40 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from fintui.core import container_groups as groups
+from fintui.core.container_groups import GROUP_PREFIX
 from fintui.core.container_rows import (
     COLUMNS,
     SINGLE_ENDPOINT,
     SORTABLE,
     cells,
+    column_widths,
     fit_columns,
-    group_counts,
     header_title,
     matches,
     next_sort,
     ordered,
     sort_arrow,
-    spark_width,
     tone,
+    widest_cells,
 )
 from fintui.core.gpu_join import gpu_memory_by_container
-from fintui.core.text_safety import one_line
 from fintui.model import ClusterSnapshot, Container
+from fintui.tui.key_order import hold_keys_for
 from fintui.tui.widgets.navigation import bound_id
 from fintui.tui.widgets.row_feed import Palette
 from fintui.tui.widgets.row_table import RowTable, TableColumn
-from fintui.tui.widgets.safe import safe
+from fintui.tui.widgets.safe import safe, safe_line
+from fintui.tui.widgets.typed_input import TypedInput
 from fintui.watch.state import ClusterState
-
-GROUP_PREFIX = "group:"
 
 
 class ContainersTable(RowTable):
     """The table: renders only the rows on screen. Enter opens details; a mouse click only
     moves the cursor."""
+
+    # Enter on the table opens a container's details, or folds a group from its header.
+    BINDINGS = [Binding("enter", "select_cursor", "Details / fold group", show=False)]
 
     class Activated(Message):
         pass
@@ -62,6 +66,7 @@ class ContainersPane(Vertical):
                 id="containers.sort_cpu"),
         Binding("b", "group", "Group", id="containers.group"),
         Binding("enter", "details", "Details", id="containers.details"),
+        Binding("space", "fold", "Fold group", show=False, id="containers.fold"),
         Binding("l", "logs", "Logs", id="containers.logs"),
         Binding("s", "act('scale')", "Scale", id="containers.scale"),
         Binding("i", "act('isolate')", "Isolate", id="containers.isolate"),
@@ -108,14 +113,19 @@ class ContainersPane(Vertical):
         self.reverse = False
         self.grouped = group
         self.filter_text = ""
+        self.endpoint = ""  # the console's endpoint view: "" is every endpoint
         self.spark_width = spark_width
         self._by_id: dict[str, Container] = {}
+        self.folded: set[str] = set()  # group keys whose rows are hidden under their header
+        self._groups: dict[str, Container] = {}  # header key -> a member (what `s` scales)
         self._visible: tuple[str, ...] = ()
+        self._widths: dict[str, int] = {}
+        self._widest: dict[str, int] = {}
         self._header: tuple[object, ...] = ()  # what the header was drawn from
         self._summary = ""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter: words in name, service, image, state… "
+        yield TypedInput(placeholder="filter: words in name, service, image, state… "
                     "(@name: one endpoint)" if self.skip != SINGLE_ENDPOINT else
                     "filter: words in name, service, image, state…", id="filter")
         yield ContainersTable(id="containers-table", cell_segments=False)
@@ -138,25 +148,32 @@ class ContainersPane(Vertical):
         return self.table.row_keys()
 
     def on_resize(self) -> None:
-        table = self.table
+        if self._layout():
+            self._set_header()
+            self.refresh_rows()
+
+    def _layout(self) -> bool:
+        """The columns that fit and their widths; True when they changed."""
         available = max(self.size.width - 2, 20)
-        visible = fit_columns(available, table.cell_padding, self.skip)
-        trend = spark_width(available, table.cell_padding, visible, self.state.history_points)
-        if (visible, trend) == (self._visible, self.spark_width):
-            return
-        self._visible, self.spark_width = visible, trend
-        self._set_header()
-        self.refresh_rows()
+        padding = self.table.cell_padding
+        visible = fit_columns(available, padding, self.skip)
+        widths = column_widths(available, padding, visible, self.state.history_points,
+                               self._widest)
+        if (visible, widths) == (self._visible, self._widths):
+            return False
+        self._visible, self._widths = visible, widths
+        self.spark_width = widths.get("cpu_spark", self.spark_width)
+        return True
 
     def _set_header(self) -> None:
         """The columns shown, the sort column's title with its arrow; redrawn on a change."""
-        header = (self._visible, self.spark_width, self.sort_key, self.reverse)
+        header = (self._visible, tuple(self._widths.items()), self.sort_key, self.reverse)
         if header == self._header or not self._visible:
             return
         self._header = header
         self.table.set_columns([
             TableColumn(col.key, header_title(col.key, self.sort_key, self.reverse),
-                        self.spark_width if col.key == "cpu_spark" else col.width)
+                        self._widths.get(col.key, col.width))
             for col in COLUMNS if col.key in self._visible])
 
     def refresh_rows(self) -> None:
@@ -165,31 +182,28 @@ class ContainersPane(Vertical):
         snap = self.state.snapshot
         if snap is None or not self._visible:
             return
+        widest = widest_cells(snap.containers)
+        if widest != self._widest:  # a longer image name came: give it room if there is
+            self._widest = widest
+            self._layout()
         self._set_header()
         # With several endpoints only the rows of a down one are old, and they say so.
         self.set_class(snap.stale and (not snap.source.connected or not snap.endpoints),
                        "-stale")
         down = {e.name for e in snap.down_endpoints}
-        shown = [c for c in snap.containers if matches(c, self.filter_text)]
+        shown = [c for c in snap.containers if matches(c, self.filter_text)
+                 and (not self.endpoint or c.endpoint == self.endpoint)]
         rows = ordered(shown, snap.taken_at, self.sort_key, self.reverse, self.grouped)
         self._by_id = {c.id: c for c in rows}
-        keys: list[str] = []
         headers: dict[str, dict[str, Text]] = {}
+        self._groups = {}
         if self.grouped:
-            counts = group_counts(shown)
-            last_group: str | None = None
-            for c in rows:
-                if c.group_key != last_group:
-                    last_group = c.group_key
-                    running, total = counts[last_group]
-                    key = GROUP_PREFIX + last_group
-                    # The group's name has the name column to itself (cut at 80 columns
-                    # otherwise); its count sits beside it, in the state column.
-                    headers[key] = {"name": safe(f"▾ {last_group or 'standalone'}",
-                                                 style="bold"),
-                                    "state": safe(f"{running}/{total} running", style="bold")}
-                    keys.append(key)
-                keys.append(c.id)
+            keys, made = groups.grouped_rows(rows, self.folded)
+            # The group's name has the name column to itself (cut at 80 columns otherwise);
+            # its count sits beside it, in the state column.
+            headers = {key: {"name": safe(g.name, style="bold"),
+                             "state": safe(g.count, style="bold")} for key, g in made.items()}
+            self._groups = {key: g.member for key, g in made.items()}
         else:
             keys = [c.id for c in rows]
         self.table.set_rows(keys, self._cell_maker(snap, down, headers))
@@ -220,22 +234,9 @@ class ContainersPane(Vertical):
         return row
 
     def _show_summary(self, snap: ClusterSnapshot, shown: int) -> None:
-        running = sum(c.state == "running" for c in snap.containers)
         title = next(col.title for col in COLUMNS if col.key == self.sort_key)
-        parts = [f"{shown} of {len(snap.containers)} containers, {running} running",
-                 f"sort: {title} {sort_arrow(self.sort_key, self.reverse)}"]
-        if self.grouped:
-            parts.append("grouped by service")
-        if self.filter_text:
-            parts.append(f"filter: {one_line(self.filter_text, 30)}")
-        down = snap.down_endpoints
-        if down:
-            parts.append("STALE rows of " + ", ".join(
-                f"{one_line(e.name)} (down since {e.since:%H:%M:%S})" if e.since
-                else one_line(e.name) for e in down))
-        elif snap.stale:
-            parts.append(f"STALE: last data {snap.taken_at:%H:%M:%S}")
-        text = "  ·  ".join(parts)
+        text = groups.summary_line(snap, shown, title, sort_arrow(self.sort_key, self.reverse),
+                            self.grouped, self.filter_text, self.endpoint)
         if text != self._summary:  # Static.update repaints even when nothing changed
             self._summary = text
             # A fixed one-line footer: re-laying out the screen for it cost ~50 ms a refresh.
@@ -257,6 +258,7 @@ class ContainersPane(Vertical):
         filter_input = self.query_one("#filter", Input)
         filter_input.cursor_blink = False  # a steady screen over slow SSH
         filter_input.focus()
+        hold_keys_for(self, ready=lambda: filter_input.has_focus)  # `/pricing` typed at once
 
     def action_clear_filter(self) -> None:
         filter_input = self.query_one("#filter", Input)
@@ -290,9 +292,7 @@ class ContainersPane(Vertical):
     def action_sort_biggest(self, key: str) -> None:
         """Biggest first, the cursor on it; pressed again it stays so (as htop's M and P)."""
         self.sort_by(key)
-        keys = self.row_keys()  # grouped: the first container, not its group's header
-        first = next((i for i, k in enumerate(keys) if not k.startswith(GROUP_PREFIX)), 0)
-        self.table.move_cursor(first)
+        self.table.move_cursor(groups.biggest_row(self.row_keys(), self._by_id, key))
 
     def sort_by(self, key: str) -> None:
         self.sort_key, self.reverse = key, False
@@ -316,10 +316,36 @@ class ContainersPane(Vertical):
         self.grouped = not self.grouped
         self.refresh_rows()
 
+    def selected_group(self) -> str | None:
+        """The header key under the cursor, or None on a container's row."""
+        key = self.selected_key()
+        return key if key and key.startswith(GROUP_PREFIX) else None
+
     def action_details(self) -> None:
+        if self.selected_group():  # a header has no details: enter opens or folds its group
+            return self.action_fold()
         container = self.selected()
         if container is not None:
             self.post_message(self.OpenDetails(container))
+
+    def action_fold(self) -> None:
+        """Fold the group under the cursor (from its header or any of its rows), or open it."""
+        if not self.grouped:
+            self.app.notify("not grouped: b groups the rows by service", markup=False)
+            return
+        container = self.selected()
+        key = self.selected_group() or (container and GROUP_PREFIX + container.group_key)
+        if not key:
+            return
+        self.folded ^= {key}
+        self.refresh_rows()
+        if key in self.row_keys():  # folded from a member's row: the cursor goes to its header
+            self.table.move_cursor(self.row_keys().index(key))
+
+    def _header_says(self, what: str) -> None:
+        name = (self.selected_group() or "").removeprefix(GROUP_PREFIX) or "standalone"
+        self.app.notify(safe_line(f"{what}: select a container, this row is the group "
+                                  f"{name} (enter folds or opens it)"), markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "act" and not self.may_act:
@@ -339,11 +365,26 @@ class ContainersPane(Vertical):
             self.action_act(action)
 
     def action_act(self, action: str) -> None:
+        group = self.selected_group()
+        if group is not None:
+            member = self._groups.get(group)
+            if action != "scale":
+                self._header_says(f"{action.capitalize()} works on one container")
+            elif member is None or not member.service:
+                self.app.notify("standalone containers belong to no service: nothing to "
+                                "scale", markup=False)
+            else:  # a header stands for its service: s scales it, as on any member's row
+                hold_keys_for(self)
+                self.post_message(self.Act(action, member))
+            return
         container = self.selected()
         if container is not None:
+            hold_keys_for(self)
             self.post_message(self.Act(action, container))
 
     def action_logs(self) -> None:
+        if self.selected_group() is not None:
+            return self._header_says("Logs are one container's")
         container = self.selected()
         if container is not None:
             self.post_message(self.OpenLogs(container))

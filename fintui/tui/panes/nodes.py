@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from fintui.core.swarm_nodes import NODE_HEADERS, SERVICE_HEADERS, node_table, service_table
 from fintui.model import Node
+from fintui.tui.key_order import hold_keys_for
 from fintui.tui.widgets.row_feed import Palette, feed, fitted_columns
 from fintui.tui.widgets.row_table import RowTable
 from fintui.tui.widgets.safe import safe
@@ -40,6 +41,7 @@ class NodesPane(Vertical):
         self.state = state
         self.drain_key = drain_key  # as [keys] set it: the hint must name the real key
         self.nodes: list[Node] = []
+        self.endpoint = ""  # the console's endpoint view: "" is every endpoint
         self._keys: dict[str, Node] = {}  # row key -> the node it shows
 
     def compose(self) -> ComposeResult:
@@ -52,7 +54,7 @@ class NodesPane(Vertical):
         snap = self.state.snapshot
         if snap is None:
             return
-        self.nodes = list(snap.nodes)
+        self.nodes = [n for n in snap.nodes if not self.endpoint or n.endpoint == self.endpoint]
         status = self.query_one("#nodes-status", Static)
         if not self.nodes and snap.endpoints:
             status.update(safe("none of the endpoints is a Swarm manager: no nodes to show."))
@@ -69,7 +71,8 @@ class NodesPane(Vertical):
         self._keys = {row.key: node for row, node in zip(rows, self.nodes, strict=True)}
         feed(self.query_one("#nodes-table", RowTable), fitted_columns(NODE_HEADERS, rows),
              rows, palette)
-        services = service_table(snap.services) if self.nodes else []
+        services = service_table([s for s in snap.services if not self.endpoint
+                                  or s.endpoint == self.endpoint]) if self.nodes else []
         self.query_one("#services-status", Static).update(safe(
             f"{len(services)} Swarm service(s), tasks by node" if services else
             "no Swarm services" if self.nodes else ""))
@@ -83,5 +86,6 @@ class NodesPane(Vertical):
         node = self._keys.get(self.query_one("#nodes-table", RowTable).selected_key() or "")
         if node is None:
             return
+        hold_keys_for(self)
         self.post_message(self.Availability(
             node, "active" if node.availability != "active" else "drain"))

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
 
+from fintui.core.alerts import alert_target
 from fintui.core.container_rows import COLUMNS
+from fintui.core.endpoint_view import on_endpoint
 from fintui.tui.pane_spec import News, PaneSpec
 from fintui.tui.panes.alerts import AlertsPane
 from fintui.tui.panes.audit import AuditPane, audit_pane, show_audit
@@ -41,7 +43,7 @@ def _sorts(app: FintuiApp) -> Iterable[SystemCommand]:
 def _volumes(app: FintuiApp, id: str) -> VolumesPane:
     return VolumesPane(app.state, app.parts.settings.cleanup, may_act=app.role == "operator",
                        id=id, endpoints=tuple(e.name for e in app.parts.endpoints),
-                       endpoint_key=app.bound_key("volumes.endpoint", "e"))
+                       endpoint_key=app.bound_key("app.endpoint", "e"))
 
 
 def _show_volumes(app: FintuiApp, news: News) -> None:
@@ -52,9 +54,14 @@ def _show_volumes(app: FintuiApp, news: News) -> None:
 
 def _show_alerts(app: FintuiApp, news: News) -> None:
     snap = app.state.snapshot
+    view = app.endpoint_view
     app.main.query_one(AlertsPane).show(
-        app.shown_alerts(), app.watcher.delivery_lines(), app.watcher.alert_history(),
-        snap.taken_at if snap else app.parts.clock.now())
+        [a for a in app.shown_alerts() if on_endpoint(a.target, view)],
+        app.watcher.delivery_lines(),
+        [a for a in app.watcher.alert_history() if on_endpoint(a.target, view)],
+        snap.taken_at if snap else app.parts.clock.now(), view,
+        frozenset(alert_target(c) for c in (snap.containers if snap else ())
+                  if c.id in app.state.isolated))
 
 
 def _show_forecasts(app: FintuiApp, news: News) -> None:

@@ -15,10 +15,12 @@ from fintui.core.disk_usage import totals
 from fintui.core.format import human_bytes, human_duration
 from fintui.core.storage_rows import SECTIONS, section_rows, table_row, totals_line
 from fintui.core.table_rows import headers
+from fintui.tui.key_order import hold_keys_for
 from fintui.tui.widgets.navigation import bound_id
 from fintui.tui.widgets.row_feed import Palette, feed, fitted_columns
 from fintui.tui.widgets.row_table import RowTable
 from fintui.tui.widgets.safe import safe, safe_block
+from fintui.tui.widgets.typed_input import TypedInput
 from fintui.watch.state import ClusterState
 
 
@@ -30,7 +32,10 @@ class VolumesPane(Vertical):
         Binding("o", "sort", "Sort size/name", id="volumes.sort"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="volumes.clear"),
         Binding("enter", "details", "Details", id="volumes.details"),
-        Binding("e", "next_endpoint", "Next endpoint", id="volumes.endpoint"),
+        # lazydocker's keys for the tabs of a panel: the sections are this pane's tabs.
+        Binding("right_square_bracket", "section(1)", "Next list", id="volumes.next_section"),
+        Binding("left_square_bracket", "section(-1)", "Previous list", show=False,
+                id="volumes.previous_section"),
     ]
     DEFAULT_CSS = """
     VolumesPane { height: 1fr; }
@@ -54,13 +59,6 @@ class VolumesPane(Vertical):
             super().__init__()
             self.volume = volume
 
-    class EndpointChosen(Message):
-        """The pane now shows (and cleans) this endpoint's storage."""
-
-        def __init__(self, endpoint: str) -> None:
-            super().__init__()
-            self.endpoint = endpoint
-
     def __init__(self, state: ClusterState, policy: CleanupSettings, may_act: bool = True,
                  id: str | None = None, endpoints: tuple[str, ...] = (),
                  endpoint_key: str = "e") -> None:
@@ -81,7 +79,7 @@ class VolumesPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="usage-state")
         yield Static(id="usage-totals")
-        yield Input(placeholder="filter: words in names, users, labels…", id="storage-filter")
+        yield TypedInput(placeholder="filter: words in names, users, labels…", id="storage-filter")
         with TabbedContent(id="storage-sections"):
             for key, title, _columns in SECTIONS:
                 with TabPane(title, id=f"section-{key}"):
@@ -90,8 +88,6 @@ class VolumesPane(Vertical):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clean" and not self.may_act:
             return None
-        if action == "next_endpoint":
-            return len(self.endpoints) > 1
         return True
 
     def refresh_view(self) -> None:
@@ -147,14 +143,8 @@ class VolumesPane(Vertical):
         self.refresh_view()
 
     def action_clean(self) -> None:
+        hold_keys_for(self)
         self.post_message(self.Clean())
-
-    def action_next_endpoint(self) -> None:
-        if len(self.endpoints) < 2:
-            return
-        self.endpoint = self.endpoints[(self.endpoints.index(self.endpoint) + 1)
-                                       % len(self.endpoints)]
-        self.post_message(self.EndpointChosen(self.endpoint))
 
     def action_refresh_usage(self) -> None:
         self.post_message(self.RefreshUsage())
@@ -164,6 +154,14 @@ class VolumesPane(Vertical):
         box = self.query_one("#storage-filter", Input)
         box.cursor_blink = False
         box.focus()
+        hold_keys_for(self, ready=lambda: box.has_focus)  # `/name` typed at once
+
+    def action_section(self, step: int) -> None:
+        """The next (or previous) of Volumes, Images, Stopped, Build cache, Bind mounts."""
+        sections = self.query_one("#storage-sections", TabbedContent)
+        keys = [f"section-{key}" for key, _title, _columns in SECTIONS]
+        sections.active = keys[(keys.index(sections.active) + step) % len(keys)]
+        self.call_after_refresh(self.focus_table)  # once the section's table is shown
 
     def focus_table(self) -> None:
         """Keys go to the visible section's table (not a hidden filter box)."""

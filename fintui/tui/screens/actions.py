@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Static
 from fintui.ops.operations import Failed, Plan, Refused, failure_line
 from fintui.ops.plan import second_reason
 from fintui.tui.widgets.safe import safe, safe_block
+from fintui.tui.widgets.typed_input import TypedInput
 
 if TYPE_CHECKING:
     from fintui.agent.remote_ops import Acts
@@ -33,6 +34,8 @@ MODAL_CSS = """
 class ScaleScreen(ModalScreen[int | None]):
     """How many replicas? Returns the number, or None when cancelled."""
 
+    TYPE_AHEAD = True  # a count typed right after `s` belongs here (see key_order)
+
     # Enter is the screen's (priority): the footer names it, then the field submits.
     BINDINGS = [Binding("enter", "submit", "Scale", id="scale.submit", priority=True),
                 Binding("escape", "dismiss(None)", "Cancel", id="scale.cancel")]
@@ -47,22 +50,29 @@ class ScaleScreen(ModalScreen[int | None]):
         with Vertical():
             yield Static(safe(f"Scale {self.target}"), classes="title")
             yield Static(safe(f"{self.current} running now. Desired replicas:"))
-            yield Input(str(self.current), type="integer", id="replicas")
+            yield TypedInput(str(self.current), type="integer", id="replicas")
             yield Static(safe("enter: show the plan   escape: cancel"), classes="keys")
         yield Footer(compact=True)  # the dialog's own keys, not the pane's
 
     def on_mount(self) -> None:
         self.query_one(Input).cursor_blink = False  # a steady screen over slow SSH
 
-    async def action_submit(self) -> None:
-        await self.query_one("#replicas", Input).action_submit()
+    def action_submit(self) -> None:
+        # Enter is a priority key: it runs before the field has taken the digits typed just
+        # ahead of it (`s`, `4`, enter in one read). Queued behind them, it reads them all.
+        field = self.query_one("#replicas", Input)
+        field.call_later(field.action_submit)
 
     @on(Input.Submitted, "#replicas")
     def _submitted(self, event: Input.Submitted) -> None:
         try:
-            self.dismiss(int(event.value))
+            replicas = int(event.value)
         except ValueError:
-            self.notify("enter a whole number", severity="warning", markup=False)
+            replicas = -1
+        if replicas < 0:  # the dialog stays: nothing to refuse or audit yet
+            self.notify("enter a whole number, 0 or more", severity="warning", markup=False)
+        else:
+            self.dismiss(replicas)
 
 
 class ConfirmScreen(ModalScreen[bool]):

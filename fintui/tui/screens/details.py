@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 
-from fintui.core.inspect_view import highlights
+from fintui.core.inspect_view import highlights, io_totals
 from fintui.model import Container
 from fintui.tui.widgets.navigation import NavTree
 from fintui.tui.widgets.safe import safe
@@ -52,7 +52,7 @@ class DetailsScreen(Screen[None]):
             message = f"cannot load: {exc}"
         else:
             tree.root.remove_children()
-            for title, lines in highlights(details):
+            for title, lines in [*highlights(details), io_totals(self.container.stats)]:
                 node = tree.root.add(safe(title, style="bold"), expand=True)
                 for line in lines:
                     node.add_leaf(safe(line))

@@ -15,9 +15,11 @@ from fintui.config_checks import parse_duration
 from fintui.core.alerts import Alert, Silence, silence_problem
 from fintui.tui.screens.actions import MODAL_CSS
 from fintui.tui.widgets.safe import safe
+from fintui.tui.widgets.typed_input import TypedInput
 
 
 class SilenceScreen(ModalScreen[Silence | None]):
+    TYPE_AHEAD = True  # what is typed right after `S` belongs here (see key_order)
     # Enter is the screen's (priority), from any field: the footer names it.
     BINDINGS = [Binding("enter", "submit", "Silence", id="silence.submit", priority=True),
                 Binding("escape", "dismiss(None)", "Cancel", id="silence.cancel")]
@@ -36,13 +38,13 @@ class SilenceScreen(ModalScreen[Silence | None]):
         with Vertical():
             yield Static(safe("Silence alerts"), classes="title")
             yield Static(safe("rule (glob):"))
-            yield Input(self.alert.rule, id="rule", compact=True)
+            yield TypedInput(self.alert.rule, id="rule", compact=True)
             yield Static(safe("target (glob):"))
-            yield Input(self.alert.target, id="target", compact=True)
+            yield TypedInput(self.alert.target, id="target", compact=True)
             yield Static(safe("for (like 30m, 2h, 1d):"))
-            yield Input("1h", id="duration", compact=True)
+            yield TypedInput("1h", id="duration", compact=True)
             yield Static(safe("comment (required):"))
-            yield Input(placeholder="why", id="comment", compact=True)
+            yield TypedInput(placeholder="why", id="comment", compact=True)
             yield Static(safe("enter: silence   escape: cancel"), classes="keys")
         yield Footer(compact=True)  # the form's own keys, not the pane's
 
@@ -52,7 +54,13 @@ class SilenceScreen(ModalScreen[Silence | None]):
         self.query_one("#comment", Input).focus()
 
     def action_submit(self) -> None:
-        self._submitted()
+        # Enter is a priority key: it runs before the field has taken the keys typed just
+        # ahead of it. Queued behind them on the field, the form reads what was typed.
+        field = self.focused
+        if field is None:
+            self._submitted()
+        else:
+            field.call_later(self._submitted)
 
     @on(Input.Submitted)
     def _submitted(self) -> None:

@@ -7,7 +7,8 @@ from rich.text import Text
 from textual.color import Color
 from textual.widget import Widget
 
-from fintui.core.chart import render
+from fintui.core.chart import BAND_GLYPH, LEGEND, render
+from fintui.tui.colourless import is_colourless
 from fintui.watch.forecasting import TargetForecast
 
 
@@ -34,20 +35,22 @@ class ForecastChart(Widget):
         colours = {"history": theme.primary, "forecast": theme.accent or theme.primary,
                    "capacity": theme.error or "red", "axis": theme.secondary or "",
                    "now": theme.secondary or ""}
+        # Without colour the band is a shade of its own; with colour, a background.
+        shade = is_colourless(self.app)
         text = Text(no_wrap=True, end="")
         for n, row in enumerate(chart.rows):
             for cell in row:
                 # Characters come from core.chart only: braille, box drawing, our labels.
-                text.append(cell.char, Style(color=colours.get(cell.role) or None,
-                                             bgcolor=band if cell.band else None))
+                char = BAND_GLYPH if shade and cell.band and cell.char == " " else cell.char
+                text.append(char, Style(color=colours.get(cell.role) or None,
+                                        bgcolor=band if cell.band and not shade else None))
             if n < len(chart.rows) - 1:
                 text.append("\n")
         legend = Text("\n")
-        for role, label in (("history", "history"), ("forecast", "forecast"),
-                            ("capacity", "capacity")):
-            legend.append("━━ ", Style(color=colours[role]))
-            legend.append(f"{label}  ")
-        legend.append("   ", Style(bgcolor=band))
+        for role, glyphs in LEGEND:  # each line's own pattern: it reads without colour
+            legend.append(f"{glyphs} ", Style(color=colours[role]))
+            legend.append(f"{role}  ")
+        legend.append(BAND_GLYPH * 3 if shade else "   ", Style(bgcolor=None if shade else band))
         legend.append(" 95% band")
         if chart.note:
             legend.append(f"  · {chart.note}", style="dim")

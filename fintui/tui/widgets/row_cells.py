@@ -1,4 +1,5 @@
-"""The pieces of a RowTable line: cached styles, cell fitting and one repaint's frame."""
+"""The pieces of a RowTable line: its columns and their fitting to the width, cached
+styles, cell fitting and one repaint's frame."""
 
 from __future__ import annotations
 
@@ -8,6 +9,29 @@ from functools import lru_cache
 from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from textual.color import Color
+
+from fintui.core.fit import Want, fit
+
+
+@dataclass(frozen=True, slots=True)
+class TableColumn:
+    key: str
+    title: str
+    width: int
+    # Kept by priority when the table is narrower than its columns (fintui.core.fit): 0 is
+    # kept longest; a column with a least width shrinks to it before it is dropped.
+    priority: int = 0
+    least: int = 0
+
+
+def fit_columns(columns: list[TableColumn], room: int, padding: int) -> list[TableColumn]:
+    """The columns that fit `room` cells (all of them where there is room, or no width yet)."""
+    if room <= 0 or sum(c.width + 2 * padding for c in columns) <= room:
+        return columns
+    widths = fit([Want(c.key, c.width, c.priority, min(c.least, c.width)) for c in columns],
+                 room, padding)
+    return [TableColumn(c.key, c.title, widths[c.key], c.priority, c.least)
+            for c in columns if c.key in widths]
 
 
 @lru_cache(maxsize=512)

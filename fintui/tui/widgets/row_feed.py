@@ -42,8 +42,10 @@ def fitted_columns(headers: Sequence[Header], rows: Sequence[Row],
     as `widths` says; a column `widths` leaves out is not shown."""
     if widths is not None:
         return [TableColumn(h.key, h.title, widths[h.key]) for h in headers if h.key in widths]
+    # The table drops (or shrinks) by each header's priority where the width is short.
     return [TableColumn(h.key, h.title, max([cell_len(h.title)] + [
-        cell_len(safe(row.text(h.key)).plain) for row in rows])) for h in headers]
+        cell_len(safe(row.text(h.key)).plain) for row in rows]),
+        i if h.priority is None else h.priority, h.least) for i, h in enumerate(headers)]
 
 
 def feed(table: RowTable, columns: Sequence[TableColumn], rows: Sequence[Row],

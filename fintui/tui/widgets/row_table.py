@@ -11,7 +11,6 @@ it replaces (the same component classes, so themes style both alike).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -25,16 +24,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from fintui.tui.widgets.navigation import vim_bindings
-from fintui.tui.widgets.row_cells import Frame, cell_meta, faded, fit_cell, parse_style
+from fintui.tui.widgets.row_cells import Frame, cell_meta, faded, fit_cell, fit_columns, parse_style
+from fintui.tui.widgets.row_cells import TableColumn as TableColumn
 
 Cells = Callable[[str], Mapping[str, Text]]
-
-
-@dataclass(frozen=True, slots=True)
-class TableColumn:
-    key: str
-    title: str
-    width: int
 
 
 class RowTable(ScrollView, can_focus=True):
@@ -108,7 +101,8 @@ class RowTable(ScrollView, can_focus=True):
         # Each cell its own segment, padded in the row's style (as DataTable draws them);
         # the Containers table draws a cell and its padding as one.
         self.cell_segments = cell_segments
-        self.columns: list[TableColumn] = []
+        self.columns: list[TableColumn] = []  # those shown, fitted to the width
+        self._declared: list[TableColumn] = []  # as the owner set them
         self.keys: list[str] = []
         self.cursor_row = 0
         self._cells: Cells = lambda _key: {}
@@ -121,9 +115,22 @@ class RowTable(ScrollView, can_focus=True):
     # ---- data --------------------------------------------------------------------------
 
     def set_columns(self, columns: Sequence[TableColumn]) -> None:
-        self.columns = list(columns)
+        if list(columns) == self._declared:
+            return  # the same columns: the fitted ones stand
+        self._declared = list(columns)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Show the columns that fit the width, dropped whole by priority: the table never
+        needs a sideways scrollbar. Before the first layout (no width) all are kept."""
+        room = self.size.width
+        if len(self.keys) + 1 > self.size.height:  # a vertical scrollbar takes its cells
+            room -= self.styles.scrollbar_size_vertical
+        columns = fit_columns(self._declared, room, self.cell_padding)
+        if columns != self.columns:
+            self.columns = columns
+            self._repaint_all()
         self._resize()
-        self._repaint_all()
 
     def set_rows(self, keys: Sequence[str], cells: Cells) -> None:
         """New data: the rows in order and how to render one. Keeps the cursor on the same
@@ -131,7 +138,11 @@ class RowTable(ScrollView, can_focus=True):
         selected = self.selected_key()
         old_index = self.cursor_row
         if list(keys) != self.keys:
+            scrollbar_changed = (len(self.keys) + 1 > self.size.height) != \
+                (len(keys) + 1 > self.size.height)
             self.keys = list(keys)
+            if scrollbar_changed:  # the vertical scrollbar comes or goes: the room changed
+                self._fit_columns()
             self._resize()
             if selected in self.keys:
                 self._set_cursor(self.keys.index(selected))
@@ -239,6 +250,7 @@ class RowTable(ScrollView, can_focus=True):
         super().watch_scroll_x(old, new)
 
     def on_resize(self) -> None:
+        self._fit_columns()
         self._repaint_all()
 
     def _repaint_all(self) -> None:

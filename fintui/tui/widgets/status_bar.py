@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.content import Content
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.widget import Widget
 
 from fintui.core.format import human_bytes
 from fintui.core.text_safety import one_line
@@ -77,17 +79,82 @@ def endpoint_parts(snap: ClusterSnapshot) -> list[Part]:
     return parts
 
 
-class StatusBar(Static):
+def fold(parts: list[Part], width: int, lines: int = 2) -> list[list[Part]]:
+    """The header's items on at most `lines` lines of `width` cells: an item (a part that
+    starts with two spaces, and the parts after it up to the next) is never split. Items
+    stay in order; those that fit on no line are left out whole (the engine's version first,
+    as it comes last), never cut mid-word. An item wider than a whole line (a long error)
+    goes on where it is, cut (…), and what follows it starts the next line."""
+    items: list[list[Part]] = []
+    for part in parts:
+        if not items or _text(part).startswith("  "):
+            items.append([part])
+        else:
+            items[-1].append(part)
+    out: list[list[Part]] = [[]]
+    used = 0
+    for item in items:
+        if out[-1] and _width(item) > width and len(out) < lines:
+            out[-1].extend(item)  # too wide for any line: shown cut (…) where it stands
+            used = width
+            continue
+        if out[-1] and used + _width(item) > width:
+            if len(out) == lines:
+                continue  # no room left on any line: this item is left out whole
+            out.append([])
+            used = 0
+            item = [_indent(item[0]), *item[1:]]  # one cell in, as the first line begins
+        out[-1].extend(item)
+        used += _width(item)
+    return out
+
+
+def _text(part: Part) -> str:
+    return part if isinstance(part, str) else part[0]
+
+
+def _width(item: list[Part]) -> int:
+    return sum(cell_len(_text(p)) for p in item)
+
+
+def _indent(part: Part) -> Part:
+    text = " " + _text(part).lstrip(" ")
+    return text if isinstance(part, str) else (text, part[1])
+
+
+class StatusBar(Widget):
+    """The header: one line where it fits; at 80 columns the host's numbers fold onto a
+    second line rather than being cut to `│ d…`."""
+
     DEFAULT_CSS = """
-    StatusBar { height: 1; background: $panel; color: $foreground; text-wrap: nowrap;
+    StatusBar { height: auto; background: $panel; color: $foreground; text-wrap: nowrap;
                 text-overflow: ellipsis; }
     """
 
-    _shown: Content | None = None
+    _parts: list[Part] | None = None
+    _lines = 0
 
     def show(self, snap: ClusterSnapshot | None, read_only: bool, actor: str,
              firing: dict[str, int] | None = None, via: Part = "") -> None:
-        content = Content.assemble(*status_parts(snap, read_only, actor, firing, via))
-        if content != self._shown:  # an unchanged header costs no bytes over SSH
-            self._shown = content
-            self.update(content, layout=False)  # one fixed-height line: no re-layout
+        parts = status_parts(snap, read_only, actor, firing, via)
+        if parts == self._parts:  # an unchanged header costs no bytes over SSH
+            return
+        self._parts = parts
+        lines = len(fold(parts, self.content_size.width)) if self.content_size.width else 1
+        # Only a change in the number of lines moves what is below (a re-layout).
+        self.refresh(layout=lines != self._lines)
+        self._lines = lines
+
+    def on_resize(self) -> None:
+        # A new width is laid out anew: count its lines, so the next change compares to them.
+        self._lines = len(fold(self._parts or [], self.content_size.width))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(fold(self._parts or [], width)) if width > 0 else 1
+
+    def render(self) -> Content:
+        lines = fold(self._parts or [], self.content_size.width or 10_000)
+        out: list[Part] = []
+        for number, line in enumerate(lines):
+            out += (["\n"] if number else []) + line
+        return Content.assemble(*out)
