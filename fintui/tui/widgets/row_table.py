@@ -39,6 +39,9 @@ class RowTable(ScrollView, can_focus=True):
         background: $surface;
         color: $foreground;
         height: 1fr;
+        /* The columns are fitted to the width: a sideways scrollbar only ever flashed in
+           for the moment between new columns and their fitting. */
+        overflow-x: hidden;
         &:focus {
             background-tint: $foreground 5%;
             & > .datatable--cursor {
