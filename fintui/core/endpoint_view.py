@@ -11,10 +11,9 @@ def next_view(current: str, names: Sequence[str], with_all: bool = True) -> str:
     if not names:
         return ""
     options = ["", *names] if with_all else list(names)
-    here = current if current in options else options[0] if with_all else names[0]
-    if not with_all and current not in options:  # coming from "all": the one it shows next
-        return names[1 % len(names)]
-    return options[(options.index(here) + 1) % len(options)]
+    if current not in options:  # storage coming from "all" shows the first endpoint
+        current = options[0]
+    return options[(options.index(current) + 1) % len(options)]
 
 
 def on_endpoint(target: str, endpoint: str) -> bool:
