@@ -21,7 +21,7 @@ from fintui.config import ConfigError, load_settings
 from fintui.core.keymap import KeymapError
 from fintui.parent_watch import PARENT_ENV
 from fintui.store.db import StateUnavailable
-from fintui.wiring import UsageError, build_parts, chosen_daemon
+from fintui.wiring import ACTING_VERBS, UsageError, build_parts, chosen_daemon
 
 __all__ = ["build_parser", "main"]  # build_parser: where callers have imported it
 
@@ -60,7 +60,7 @@ def _run(args: argparse.Namespace) -> int:
             return forecast_csv(args, settings)
         if args.verb in ("alerts", "ack", "silence", "status", "agent"):
             return asyncio.run(watch_verb(args, settings))
-        if args.verb in ("scale", "isolate", "release", "drain", "activate", "clean"):
+        if args.verb in ACTING_VERBS:
             return asyncio.run(acting_verb(args, settings))
         parts = build_parts(args, settings)
         if args.verb == "forecast":

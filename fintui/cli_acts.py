@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from fintui.cli_common import EXIT_FAILED, EXIT_OK, error
+from fintui.cli_container import CONTAINER_VERBS, container_verb
+from fintui.cli_rollout import rollout_verb
 from fintui.config import Settings
 from fintui.core.text_safety import one_line
 from fintui.sources.base import SourceUnavailable
@@ -88,7 +90,13 @@ async def acting_verb(args: argparse.Namespace, settings: Settings) -> int:
                           f"{getattr(exc, 'filename', '') or ''} (no agent: {why})",
                           EXIT_FAILED)
     try:
-        return await (_clean(ops, args) if args.verb == "clean" else _act(ops, args))
+        if args.verb == "clean":
+            return await _clean(ops, args)
+        if args.verb in CONTAINER_VERBS:
+            return await container_verb(ops, args)
+        if args.verb in ("rollout", "rollback"):
+            return await rollout_verb(ops, args)
+        return await _act(ops, args)
     finally:
         if parts is not None:
             await parts.source.close()

@@ -12,7 +12,9 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # folder): an isolation in one run is not there in the next, so every verb says so.
 DEMO_NOTICE = "demo: a new simulated cluster for each run; nothing carries over"
 DEMO_VERBS = frozenset({"status", "scale", "isolate", "release", "drain", "activate", "clean",
-                        "alerts", "ack", "silence", "audit", "forecast", "collect"})
+                        "alerts", "ack", "silence", "audit", "forecast", "collect", "restart",
+                        "stop", "start", "kill", "pause", "unpause", "rm", "rollout",
+                        "rollback"})
 NO_DEMO_ACTS = "no acts recorded (the demo starts a new cluster each run)"
 
 

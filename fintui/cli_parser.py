@@ -66,6 +66,36 @@ def build_parser() -> argparse.ArgumentParser:
     activate = acting("activate", "make a drained or paused Swarm node active again")
     activate.add_argument("node", help="node hostname or id")
 
+    for name, what in (("restart", "restart containers"), ("stop", "stop containers"),
+                       ("start", "start stopped containers"),
+                       ("kill", "send a signal to containers (default SIGKILL)"),
+                       ("pause", "pause containers"), ("unpause", "unpause containers"),
+                       ("rm", "remove containers (never their named volumes)")):
+        verb = acting(name, what)
+        verb.add_argument("containers", nargs="*", metavar="NAME",
+                          help="container names or ids")
+        verb.add_argument("--match", metavar="GLOB", default="",
+                          help="every container whose name matches this glob")
+        verb.add_argument("--json", action="store_true", help="machine-readable output")
+        if name == "kill":
+            verb.add_argument("--signal", "-s", default="", metavar="SIGNAL",
+                              help="signal name or number (default: SIGKILL)")
+    rollout = acting("rollout", "roll a service out to a new image, with a canary and "
+                                "rollback on failure")
+    rollout.add_argument("service", help="Swarm service name or id, or compose project/service")
+    rollout.add_argument("image", help="the new image (name:tag, or an id)")
+    rollout.add_argument("--canary", type=int, default=0, metavar="N",
+                         help="replace N replicas first and watch them (default: no canary)")
+    rollout.add_argument("--watch", default="", metavar="DURATION",
+                         help="how long the canary is watched, like 30s, 2m (default: "
+                              "[rollout] watch)")
+    rollout.add_argument("--parallelism", type=int, default=1, metavar="N",
+                         help="replicas replaced at a time (default 1)")
+    rollout.add_argument("--json", action="store_true", help="machine-readable output")
+    rollback = acting("rollback", "a service back to the image before its last rollout")
+    rollback.add_argument("service", help="Swarm service name or id, or compose project/service")
+    rollback.add_argument("--json", action="store_true", help="machine-readable output")
+
     clean = acting("clean", "remove stale storage by policy, after a preview")
     clean.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
     clean.add_argument("--json", action="store_true", help="machine-readable output")

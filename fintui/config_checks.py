@@ -11,7 +11,9 @@ from typing import Any
 Check = Callable[[Any], str | None]
 
 ROLES = ("viewer", "operator")
-ACTIONS = ("scale", "isolate", "release", "clean", "drain")
+# Every act the guard judges (freeze windows list some of them).
+ACTIONS = ("scale", "isolate", "release", "clean", "drain", "restart", "stop", "start", "kill",
+           "pause", "unpause", "remove", "shell", "rollout", "rollback")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SEVERITIES = ("info", "warning", "critical")
 RULE_OPS = (">", ">=", "<", "<=", "==", "!=")

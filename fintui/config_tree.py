@@ -170,7 +170,9 @@ Unless --override-freeze "reason" is given (the override and reason are audited)
   start = "09:15"
   end = "09:45"
   timezone = "Asia/Shanghai"
-  actions = ["scale", "clean"]   # any of scale, isolate, release, clean, drain""")
+  actions = ["scale", "clean"]   # any of scale, isolate, release, clean, drain, restart,
+                               # stop, start, kill, pause, unpause, remove, shell,
+                               # rollout, rollback""")
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +181,23 @@ class ScaleSettings:
     converge_timeout: float = number(
         60.0, "Seconds to wait for a scaled service to converge before reporting what is still "
         "pending.", 1.0, 3600.0, S)
+
+
+@dataclass(frozen=True, slots=True)
+class RolloutSettings:
+    watch: float = duration(
+        "30s", "How long a canary's new replicas are watched before the rest follow: a fault "
+        "or failed health check on them in that time rolls everything back.", "1s", "1d")
+    converge_timeout: float = duration(
+        "5m", "How long a rollout or rollback may take to the end before it is reported as "
+        "stuck (it is not undone: the audit and the service's state say where it is).",
+        "10s", "1d")
+
+
+@dataclass(frozen=True, slots=True)
+class ExecSettings:
+    shells: tuple[str, ...] = strings(
+        ("bash", "sh"), "Shells a console's shell key tries in a container, first that exists.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,6 +372,8 @@ Each connects, fails and recovers on its own; the header shows each one's state.
     guard: GuardSettings = section(GuardSettings)
     scale: ScaleSettings = section(ScaleSettings)
     isolate: IsolateSettings = section(IsolateSettings)
+    rollout: RolloutSettings = section(RolloutSettings)
+    exec: ExecSettings = section(ExecSettings)
     history: HistorySettings = section(HistorySettings)
     forecast: ForecastSettings = section(ForecastSettings)
     audit: AuditSettings = section(AuditSettings)

@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from fintui.store.history import HistoryStore
 
 
+# The verbs that change the cluster: planned, confirmed and run through the operations layer.
+ACTING_VERBS = frozenset({"scale", "isolate", "release", "drain", "activate", "clean",
+                          "restart", "stop", "start", "kill", "pause", "unpause", "rm",
+                          "rollout", "rollback"})
+
 class UsageError(Exception):
     """Bad usage or configuration: exit 2 with one line."""
 
@@ -165,7 +170,7 @@ def _chosen_endpoints(args: argparse.Namespace, settings: Settings
             raise UsageError(f"--endpoint {args.endpoint}: not configured; endpoints: "
                              + ", ".join(name for name, _, _ in configured))
         return picked
-    acting = args.verb in ("scale", "isolate", "release", "drain", "activate", "clean")
+    acting = args.verb in ACTING_VERBS
     if acting and len(configured) > 1:
         raise UsageError(f"{len(configured)} endpoints are configured ("
                          + ", ".join(name for name, _, _ in configured)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from fintui.agent.backend import AgentError
 from fintui.core.wire import encode
 from fintui.ops.clean import choose
+from fintui.ops.container_acts import CONTAINER_ACTIONS
 from fintui.ops.identity import Identity
 from fintui.ops.operations import Failed, Plan, Refused
 
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
     from fintui.watch.watch import Watch
 
 PLAN_KEPT = 300.0  # seconds a plan waits for its confirmation: then plan again
-ACTIONS = ("scale", "isolate", "release", "drain", "activate", "clean")
+ACTIONS = ("scale", "isolate", "release", "drain", "activate", "clean", *CONTAINER_ACTIONS,
+           "rollout", "rollback")
 _PENDING_MAX = 64  # plans waiting per agent: more means a client that never confirms
 
 
@@ -121,6 +123,22 @@ class ActDesk:
         elif action in ("drain", "activate"):
             plan = await ops.plan_node(_field(body, "target", str),
                                        "drain" if action == "drain" else "active")
+        elif action in CONTAINER_ACTIONS:
+            targets = _field(body, "targets", list)
+            if not all(isinstance(t, str) and t for t in targets):
+                raise AgentError("'targets' must be a list of container names or ids")
+            plan = await ops.plan_container(action, targets, _field(body, "signal", str, ""),
+                                            _field(body, "match", str, ""))
+        elif action == "rollout":
+            watch = body.get("watch", 0.0)
+            if isinstance(watch, bool) or not isinstance(watch, (int, float)):
+                raise AgentError("'watch' must be a number of seconds")
+            plan = await ops.plan_rollout(_field(body, "target", str),
+                                          _field(body, "image", str),
+                                          _field(body, "canary", int, 0), float(watch),
+                                          _field(body, "parallelism", int, 1))
+        elif action == "rollback":
+            plan = await ops.plan_rollback(_field(body, "target", str))
         else:
             snap = self.watch.state.snapshot
             plan = await ops.plan_clean(_field(body, "match", str, ""), snapshot=snap,

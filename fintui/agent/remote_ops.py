@@ -8,7 +8,7 @@ Refused when nothing was done, Failed when an act began and did not finish."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,20 @@ class RemoteOperations:
 
     async def plan_release(self, container: str) -> Plan:
         return await self._plan({"action": "release", "target": container})
+
+    async def plan_container(self, action: str, targets: Sequence[str], signal: str = "",
+                             match: str = "") -> Plan:
+        return await self._plan({"action": action, "targets": list(targets),
+                                 "signal": signal, "match": match})
+
+    async def plan_rollout(self, service: str, image: str, canary: int = 0,
+                           watch: float = 0.0, parallelism: int = 1) -> Plan:
+        return await self._plan({"action": "rollout", "target": service, "image": image,
+                                 "canary": canary, "watch": watch,
+                                 "parallelism": parallelism})
+
+    async def plan_rollback(self, service: str) -> Plan:
+        return await self._plan({"action": "rollback", "target": service})
 
     async def plan_node(self, node: str, availability: str) -> Plan:
         action = "drain" if availability == "drain" else "activate"

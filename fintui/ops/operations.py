@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 from fintui.clock import Clock
@@ -17,7 +18,7 @@ from fintui.core.cleanup import CleanupPlan
 from fintui.core.text_safety import one_line
 from fintui.model import ClusterSnapshot, DiskUsage
 from fintui.model_ops import ContainerFacts
-from fintui.ops import clean, isolation, nodes, release, scale
+from fintui.ops import clean, container_acts, isolation, nodes, release, rollout, scale
 from fintui.ops.audit import AuditLog, AuditUnavailable
 from fintui.ops.audit_tail import read_tail
 from fintui.ops.guard import Decision, decide, role_and_basis
@@ -209,6 +210,25 @@ class Operations:
 
     async def plan_scale(self, target: str, replicas: int) -> Plan:
         return await scale.plan_scale(self, target, replicas)
+
+    # ---- container acts (fintui/ops/container_acts.py) -----------------------------------
+
+    async def plan_container(self, action: str, targets: Sequence[str], signal: str = "",
+                             match: str = "") -> Plan:
+        """restart, stop, start, kill (with `signal`), pause, unpause or remove containers
+        named by id or name, and those whose name matches the glob `match`."""
+        return await container_acts.plan_container(self, action, targets, signal, match)
+
+    # ---- releases (fintui/ops/rollout.py) ------------------------------------------------
+
+    async def plan_rollout(self, service: str, image: str, canary: int = 0,
+                           watch: float = 0.0, parallelism: int = 1) -> Plan:
+        """A Swarm service or compose project/service to a new image."""
+        return await rollout.plan_rollout(self, service, image, canary, watch, parallelism)
+
+    async def plan_rollback(self, service: str) -> Plan:
+        """Back to the image before the last rollout."""
+        return await rollout.plan_rollback(self, service)
 
     # ---- isolate and release -------------------------------------------------------------
 
