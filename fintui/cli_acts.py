@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import select
-import signal
-import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from fintui.cli_common import EXIT_FAILED, EXIT_OK, error
+from fintui.cli_confirm import confirmed as _confirmed  # the verbs' one way to ask
 from fintui.cli_container import CONTAINER_VERBS, container_verb
 from fintui.cli_rollout import rollout_verb
 from fintui.config import Settings
@@ -24,42 +22,7 @@ if TYPE_CHECKING:
     from fintui.agent.remote_ops import RemoteOperations
     from fintui.core.cleanup import CleanupPlan
     from fintui.model import CleanupItem
-    from fintui.ops.operations import Operations, Plan
-
-
-def _confirm(plan: Plan, assume_yes: bool) -> bool:
-    """Show the plan; ask (twice for the big ones) unless --yes was given."""
-    print(one_line(plan.summary))
-    for step in plan.steps:
-        print(f"  - {one_line(step)}")
-    for warning in plan.warnings:
-        print(f"  ! {one_line(warning)}")
-    if plan.decision.override:
-        print(f"  ! {one_line(plan.decision.reason)}: {one_line(plan.decision.override)}")
-    if assume_yes:
-        return True
-    if not sys.stdin.isatty():
-        raise UsageError("confirmation needed: run it in a terminal or pass --yes")
-    questions = ["Proceed? [y/N] "]
-    if plan.double_confirm:
-        from fintui.ops.plan import second_reason
-
-        questions.append(f"{one_line(second_reason(plan))} Really? [y/N] ")
-    return all(_ask(q).strip().lower() in ("y", "yes") for q in questions)
-
-
-def _ask(question: str) -> str:
-    """One answer from the terminal. Not input(): blocked in C it never saw a ^C that the
-    kernel handed to another of the process's threads (the prompt hung, now and then);
-    waking every 0.2 s lets the interpreter raise KeyboardInterrupt whichever thread got it."""
-    sys.stdout.write(question)
-    sys.stdout.flush()
-    while not select.select([sys.stdin], [], [], 0.2)[0]:
-        pass
-    line = sys.stdin.readline()
-    if not line:
-        raise EOFError
-    return line
+    from fintui.ops.operations import Operations
 
 
 async def acting_verb(args: argparse.Namespace, settings: Settings) -> int:
@@ -146,26 +109,6 @@ def _print_cleanup(cleanup: CleanupPlan) -> None:
     for item in cleanup.spared:
         print(one_line(f"  {item.kind:<11} {item.name:<40} {human_bytes(item.bytes):>8}  "
                        f"{item.reason}"))
-
-
-async def _confirmed(ops: Operations | RemoteOperations, plan: Plan, assume_yes: bool) -> bool:
-    from fintui.agent.remote_ops import drop_plan
-
-    # asyncio.run turns ^C into cancelling this task, which cannot happen while input()
-    # blocks: the prompt would ignore ^C. Here ^C is a plain "no".
-    interrupt = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        if _confirm(plan, assume_yes):
-            return True
-    except (KeyboardInterrupt, EOFError):  # ^C or ^D at the prompt
-        print()
-    except UsageError:  # no terminal to ask on
-        await drop_plan(ops, plan)
-        raise
-    finally:
-        signal.signal(signal.SIGINT, interrupt)
-    await drop_plan(ops, plan)
-    return False
 
 
 async def _clean(ops: Operations | RemoteOperations, args: argparse.Namespace) -> int:

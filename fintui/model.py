@@ -214,6 +214,13 @@ class ContainerDetails:
     # Aliases Docker gives this one instance on every network by itself (its name, short id,
     # hostname), sorted: shown apart, since a reconnect need not (and does not) ask for them.
     instance_names: tuple[str, ...] = ()
+    # What is running: the image's local id, the registry digests the daemon knows of it
+    # (`repo@sha256:…`; none for an image built or loaded here), and when it was deployed
+    # (ISO text; `deployed_how` says from what: "service updated", "container created").
+    image_id: str = ""
+    digests: tuple[str, ...] = ()
+    deployed: str = ""
+    deployed_how: str = ""
 
 
 @dataclass(frozen=True, slots=True)

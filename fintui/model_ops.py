@@ -85,6 +85,12 @@ class ContainerFacts:
     # with the rest: a copy is made from the container as it was read, even when the source
     # stops answering before the create. Opaque to ops: only the source that made it reads it.
     workload: object = field(default=None, compare=False, repr=False)
+    # Its own read only: "" (no health check, or not started), starting, healthy, unhealthy;
+    # the exit code of its last run (None: it never ended); restarts by its restart policy.
+    # A rollout waits on these.
+    health: str = ""
+    exit_code: int | None = None
+    restarts: int = 0
 
     @property
     def paused(self) -> bool:

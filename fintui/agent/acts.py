@@ -94,7 +94,7 @@ class ActDesk:
         """The caller's role and what it may do now (a console greys its keys out with it)."""
         ops = self.operations(who, endpoint, read_only=read_only)
         may = {}
-        for action in ACTIONS:
+        for action in (*ACTIONS, "shell"):  # a shell runs at the console; the guard is ours
             decision = ops.may(action)
             may[action] = {"allowed": decision.allowed, "reason": decision.reason}
         return {"role": ops.role, "basis": ops.role_basis, "may": may}

@@ -38,6 +38,27 @@ def _network(d: ContainerDetails, name: str, ip: str, aliases: tuple[str, ...]) 
     return line + (f" (+ {', '.join(automatic)}, added by docker)" if automatic else "")
 
 
+def short_digest(ref: str) -> str:
+    """`repo@sha256:3f2a9c…` or `sha256:3f2a9c…` → `sha256:3f2a9c1e4b5d…`."""
+    digest = ref.rsplit("@", 1)[-1]
+    algorithm, _, hexdigits = digest.partition(":")
+    return f"{algorithm}:{hexdigits[:12]}…" if len(hexdigits) > 12 else digest
+
+
+def image_lines(d: ContainerDetails) -> list[str]:
+    """What runs, one answer: the registry digest where the daemon knows one (else the local
+    image id), and when it was deployed."""
+    lines = []
+    if d.digests:
+        more = f" (+{len(d.digests) - 1} more)" if len(d.digests) > 1 else ""
+        lines.append(f"digest: {short_digest(d.digests[0])}{more}")
+    elif d.image_id:
+        lines.append(f"image id: {short_digest(d.image_id)} (no registry digest)")
+    if d.deployed:
+        lines.append(f"deployed: {d.deployed} ({d.deployed_how or 'when'})")
+    return lines
+
+
 def highlights(d: ContainerDetails) -> list[Section]:
     restart = d.restart_policy or "no"
     if d.restart_retries:
@@ -45,7 +66,7 @@ def highlights(d: ContainerDetails) -> list[Section]:
     exit_code = "-" if d.exit_code is None else d.exit_code
     health: Section = ("Health", health_lines(d.health))
     sections: list[Section] = [
-        ("Container", [f"id: {d.id}", f"image: {d.image}",
+        ("Container", [f"id: {d.id}", f"image: {d.image}", *image_lines(d),
                        f"state: {d.state} (exit code {exit_code})",
                        f"restarts: {d.restarts}",
                        f"started: {d.started or 'never'}",

@@ -25,13 +25,13 @@ async def compose_replicas(reader: ContainerReader, project: str,
 async def create_started(actions: Copying, template: ContainerFacts, name: str,
                          labels: Mapping[str, str], networks: Iterable[NetworkAttachment],
                          policy: RestartPolicy, note: Journal,
-                         made: Callable[[str], None] | None = None) -> str:
-    """Create a copy of the container read as `template`, join its other networks, start it;
-    `made` learns the new id first."""
+                         made: Callable[[str], None] | None = None, image: str = "") -> str:
+    """Create a copy of the container read as `template` (on `image`, a rollout's, if given),
+    join its other networks, start it; `made` learns the new id first."""
     first, rest = scaling.copy_networks(networks)
     note(f"creating {name}")
     note.trying(f"creating {name}")
-    new_id = await actions.create_copy(template, name, labels, first, policy)
+    new_id = await actions.create_copy(template, name, labels, first, policy, image)
     note.changed(f"created {name}", report=False)
     if made is not None:
         made(new_id)

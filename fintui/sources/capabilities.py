@@ -18,6 +18,7 @@ from fintui.model_ops import (
     ServiceFacts,
     TaskFacts,
 )
+from fintui.model_release import ImageFacts, ReleaseTask, ServiceRelease, UpdatePolicy
 
 Document = dict[str, Any] | list[Any]  # raw evidence, written to a bundle as it is
 
@@ -46,13 +47,37 @@ class Isolatable(Protocol):
     async def stop_and_remove(self, container_id: str) -> None: ...
 
 
+class Lifecycle(Protocol):
+    """A container's everyday acts (start, pause and unpause: Isolatable). ContainerGone for
+    a container that vanished, ActionFailed for a refusal."""
+
+    async def restart(self, container_id: str) -> None:
+        """Stop (with a grace period) and start again: a new start time."""
+        ...
+
+    async def stop(self, container_id: str) -> None:
+        """SIGTERM, then SIGKILL after the grace period."""
+        ...
+
+    async def kill(self, container_id: str, signal: str) -> None:
+        """Send one signal, by its name (SIGTERM)."""
+        ...
+
+    async def remove_container(self, container_id: str) -> None:
+        """Delete a stopped container (ops stops a running one first), never its named
+        volumes and never by force."""
+        ...
+
+
 class Replicator(Protocol):
     async def create_copy(self, template: ContainerFacts, name: str,
                           labels: Mapping[str, str], network: NetworkAttachment | None,
-                          restart_policy: RestartPolicy) -> str:
+                          restart_policy: RestartPolicy, image: str = "") -> str:
         """Create (not start) a container named `name` with the template's workload (image,
         command, environment, mounts, limits, as read with it), these labels, this restart
-        policy and on this network (None: the network mode it has). Returns the new id."""
+        policy and on this network (None: the network mode it has). Returns the new id.
+        `image` (a rollout's): run that image instead, with its own defaults (command,
+        environment, health check) where the template only had its old image's."""
         ...
 
 
@@ -109,6 +134,26 @@ class Nuker(Protocol):
         ...
 
 
-class ClusterActions(ContainerReader, Isolatable, Replicator, Scalable, Evidence,
-                     NodeMaintainer, Nuker, Protocol):
+class Releasable(Protocol):
+    """Moving a Swarm service to another image and back (fintui.ops.rollout). NoSuchService,
+    NotSwarmManager for the service; ActionFailed for a refusal."""
+
+    async def image_facts(self, image: str) -> ImageFacts | None:
+        """The image on this endpoint (by name:tag, name@digest or id), None if absent."""
+        ...
+
+    async def service_release(self, service: str) -> ServiceRelease: ...
+    async def release_tasks(self, service_id: str) -> list[ReleaseTask]: ...
+
+    async def update_image(self, service_id: str, image: str, policy: UpdatePolicy) -> None:
+        """Its spec as it is, but this image and this update config (Swarm then moves it)."""
+        ...
+
+    async def rollback_service(self, service_id: str) -> None:
+        """Swarm's own rollback to the previous spec."""
+        ...
+
+
+class ClusterActions(ContainerReader, Isolatable, Lifecycle, Replicator, Scalable, Evidence,
+                     NodeMaintainer, Nuker, Releasable, Protocol):
     """Every capability: what a source offers the operations layer."""

@@ -58,6 +58,8 @@ from fintui.sources.demo_growth import (
     days_since_start,
 )
 from fintui.sources.demo_health import demo_health
+from fintui.sources.demo_images import with_image_facts
+from fintui.sources.demo_releases import DemoUpdate
 from fintui.sources.engine_rows import compose_services
 
 __all__ = ["DEMO_NODES", "DEMO_START", "LOG_HISTORY", "SPECS", "DemoCluster", "DemoGpus",
@@ -81,10 +83,18 @@ class DemoCluster:
         self.restart_policy: dict[str, RestartPolicy] = {}
         self.removed: set[str] = set()  # storage objects a cleanup removed
         self.pricing_replicas = 3  # the Swarm service's desired count, as scaling set it
+        # Its image, the one before its last update, and that update (demo_releases.py).
+        self.pricing_image = SPECS[0].image
+        self.pricing_previous = ""
+        self.pricing_update: DemoUpdate | None = None
         # A crash-looping container's restarts so far, and when one stopped for good (its
         # restart policy `no`, as isolating sets it: it stays exited after its next crash).
         self.restarts: dict[str, int] = {}
         self.exited: dict[str, datetime] = {}
+        # Marks of the everyday acts (demo_lifecycle.py): start, exit code, volumes kept.
+        self.started: dict[str, datetime] = {}
+        self.exit_codes: dict[str, int] = {}
+        self.left_volumes: set[str] = set()
         # Three Swarm nodes; the pricing service's tasks are spread over the active ones.
         self.node_availability = {name: "active" for name in DEMO_NODES}
 
@@ -112,7 +122,7 @@ class DemoCluster:
             Service(id=_id("svc-pricing")[:25], name="pricing", mode="replicated",
                     desired=self.pricing_replicas,
                     running=sum(c.state in ("running", "paused") for c in pricing),
-                    image="quant/pricing-engine:2.4.1",
+                    image=self.pricing_image,
                     placement=placement_by_service(tasks, nodes).get(_id("svc-pricing")[:25],
                                                                      ())),
             *compose_services(containers),
@@ -166,7 +176,7 @@ class DemoCluster:
             return now - timedelta(days=n)
 
         names = sorted({f"{spec.service or spec.name}-data" for spec in self.specs
-                        if spec.behaviour != "exited"})
+                        if spec.behaviour != "exited"} | self.left_volumes)
         volumes = [VolumeInfo(name, "local", f"/var/lib/docker/volumes/{name}/_data", days(30),
                               (), int((3 + i) * GIB + VOLUME_GROWTH.get(name, 0) * self.days), 1)
                    for i, name in enumerate(names)]
@@ -227,7 +237,8 @@ class DemoCluster:
             return "exited", "Exited (0) 14 hours ago", Health.NONE, 0
         if spec.name in self.exited:
             ago = (self.clock.now() - self.exited[spec.name]).total_seconds()
-            return "exited", f"Exited (1) {status_ago(ago)}", Health.NONE, restarts
+            code = self.exit_codes.get(spec.name, 1)
+            return "exited", f"Exited ({code}) {status_ago(ago)}", Health.NONE, restarts
         if spec.behaviour == "crashloop":
             if self.tick % 3 == 2:
                 return "restarting", "Restarting (1) 2 seconds ago", Health.NONE, restarts
@@ -236,7 +247,9 @@ class DemoCluster:
             return "running", "Up 6 hours (unhealthy)", Health.UNHEALTHY, 0
         health = Health.HEALTHY if spec.service else Health.NONE
         suffix = " (healthy)" if health is Health.HEALTHY else ""
-        return "running", f"Up {spec.age_hours:.0f} hours{suffix}", health, 0
+        up = f"{spec.age_hours:.0f} hours" if spec.name not in self.started else \
+            status_ago((self.clock.now() - self.started[spec.name]).total_seconds())[:-4]
+        return "running", f"Up {up}{suffix}", health, 0
 
     def _container(self, spec: DemoSpec) -> Container:
         state, status, health, restarts = self._state(spec)
@@ -257,14 +270,15 @@ class DemoCluster:
         return Container(
             id=cid, name=spec.name, image=spec.image, state=state, status=status,
             health=health, created=started - timedelta(minutes=5),
-            started_at=started if state == "running" else None,
+            started_at=self.started.get(spec.name, started) if state == "running" else None,
             restart_count=restarts, service=spec.service, project=spec.project,
             labels=tuple(sorted(labels.items())),
             stats=self._stats(spec) if state == "running" else None,
             mounts=() if spec.behaviour == "exited" else (self.data_mount(spec),),
             finished_at=DEMO_START - timedelta(hours=spec.age_hours)
             if spec.behaviour == "exited" else self.exited.get(spec.name),
-            exit_code=0 if spec.behaviour == "exited" else 1 if spec.name in self.exited
+            exit_code=0 if spec.behaviour == "exited"
+            else self.exit_codes.get(spec.name, 1) if spec.name in self.exited
             else None,
             gpu_request=",".join(str(g) for g in spec.gpus),
         )
@@ -319,7 +333,7 @@ class DemoCluster:
         policy = self.restart_policy_of(spec)
         address = f"10.20.0.{2 + self.specs.index(spec)}"
         networks = self.networks.get(spec.name, {"desk-net": [spec.service or spec.name]})
-        return ContainerDetails(
+        return with_image_facts(spec, container, self.specs, ContainerDetails(
             id=container.id, image=spec.image, state=container.state,
             exit_code=1 if spec.behaviour == "crashloop" else 0,
             restarts=container.restart_count,
@@ -334,7 +348,7 @@ class DemoCluster:
             cpus=4.0 if spec.cpu > 50 else None, memory_bytes=spec.mem_limit, pids_limit=4096,
             devices=(("nvidia", ",".join(str(g) for g in spec.gpus)),) if spec.gpus else (),
             health=demo_health(spec, self.seed, self.clock.now()),
-            instance_names=tuple(sorted({spec.name, container.id[:12]})))
+            instance_names=tuple(sorted({spec.name, container.id[:12]}))))
 
     def _log_line(self, spec: DemoSpec, n: int) -> str:
         rng = self._rng("log", spec.name, n)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from fintui.model import Node
+from fintui.model import Health, Node
 from fintui.model_ops import (
     PROJECT,
     SERVICE,
@@ -23,11 +23,13 @@ from fintui.sources.capabilities import Document
 from fintui.sources.demo import DemoCluster
 from fintui.sources.demo_cast import DEMO_ENV, DEMO_NODES, GIB, MIB, SPECS, DemoSpec, _id
 from fintui.sources.demo_health import health_document
+from fintui.sources.demo_lifecycle import DemoLifecycle
+from fintui.sources.demo_releases import DemoReleases, fails
 
 PRICING_ID = _id("svc-pricing")[:25]
 
 
-class DemoActions:
+class DemoActions(DemoLifecycle, DemoReleases):
     def __init__(self, cluster: DemoCluster) -> None:
         self.cluster = cluster
 
@@ -43,6 +45,9 @@ class DemoActions:
                                dict(container.labels))
         if not full:
             return facts
+        facts = replace(facts, health="" if container.health is Health.NONE
+                        else str(container.health), exit_code=container.exit_code,
+                        restarts=container.restart_count)
         instance = {spec.name, container.id[:12]}  # aliases naming this one instance
         networks = tuple(NetworkAttachment(net, tuple(a for a in aliases if a not in instance))
                          for net, aliases in sorted(self._networks(spec).items()))
@@ -130,21 +135,29 @@ class DemoActions:
 
     async def create_copy(self, template: ContainerFacts, name: str,
                           labels: Mapping[str, str], network: NetworkAttachment | None,
-                          restart_policy: RestartPolicy) -> str:
-        # The copy runs like the first of the cast with its image; it joins the desk network
-        # as every demo container does.
-        image = template.image
-        like = next((s for s in self.cluster.specs if s.image == image), None)
+                          restart_policy: RestartPolicy, image: str = "") -> str:
+        # The copy runs like the first of the cast with its image (a rollout's new image:
+        # like its template); it joins the desk network as every demo container does.
+        image = image or template.image
+        like = next((s for s in self.cluster.specs if s.image == image), None) or next(
+            (s for s in self.cluster.specs if s.name == template.name), None)
         spec = DemoSpec(name, image,
                         labels.get(SERVICE) or labels.get(SWARM_SERVICE_NAME, ""),
                         labels.get(PROJECT, ""),
                         cpu=like.cpu if like else 10.0, mem=like.mem if like else 256 * MIB,
-                        mem_limit=like.mem_limit if like else 2 * GIB, age_hours=0.0)
+                        mem_limit=like.mem_limit if like else 2 * GIB, age_hours=0.0,
+                        # the demo's broken release (demo_releases.fails) exits 1 and is
+                        # restarted by its policy: a crash loop from its first run
+                        behaviour="crashloop" if fails(image) else "steady")
+        if fails(image):
+            self.cluster.restarts[name] = 1
         self.cluster.specs.append(spec)
         return _id(name)
 
     async def start(self, container_id: str) -> None:
-        self._spec(container_id)
+        spec = self._spec(container_id)
+        if not self._runs(spec):  # demo_lifecycle.py: it runs from now on
+            self._run(spec)
 
     async def stop_and_remove(self, container_id: str) -> None:
         self.cluster.specs.remove(self._spec(container_id))
@@ -169,7 +182,8 @@ class DemoActions:
             self.cluster.specs.remove(extra)
         for n in range(len(members) + 1, wanted + 1):
             name = f"pricing.{n}.{_id(f'pricing-{n}')[:8]}"
-            self.cluster.specs.append(DemoSpec(name, SPECS[0].image, "pricing", cpu=SPECS[0].cpu,
+            self.cluster.specs.append(DemoSpec(name, self.cluster.pricing_image, "pricing",
+                                               cpu=SPECS[0].cpu,
                                                mem=SPECS[0].mem, mem_limit=SPECS[0].mem_limit,
                                                age_hours=0.0))
         return wanted

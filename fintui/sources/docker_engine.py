@@ -26,9 +26,9 @@ from fintui.model import (
 from fintui.sources.base import ContainerGone
 from fintui.sources.cgroup_stats import CgroupReader
 from fintui.sources.engine_client import ApiError, DaemonRefused, DaemonUnavailable, EngineClient
-from fintui.sources.engine_details import details_from
 from fintui.sources.engine_disk import parse_df
 from fintui.sources.engine_events import EVENTS_CHECK_AFTER, EVENTS_GRACE, EventFollower
+from fintui.sources.engine_image_facts import details_with_image
 from fintui.sources.engine_rows import (
     compose_services,
     container_from,
@@ -373,7 +373,7 @@ class DockerEngineSource(EventFollower):
         return data
 
     async def details(self, container_id: str) -> ContainerDetails:
-        return details_from(await self.inspect(container_id))
+        return await details_with_image(self.client, await self.inspect(container_id))
 
     async def logs(self, container_id: str, tail: int, follow: bool,
                    timestamps: bool = False) -> AsyncIterator[str]:

@@ -38,15 +38,16 @@ from fintui.sources.engine_facts import (
     service_facts,
     task_facts,
 )
+from fintui.sources.engine_lifecycle import STOP_GRACE, EngineLifecycle
 from fintui.sources.engine_nodes import node_from
+from fintui.sources.engine_releases import EngineReleases
 from fintui.sources.engine_replica import copy_body
 from fintui.sources.log_stream import LogDecoder
 
-STOP_GRACE = 10  # seconds a container gets to stop before it is killed
 UPDATE_RETRIES = 5  # "update out of sequence": another writer changed the object meanwhile
 
 
-class EngineActions:
+class EngineActions(EngineLifecycle, EngineReleases):
     def __init__(self, client: EngineClient) -> None:
         self.client = client
 
@@ -142,11 +143,19 @@ class EngineActions:
 
     async def create_copy(self, template: ContainerFacts, name: str,
                           labels: Mapping[str, str], network: NetworkAttachment | None,
-                          restart_policy: RestartPolicy) -> str:
+                          restart_policy: RestartPolicy, image: str = "") -> str:
         # The inspect it was read from (container()); a listed one is read now.
         inspect = template.workload if isinstance(template.workload, Mapping) else \
             await self.inspect_document(template.id)
-        return await self.create(name, copy_body(inspect, labels, network, restart_policy))
+        old_image: dict[str, Any] = {}
+        if image:  # its image's defaults are not the copy's (engine_replica._onto_image)
+            try:
+                old_image = await self._call("GET", f"/images/{inspect.get('Image', '')}/json")
+            except ActionFailed as exc:  # unknown now: the copy keeps all it has
+                if exc.status != 404:
+                    raise
+        return await self.create(name, copy_body(inspect, labels, network, restart_policy,
+                                                 image, old_image.get("Config") or {}))
 
     async def create(self, name: str, body: dict[str, Any]) -> str:
         """POST /containers/create (a test injects faults here)."""

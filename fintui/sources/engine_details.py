@@ -38,14 +38,31 @@ def _instance_names(data: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(sorted(names - {""}))
 
 
-def details_from(data: Mapping[str, Any]) -> ContainerDetails:
-    """A GET /containers/{id}/json document."""
+def deployed_from(data: Mapping[str, Any], service: Mapping[str, Any] | None
+                  ) -> tuple[str, str]:
+    """When what runs was deployed, and from what: a Swarm task's service's last update (its
+    UpdateStatus; its creation when never updated), else the container's creation."""
+    if service:
+        update = service.get("UpdateStatus") or {}
+        when = str(update.get("CompletedAt") or update.get("StartedAt") or "")
+        if when:
+            return when, "service updated"
+        if service.get("CreatedAt"):
+            return str(service["CreatedAt"]), "service created"
+    return str(data.get("Created") or ""), "container created"
+
+
+def details_from(data: Mapping[str, Any], image: Mapping[str, Any] | None = None,
+                 service: Mapping[str, Any] | None = None) -> ContainerDetails:
+    """A GET /containers/{id}/json document; with its image's (GET /images/{id}/json) and,
+    for a Swarm task, its service's (GET /services/{id}) where they could be read."""
     config = data.get("Config") or {}
     host = data.get("HostConfig") or {}
     state = data.get("State") or {}
     policy = host.get("RestartPolicy") or {}
     started = str(state.get("StartedAt") or "")
     exit_code = state.get("ExitCode")
+    deployed, deployed_how = deployed_from(data, service)
     return ContainerDetails(
         id=str(data.get("Id", "?")), image=str(config.get("Image", "?")),
         state=str(state.get("Status", "?")),
@@ -70,4 +87,7 @@ def details_from(data: Mapping[str, Any]) -> ContainerDetails:
         devices=_devices(host),
         health=health_from(data),
         instance_names=_instance_names(data),
+        image_id=str(data.get("Image") or ""),
+        digests=tuple(str(d) for d in (image or {}).get("RepoDigests") or []),
+        deployed=deployed, deployed_how=deployed_how,
     )

@@ -58,7 +58,18 @@ def container_facts(inspect: Mapping[str, Any]) -> ContainerFacts:
         state=str(state.get("Status") or "") if isinstance(state, Mapping) else str(state),
         image=str(config.get("Image") or ""), labels=dict(config.get("Labels") or {}),
         networks=attachments(inspect), restart_policy=restart_policy(inspect),
-        workload=inspect)
+        workload=inspect, restarts=int(inspect.get("RestartCount") or 0), **_ending(state))
+
+
+def _ending(state: Any) -> dict[str, Any]:
+    """Health and last exit code, from an inspect's State."""
+    if not isinstance(state, Mapping):
+        return {}
+    finished = str(state.get("FinishedAt") or "")
+    never = not finished or finished.startswith("0001-")  # the Engine's zero time
+    code = state.get("ExitCode")
+    return {"health": str((state.get("Health") or {}).get("Status") or ""),
+            "exit_code": code if isinstance(code, int) and not never else None}
 
 
 def listed_facts(entry: Mapping[str, Any]) -> ContainerFacts:

@@ -15,10 +15,13 @@ from fintui.agent.attached import AttachedWatch
 from fintui.agent.client import AgentFailed, AgentRefused, AgentUnavailable
 from fintui.agent.remote_ops import Acts, RemoteOperations, drop_plan
 from fintui.core.alerts import Alert, alert_target
+from fintui.core.running_acts import RunningActs
 from fintui.ops.clean import choose as choose_clean
 from fintui.ops.operations import Operations, Plan, Refused
+from fintui.tui.container_flows import CONTAINER_KEYS, container_plan, shell_flow
 from fintui.tui.key_order import KeysInOrder, gives_keys_back
 from fintui.tui.pane_spec import News
+from fintui.tui.release_flows import RELEASE_ACTS, release_flow
 from fintui.tui.screens.actions import ConfirmScreen, ProgressScreen, ScaleScreen
 from fintui.tui.screens.cleanup import CleanupScreen
 from fintui.tui.screens.silence import SilenceScreen
@@ -40,6 +43,14 @@ class ActFlows(KeysInOrder):
     watcher: Watch | AttachedWatch
     _endpoint_ops: dict[str, Operations]
     agent_role: RemoteOperations | None = None  # what the agent said this account may do
+    _releases: RunningActs | None = None
+
+    @property
+    def releases(self) -> RunningActs:
+        """The releases this console started: they outlive their progress screens."""
+        if self._releases is None:
+            self._releases = RunningActs()
+        return self._releases
 
     def refresh_panes(self, news: News, only: str | None = None) -> None:
         """Redraw the panes this news concerns (the console's app does)."""
@@ -67,6 +78,10 @@ class ActFlows(KeysInOrder):
             if self.agent_role is not None:
                 remote.adopt(self.agent_role)
             return remote
+        return self.local_ops(endpoint)
+
+    def local_ops(self, endpoint: str) -> Operations:
+        """This process's own operations layer over an endpoint (a shell runs here)."""
         return self._endpoint_ops.get(endpoint, self.ops)
 
     def role_changed(self) -> None:
@@ -144,6 +159,10 @@ class ActFlows(KeysInOrder):
     @work(exclusive=True, group="action-flow", exit_on_error=False)
     @gives_keys_back
     async def action_flow(self, action: str, container: Container) -> None:
+        if action == "shell":
+            return await shell_flow(self, container)
+        if action in RELEASE_ACTS:  # R, B (release_flows.py)
+            return await release_flow(self, action, container)
         ops = self.ops_for(container.endpoint)
         try:
             if action == "scale":
@@ -156,6 +175,11 @@ class ActFlows(KeysInOrder):
                 plan = await ops.plan_scale(target, replicas)
             elif action == "isolate":
                 plan = await ops.plan_isolate(container.id)
+            elif action in CONTAINER_KEYS:  # r x p K D (container_flows.py)
+                asked = await container_plan(self, ops, action, container)
+                if asked is None:
+                    return
+                plan = asked
             else:
                 plan = await ops.plan_release(container.id)
         except Refused as exc:

@@ -18,6 +18,8 @@ from fintui.tui.screens.cleanup import CleanupScreen
 from fintui.tui.screens.details import DetailsScreen
 from fintui.tui.screens.help import HelpScreen, place
 from fintui.tui.screens.logs import LogScreen
+from fintui.tui.screens.rollout import ReleaseProgressScreen, RolloutScreen
+from fintui.tui.screens.signal import SignalScreen
 from fintui.tui.screens.silence import SilenceScreen
 from fintui.tui.screens.volume import VolumeScreen
 from fintui.tui.widgets.navigation import NavLog, NavTable, NavTree
@@ -39,6 +41,9 @@ def _chains(app: type[App[int]]) -> dict[str, Chain]:
         "the cleanup preview": (CleanupScreen, NavTable),
         "the confirmation": (ConfirmScreen,), "the progress screen": (ProgressScreen,),
         "the scale prompt": (ScaleScreen,), "the silence form": (SilenceScreen,),
+        "the signal prompt": (SignalScreen,),
+        "the rollout form": (RolloutScreen,),
+        "a release's progress": (ReleaseProgressScreen,),
         "volume details": (VolumeScreen,)}
     on_main: Chain = (app, Screen)
     chains = {name: on_main + classes for name, classes in panes.items()}

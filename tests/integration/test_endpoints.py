@@ -231,10 +231,11 @@ async def test_volumes_and_cleanup_act_on_the_endpoint_the_pane_shows(
     finally:
         b.close()
     config = two_endpoints
-    # The switch key rebound: the pane's hint must name the key that works.
+    # The switch key rebound (to z, which nothing else has): the pane's hint must name the
+    # key that works.
     config.write_text(config.read_text() + '\n[cleanup]\nnamed_volumes = true\n'
                       'volume_ttl = "1s"\ncontainer_ttl = "1s"\n'
-                      '\n[keys]\n"app.endpoint" = "x"\n')
+                      '\n[keys]\n"app.endpoint" = "z"\n')
     await asyncio.sleep(2)  # older than the policy's TTLs
     app = make_app(demo=False, config=config)
     try:
@@ -254,11 +255,11 @@ async def test_volumes_and_cleanup_act_on_the_endpoint_the_pane_shows(
                     await pilot.pause(0.1)
                 return names
 
-            await wait_for(pilot, "endpoint desk-a (1 of 2, x: next)")
+            await wait_for(pilot, "endpoint desk-a (1 of 2, z: next)")
             names = await volumes_when(PREFIX + "vol-a")
             assert PREFIX + "vol-a" in names and PREFIX + "stale-b" not in names
-            await pilot.press("x")
-            await wait_for(pilot, "endpoint desk-b (2 of 2, x: next)")
+            await pilot.press("z")
+            await wait_for(pilot, "endpoint desk-b (2 of 2, z: next)")
             names = await volumes_when(PREFIX + "stale-b")
             assert PREFIX + "stale-b" in names and PREFIX + "vol-a" not in names
             await pilot.press("c")
@@ -279,7 +280,7 @@ async def test_volumes_and_cleanup_act_on_the_endpoint_the_pane_shows(
             await wait_for(pilot, "endpoint desk-b only")
             mine = [c for c in app.state.snapshot.containers if c.id in containers.row_keys()]
             assert mine and {c.endpoint for c in mine} == {"desk-b"}
-            await pilot.press("x")
+            await pilot.press("z")
             await pilot.pause(0.2)
             assert "endpoint desk-b only" not in screen_text(app)
             shown = set(containers.row_keys())

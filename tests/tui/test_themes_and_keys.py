@@ -94,7 +94,8 @@ async def test_a_users_own_theme_file_is_selectable() -> None:
 
 
 async def test_rebound_keys_act_and_the_old_keys_do_not(tmp_path: Path) -> None:
-    config = keyed_config(tmp_path, '"containers.isolate" = "x"\n"app.help" = "f1"\n'
+    # z: a key no binding has (x now stops a container)
+    config = keyed_config(tmp_path, '"containers.isolate" = "z"\n"app.help" = "f1"\n'
                                     '"move.down" = "ctrl+n"\n')
     app = make_app(config=config)
     async with app.run_test(size=(160, 40)) as pilot:
@@ -103,7 +104,7 @@ async def test_rebound_keys_act_and_the_old_keys_do_not(tmp_path: Path) -> None:
         await pilot.press("i")
         await pilot.pause(0.2)
         assert not isinstance(app.screen, ConfirmScreen)
-        await pilot.press("x")
+        await pilot.press("z")
         await wait_for(pilot, "fix-gateway")
         await until_screen(pilot, ConfirmScreen)
         await pilot.press("n")  # cancel the isolation: nothing changes
@@ -118,17 +119,17 @@ async def test_rebound_keys_act_and_the_old_keys_do_not(tmp_path: Path) -> None:
         await wait_for(pilot, "Where")
         # The help lists what the keys are now, generated from the live bindings.
         rows = app.screen.rows
-        assert ("x", "Isolate", "Containers") in rows
+        assert ("z", "Isolate", "Containers") in rows
         assert ("f1", "Help", "everywhere") in rows
         assert not any(row[1] == "Isolate" and row[0] == "i" for row in rows)
 
 
 async def test_a_viewers_rebound_action_key_is_still_refused_on_record(tmp_path: Path) -> None:
-    app = make_app("--read-only", config=keyed_config(tmp_path, '"containers.isolate" = "x"\n'))
+    app = make_app("--read-only", config=keyed_config(tmp_path, '"containers.isolate" = "z"\n'))
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
         await until_loaded(pilot)
         await select(pilot, "fix-gateway")
-        await pilot.press("x")
+        await pilot.press("z")
         await wait_for(pilot, "role 'viewer' may not isolate")
         assert [r["outcome"] for r in app.ops.audit.records()] == ["refused"]
 

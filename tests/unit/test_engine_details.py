@@ -3,10 +3,12 @@ sections the Details screen draws from them (core/inspect_view.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fintui.clock import FixedClock
 from fintui.core.inspect_view import MASK, highlights
+from fintui.model import ContainerDetails
 from fintui.sources.demo import DEMO_START, DemoCluster
 from fintui.sources.demo_actions import DemoActions
 from fintui.sources.engine_details import details_from
@@ -69,4 +71,9 @@ async def test_the_demos_evidence_document_says_what_its_details_say() -> None:
     for spec in cluster.specs:
         document = await actions.inspect_document(spec.name)
         assert "DB_PASSWORD=s3cr3t-demo" in document["Config"]["Env"]  # evidence keeps values
-        assert details_from(document) == await cluster.details(spec.name)
+        # What runs (digests, the service's update) comes from other documents than this.
+        assert bare(details_from(document)) == bare(await cluster.details(spec.name))
+
+
+def bare(details: ContainerDetails) -> ContainerDetails:
+    return replace(details, image_id="", digests=(), deployed="", deployed_how="")

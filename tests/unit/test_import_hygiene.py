@@ -89,8 +89,8 @@ def _within(name: str, prefixes: tuple[str, ...]) -> bool:
 # leaf modules that import only the standard library: the clock, time parsing, the model's
 # operations, __version__ in the package itself) and the pure core may be imported by every room
 # above them.
-VOCABULARY = ("fintui.model", "fintui.model_ops", "fintui.model_health", "fintui.clock",
-              "fintui.timeparse")
+VOCABULARY = ("fintui.model", "fintui.model_ops", "fintui.model_health", "fintui.model_release",
+              "fintui.clock", "fintui.timeparse")
 PACKAGE_ITSELF = ("fintui",)  # fintui/__init__.py: __version__ (governed exactly, not as prefix)
 IO_LAYERS = ("fintui.sources", "fintui.ops", "fintui.store", "fintui.tui", "fintui.watch",
              "fintui.agent", "fintui.notify", "fintui.wiring", "fintui.cli", "fintui.poller",

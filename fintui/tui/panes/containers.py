@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -32,7 +32,7 @@ from fintui.core.container_rows import (
 from fintui.core.gpu_join import gpu_memory_by_container
 from fintui.model import ClusterSnapshot, Container
 from fintui.tui.key_order import hold_keys_for
-from fintui.tui.widgets.navigation import bound_id
+from fintui.tui.panes.container_keys import ACT_BINDINGS, ActKeys
 from fintui.tui.widgets.row_feed import Palette
 from fintui.tui.widgets.row_table import RowTable, TableColumn
 from fintui.tui.widgets.safe import safe, safe_line
@@ -54,7 +54,7 @@ class ContainersTable(RowTable):
         self.post_message(self.Activated())
 
 
-class ContainersPane(Vertical):
+class ContainersPane(ActKeys, Vertical):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="containers.filter"),
         Binding("o", "sort_next", "Sort", id="containers.sort_next"),
@@ -71,6 +71,10 @@ class ContainersPane(Vertical):
         Binding("s", "act('scale')", "Scale", id="containers.scale"),
         Binding("i", "act('isolate')", "Isolate", id="containers.isolate"),
         Binding("u", "act('release')", "Release", id="containers.release"),
+        *ACT_BINDINGS,  # r x p K D E: restart, stop/start, pause, kill, remove, shell
+        # Releases of a service, from any of its rows or its group header (release_flows.py).
+        Binding("R", "act('rollout')", "Roll out", show=False, id="containers.rollout"),
+        Binding("B", "act('rollback')", "Roll back", show=False, id="containers.rollback"),
         Binding("escape", "clear_filter", "Clear filter", show=False,
                 id="containers.clear_filter"),
     ]
@@ -123,6 +127,7 @@ class ContainersPane(Vertical):
         self._widest: dict[str, int] = {}
         self._header: tuple[object, ...] = ()  # what the header was drawn from
         self._summary = ""
+        self.marks: dict[str, str] = {}  # group key -> its release's mark (release_flows.py)
 
     def compose(self) -> ComposeResult:
         yield TypedInput(placeholder="filter: words in name, service, image, state… "
@@ -227,6 +232,8 @@ class ContainersPane(Vertical):
             gone = c.endpoint in down
             plain = cells(c, snap.taken_at, self.state.cpu_history(c.id), self.spark_width,
                           isolated, gpu_memory.get(c.id, 0), gone)
+            if c.group_key in self.marks:  # its service's release under way: `↑ 2/4 →2.4.2`
+                plain = {**plain, "state": self.marks[c.group_key]}
             made[key] = {k: safe(v, palette.style(tone(k, c, isolated, gone, snap.taken_at)))
                          for k, v in plain.items()}
             return made[key]
@@ -347,30 +354,13 @@ class ContainersPane(Vertical):
         self.app.notify(safe_line(f"{what}: select a container, this row is the group "
                                   f"{name} (enter folds or opens it)"), markup=False)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "act" and not self.may_act:
-            return None  # shown, but disabled: a viewer may look, not touch
-        return True
-
-    _ACTIONS = {"containers.scale": "scale", "containers.isolate": "isolate",
-                "containers.release": "release"}
-
-    def on_key(self, event: events.Key) -> None:
-        # A viewer's disabled key still reaches the guard, which refuses it on screen and in
-        # the audit log: an attempt is worth recording. Keys come from the live (remapped)
-        # bindings, so [keys] moves this too.
-        action = self._ACTIONS.get(bound_id(self, event.key) or "")
-        if action and not self.may_act:
-            event.stop()
-            self.action_act(action)
-
     def action_act(self, action: str) -> None:
         group = self.selected_group()
         if group is not None:
             member = self._groups.get(group)
-            if action != "scale":
+            if action not in ("scale", "rollout", "rollback"):  # a service's acts
                 self._header_says(f"{action.capitalize()} works on one container")
-            elif member is None or not member.service:
+            elif member is None or (not member.service and action == "scale"):
                 self.app.notify("standalone containers belong to no service: nothing to "
                                 "scale", markup=False)
             else:  # a header stands for its service: s scales it, as on any member's row

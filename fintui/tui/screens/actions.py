@@ -143,6 +143,10 @@ class ProgressScreen(ModalScreen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.start()
+
+    def start(self) -> None:
+        """Run the plan; a screen that only shows an act run elsewhere follows it instead."""
         self.run_plan()
 
     @work(exclusive=True, group="action", exit_on_error=False)

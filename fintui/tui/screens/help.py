@@ -22,6 +22,8 @@ PLACES = {
     "CleanupScreen": "cleanup preview", "ConfirmScreen": "confirmation",
     "ProgressScreen": "progress", "ScaleScreen": "scale prompt",
     "SilenceScreen": "silence form", "VolumeScreen": "volume details",
+    "SignalScreen": "signal prompt",
+    "RolloutScreen": "rollout form", "ReleaseProgressScreen": "release progress",
     "HelpScreen": "this help", "NavTable": "lists", "RowTable": "lists",
 }
 

@@ -1,0 +1,82 @@
+"""The console's everyday container acts (r x p K D) and its shell (E).
+
+The acts go the way of every act (act_flows: plan → confirm → progress → audit). A shell asks
+nothing: the console hands its terminal to `docker exec -it` and takes it back when the shell
+ends, on the same screen; the operations layer guards and audits it (fintui/ops/shell.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App, SuspendNotSupported
+
+from fintui.agent.attached import AttachedWatch
+from fintui.ops.operations import Failed, Plan, Refused, failure_line
+from fintui.ops.shell import plan_shell
+from fintui.tui.panes.container_keys import act_for
+from fintui.tui.screens.signal import SignalScreen
+from fintui.tui.widgets.safe import safe_line
+
+if TYPE_CHECKING:
+    from fintui.agent.remote_ops import Acts
+    from fintui.model import Container
+    from fintui.tui.act_flows import ActFlows
+
+CONTAINER_KEYS = ("restart", "stop", "pause", "kill", "remove")  # what the pane's keys ask
+
+
+async def container_plan(app: ActFlows, ops: Acts, action: str, container: Container
+                         ) -> Plan | None:
+    """The plan for a key's act on one row, or None when the signal dialog was cancelled.
+    x and p follow the row's state (start what is stopped, unpause what is paused)."""
+    act = act_for(action, container)
+    signal = ""
+    if act == "kill":
+        if not ops.may("kill").allowed:  # refuse (and audit) before asking for a signal
+            await ops.plan_container("kill", [container.id])
+        chosen = await app.push_screen_wait(SignalScreen(container.name))
+        if chosen is None:
+            return None
+        signal = chosen
+    return await ops.plan_container(act, [container.id], signal)
+
+
+async def in_terminal(app: App[Any], run: Callable[[], int]) -> int:
+    """Run a command on the console's terminal (in a thread: the console's watch goes on
+    working); the console steps aside meanwhile and is drawn again, as it was, after."""
+    try:
+        with app.suspend():
+            return await asyncio.to_thread(run)
+    except SuspendNotSupported:
+        raise OSError("this console has no terminal to hand over") from None
+
+
+async def shell_flow(app: ActFlows, container: Container) -> None:
+    """A shell in the row's container, through its endpoint, audited with its end.
+
+    The shell runs here, on this terminal, with this account's docker CLI: attached to an
+    agent, the agent's guard says whether this account may (as for every act), and the
+    records go to this console's own audit log."""
+    if isinstance(app.watcher, AttachedWatch) and app.agent_role is not None:
+        decision = app.agent_role.may("shell")
+        if not decision.allowed:
+            app.refused("shell", Refused(decision.reason))
+            return
+    ops = app.local_ops(container.endpoint)
+    try:
+        plan = await plan_shell(ops, container.id, container.name,
+                                lambda run: in_terminal(app, run))
+    except Refused as exc:
+        app.refused("shell", exc)
+        return
+    try:
+        outcome = await ops.execute(plan)
+    except (Refused, Failed) as exc:
+        said = f"refused: {exc}" if isinstance(exc, Refused) else failure_line(str(exc))
+        app.notify(safe_line(said), title="shell", severity="error", markup=False, timeout=8)
+    else:
+        app.notify(safe_line(f"{plan.summary} ended (exit {outcome.result.get('exit_code')})"),
+                   markup=False, timeout=4)
+    app.acted()

@@ -1,0 +1,133 @@
+"""Releases from the console: R rolls a service out to an image, B rolls it back.
+
+Guard → (which image) → plan → confirm, as every act; then the release runs in a worker of
+the console, not of its progress screen: closing that screen leaves it running, the service's
+rows marked (`↑ 2/4 →2.4.2`), and R or B on them opens it again with every line so far."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.css.query import NoMatches
+
+from fintui.agent.remote_ops import Acts, drop_plan
+from fintui.core.image_choices import ImageChoice, image_choices
+from fintui.core.running_acts import RunningAct
+from fintui.ops.operations import Failed, Plan, Refused, failure_line
+from fintui.tui.panes.containers import ContainersPane
+from fintui.tui.screens.actions import ConfirmScreen
+from fintui.tui.screens.rollout import ReleaseProgressScreen, RolloutScreen
+from fintui.tui.widgets.safe import safe_line
+
+if TYPE_CHECKING:
+    from fintui.model import Container
+    from fintui.tui.act_flows import ActFlows
+
+RELEASE_ACTS = ("rollout", "rollback")
+_SAID = {"rollout": "roll out", "rollback": "roll back"}
+
+
+def release_target(container: Container) -> str:
+    """What the operations layer releases for a row: its compose `project/service`, or its
+    Swarm service (as scaling names them)."""
+    return container.group
+
+
+async def release_flow(app: ActFlows, action: str, container: Container) -> None:
+    if not container.service:
+        app.notify(safe_line(f"{container.name} is a standalone container, not part of a "
+                             f"service: nothing to {_SAID[action]}"), markup=False)
+        return
+    running = app.releases.running(container.group_key)
+    if running is not None:  # one release of a service at a time: show the one under way
+        show_progress(app, running)
+        return
+    service = release_target(container)
+    ops = app.ops_for(container.endpoint)
+    image = ""
+    try:
+        if action == "rollback":
+            plan = await ops.plan_rollback(service)
+        else:
+            current = container.image.split("@", 1)[0]
+            if not ops.may("rollout").allowed:  # refuse (and audit) before asking
+                await ops.plan_rollout(service, current)
+            choices = await images_on(app, container)
+            choice = await app.push_screen_wait(RolloutScreen(service, current, choices))
+            if choice is None:
+                return
+            image = choice.image
+            plan = await ops.plan_rollout(service, image, choice.canary, 0.0,
+                                          choice.parallelism)
+    except Refused as exc:
+        app.refused(action, exc)
+        return
+    if not await app.push_screen_wait(ConfirmScreen(plan)):
+        await drop_plan(ops, plan)
+        app.notify("cancelled: nothing changed", markup=False)
+        return
+    act = app.releases.start(RunningAct(container.group_key, action, service, image,
+                                        handle=(ops, plan)))
+    # The console's worker, in its own group: neither closing the screen nor the next act
+    # (the action flow's group is exclusive) stops a release half way.
+    app.run_worker(run_release(app, ops, plan, act), group="release", exit_on_error=False)
+    show_progress(app, act)
+
+
+async def images_on(app: ActFlows, container: Container) -> list[ImageChoice]:
+    """The images on the row's endpoint, from its disk-usage reading (read again when old)."""
+    storage = container.endpoint if len(app.parts.endpoints) > 1 else ""
+    disk = app.watcher.disks.get(storage)
+    interval = app.parts.settings.cleanup.disk_usage_interval
+    now = app.parts.clock.now()
+    if disk is None or (now - disk.taken_at).total_seconds() > interval:
+        app.notify("reading the images on this endpoint…", markup=False, timeout=2)
+        await app.watcher.read_disks([storage])
+        disk = app.watcher.disks.get(storage)
+    return image_choices(disk.images if disk else (), container.image, now)
+
+
+def show_progress(app: ActFlows, act: RunningAct) -> None:
+    ops, plan = cast("tuple[Acts, Plan]", act.handle)
+    app.push_screen(ReleaseProgressScreen(ops, plan, act))
+
+
+async def run_release(app: ActFlows, ops: Acts, plan: Plan, act: RunningAct) -> None:
+    def line(text: str) -> None:
+        act.add(text)
+        shown(app, act)
+
+    shown(app, act)
+    try:
+        await ops.execute(plan, line)
+    except Refused as exc:
+        act.end(False, f"refused: {exc}")
+    except Failed as exc:
+        act.end(False, failure_line(str(exc)))
+    else:
+        act.end(True, "done")
+    finally:
+        if not act.finished:  # cancelled as the console closes, or an error of our own
+            act.end(False, "outcome unknown: the console stopped following it")
+        shown(app, act)
+    app.notify(safe_line(act.ending), title=act.action, markup=False, timeout=10,
+               severity="information" if act.ok else "error")
+    app.watcher.wake()
+    app.acted()
+
+
+def shown(app: ActFlows, act: RunningAct) -> None:
+    """Bring the rows' marks and any open progress screen of this act up to date."""
+    if not app.screen_stack:  # a line that lands while the console closes
+        return
+    for screen in app.screen_stack:
+        if isinstance(screen, ReleaseProgressScreen) and screen.act is act:
+            screen.follow()
+    try:
+        pane = app.main.query_one(ContainersPane)
+    except NoMatches:
+        return
+    marks = app.releases.marks()
+    if marks != pane.marks:
+        pane.marks = marks
+        pane.refresh_rows()

@@ -1,0 +1,251 @@
+"""Pilot tests on the demo: R rolls a service out (choosing among the endpoint's images), its
+progress screen may be closed while it goes on (the rows say so), B rolls it back; a
+standalone container is no service, and a viewer is refused on record."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from textual.widgets import Input
+
+from fintui.ops.operations import Outcome, Plan
+from fintui.tui.app import FintuiApp
+from fintui.tui.panes.containers import GROUP_PREFIX, ContainersPane
+from fintui.tui.screens.actions import ConfirmScreen
+from fintui.tui.screens.details import DetailsScreen
+from fintui.tui.screens.rollout import ReleaseProgressScreen, RolloutScreen
+from tests.tui.helpers import make_app, screen_text, until_loaded, until_screen, wait_for
+
+PRICING = ("pricing.1.k3j9x2a1", "pricing.2.p8d0s7q4", "pricing.3.x1m2n3b4")
+
+
+def pane(app: FintuiApp) -> ContainersPane:
+    return app.query_one(ContainersPane)
+
+
+async def select(pilot: Any, name: str) -> None:
+    p = pane(pilot.app)
+    index = [p.cell_text(k, "name") for k in p.row_keys()].index(name)
+    p.table.move_cursor(row=index)
+    await pilot.pause()
+
+
+def toasts(app: FintuiApp) -> str:
+    """What the notifications say, their wrapped lines joined again."""
+    return " ".join(line.split("▌ ", 1)[1].strip() for line in screen_text(app).splitlines()
+                    if "▌ " in line)
+
+
+async def until_said(pilot: Any, words: str) -> None:
+    await until(pilot, lambda: words in toasts(pilot.app), f"saying {words!r}")
+
+
+def state_cell(app: FintuiApp, name: str) -> str:
+    p = pane(app)
+    key = next(k for k in p.row_keys() if p.cell_text(k, "name") == name)
+    return p.cell_text(key, "state")
+
+
+def hold_releases(app: FintuiApp, monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Releases wait for the returned gate before they change anything (the demo's are
+    instant), so a test sees one under way."""
+    gate = asyncio.Event()
+    ops = app.ops_for("")
+    real: Callable[..., Any] = ops.execute
+
+    async def execute(plan: Plan, progress: Callable[[str], None] | None = None) -> Outcome:
+        inner = plan.run
+        assert inner is not None
+
+        async def run(journal: Any) -> dict[str, Any]:
+            await gate.wait()
+            return await inner(journal)
+
+        plan.run = run
+        outcome: Outcome = await real(plan, progress)
+        return outcome
+
+    monkeypatch.setattr(ops, "execute", execute)
+    return gate
+
+
+async def until(pilot: Any, check: Callable[[], bool], what: str, tries: int = 200) -> None:
+    for _ in range(tries):
+        if check():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"{what} never happened:\n{screen_text(pilot.app)}")
+
+
+async def roll_out(pilot: Any, row: str = "pricing.2.p8d0s7q4") -> RolloutScreen:
+    await select(pilot, row)
+    await pilot.press("R")
+    dialog: RolloutScreen = await until_screen(pilot, RolloutScreen)
+    await pilot.pause(0.1)
+    return dialog
+
+
+async def test_rollout_in_the_background_marks_the_rows_until_it_ends(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until_loaded(pilot)
+        gate = hold_releases(app, monkeypatch)
+        await roll_out(pilot)
+        text = screen_text(app)
+        assert "Roll out pricing (now quant/pricing-engine:2.4.1)" in text
+        # The endpoint's images, the service's own repository first, newest first.
+        assert text.index("quant/pricing-engine:2.4.1") < text.index(
+            "quant/pricing-engine:2.3.9") < text.index("db/ledger-pg:15.4")
+        assert "(running now)" in text
+        # The older tag is the one offered (the running one is no release).
+        assert "image quant/pricing-engine:2.3.9" in text
+        await pilot.press("enter")
+        await until_screen(pilot, ConfirmScreen)
+        assert "quant/pricing-engine:2.3.9" in screen_text(app)
+        await pilot.press("y")
+        progress: ReleaseProgressScreen = await until_screen(pilot, ReleaseProgressScreen)
+        assert not progress.act.finished
+        await pilot.press("b")  # keep it running in the background
+        await until(pilot, lambda: not isinstance(app.screen, ReleaseProgressScreen),
+                    "closing the progress screen")
+        await until_said(pilot, "the rollout of pricing goes on in the background")
+        for name in PRICING:
+            assert state_cell(app, name) == "↑ to 2.3.9"
+        assert state_cell(app, "ledger-db") == "● running"
+        # R on one of its rows opens the same release's progress again, with its lines.
+        await select(pilot, "pricing.3.x1m2n3b4")
+        await pilot.press("R")
+        again: ReleaseProgressScreen = await until_screen(pilot, ReleaseProgressScreen)
+        assert again.act is progress.act
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, ReleaseProgressScreen),
+                    "closing it again")
+        gate.set()
+        await wait_for(pilot, "rollout of pricing done")
+        await until(pilot, lambda: all(state_cell(app, n) != "↑ to 2.3.9" for n in PRICING),
+                    "the mark going")
+        assert progress.act.ok and any("3/3" in line for line in progress.act.lines)
+        assert [(r["action"], r["outcome"]) for r in app.ops.audit.records()] == [
+            ("rollout", "started"), ("rollout", "ok")]
+
+
+async def test_progress_shows_every_line_and_ends_there_when_left_open() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until_loaded(pilot)
+        await roll_out(pilot)
+        await pilot.press("enter")
+        await until_screen(pilot, ConfirmScreen)
+        await pilot.press("y")
+        progress: ReleaseProgressScreen = await until_screen(pilot, ReleaseProgressScreen)
+        await until(pilot, lambda: progress.finished, "the rollout ending")
+        text = screen_text(app)
+        assert "3/3 tasks on quant/pricing-engine:2.3.9" in text
+        assert "done   (enter / escape to close)" in text
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, ReleaseProgressScreen),
+                    "closing the progress screen")
+        # B: back to the image before the rollout.
+        await select(pilot, "pricing.1.k3j9x2a1")
+        await pilot.press("B")
+        await until_screen(pilot, ConfirmScreen)
+        assert "quant/pricing-engine:2.4.1" in screen_text(app)
+        await pilot.press("y")
+        back: ReleaseProgressScreen = await until_screen(pilot, ReleaseProgressScreen)
+        await until(pilot, lambda: back.finished, "the rollback ending")
+        assert back.act.ok, back.act.outcome
+        await wait_for(pilot, "rollback of pricing done")
+        actions = [(r["action"], r["outcome"]) for r in app.ops.audit.records()]
+        assert actions[-2:] == [("rollback", "started"), ("rollback", "ok")]
+
+
+async def test_a_group_header_rolls_its_service_out() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_loaded(pilot)
+        await pilot.press("b")  # grouped by service
+        await pilot.pause()
+        p = pane(app)
+        p.table.move_cursor(row=p.row_keys().index(GROUP_PREFIX + "pricing"))
+        await pilot.pause()
+        await pilot.press("R")
+        await until_screen(pilot, RolloutScreen)
+        assert "Roll out pricing" in screen_text(app)
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, RolloutScreen), "cancel")
+        assert app.ops.audit.records() == []
+
+
+async def test_a_standalone_container_is_no_service() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until_loaded(pilot)
+        await select(pilot, "fix-gateway")
+        await pilot.press("R")
+        await until_said(pilot, "fix-gateway is a standalone container, not part of a "
+                         "service: nothing to roll out")
+        await pilot.press("B")
+        await until_said(pilot, "nothing to roll back")
+        assert not isinstance(app.screen, RolloutScreen | ConfirmScreen)
+        assert app.ops.audit.records() == []
+
+
+async def test_a_viewer_is_refused_on_record() -> None:
+    app = make_app("--read-only")
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
+        await until_loaded(pilot)
+        active = app.screen.active_bindings
+        assert not active["R"].enabled and not active["B"].enabled
+        await select(pilot, "pricing.1.k3j9x2a1")
+        await pilot.press("R")
+        await wait_for(pilot, "role 'viewer' may not rollout")
+        await pilot.press("B")
+        await wait_for(pilot, "role 'viewer' may not rollback")
+        assert not isinstance(app.screen, RolloutScreen | ConfirmScreen)
+        assert [(r["action"], r["outcome"]) for r in app.ops.audit.records()] == [
+            ("rollout", "refused"), ("rollback", "refused")]
+
+
+async def test_details_say_what_runs_its_digest_and_when_it_was_deployed() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_loaded(pilot)
+        await select(pilot, "pricing.1.k3j9x2a1")
+        await pilot.press("enter")
+        await until_screen(pilot, DetailsScreen)
+        await wait_for(pilot, "deployed: ")
+        text = screen_text(app)
+        assert "image: quant/pricing-engine:2.4.1" in text
+        assert "digest: sha256:" in text
+        assert "(service updated)" in text  # a Swarm task: its service's last update
+        await pilot.press("escape")
+        await select(pilot, "ledger-db")
+        await pilot.press("enter")
+        await until_screen(pilot, DetailsScreen)
+        await wait_for(pilot, "(container created)")  # compose: the container's creation
+
+
+async def test_a_failing_canary_ends_in_a_notice_of_the_rollback() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until_loaded(pilot)
+        dialog = await roll_out(pilot)
+        # The demo's broken release: a tag ending in `bad` exits 1.
+        dialog.query_one("#image", Input).value = "quant/pricing-engine:2.5.0-bad"
+        dialog.query_one("#canary", Input).value = "1"
+        await pilot.press("enter")
+        await until_screen(pilot, ConfirmScreen)
+        assert "1 canary" in screen_text(app)
+        await pilot.press("y")
+        progress: ReleaseProgressScreen = await until_screen(pilot, ReleaseProgressScreen)
+        await pilot.press("b")
+        await until(pilot, lambda: progress.act.finished, "the rollout ending", tries=1500)
+        assert not progress.act.ok
+        await until_said(pilot, "pricing rolled back: canary task pricing.1 exited with code 1")
+        assert all(state_cell(app, n).startswith("●") for n in PRICING)
+        assert [(r["action"], r["outcome"]) for r in app.ops.audit.records()] == [
+            ("rollout", "started"), ("rollout", "failed")]

@@ -1,0 +1,204 @@
+"""Compose rollouts and rollbacks end to end on the simulated cluster: replicas replaced new
+before old, a canary's fault rolled back, a later batch's failure putting earlier ones back,
+rollback to the audited image. (Against a real daemon: tests/integration/
+test_rollout_compose.py.)"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from fintui.clock import FixedClock
+from fintui.config import load_settings
+from fintui.model_ops import ContainerFacts, NetworkAttachment, RestartPolicy
+from fintui.ops import rollout_compose_run
+from fintui.ops.guard import Decision
+from fintui.ops.operations import Failed, Operations, Refused
+from fintui.ops.plan import Plan
+from fintui.ops.rollout_compose import plan_compose_rollback, plan_compose_rollout
+from fintui.sources.demo import DEMO_START, DemoCluster
+from fintui.sources.demo_actions import DemoActions
+
+TARGET = "agents/llm-infer"  # two replicas on ml/infer-agent:0.7.3 in the demo
+OLD = "ml/infer-agent:0.7.3"
+NEW = "ml/infer-agent:0.6.0"  # on the demo host too, unused
+
+
+class Watched(DemoActions):
+    """The demo, counting the service's running replicas after every removal, and making
+    the new replicas numbered in `bad` go wrong as told (at once, or after `later` s)."""
+
+    def __init__(self, cluster: DemoCluster) -> None:
+        super().__init__(cluster)
+        self.lowest: int | None = None
+        self.bad: dict[str, str] = {}  # replica name -> behaviour it turns to
+        self.later = 0.0
+
+    def running(self) -> int:
+        return sum(1 for s in self.cluster.specs if s.project == "agents"
+                   and self.cluster._container(s).state == "running")
+
+    async def stop_and_remove(self, container_id: str) -> None:
+        await super().stop_and_remove(container_id)
+        now = self.running()
+        self.lowest = now if self.lowest is None else min(self.lowest, now)
+
+    async def create_copy(self, template: ContainerFacts, name: str,
+                          labels: Mapping[str, str], network: NetworkAttachment | None,
+                          restart_policy: RestartPolicy, image: str = "") -> str:
+        new_id = await super().create_copy(template, name, labels, network, restart_policy,
+                                           image)
+        if name in self.bad:
+            def turn() -> None:
+                specs = self.cluster.specs
+                at = next(i for i, s in enumerate(specs) if s.name == name)
+                specs[at] = replace(specs[at], behaviour=self.bad[name])
+            if self.later:
+                asyncio.get_running_loop().call_later(self.later, turn)
+            else:
+                turn()
+        return new_id
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+          ) -> tuple[DemoCluster, Watched, Operations]:
+    monkeypatch.setattr(rollout_compose_run, "SETTLE", 0.0)
+    monkeypatch.setattr(rollout_compose_run, "POLL", 0.01)
+    settings = load_settings(None)
+    settings = replace(settings, paths=replace(settings.paths, state_dir=tmp_path),
+                       audit=replace(settings.audit, path=tmp_path / "audit.jsonl"),
+                       rollout=replace(settings.rollout, converge_timeout=2.0))
+    clock = FixedClock(DEMO_START)
+    cluster = DemoCluster(7, clock, 2.0)
+    actions = Watched(cluster)
+    return cluster, actions, Operations(actions, settings, "alice", False, clock)
+
+
+async def rollout(ops: Operations, image: str, canary: int = 0, watch: float = 0.0,
+                  parallelism: int = 1, target: str = TARGET) -> Plan:
+    async def build(decision: Decision) -> Plan:
+        return await plan_compose_rollout(ops, target, image, canary, watch, parallelism,
+                                          decision)
+
+    return await ops.planned("rollout", target, {"image": image}, build)
+
+
+async def rollback(ops: Operations, target: str = TARGET) -> Plan:
+    async def build(decision: Decision) -> Plan:
+        return await plan_compose_rollback(ops, target, decision)
+
+    return await ops.planned("rollback", target, {}, build)
+
+
+def replicas(cluster: DemoCluster) -> dict[str, str]:
+    """The service's replicas now: name -> image."""
+    return {s.name: s.image for s in cluster.specs if s.project == "agents"}
+
+
+async def test_a_rollout_replaces_every_replica_new_before_old(
+        world: tuple[DemoCluster, Watched, Operations]) -> None:
+    cluster, actions, ops = world
+    plan = await rollout(ops, NEW)
+    assert plan.parameters["from"] == OLD and plan.parameters["to"] == NEW
+    assert plan.parameters["to_id"].startswith("sha256:")
+    assert any("never fewer running replicas" in step for step in plan.steps)
+    outcome = await ops.execute(plan)
+    assert replicas(cluster) == {"agents-llm-infer-3": NEW, "agents-llm-infer-4": NEW}
+    assert actions.lowest == 2  # two ran at the start; never fewer
+    assert outcome.result["replaced"] == ["agents-llm-infer-1 → agents-llm-infer-3",
+                                          "agents-llm-infer-2 → agents-llm-infer-4"]
+    records = ops.audit.records()
+    assert [r["outcome"] for r in records] == ["started", "ok"]
+    assert records[-1]["parameters"]["from"] == OLD
+    assert records[-1]["result"]["removed"] == ["agents-llm-infer-1", "agents-llm-infer-2"]
+
+
+async def test_a_canary_fault_in_its_watch_rolls_it_back_and_keeps_the_old_ones(
+        world: tuple[DemoCluster, Watched, Operations]) -> None:
+    cluster, actions, ops = world
+    actions.bad = {"agents-llm-infer-3": "exited"}
+    actions.later = 0.1  # up at first, then it stops during its watch
+    plan = await rollout(ops, NEW, canary=1, watch=1.0)
+    assert plan.steps[0].startswith("canary: create 1 new replica(s)")
+    with pytest.raises(Failed, match="canary agents-llm-infer-3 stopped") as failed:
+        await ops.execute(plan)
+    assert str(failed.value).startswith("rolled back: canary")
+    assert replicas(cluster) == {"agents-llm-infer-1": OLD, "agents-llm-infer-2": OLD}
+    assert actions.lowest == 2
+    record = ops.audit.records()[-1]
+    assert record["outcome"] == "failed"
+    assert record["result"]["removed"] == ["agents-llm-infer-3"]
+    assert record["result"]["replaced"] == []
+    assert record["result"]["rolled_back"] is True  # the verbs say "rolled back"
+
+
+async def test_the_demos_broken_image_fails_its_canary(
+        world: tuple[DemoCluster, Watched, Operations]) -> None:
+    cluster, _, ops = world
+    with pytest.raises(Failed, match=r"canary agents-llm-infer-3 (keeps restarting|restarted)"):
+        await ops.execute(await rollout(ops, "ml/infer-agent:bad", canary=1, watch=1.0))
+    assert replicas(cluster) == {"agents-llm-infer-1": OLD, "agents-llm-infer-2": OLD}
+
+
+async def test_a_later_batch_failing_puts_the_earlier_replaced_ones_back(
+        world: tuple[DemoCluster, Watched, Operations]) -> None:
+    cluster, actions, ops = world
+    actions.bad = {"agents-llm-infer-4": "unhealthy"}
+    with pytest.raises(Failed, match="agents-llm-infer-4 failed its health check"):
+        await ops.execute(await rollout(ops, NEW))
+    # -1 was replaced by -3; -4 failed: -4 removed, -1 made again (as -5), then -3 removed.
+    assert replicas(cluster) == {"agents-llm-infer-2": OLD, "agents-llm-infer-5": OLD}
+    assert actions.lowest == 2
+    result = ops.audit.records()[-1]["result"]
+    assert result["restored"] == [f"agents-llm-infer-5 on {OLD}"]
+    assert result["replaced"] == ["agents-llm-infer-1 → agents-llm-infer-3"]
+
+
+async def test_rollback_returns_to_the_image_the_audit_recorded(
+        world: tuple[DemoCluster, Watched, Operations]) -> None:
+    cluster, _, ops = world
+    with pytest.raises(Refused, match="no finished rollout of agents/llm-infer"):
+        await rollback(ops)
+    # Through the operations door, as the verbs and the console call it.
+    await ops.execute(await ops.plan_rollout(TARGET, NEW, parallelism=2))
+    back = await ops.plan_rollback(TARGET)
+    assert back.action == "rollback" and back.parameters["to"] == OLD
+    await ops.execute(back)
+    assert set(replicas(cluster).values()) == {OLD}
+    with pytest.raises(Refused, match=f"already runs {OLD}"):
+        await rollback(ops)  # the last rollout's from-image is what runs now
+    assert [r["outcome"] for r in ops.audit.records()] == [
+        "refused", "started", "ok", "started", "ok", "refused"]
+
+
+@pytest.mark.parametrize(("target", "image", "words"), [
+    ("ghost/svc", NEW, "no containers of compose service ghost/svc"),
+    (TARGET, OLD, f"every running replica of {TARGET} already runs {OLD}"),
+    (TARGET, "nosuch/model:1.0", "image nosuch/model:1.0 is not on this endpoint"),
+    (TARGET, NEW, "a canary must be fewer than the replicas of agents/llm-infer to replace"),
+])
+async def test_compose_refusals_are_clear_and_audited(
+        world: tuple[DemoCluster, Watched, Operations], target: str, image: str,
+        words: str) -> None:
+    _, _, ops = world
+    with pytest.raises(Refused, match=words):
+        await rollout(ops, image, target=target, canary=2 if "canary" in words else 0)
+    record = ops.audit.records()[-1]
+    assert record["outcome"] == "refused" and words in record["error"]
+
+
+async def test_an_isolated_replica_is_left_alone_and_not_counted(
+        world: tuple[DemoCluster, Watched, Operations]) -> None:
+    cluster, _, ops = world
+    await ops.execute(await ops.plan_isolate("agents-llm-infer-1", replace=False))
+    plan = await rollout(ops, NEW)
+    assert plan.parameters["replicas"] == 1
+    assert "1 isolated replica(s) are left as they are" in plan.warnings
+    outcome = await ops.execute(plan)
+    assert outcome.result["replaced"] == ["agents-llm-infer-2 → agents-llm-infer-3"]
+    assert replicas(cluster) == {"agents-llm-infer-1": OLD, "agents-llm-infer-3": NEW}
