@@ -58,6 +58,7 @@ class Container:
     oom_killed: bool = False  # the kernel's OOM killer ended its last run
     cpu_limit: float | None = None  # CPUs it may use (--cpus or quota/period); None: no limit
     endpoint: str = ""  # the configured endpoint's name; "" with a single unnamed endpoint
+    image_id: str = ""  # sha256:… of the image it runs (the daemon's list says it)
 
     @property
     def short_id(self) -> str:
@@ -89,6 +90,7 @@ class Service:
     endpoint: str = ""
     # Swarm: where its tasks meant to run are, as (node hostname, task state, count).
     placement: tuple[tuple[str, str, int], ...] = ()
+    updated: datetime | None = None  # Swarm: its spec's last change (a rollout's time)
 
 
 @dataclass(frozen=True, slots=True)

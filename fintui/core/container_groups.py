@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from fintui.core.container_rows import biggest, group_counts
+from fintui.core.format import human_duration
 from fintui.core.text_safety import one_line
-from fintui.model import ClusterSnapshot, Container
+from fintui.model import ClusterSnapshot, Container, Service
 
 GROUP_PREFIX = "group:"
 
@@ -71,3 +73,42 @@ def biggest_row(keys: Sequence[str], by_id: Mapping[str, Container], key: str) -
     if rows:
         return keys.index(max(rows, key=lambda k: biggest(by_id[k], key)))
     return next((i for i, k in enumerate(keys) if not k.startswith(GROUP_PREFIX)), 0)
+
+
+def release_cells(rows: Sequence[Container], services: Sequence[Service],
+                  now: datetime | None) -> dict[str, dict[str, str]]:
+    """What a service's header says of what runs: its image's tag and short id in the Image
+    column (`2.4.1 @3f2a9c1b`, the repository is on its rows; `2 images` while a rollout is
+    half way) and,
+    in the Up column, how long ago it was deployed (Swarm: its spec's last update; compose:
+    its oldest live replica's creation). Keyed by group key; standalone rows have none."""
+    members: dict[str, list[Container]] = {}
+    for c in rows:
+        if c.group:
+            members.setdefault(c.group_key, []).append(c)
+    swarm = {(s.name, s.endpoint): s for s in services if s.mode != "compose"}
+    cells: dict[str, dict[str, str]] = {}
+    for key, group in members.items():
+        live = [c for c in group if c.state in ("running", "paused", "restarting")] or group
+        images = sorted({(c.image, c.image_id) for c in live})
+        if len(images) > 1:
+            image = f"{len(images)} images"
+        else:
+            name, image_id = images[0]
+            short = image_id.removeprefix("sha256:")[:8]
+            image = f"{tag_of(name)} @{short}" if short else name
+        first = group[0]
+        service = None if first.project else swarm.get((first.service, first.endpoint))
+        created = [c.created for c in live if c.created is not None]
+        deployed = service.updated if service is not None and service.updated else \
+            min(created, default=None)
+        age = (now - deployed).total_seconds() if now and deployed else None
+        cells[key] = {"image": one_line(image), "uptime": human_duration(age)}
+    return cells
+
+
+def tag_of(image: str) -> str:
+    """An image reference's tag (`quant/pricing:2.4.1` → `2.4.1`); the whole reference when it
+    has none (`registry:5000/app` has a port, not a tag)."""
+    name, _, tag = image.rpartition(":")
+    return tag if name and "/" not in tag else image

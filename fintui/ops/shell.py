@@ -109,6 +109,14 @@ async def plan_shell(ops: Acting, container: str, name: str, attach: Attach) -> 
         url = endpoint_url(ops.source)
         if url is None:
             raise Refused("the demo cluster has no shells: its containers are simulated")
+        if not ops.settings.exec.shells:
+            raise Refused("[exec] shells is empty: name the shells to try, like "
+                          '["bash", "sh"]')
+        state = (await ops.resolve(container)).state
+        if state != "running":  # say what to do, not the daemon's sentence around an id
+            hint = {"paused": ": unpause it first (p)", "restarting": ": it is between "
+                    "crashes; read its logs (l)"}.get(state, ": start it first (x)")
+            raise Refused(f"{one_line(name)} is {state}{hint}")
         docker = shutil.which("docker")
         if docker is None:
             raise Refused("no docker command on PATH: a shell needs the Docker CLI "
@@ -118,10 +126,18 @@ async def plan_shell(ops: Acting, container: str, name: str, attach: Attach) -> 
         argv = exec_command(base, container, shell)
         parameters.update(shell=shell, endpoint_url=url)
 
+        banner = (f"\x1b[H\x1b[2Jfintui: {shell} in {one_line(name)} on {one_line(url)}; "
+                  "exit the shell to return to the console\r\n")
+
+        def shell_here() -> int:
+            # A clear screen and whose shell this is: the last shell's output is not this one's.
+            os.write(1, banner.encode())
+            return subprocess.call(argv)
+
         async def run(journal: Journal) -> dict[str, Any]:
             journal(f"{shell} in {name}: the console returns when it ends")
             try:
-                code = await attach(lambda: subprocess.call(argv))
+                code = await attach(shell_here)
             except OSError as exc:
                 raise Failed(f"the shell could not start: {exc}") from None
             return {"exit_code": code, "ended": now_iso(ops.clock)}

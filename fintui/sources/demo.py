@@ -58,7 +58,7 @@ from fintui.sources.demo_growth import (
     days_since_start,
 )
 from fintui.sources.demo_health import demo_health
-from fintui.sources.demo_images import with_image_facts
+from fintui.sources.demo_images import image_id, with_image_facts
 from fintui.sources.demo_releases import DemoUpdate
 from fintui.sources.engine_rows import compose_services
 
@@ -268,8 +268,10 @@ class DemoCluster:
         if spec.behaviour == "crashloop":  # every restart starts the clock again
             started = self.clock.now() - timedelta(seconds=4 + (self.tick % 3) * self.step)
         return Container(
-            id=cid, name=spec.name, image=spec.image, state=state, status=status,
-            health=health, created=started - timedelta(minutes=5),
+            id=cid, name=spec.name, image=spec.image, image_id=image_id(spec.image),
+            state=state, status=status,
+            # created once: a crash loop restarts the same container
+            health=health, created=DEMO_START - timedelta(hours=spec.age_hours, minutes=5),
             started_at=self.started.get(spec.name, started) if state == "running" else None,
             restart_count=restarts, service=spec.service, project=spec.project,
             labels=tuple(sorted(labels.items())),

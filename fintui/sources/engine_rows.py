@@ -77,6 +77,7 @@ def container_from(
         oom_killed=bool(state.get("OOMKilled")),
         cpu_limit=cpu_limit((inspect or {}).get("HostConfig") or {}),
         endpoint=endpoint,
+        image_id=str(listed.get("ImageID") or ""),
     )
 
 
@@ -123,5 +124,6 @@ def swarm_rows(services: list[dict[str, Any]], tasks: list[dict[str, Any]],
             if replicated else None,
             running=running.get(str(svc["ID"]), 0), image=image,
             placement=placement.get(str(svc["ID"]), ()),
+            updated=parse_docker_time(svc.get("UpdatedAt")),
         ))
     return sorted(out, key=lambda s: s.name), node_rows

@@ -43,6 +43,7 @@ class ActFlows(KeysInOrder):
     watcher: Watch | AttachedWatch
     _endpoint_ops: dict[str, Operations]
     agent_role: RemoteOperations | None = None  # what the agent said this account may do
+    shell_open = False  # a shell is being opened or runs: a second E waits for its end
     _releases: RunningActs | None = None
 
     @property
@@ -156,11 +157,23 @@ class ActFlows(KeysInOrder):
             return
         self.action_flow("isolate", target)
 
+    @work(group="shell", exit_on_error=False)
+    @gives_keys_back
+    async def shell_worker(self, container: Container) -> None:
+        """A shell: not in the exclusive action group, whose next key would cancel it while
+        the terminal is handed over (two readers of one terminal); one at a time."""
+        if self.shell_open:
+            self.notify("a shell is already opening or open", markup=False)
+            return
+        self.shell_open = True
+        try:
+            await shell_flow(self, container)
+        finally:
+            self.shell_open = False
+
     @work(exclusive=True, group="action-flow", exit_on_error=False)
     @gives_keys_back
     async def action_flow(self, action: str, container: Container) -> None:
-        if action == "shell":
-            return await shell_flow(self, container)
         if action in RELEASE_ACTS:  # R, B (release_flows.py)
             return await release_flow(self, action, container)
         ops = self.ops_for(container.endpoint)

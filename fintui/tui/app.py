@@ -341,7 +341,10 @@ class FintuiApp(StorageFlows):
 
     @on(ContainersPane.Act)
     def _act(self, message: ContainersPane.Act) -> None:
-        self.action_flow(message.action, message.container)
+        if message.action == "shell":  # its own worker: no later key may cancel it
+            self.shell_worker(message.container)
+        else:
+            self.action_flow(message.action, message.container)
 
     @on(NodesPane.Availability)
     def _node_availability(self, message: NodesPane.Availability) -> None:

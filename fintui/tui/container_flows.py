@@ -48,7 +48,16 @@ async def in_terminal(app: App[Any], run: Callable[[], int]) -> int:
     working); the console steps aside meanwhile and is drawn again, as it was, after."""
     try:
         with app.suspend():
-            return await asyncio.to_thread(run)
+            future = asyncio.ensure_future(asyncio.to_thread(run))
+            cancelled = False
+            while not future.done():  # the shell owns the terminal until it ends, whatever
+                try:
+                    await asyncio.shield(future)
+                except asyncio.CancelledError:
+                    cancelled = True
+            if cancelled:
+                raise asyncio.CancelledError
+            return future.result()
     except SuspendNotSupported:
         raise OSError("this console has no terminal to hand over") from None
 

@@ -43,3 +43,30 @@ def test_summary_says_what_is_shown_and_how() -> None:
                         endpoint="desk-b")
     assert line == ("2 of 4 containers, 3 running  ·  sort: Name ↑  ·  grouped by service  ·  "
                     "filter: pri  ·  endpoint desk-b only")
+
+
+def test_a_service_header_says_which_image_runs_and_since_when() -> None:
+    from datetime import timedelta
+
+    from fintui.core.container_groups import release_cells, tag_of
+    from fintui.model import Service
+
+    def replica(name: str, image: str, image_id: str, hours: float, service: str = "web",
+                project: str = "") -> Container:
+        return Container(id=name, name=name, image=image, image_id=image_id, state="running",
+                         status="", service=service, project=project,
+                         created=NOW - timedelta(hours=hours))
+
+    swarm = [replica("web.1", "acme/web:2.4.1", "sha256:3f2a9c1b77", 5),
+             replica("web.2", "acme/web:2.4.1", "sha256:3f2a9c1b77", 1)]
+    updated = Service("svc", "web", "replicated", 2, 2, "acme/web:2.4.1",
+                      updated=NOW - timedelta(hours=6))
+    assert release_cells(swarm, [updated], NOW) == {
+        "web": {"image": "2.4.1 @3f2a9c1b", "uptime": "6h"}}  # Swarm: the spec's update
+    compose = [replica("a", "acme/db:15", "sha256:9bf681ae00", 3, "db", "back"),
+               replica("b", "acme/db:16", "sha256:0000aaaa00", 1, "db", "back")]
+    half_way = release_cells(compose, [], NOW)["back/db"]
+    assert half_way == {"image": "2 images", "uptime": "3h"}  # compose: its oldest replica
+    assert release_cells([box("lonely")], [], NOW) == {}  # standalone: no service to speak of
+    assert tag_of("registry:5000/app") == "registry:5000/app"
+    assert tag_of("busybox") == "busybox"

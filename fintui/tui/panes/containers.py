@@ -206,8 +206,12 @@ class ContainersPane(ActKeys, Vertical):
             keys, made = groups.grouped_rows(rows, self.folded)
             # The group's name has the name column to itself (cut at 80 columns otherwise);
             # its count sits beside it, in the state column.
+            release = groups.release_cells(rows, snap.services, snap.taken_at)
             headers = {key: {"name": safe(g.name, style="bold"),
-                             "state": safe(g.count, style="bold")} for key, g in made.items()}
+                             "state": safe(g.count, style="bold"),
+                             **{k: safe(v) for k, v in release.get(
+                                 key.removeprefix(groups.GROUP_PREFIX), {}).items()}}
+                       for key, g in made.items()}
             self._groups = {key: g.member for key, g in made.items()}
         else:
             keys = [c.id for c in rows]
