@@ -79,7 +79,8 @@ def release_cells(rows: Sequence[Container], services: Sequence[Service],
                   now: datetime | None) -> dict[str, dict[str, str]]:
     """What a service's header says of what runs: its image's tag and short id in the Image
     column (`2.4.1 @3f2a9c1b`, the repository is on its rows; `2 images` while a rollout is
-    half way) and,
+    half way), for a Swarm service its tasks running of those desired (its old tasks'
+    exited containers are history, not missing replicas), and,
     in the Up column, how long ago it was deployed (Swarm: its spec's last update; compose:
     its oldest live replica's creation). Keyed by group key; standalone rows have none."""
     members: dict[str, list[Container]] = {}
@@ -104,6 +105,9 @@ def release_cells(rows: Sequence[Container], services: Sequence[Service],
             min(created, default=None)
         age = (now - deployed).total_seconds() if now and deployed else None
         cells[key] = {"image": one_line(image), "uptime": human_duration(age)}
+        if service is not None and service.desired is not None:
+            # Swarm keeps its old tasks' containers: count against what it means to run.
+            cells[key]["state"] = f"{service.running}/{service.desired} running"
     return cells
 
 

@@ -61,8 +61,11 @@ def test_a_service_header_says_which_image_runs_and_since_when() -> None:
              replica("web.2", "acme/web:2.4.1", "sha256:3f2a9c1b77", 1)]
     updated = Service("svc", "web", "replicated", 2, 2, "acme/web:2.4.1",
                       updated=NOW - timedelta(hours=6))
-    assert release_cells(swarm, [updated], NOW) == {
-        "web": {"image": "2.4.1 @3f2a9c1b", "uptime": "6h"}}  # Swarm: the spec's update
+    old_task = Container(id="old", name="web.1.old", image="acme/web:2.4.0", state="exited",
+                         status="", service="web")
+    assert release_cells([*swarm, old_task], [updated], NOW) == {"web": {
+        "image": "2.4.1 @3f2a9c1b", "uptime": "6h",  # Swarm: the spec's last update
+        "state": "2/2 running"}}  # not 2/3: the exited old task is history
     compose = [replica("a", "acme/db:15", "sha256:9bf681ae00", 3, "db", "back"),
                replica("b", "acme/db:16", "sha256:0000aaaa00", 1, "db", "back")]
     half_way = release_cells(compose, [], NOW)["back/db"]
