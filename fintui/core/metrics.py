@@ -53,6 +53,20 @@ class Metric(Generic[T]):
         return self.name.split(".", 1)[0]
 
 
+# A stop signal's exit (SIGKILL, SIGTERM) that Swarm gives the tasks it replaces: an update, a
+# scale down, a drain. Its task history keeps their containers; none of them is a fault.
+_STOPPED_BY_SIGNAL = (137, 143)
+_SWARM_TASK = "com.docker.swarm.task.id"
+
+
+def _exited_nonzero(c: Container) -> bool:
+    if c.state not in ("exited", "dead") or not c.exit_code:
+        return False
+    planned = (c.exit_code in _STOPPED_BY_SIGNAL and not c.oom_killed
+               and any(key == _SWARM_TASK for key, _ in c.labels))
+    return not planned
+
+
 def _flag(value: bool) -> float:
     return 1.0 if value else 0.0
 
@@ -89,9 +103,9 @@ CONTAINER: tuple[Metric[ContainerReading], ...] = (
            lambda r: float(r.restarts.increase(r.container.id))),
     Metric("container.unhealthy", "bool", "1 while its healthcheck fails",
            lambda r: _flag(r.container.health is Health.UNHEALTHY)),
-    Metric("container.exited_nonzero", "bool", "1 when it stopped with a non-zero exit code",
-           lambda r: _flag(r.container.state in ("exited", "dead")
-                           and (r.container.exit_code or 0) != 0)),
+    Metric("container.exited_nonzero", "bool", "1 when it stopped with a non-zero exit code "
+           "(not a Swarm task Swarm itself stopped)",
+           lambda r: _flag(_exited_nonzero(r.container))),
     Metric("container.oom_killed", "bool", "1 when it was killed for memory",
            lambda r: _flag(r.container.oom_killed)),
     Metric("container.cpu_pinned", "bool",

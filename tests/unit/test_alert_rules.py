@@ -137,6 +137,22 @@ def test_unhealthy_and_exited_nonzero_signatures() -> None:
     assert firing == {("unhealthy", "fix-gw"), ("exited-nonzero", "job")}
 
 
+def test_a_swarm_task_swarm_stopped_is_history_not_a_fault() -> None:
+    """An update or a scale down stops old tasks with SIGTERM/SIGKILL; Swarm keeps them."""
+    from dataclasses import replace as copy
+
+    restarts = RestartWindow(timedelta(minutes=5))
+    engine = AlertEngine(resolve_after=30)
+    task = (("com.docker.swarm.task.id", "t1"),)
+    s = snap(copy(box("web.1.old", state="exited", exit_code=137), labels=task),
+             copy(box("web.2.old", state="exited", exit_code=143), labels=task),
+             copy(box("web.3.bad", state="exited", exit_code=1), labels=task),
+             box("killed-by-hand", state="exited", exit_code=137, service=""))
+    engine.evaluate(observe(SIGNATURES, s, restarts), at(0))
+    firing = {a.target for a in engine.active.values() if a.state == "firing"}
+    assert firing == {"web.3.bad", "killed-by-hand"}
+
+
 def test_a_target_that_disappears_resolves() -> None:
     engine = AlertEngine(resolve_after=300)
     engine.evaluate([Observation(HOT, "p1", 95)], at(0))
