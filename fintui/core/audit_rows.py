@@ -27,7 +27,7 @@ _TONES: dict[str, Tone] = {"ok": "ok", "refused": "bad", "failed": "bad", "start
 # The fields an entry keeps (all the pane and `audit show` need; plans and results stay in
 # the log): the agent serves records with just these.
 FIELDS = ("time", "actor", "user", "role", "action", "target", "outcome", "error",
-          "override", "endpoint", "via", "hash")
+          "override", "endpoint", "via", "hash", "change")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +46,16 @@ class AuditEntry:
     endpoint: str = ""
     via: str = ""
     hash: str = ""
+    change: str = ""  # what it changed from and to: `img:1 → img:2`, `3 → 5` (its parameters)
 
     @classmethod
     def of(cls, record: Mapping[str, Any]) -> AuditEntry:
         """From a record's JSON object: absent fields are empty, anything else is its text."""
-        return cls(**{name: "" if record.get(name) is None else str(record[name])
-                      for name in FIELDS})
+        fields = {name: "" if record.get(name) is None else str(record[name])
+                  for name in FIELDS}
+        if not fields["change"]:
+            fields["change"] = change_of(record.get("parameters"))
+        return cls(**fields)
 
     def fields(self) -> dict[str, str]:
         """The non-empty fields, as the agent serves them."""
@@ -86,9 +90,21 @@ def who(entry: AuditEntry) -> str:
     return name + (f" [{entry.user}]" if entry.user and entry.user != name else "")
 
 
+def change_of(parameters: Any) -> str:
+    """A release's images or a scale's counts, from and to, as its record's parameters say."""
+    if not isinstance(parameters, Mapping):
+        return ""
+    before = parameters.get("from")
+    after = parameters.get("to", parameters.get("replicas"))
+    if before is None or after is None or isinstance(before, (dict, list)):
+        return ""
+    return f"{before} → {after}"
+
+
 def detail(entry: AuditEntry) -> str:
-    """Why it failed or was refused, or the freeze override's reason."""
-    parts = [entry.error, f"override: {entry.override}" if entry.override else ""]
+    """What it changed (from → to), why it failed or was refused, the override's reason."""
+    parts = [entry.change, entry.error,
+             f"override: {entry.override}" if entry.override else ""]
     return "; ".join(p for p in parts if p) or "-"
 
 

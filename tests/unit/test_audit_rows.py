@@ -46,6 +46,18 @@ def test_who_names_the_os_account_when_it_differs_and_detail_says_why() -> None:
     assert same.text("Endpoint") == "prod"
 
 
+def test_detail_says_what_a_release_or_scale_changed_from_and_to() -> None:
+    rollout = AuditEntry.of({"action": "rollout", "target": "web", "outcome": "ok",
+                             "parameters": {"from": "acme/web:1", "to": "acme/web:2",
+                                            "canary": 1}})
+    scale = AuditEntry.of({"action": "scale", "target": "web", "outcome": "failed",
+                           "error": "timeout", "parameters": {"replicas": 5, "from": 3}})
+    rows = {r.text("Action"): r for r in audit_rows([rollout, scale], NOW)}
+    assert rows["rollout"].text("Detail") == "acme/web:1 → acme/web:2"
+    assert rows["scale"].text("Detail") == "3 → 5; timeout"
+    assert AuditEntry.of({"parameters": {"containers": ["a"]}}).change == ""
+
+
 def test_untrusted_text_is_one_inert_line() -> None:
     row = audit_rows([entry("failed", target="web\x1b]0;owned\x07[bold]x[/]\u202e",
                             error="boom\nsecond line\x9b31m")], NOW)[0]
