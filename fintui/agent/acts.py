@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 PLAN_KEPT = 300.0  # seconds a plan waits for its confirmation: then plan again
 ACTIONS = ("scale", "isolate", "release", "drain", "activate", "clean", *CONTAINER_ACTIONS,
            "rollout", "rollback")
+OUTSIDE_ACTS = ("shell",)  # acts a console runs itself; the agent only records them
 _PENDING_MAX = 64  # plans waiting per agent: more means a client that never confirms
 
 
@@ -149,6 +150,25 @@ class ActDesk:
         ticket = secrets.token_hex(16)
         self.held[ticket] = _Held(plan, ops, who.uid, time.monotonic())
         return plan_document(plan, ticket)
+
+    def record_outside(self, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
+        """A shell a console runs on its own terminal, begun or ended: guarded (as it begins)
+        and written to this agent's audit log as the caller, like every act of theirs."""
+        self._open()
+        action, outcome = _field(body, "action", str), _field(body, "outcome", str)
+        if action not in OUTSIDE_ACTS:
+            raise AgentError(f"only {', '.join(OUTSIDE_ACTS)} is recorded this way")
+        if outcome not in ("started", "ok", "failed"):
+            raise AgentError("'outcome' is one of started, ok, failed")
+        parameters, result = body.get("parameters") or {}, body.get("result")
+        if not isinstance(parameters, dict) or not isinstance(result, dict | None):
+            raise AgentError("'parameters' and 'result' are objects")
+        ops = self.operations(who, _field(body, "endpoint", str, ""),
+                              _field(body, "override", str, ""),
+                              _field(body, "read_only", bool, False))
+        # Refused (the guard, or no audit log) answers 403 as for every act.
+        ops.record_outside(action, _field(body, "target", str), outcome, parameters, result)
+        return {}
 
     async def preview_clean(self, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
         """What a clean would remove and spare; changes nothing and needs no role."""

@@ -120,6 +120,10 @@ class AgentClient:
         """A plan made and held by the agent for this account (its "ticket" runs it)."""
         return _object(await self._call("POST", "/v1/plan", request))
 
+    async def record(self, request: dict[str, Any]) -> None:
+        """Audit an act this console runs itself (a shell), as this account, on the agent."""
+        await self._call("POST", "/v1/record", request)
+
     async def preview_clean(self, match: str = "", endpoint: str = "") -> dict[str, Any]:
         return _object(await self._call("POST", "/v1/preview-clean",
                                         {"match": match, "endpoint": endpoint}))

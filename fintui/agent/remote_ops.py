@@ -117,6 +117,21 @@ class RemoteOperations:
             raise Refused(f"the agent's preview could not be read: {exc}") from None
         return cleanup
 
+    async def record_outside(self, action: str, target: str, outcome: str,
+                             parameters: dict[str, Any],
+                             result: dict[str, Any] | None = None) -> None:
+        """Audit on the agent an act run here (a shell), as Operations.record_outside:
+        "started" is guarded there; Refused when it says no or cannot be reached."""
+        request = {"action": action, "target": target, "outcome": outcome,
+                   "parameters": parameters, "result": result, "endpoint": self.endpoint,
+                   "override": self.override_reason, "read_only": self.read_only}
+
+        async def send(client: AgentClient) -> dict[str, Any]:
+            await client.record(request)
+            return {}
+
+        await self._ask(send)
+
     async def drop(self, plan: Plan) -> None:
         """Tell the agent a plan was not confirmed (it would expire anyway)."""
         if plan.ticket:

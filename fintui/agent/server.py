@@ -76,6 +76,7 @@ class AgentServer:
         app.router.add_post("/v1/preview-clean", self._preview_clean)
         app.router.add_post("/v1/drop", self._drop)
         app.router.add_post("/v1/execute", self._execute)
+        app.router.add_post("/v1/record", self._record)
         app.router.add_get("/v1/audit", self._audit)
         app.router.add_post("/v1/read-disks", self._read_disks)
         app.router.add_get("/v1/volume-history", self._volume_history)
@@ -191,6 +192,11 @@ class AgentServer:
         body = await _body(request)
         who = await _peer(request)
         return await self._stream(request, self._desk().execute(who, body))
+
+    async def _record(self, request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        who = await _peer(request)
+        return web.json_response(self._desk().record_outside(who, body))
 
     async def _audit(self, request: web.Request) -> web.StreamResponse:
         since = None

@@ -117,6 +117,19 @@ class Operations:
         except AuditUnavailable as exc:
             raise Refused(str(exc)) from None
 
+    def record_outside(self, action: str, target: str, outcome: str,
+                       parameters: dict[str, Any], result: dict[str, Any] | None = None
+                       ) -> None:
+        """Audit an act that runs elsewhere (a shell on a console's own terminal) as it
+        begins ("started": guarded first, a refusal audited) and ends ("ok" or "failed")."""
+        decision = self._guard(action, target, parameters) if outcome == "started" \
+            else Decision(True)
+        try:
+            self._record(action, target, outcome, parameters, [], decision,
+                         error=str((result or {}).get("error") or ""), result=result)
+        except AuditUnavailable as exc:
+            raise Refused(str(exc)) from None
+
     async def audit_tail(self, limit: int) -> AuditTail:
         """The log's newest `limit` records, read in a thread (the Audit pane; an attached
         console asks RemoteOperations.audit_tail the same). Never raises: `problem` says why."""

@@ -167,3 +167,22 @@ async def test_why_a_plan_asks_twice_crosses_the_agent(tmp_path: Path) -> None:
                                                     "replicas": 0})
     plan = _plan_of(document)
     assert plan.double_confirm and "pricing to zero" in plan.double_confirm_reason
+
+
+async def test_a_shell_run_by_a_console_is_recorded_by_the_agent_as_its_caller(
+        tmp_path: Path) -> None:
+    from fintui.ops.operations import Refused
+
+    acts, parts = desk(tmp_path)
+    me = current_identity()
+    shell = {"action": "shell", "target": "fix-gateway", "parameters": {"shell": "sh"}}
+    acts.record_outside(me, {**shell, "outcome": "started"})
+    acts.record_outside(me, {**shell, "outcome": "ok", "result": {"exit_code": 3}})
+    assert records(parts) == [("shell", "started", me.user), ("shell", "ok", me.user)]
+    last = json.loads(parts.settings.audit.path.read_text().splitlines()[-1])
+    assert last["via"] == "agent" and last["result"] == {"exit_code": 3}
+    with pytest.raises(Refused, match="viewer"):  # a viewer's shell: refused, and audited
+        acts.record_outside(me, {**shell, "outcome": "started", "read_only": True})
+    assert records(parts)[-1] == ("shell", "refused", me.user)
+    with pytest.raises(AgentError, match="only shell"):  # not a way round the act desk
+        acts.record_outside(me, {**shell, "action": "scale", "outcome": "ok"})

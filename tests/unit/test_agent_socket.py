@@ -390,3 +390,35 @@ async def test_backend_failing_mid_stream_cuts_it(short_dir: Path) -> None:
             assert await client.status() == {"containers": 3}  # and the agent goes on
     finally:
         await server.stop()
+
+
+async def test_a_consoles_shell_is_recorded_on_the_agent_over_its_socket(
+        short_dir: Path, tmp_path: Path) -> None:
+    """The attached console's shell: its "started" and "ok" reach the agent's audit log
+    under the socket peer's account; a viewer's is refused there and the console hears it."""
+    import json
+
+    from fintui.agent.acts import ActDesk
+    from fintui.agent.remote_ops import RemoteOperations
+    from fintui.watch.watch import Watch
+    from tests.tui.helpers import paging_demo_parts
+
+    parts = paging_demo_parts(tmp_path)
+    path = short_dir / "agent.sock"
+    server = AgentServer(FakeBackend(), path, desk=ActDesk(Watch(parts, parts.operations())))
+    await server.start()
+    try:
+        remote = RemoteOperations(path)
+        await remote.record_outside("shell", "fix-gateway", "started", {"shell": "sh"})
+        await remote.record_outside("shell", "fix-gateway", "ok", {"shell": "sh"},
+                                    {"exit_code": 0})
+        with pytest.raises(Refused, match="viewer"):
+            await RemoteOperations(path, read_only=True).record_outside(
+                "shell", "fix-gateway", "started", {"shell": "sh"})
+    finally:
+        await server.stop()
+    written = [json.loads(line) for line in
+               parts.settings.audit.path.read_text().splitlines()]
+    me = pwd.getpwuid(os.getuid()).pw_name
+    assert [(r["action"], r["outcome"], r["user"]) for r in written] == [
+        ("shell", "started", me), ("shell", "ok", me), ("shell", "refused", me)]
