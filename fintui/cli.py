@@ -89,6 +89,9 @@ def _run(args: argparse.Namespace) -> int:
             why in exc.reason for why in ("unable to open", "ermission", "read-only")) else ""
         return error(f"{exc}{hint}", EXIT_USAGE)
     except KeyboardInterrupt:
+        # The act's own record says how far it got; a release's verb has said more already.
+        if args.verb in ACTING_VERBS and args.verb not in ("rollout", "rollback"):
+            error("interrupted: the act may have stopped half way; see fintui audit show", 130)
         return 130
     except BrokenPipeError:
         # `fintui ... | head`: the reader left; no traceback, and none from the final flush.

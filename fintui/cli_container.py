@@ -3,7 +3,8 @@ for every container named or matched, confirmed once, run with progress.
 
 With --json (and --yes: a document has no prompt) the output is one document:
 {"action", "signal" (kill), "containers": [{"name", "id", "done", "error"}],
- "skipped": [{"name", "id", "reason"}], "error" (when refused or not all done)}."""
+ "skipped": [{"name", "id", "reason"}] (a name no container has: reason "no such container",
+ id ""), "error" (when refused, not all done, or a name was not found: exit 1)}."""
 
 from __future__ import annotations
 
@@ -48,20 +49,25 @@ async def container_verb(ops: Operations | RemoteOperations, args: argparse.Name
     except (Failed, SourceUnavailable) as exc:
         return _failed(args, action, plan, failure_line(str(exc)),
                        exc.result if isinstance(exc, Failed) else {})
+    # A name no container has is an error of the call, though the others were done.
+    missing = [str(t) for t in plan.parameters.get("missing") or []]
+    message = "; ".join(f"no container {one_line(t)!r}: left out" for t in missing)
     if args.json:
-        print(json.dumps(_document(action, plan, outcome.result), indent=2))
+        print(json.dumps(_document(action, plan, outcome.result, message, ran=True),
+                         indent=2))
     else:
         print(f"done: {one_line(plan.summary)}")
-    return EXIT_OK
+    return error(message, EXIT_FAILED) if message else EXIT_OK
 
 
 def _document(action: str, plan: Plan | None, result: dict[str, Any],
-              message: str = "") -> dict[str, Any]:
-    """The --json document: every container of the plan, those the act never reached too."""
+              message: str = "", ran: bool = False) -> dict[str, Any]:
+    """The --json document: every container of the plan, those the act never reached too
+    (unless it ran to its end: `ran`)."""
     rows = [{"name": str(r.get("name", "")), "id": str(r.get("id", "")),
              "done": bool(r.get("done")), "error": str(r.get("error", ""))}
             for r in result.get("containers") or [] if isinstance(r, dict)]
-    if plan is not None and message:
+    if plan is not None and message and not ran:
         reached = {r["id"] for r in rows}
         rows += [{"name": name, "id": cid, "done": False,
                   "error": "not reached: the act stopped before it"}

@@ -194,10 +194,21 @@ class RolloutSettings:
         "10s", "1d")
 
 
+def _shells(value: Any) -> str | None:
+    # Each is one word run by `docker exec` (a path such as /bin/ash is fine): with none the
+    # shell key could never open one, and a space would be taken as part of the name.
+    if not value:
+        return "must name at least one shell, like [\"bash\", \"sh\"]"
+    bad = [v for v in value if not v.strip("/") or any(c.isspace() for c in v)]
+    return f"each must be one word naming a shell or its path (got {bad[0]!r})" \
+        if bad else None
+
+
 @dataclass(frozen=True, slots=True)
 class ExecSettings:
     shells: tuple[str, ...] = strings(
-        ("bash", "sh"), "Shells a console's shell key tries in a container, first that exists.")
+        ("bash", "sh"), "Shells a console's shell key tries in a container, first that exists.",
+        _shells)
 
 
 @dataclass(frozen=True, slots=True)

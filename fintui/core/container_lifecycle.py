@@ -13,6 +13,7 @@ SIGNALS: dict[str, int] = {
     "SIGIO": 29, "SIGPWR": 30, "SIGSYS": 31,
 }
 DEFAULT_SIGNAL = "SIGKILL"
+STOP_GRACE = 10  # seconds a container gets to stop before the daemon kills it
 
 # What each act is called in a plan line and once done.
 VERBS: dict[str, tuple[str, str]] = {
@@ -23,11 +24,28 @@ VERBS: dict[str, tuple[str, str]] = {
 }
 # Acts that leave a running container not running (the last replica of a service asks twice).
 TAKES_DOWN = frozenset({"stop", "kill", "remove"})
+# The signals sent to end a container; any other (SIGHUP, SIGUSR1, ...) may leave it running.
+ENDING_SIGNALS = frozenset({"SIGKILL", "SIGTERM", "SIGINT", "SIGQUIT"})
+# Acts a Swarm task may not get: the task would run beside Swarm's replacement, outside it.
+NOT_FOR_TASKS = frozenset({"restart", "start"})
 # Acts that bring back: never a big change, however many they touch.
 BRINGS_BACK = frozenset({"start", "unpause"})
 
 _RUNNING = frozenset({"running", "restarting"})
 _STOPPED = frozenset({"exited", "created", "dead"})
+
+
+def takes_down(action: str, signal: str = "") -> bool:
+    """Whether the act leaves a running container not running: a kill only with an ending
+    signal."""
+    return action in TAKES_DOWN and (action != "kill" or signal in ENDING_SIGNALS)
+
+
+def task_reason(service: str) -> str:
+    """Why a Swarm task of `service` is not restarted or started (service: already safe)."""
+    return (f"it is a task of Swarm service {service}: Swarm replaces a task that stops, and "
+            "a restarted or started one runs outside Swarm; scale or roll out the service "
+            "instead")
 
 
 def stops_first(action: str, state: str) -> bool:

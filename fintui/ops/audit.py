@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from fintui.core.audit_details import details
 from fintui.core.text_safety import one_line
 from fintui.ops.audit_chain import (
     BadHead,
@@ -128,36 +129,6 @@ def _shown(record: dict[str, Any]) -> str:
                             (None, record.get("actor")) else "")
     return one_line(f"{field('time')}  {who} ({field('role')})  {field('action')} "
                     f"{field('target')}  {field('outcome')}{error}{extra}")
-
-
-def _details(record: dict[str, Any]) -> list[str]:
-    """Indented lines under a record: what an act changed (or left half done), what a clean
-    removed, skipped and failed, and what the operator left out of it."""
-    def table(name: str) -> dict[str, Any]:
-        value = record.get(name)
-        return value if isinstance(value, dict) else {}
-
-    result, parameters = table("result"), table("parameters")
-
-    def items(value: Any, why: str = "") -> str:
-        return ", ".join(f"{i.get('kind', '?')} {i.get('name', '?')}"
-                         + (f" ({i[why]})" if why and i.get(why) else "")
-                         for i in value if isinstance(i, dict)) if isinstance(value, list) else ""
-
-    lines = []
-    for label, text in (
-            ("left out by the operator", items(parameters.get("left_out"))),
-            ("removed", items(result.get("removed"))),
-            ("skipped", items(result.get("skipped"), "reason")),
-            ("could not remove", items(result.get("failed"), "error")),
-            # A clean's removals are listed above (as objects); every other act, a compose
-            # scale's removals included (as names), lists each change it made.
-            ("changed", "" if items(result.get("removed")) else "; ".join(
-                map(str, result.get("done") or []))),
-            ("no answer to", str(result.get("unanswered") or ""))):
-        if text:
-            lines.append(one_line(f"    {label}: {text}"))
-    return lines
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -350,7 +321,7 @@ class AuditLog:
                     when = _when(record)
                     if since is None or when is None or when >= since:
                         yield _shown(record)
-                        yield from _details(record)
+                        yield from details(record)
             except BadLine as bad:
                 raise AuditUnreadable(str(bad)) from None
 

@@ -14,10 +14,14 @@ from typing import Any
 from fintui.core.act_journal import Journal
 from fintui.core.container_lifecycle import (
     BRINGS_BACK,
-    TAKES_DOWN,
+    ENDING_SIGNALS,
+    NOT_FOR_TASKS,
+    STOP_GRACE,
     VERBS,
     signal_name,
     stops_first,
+    takes_down,
+    task_reason,
     why_not,
 )
 from fintui.core.text_safety import one_line
@@ -29,6 +33,12 @@ from fintui.sources.capabilities import ClusterActions
 
 # The act names, as the guard, freeze windows, the audit and the verbs say them.
 CONTAINER_ACTIONS = ("restart", "stop", "start", "kill", "pause", "unpause", "remove")
+# A name no container has: left out, and the verb says so (exit 1) though the rest is done.
+NO_SUCH = "no such container"
+# The line journalled before each call: a stop may take its whole grace period, silently.
+_DOING = {"restart": "restarting {} (its stop may take up to {} s)…",
+          "stop": "stopping {} (up to {} s, then SIGKILL)…", "start": "starting {}…",
+          "pause": "pausing {}…", "unpause": "unpausing {}…", "remove": "removing {}…"}
 
 
 def _name(container: ContainerFacts) -> str:
@@ -59,30 +69,40 @@ async def plan_container(ops: Acting, action: str, targets: Sequence[str],
             raise Refused(f"only kill sends a signal, not {action}")
         if not targets and not match:
             raise Refused("name the containers, or give a glob to match their names")
-        found, warnings = await _find(ops, targets, match)
+        found, missing = await _find(ops, targets, match)
         chosen: list[ContainerFacts] = []
         skipped: list[dict[str, str]] = []
         for container in found:
-            reason = why_not(action, container.state)
+            reason = _why_not(action, container)
             if reason:
                 skipped.append({"name": container.name, "id": container.id,
                                 "reason": reason})
             else:
                 chosen.append(container)
         if not chosen:
-            raise Refused(_nothing(action, skipped))
+            raise Refused(_nothing(action, skipped, missing))
+        warnings = [f"no container {one_line(t)!r}: left out" for t in missing]
         warnings += [f"left out {one_line(s['name'])}: {s['reason']}" for s in skipped]
-        warnings += _act_warnings(ops, action, chosen)
-        why = await _why_twice(ops.actions, action, chosen)
+        warnings += _act_warnings(ops, action, sig, chosen)
+        why = await _why_twice(ops.actions, action, sig, chosen)
+        skipped += [{"name": t, "id": "", "reason": NO_SUCH} for t in missing]
         return _plan(ops, action, sig, match, chosen, skipped, warnings, why, decision)
 
     return await ops.planned(action, asked(targets, match), parameters, build)
 
 
+def _why_not(action: str, container: ContainerFacts) -> str:
+    """Why the act is not done to this container ("" when it is)."""
+    service = container.labels.get(SWARM_SERVICE_NAME, "")
+    if service and action in NOT_FOR_TASKS:  # it would run beside Swarm's replacement
+        return task_reason(one_line(service))
+    return why_not(action, container.state)
+
+
 async def _find(ops: Acting, targets: Sequence[str], match: str
                 ) -> tuple[list[ContainerFacts], list[str]]:
-    """Every container named or matched, each once, in the order asked; warnings for the
-    names not found. None found at all: Refused, naming what was asked."""
+    """Every container named or matched, each once, in the order asked; the names not
+    found. None found at all: Refused, naming what was asked."""
     found: dict[str, ContainerFacts] = {}
     missing: list[str] = []
     for target in targets:
@@ -101,29 +121,40 @@ async def _find(ops: Acting, targets: Sequence[str], match: str
         if match:
             what.append(f"no container name matches {one_line(match)!r}")
         raise Refused("; ".join(what))
-    return list(found.values()), [f"no container {one_line(t)!r}: left out" for t in missing]
+    return list(found.values()), missing
 
 
-def _nothing(action: str, skipped: list[dict[str, str]]) -> str:
+def _nothing(action: str, skipped: list[dict[str, str]], missing: list[str]) -> str:
+    """Why nothing is done: each container left out, and each name that none has."""
     verb = VERBS[action][0]
+    absent = "".join(f"; no container {one_line(t)!r}" for t in missing)
     if len(skipped) == 1:
-        return f"cannot {verb} {one_line(skipped[0]['name'])}: {skipped[0]['reason']}"
+        name, reason = one_line(skipped[0]["name"]), skipped[0]["reason"]
+        if reason.startswith("it is a task of Swarm"):  # the whole sentence is about it
+            return f"{name}{reason[2:]}{absent}"
+        return f"cannot {verb} {name}: {reason}{absent}"
     return f"nothing to {verb}: " + "; ".join(
-        f"{one_line(s['name'])}: {s['reason']}" for s in skipped)
+        f"{one_line(s['name'])}: {s['reason']}" for s in skipped) + absent
 
 
-def _act_warnings(ops: Acting, action: str, chosen: list[ContainerFacts]) -> list[str]:
+def _act_warnings(ops: Acting, action: str, sig: str, chosen: list[ContainerFacts]
+                  ) -> list[str]:
     warnings: list[str] = []
     isolated = ops.isolations.active_ids()
+    tasks: dict[str, list[str]] = {}  # Swarm service → its tasks this act ends
     for container in chosen:
         if container.id in isolated:
             warnings.append(f"{_name(container)} is isolated: this {VERBS[action][0]} does "
                             f"not release it (fintui release {_name(container)})")
         service = container.labels.get(SWARM_SERVICE_NAME, "")
-        if service and action in (*TAKES_DOWN, "remove"):
-            warnings.append(f"{_name(container)} is a task of Swarm service "
-                            f"{one_line(service)}: Swarm replaces a {VERBS[action][1]} task "
-                            "with a new one; to run fewer, scale the service instead")
+        if service and takes_down(action, sig):
+            tasks.setdefault(one_line(service), []).append(_name(container))
+    for service, names in tasks.items():  # once per service, however many of its tasks
+        who = f"{names[0]} is a task" if len(names) == 1 else \
+            f"{', '.join(names)} are tasks"
+        warnings.append(f"{who} of Swarm service {service}: Swarm replaces a "
+                        f"{VERBS[action][1]} task with a new one; to run fewer, scale the "
+                        "service instead")
     return warnings
 
 
@@ -139,15 +170,18 @@ def _service_of(container: ContainerFacts) -> tuple[str, dict[str, str]]:
     return "", {}
 
 
-async def _why_twice(actions: ClusterActions, action: str, chosen: list[ContainerFacts]
-                     ) -> str:
-    """Why this act asks twice ("" when it does not): it leaves a service with no running
-    replica, or it touches many containers at once."""
+async def _why_twice(actions: ClusterActions, action: str, sig: str,
+                     chosen: list[ContainerFacts]) -> str:
+    """Why this act asks twice ("" when it does not): it leaves a compose service with no
+    running replica (Swarm starts new tasks for its own), or it touches many containers at
+    once."""
     reasons: list[str] = []
-    if action in TAKES_DOWN:
+    if takes_down(action, sig):
         groups: dict[str, tuple[dict[str, str], set[str]]] = {}
         for container in chosen:
             service, labels = _service_of(container)
+            if SWARM_SERVICE_NAME in labels:
+                continue
             if service and container.state in ("running", "restarting"):
                 groups.setdefault(service, (labels, set()))[1].add(container.id)
         for service, (labels, down) in groups.items():
@@ -184,6 +218,15 @@ def _plan(ops: Acting, action: str, sig: str, match: str, chosen: list[Container
     what = f"container {shown}" if len(names) == 1 else f"{len(names)} containers: {shown}"
     summary = f"send {sig} to {what}" if action == "kill" else f"{verb} {what}"
 
+    if action == "kill":  # a signal that does not end it leaves it running: say what was sent
+        done_verb = f"sent {sig}"
+
+    def done_line(name: str) -> str:
+        if action != "kill":
+            return f"{done_verb} {name}"
+        return f"sent {sig} to {name}" + ("" if sig in ENDING_SIGNALS else
+                                          " (it may still run)")
+
     async def run(note: Journal) -> dict[str, Any]:
         rows: list[dict[str, Any]] = []
         note.partial.update(action=action, containers=rows, skipped=skipped)
@@ -193,9 +236,12 @@ def _plan(ops: Acting, action: str, sig: str, match: str, chosen: list[Container
             try:
                 if stops_first(action, container.state):
                     note.trying(f"stopping {name}")
+                    note(_DOING["stop"].format(name, STOP_GRACE))
                     await ops.actions.stop(container.id)
                     note.changed(f"stopped {name}")
                     note.trying(f"removing {name}")
+                note(_DOING[action].format(name, STOP_GRACE) if action in _DOING
+                     else f"sending {sig} to {name}…")
                 await _act(ops.actions, action, container.id, sig)
             except (ActionFailed, ContainerGone) as exc:
                 # The daemon answered: it did not do it. The others are still tried.
@@ -208,7 +254,7 @@ def _plan(ops: Acting, action: str, sig: str, match: str, chosen: list[Container
                 continue
             rows.append({"name": container.name, "id": container.id, "done": True,
                          "error": ""})
-            note.changed(f"{done_verb} {name}" + (f" ({sig})" if sig else ""))
+            note.changed(done_line(name))
         failed = [r for r in rows if not r["done"]]
         if failed:
             raise Failed(f"{len(failed)} of {len(rows)} not {done_verb}: " + "; ".join(
@@ -217,7 +263,9 @@ def _plan(ops: Acting, action: str, sig: str, match: str, chosen: list[Container
                 **({"signal": sig} if sig else {})}
 
     parameters: dict[str, Any] = {"containers": names, "ids": [c.id for c in chosen],
-                                  "match": match, "skipped": [s["name"] for s in skipped]}
+                                  "match": match, "skipped": [s["name"] for s in skipped],
+                                  "missing": [s["name"] for s in skipped
+                                              if s["reason"] == NO_SUCH]}
     if sig:
         parameters["signal"] = sig
     return Plan(action, ", ".join(names), summary, [_step(action, sig, c) for c in chosen],

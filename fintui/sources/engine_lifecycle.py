@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-STOP_GRACE = 10  # seconds a container gets to stop before it is killed
+from fintui.core.container_lifecycle import STOP_GRACE as STOP_GRACE  # one for both sources
 
 
 class EngineLifecycle:

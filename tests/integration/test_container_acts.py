@@ -17,7 +17,7 @@ import pytest
 from fintui.cli import main
 from fintui.cli_parser import build_parser
 from fintui.config import load_settings
-from fintui.ops.operations import Operations
+from fintui.ops.operations import Operations, Refused
 from fintui.wiring import Parts, build_parts
 from tests.integration.busybox_image import TEST_IMAGE
 from tests.integration.conftest import (
@@ -220,6 +220,9 @@ async def test_stopping_the_last_running_compose_replica_asks_twice(
 
 async def test_a_swarm_task_warns_that_swarm_replaces_it(client: docker.DockerClient,
                                                          tmp_path: Path) -> None:
+    """Stopping a task warns once and does not ask twice (Swarm starts another); restarting
+    or starting one is refused before anything is done (it would run outside Swarm, beside
+    Swarm's replacement)."""
     if not swarm_active(client):
         pytest.skip("this daemon is not a Swarm manager (.ci/run initialises one)")
     name = PREFIX + "quoter"
@@ -234,10 +237,20 @@ async def test_a_swarm_task_warns_that_swarm_replaces_it(client: docker.DockerCl
                 else ""
 
         wait_until(lambda: bool(task_container()), 60, "the service's task")
-        plan = await ops.plan_container("stop", [task_container()])
-        assert plan.double_confirm and f"Swarm service {name}" in plan.double_confirm_reason
-        assert any(f"task of Swarm service {name}: Swarm replaces a stopped task" in w
-                   for w in plan.warnings)
+        task = task_container()
+        plan = await ops.plan_container("stop", [task])
+        assert not plan.double_confirm
+        assert [w for w in plan.warnings if "Swarm" in w] == [
+            f"{inspect(client, task)['Name'].lstrip('/')} is a task of Swarm service {name}: "
+            "Swarm replaces a stopped task with a new one; to run fewer, scale the service "
+            "instead"]
+        before = inspect(client, task)["State"]["StartedAt"]
+        with pytest.raises(Refused, match=f"is a task of Swarm service {name}: Swarm "
+                                          "replaces a task that stops"):
+            await ops.plan_container("restart", [task])
+        assert inspect(client, task)["State"]["StartedAt"] == before  # untouched
+        assert len(client.containers.list(filters={"label": f"com.docker.swarm.service.name="
+                                                             f"{name}"})) == 1
     finally:
         await parts.source.close()
         service.remove()
@@ -271,3 +284,18 @@ def test_the_verbs_through_the_agent(run_container: Callable[..., Any],
     assert [(r["action"], r["outcome"], r.get("via")) for r in records] == [
         ("restart", "started", "agent"), ("restart", "ok", "agent"),
         ("start", "refused", "agent")]
+
+
+def test_a_name_no_container_has_exits_1_after_the_rest(run_container: Callable[..., Any],
+                                                        client: docker.DockerClient,
+                                                        fintui: Run, tmp_path: Path) -> None:
+    container = run_container("named", POLITE)
+    ghost = PREFIX + "ghost"
+    code, out, err = fintui("stop", ghost, container.name, "--json", "--yes")
+    assert code == 1
+    assert inspect(client, container.name)["State"]["Status"] == "exited"
+    document = json.loads(out)
+    assert document["containers"][0]["done"]
+    assert {"name": ghost, "id": "", "reason": "no such container"} in document["skipped"]
+    assert err == f"fintui: no container {ghost!r}: left out\n"
+    assert audit_records(tmp_path)[-1]["parameters"]["missing"] == [ghost]

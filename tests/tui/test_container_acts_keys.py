@@ -181,6 +181,8 @@ async def test_a_viewer_is_refused_every_act_on_screen_and_on_record(config: Pat
             assert not isinstance(app.screen, ConfirmScreen | SignalScreen)
         assert outcomes(app) == [("restart", "refused"), ("stop", "refused"),
                                  ("kill", "refused"), ("shell", "refused")]
+        # by the container's name, as the verbs record it, not its id
+        assert [r["target"] for r in app.ops.audit.records()] == ["fix-gateway"] * 4
 
 
 async def test_a_group_header_asks_for_a_container(config: Path) -> None:

@@ -246,9 +246,12 @@ async def test_swarm_tasks_warn_that_swarm_replaces_them(
         world: tuple[DemoCluster, Operations]) -> None:
     _, ops = world
     plan = await ops.plan_container("stop", [], match="pricing.*")
-    assert plan.double_confirm  # all three of the service's tasks
-    assert any("task of Swarm service pricing: Swarm replaces a stopped task" in w
-               and "scale the service instead" in w for w in plan.warnings)
+    # All three of the service's tasks, yet Swarm starts new ones: it does not ask twice.
+    assert not plan.double_confirm
+    assert [w for w in plan.warnings if "Swarm" in w] == [
+        "pricing.1.k3j9x2a1, pricing.2.p8d0s7q4, pricing.3.x1m2n3b4 are tasks of Swarm "
+        "service pricing: Swarm replaces a stopped task with a new one; to run fewer, scale "
+        "the service instead"]
     assert plan.steps[0].endswith("(running, Swarm service pricing)")
 
 
