@@ -8,12 +8,14 @@ one line on stderr whenever the outcome is not `completed`."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from typing import TYPE_CHECKING, Any
 
 from fintui.cli_common import EXIT_FAILED, EXIT_OK, error
 from fintui.config_checks import parse_duration
+from fintui.core.running_acts import cut_short
 from fintui.core.text_safety import one_line
 from fintui.sources.base import SourceUnavailable
 from fintui.wiring import UsageError
@@ -48,6 +50,7 @@ async def rollout_verb(ops: Operations | RemoteOperations, args: argparse.Namesp
     if args.json and not args.yes:
         raise UsageError(f"{args.verb} --json needs --yes (a document cannot ask)")
     plan: Plan | None = None
+    running = False
     try:
         if rollout:
             plan = await ops.plan_rollout(args.service, args.image, args.canary, watch,
@@ -57,7 +60,13 @@ async def rollout_verb(ops: Operations | RemoteOperations, args: argparse.Namesp
         if not args.json and not await _confirmed(ops, plan, args.yes):
             print("cancelled: nothing changed")
             return EXIT_FAILED
+        running = True
         outcome = await ops.execute(plan, progress=None if args.json else _progress)
+    except (asyncio.CancelledError, KeyboardInterrupt):  # ^C: say what is left, once
+        said = cut_short(args.verb, args.service, _kind(plan)) if running and plan else \
+            "nothing was changed"
+        print(f"interrupted: {said}", file=sys.stderr, flush=True)
+        raise
     except Refused as exc:
         return _ended(args, plan, "refused", f"refused: {exc}", {})
     except (Failed, SourceUnavailable) as exc:
@@ -71,6 +80,12 @@ async def rollout_verb(ops: Operations | RemoteOperations, args: argparse.Namesp
     else:
         print(f"done: {one_line(plan.summary)}")
     return EXIT_OK
+
+
+def _kind(plan: Plan) -> str:
+    """swarm or compose, as the plan says (a compose target is `project/service`)."""
+    kind = plan.parameters.get("kind")
+    return str(kind) if kind else ("compose" if "/" in plan.target else "swarm")
 
 
 def _progress(line: str) -> None:

@@ -218,7 +218,7 @@ class ContainerDetails:
     instance_names: tuple[str, ...] = ()
     # What is running: the image's local id, the registry digests the daemon knows of it
     # (`repo@sha256:…`; none for an image built or loaded here), and when it was deployed
-    # (ISO text; `deployed_how` says from what: "service updated", "container created").
+    # (ISO text; `deployed_how` says from what: "task created", "container created").
     image_id: str = ""
     digests: tuple[str, ...] = ()
     deployed: str = ""

@@ -94,6 +94,30 @@ class RunningActs:
         act = self._acts.get(key)
         return act if act is not None and not act.finished else None
 
+    def all_running(self) -> list[RunningAct]:
+        """The releases not yet ended, oldest first."""
+        return [act for act in self._acts.values() if not act.finished]
+
+    def said(self) -> str:
+        """The releases still running, for the line under the table: `pricing ↑ 2/4 →2.4.2`."""
+        return "; ".join(f"{act.service} {act.mark}" for act in self.all_running())
+
     def marks(self) -> dict[str, str]:
         """Group key → the mark its rows show, for the releases still running."""
         return {key: act.mark for key, act in self._acts.items() if not act.finished}
+
+
+def cut_short(action: str, service: str, kind: str) -> str:
+    """What stopping a release half way (^C, quitting the console) leaves, and how to check
+    and undo it: one sentence, for the verb's stderr and the console's question."""
+    if kind == "swarm":
+        left = (f"Swarm goes on with the {action} of {service} on its own"
+                + (", with nobody watching its canary" if action == "rollout" else ""))
+    elif action == "rollout":
+        left = (f"{service} may be left with some replicas on the new image and the rest on "
+                "the old (the batch under way is removed where it can be)")
+    else:
+        left = f"{service} may be left with some replicas on each image"
+    undo = (f"`fintui rollback {service}` goes back" if action == "rollout"
+            else f"`fintui rollback {service}` again finishes it")
+    return f"{left}; `fintui audit show` says what was done, {undo}"

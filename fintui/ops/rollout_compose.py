@@ -124,6 +124,7 @@ async def _plan(ops: Acting, action: str, target: str, image: str, canary: int, 
                             watch_rule=_watch_rule, image_labels=labels)
         note.partial.update({"from": from_image, "to": image})
         total = len(olds)
+        note(f"{target}: 0/{total} replica(s) on {one_line(image)}")  # the rows' mark counts
         for number, batch in enumerate(plan_batches):
             watched = watch if canary and number == 0 else 0.0
             await replacer.batch(batch, watched)

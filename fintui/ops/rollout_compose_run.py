@@ -113,15 +113,51 @@ class Replacer:
             if watch > 0:
                 await self.watch(fresh, watch)
         except (ReplicaFault, ActionFailed, ContainerGone) as exc:
+            if not isinstance(exc, ReplicaFault):
+                self.note.pending = ""  # the daemon answered (an error): it did not do it
             reason = str(exc) if isinstance(exc, ReplicaFault) else one_line(
                 f"a new replica could not be made: {exc}")
             if watch > 0 and not reason.startswith("canary "):
                 reason = f"canary {reason}"
             await self.undo(fresh, reason)
-        for swap in fresh:
-            await self._retire(swap.old)
+        except asyncio.CancelledError:  # ^C, or the console closing: no strays left behind
+            await self.cut_short(fresh)
+            raise
+        for at, swap in enumerate(fresh):
+            try:
+                await self._retire(swap.old)
+            except asyncio.CancelledError:
+                await self.cut_short(fresh[at + 1:], retiring=swap)
+                raise
             self.swaps.append(swap)
             self.replaced.append(f"{one_line(swap.old.name)} → {swap.new_name}")
+
+    async def cut_short(self, fresh: list[Swap], retiring: Swap | None = None) -> None:
+        """Interrupted mid-batch: best effort, so that as many replicas run as at the start
+        and a later rollout finds no strays. The batch's new replicas whose old one still
+        runs are removed; the one whose old one was being removed replaces it (that removal
+        is finished). Each step is journaled; one that fails is said and the rest go on."""
+        if retiring is None and not fresh:
+            return
+        self.note("interrupted: removing the new replicas of the batch under way")
+        if retiring is not None:
+            name = one_line(retiring.old.name)
+            try:
+                self.note.trying(f"removing {name}")
+                await self.actions.stop_and_remove(retiring.old.id)
+                self.removed.append(name)
+                self.note.changed(f"removed {name}")
+            except ContainerGone:
+                self.note.changed(f"{name} was already gone")
+            except (ActionFailed, OSError) as exc:
+                self.note(one_line(f"{name} could not be removed: {exc}"))
+            self.swaps.append(retiring)
+            self.replaced.append(f"{name} → {retiring.new_name}")
+        for swap in fresh:
+            try:
+                await self._remove_new(swap)
+            except (ActionFailed, ContainerGone, OSError) as exc:
+                self.note(one_line(f"{swap.new_name} could not be removed: {exc}"))
 
     async def _replacement(self, template: ContainerFacts, into: list[Swap],
                            image: str | None = None) -> None:
@@ -206,6 +242,9 @@ class Replacer:
     async def undo(self, fresh: list[Swap], reason: str) -> None:
         """After a fault: remove this batch's new replicas, put back those replaced before,
         then stop the act, Failed naming the fault (and anything the undo could not do)."""
+        if not fresh and not self.swaps:  # nothing made or replaced: nothing to roll back
+            self.note.partial.update(rolled_back=False, reason=reason)
+            raise Failed(f"{reason} (the replicas of {self.target} run as before)")
         self.note(f"rolling back: {reason}")
         problems: list[str] = []
         for swap in fresh:

@@ -82,9 +82,10 @@ class Follow:
                 facts = canary_facts(tasks, image, self.name, self.earlier)
                 reason = rule.judge(facts) or one_line(now.update_message) or \
                     "Swarm rolled the update back"
+                if not canary:  # the rule names its subject a canary: here it was none
+                    reason = reason.removeprefix("canary ")
                 note(f"Swarm is rolling {self.name} back: {reason}")
-                await self._rolled_back(note, reason if canary else
-                                        reason.removeprefix("canary "), image)
+                await self._rolled_back(note, reason, image)
             if state == "paused":
                 raise Failed(f"{self.name}: Swarm paused the update: "
                              f"{one_line(now.update_message) or 'no reason given'}")

@@ -25,14 +25,9 @@ def repo_digest(image: str) -> str:
 
 def with_image_facts(spec: DemoSpec, container: Container, specs: Iterable[DemoSpec],
                      details: ContainerDetails) -> ContainerDetails:
-    """A Swarm task's image was deployed when its service was last updated: as its oldest
-    task was created here. A compose or standalone container's, when it was created."""
-    if spec.service and not spec.project:
-        ages = [s.age_hours for s in specs if s.service == spec.service and not s.project]
-        deployed = DEMO_START - timedelta(hours=max(ages, default=spec.age_hours)) - CREATE_LEAD
-        how = "service updated"
-    else:
-        deployed = container.created or DEMO_START
-        how = "container created"
+    """What runs was deployed when its container was created: for a Swarm task, when Swarm
+    deployed that task (as a daemon says it)."""
+    deployed = container.created or DEMO_START
+    how = "task created" if spec.service and not spec.project else "container created"
     return replace(details, image_id=image_id(spec.image), digests=(repo_digest(spec.image),),
                    deployed=deployed.isoformat().replace("+00:00", "Z"), deployed_how=how)

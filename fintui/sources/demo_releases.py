@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from fintui.model_release import ImageFacts, ReleaseTask, ServiceRelease, UpdatePolicy, bare_image
 from fintui.sources.base import ActionFailed, NoSuchService
-from fintui.sources.demo_cast import DemoSpec, _id
+from fintui.sources.demo_cast import DEMO_START, DemoSpec, _id
 
 if TYPE_CHECKING:
     from fintui.sources.demo import DemoCluster
@@ -145,9 +145,12 @@ class DemoReleases:
     def _move(self, name: str, image: str, broken: bool) -> None:
         """A replica replaced by one on `image` (same name: the demo keeps its slot's)."""
         cluster = self.cluster
+        # A new task is a new container: created now (the demo dates creation from its age,
+        # five minutes before it started), so its Details say when the rollout deployed it.
+        age = (DEMO_START - cluster.clock.now()).total_seconds() / 3600 - 5 / 60
         for n, spec in enumerate(cluster.specs):
             if spec.name == name:
-                cluster.specs[n] = replace(spec, image=image)
+                cluster.specs[n] = replace(spec, image=image, age_hours=age)
         cluster.paused.discard(name)
         cluster.exited.pop(name, None)
         cluster.exit_codes.pop(name, None)

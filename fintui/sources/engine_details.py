@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fintui.model import ContainerDetails
+from fintui.model_ops import SWARM_SERVICE_ID
 from fintui.sources.engine_disk import mounts_from_inspect
 from fintui.sources.engine_health import health_from
 
@@ -40,16 +41,12 @@ def _instance_names(data: Mapping[str, Any]) -> tuple[str, ...]:
 
 def deployed_from(data: Mapping[str, Any], service: Mapping[str, Any] | None
                   ) -> tuple[str, str]:
-    """When what runs was deployed, and from what: a Swarm task's service's last update (its
-    UpdateStatus; its creation when never updated), else the container's creation."""
-    if service:
-        update = service.get("UpdateStatus") or {}
-        when = str(update.get("CompletedAt") or update.get("StartedAt") or "")
-        if when:
-            return when, "service updated"
-        if service.get("CreatedAt"):
-            return str(service["CreatedAt"]), "service created"
-    return str(data.get("Created") or ""), "container created"
+    """When what runs was deployed, and from what: the container's creation. A Swarm task's
+    container is made when Swarm deploys that task (its service's last update may not have
+    reached it yet, or came after it exited), so it says "task created"."""
+    labels = (data.get("Config") or {}).get("Labels") or {}
+    task = bool(service) or SWARM_SERVICE_ID in labels
+    return str(data.get("Created") or ""), "task created" if task else "container created"
 
 
 def details_from(data: Mapping[str, Any], image: Mapping[str, Any] | None = None,

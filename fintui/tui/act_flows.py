@@ -21,7 +21,7 @@ from fintui.ops.operations import Operations, Plan, Refused
 from fintui.tui.container_flows import CONTAINER_KEYS, container_plan, shell_flow
 from fintui.tui.key_order import KeysInOrder, gives_keys_back
 from fintui.tui.pane_spec import News
-from fintui.tui.release_flows import RELEASE_ACTS, release_flow
+from fintui.tui.release_flows import RELEASE_ACTS, ask_to_quit, release_flow
 from fintui.tui.screens.actions import ConfirmScreen, ProgressScreen, ScaleScreen
 from fintui.tui.screens.cleanup import CleanupScreen
 from fintui.tui.screens.silence import SilenceScreen
@@ -52,6 +52,9 @@ class ActFlows(KeysInOrder):
         if self._releases is None:
             self._releases = RunningActs()
         return self._releases
+
+    async def action_quit(self) -> None:
+        ask_to_quit(self)  # asks first while a release runs in the background
 
     def refresh_panes(self, news: News, only: str | None = None) -> None:
         """Redraw the panes this news concerns (the console's app does)."""

@@ -6,17 +6,18 @@ rows marked (`↑ 2/4 →2.4.2`), and R or B on them opens it again with every l
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, cast
 
 from textual.css.query import NoMatches
 
 from fintui.agent.remote_ops import Acts, drop_plan
 from fintui.core.image_choices import ImageChoice, image_choices
-from fintui.core.running_acts import RunningAct
+from fintui.core.running_acts import RunningAct, cut_short
 from fintui.ops.operations import Failed, Plan, Refused, failure_line
 from fintui.tui.panes.containers import ContainersPane
 from fintui.tui.screens.actions import ConfirmScreen
-from fintui.tui.screens.rollout import ReleaseProgressScreen, RolloutScreen
+from fintui.tui.screens.rollout import LeaveScreen, ReleaseProgressScreen, RolloutScreen
 from fintui.tui.widgets.safe import safe_line
 
 if TYPE_CHECKING:
@@ -53,7 +54,8 @@ async def release_flow(app: ActFlows, action: str, container: Container) -> None
             if not ops.may("rollout").allowed:  # refuse (and audit) before asking
                 await ops.plan_rollout(service, current)
             choices = await images_on(app, container)
-            choice = await app.push_screen_wait(RolloutScreen(service, current, choices))
+            choice = await app.push_screen_wait(RolloutScreen(service, current, choices,
+                                                              running_replicas(app, container)))
             if choice is None:
                 return
             image = choice.image
@@ -72,6 +74,22 @@ async def release_flow(app: ActFlows, action: str, container: Container) -> None
     # (the action flow's group is exclusive) stops a release half way.
     app.run_worker(run_release(app, ops, plan, act), group="release", exit_on_error=False)
     show_progress(app, act)
+
+
+def running_replicas(app: ActFlows, container: Container) -> int:
+    """The replicas a canary must be fewer than, as the planner counts them: a Swarm
+    service's desired replicas, a compose service's running ones (0 when not known)."""
+    snap = app.state.snapshot
+    if snap is None:
+        return 0
+    if not container.project:
+        desired = next((s.desired for s in snap.services if s.mode != "compose"
+                        and (s.name, s.endpoint) == (container.service, container.endpoint)),
+                       None)
+        if desired is not None:
+            return desired
+    return sum(1 for c in snap.containers
+               if c.group_key == container.group_key and c.state == "running")
 
 
 async def images_on(app: ActFlows, container: Container) -> list[ImageChoice]:
@@ -127,7 +145,48 @@ def shown(app: ActFlows, act: RunningAct) -> None:
         pane = app.main.query_one(ContainersPane)
     except NoMatches:
         return
-    marks = app.releases.marks()
-    if marks != pane.marks:
-        pane.marks = marks
+    marks, said = app.releases.marks(), app.releases.said()
+    if marks != pane.marks or said != pane.releases_said:
+        pane.marks, pane.releases_said = marks, said
         pane.refresh_rows()
+
+
+# How long quitting waits for a cut-short release to tidy up (a compose batch's new replicas).
+TIDY = 10.0
+
+
+def ask_to_quit(app: ActFlows) -> None:
+    """q: quit at once, unless releases run; then ask, naming each and what quitting leaves."""
+    running = app.releases.all_running()
+    if not running:
+        app.exit()
+        return
+    said = []
+    for act in running:
+        _, plan = cast("tuple[Acts, Plan]", act.handle)
+        kind = str(plan.parameters.get("kind") or ("compose" if "/" in act.service
+                                                   else "swarm"))
+        to = f" to {act.image}" if act.image else ""
+        said.append((f"{act.mark}  {act.action} of {act.service}{to}",
+                     cut_short(act.action, act.service, kind)))
+
+    def answer(leave: bool | None) -> None:
+        if leave:
+            app.run_worker(leave_after_tidying(app), group="leave", exit_on_error=False)
+
+    app.push_screen(LeaveScreen(said), answer)
+
+
+async def leave_after_tidying(app: ActFlows) -> None:
+    """Stop following the releases (each records itself as interrupted and tidies what it
+    can), waiting a little for that, then quit."""
+    releases = [worker for worker in app.workers if worker.group == "release"]
+    if releases:
+        app.notify("stopping the releases under way…", markup=False, timeout=TIDY)
+    for worker in releases:
+        worker.cancel()
+    for _ in range(int(TIDY / 0.1)):
+        if all(worker.is_finished for worker in releases):
+            break
+        await asyncio.sleep(0.1)
+    app.exit()

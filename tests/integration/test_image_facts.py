@@ -1,6 +1,6 @@
 """Details read through the real Engine say what runs: the image's id and registry digests as
-`docker image inspect` has them, and when it was deployed (a Swarm task: its service's last
-update or creation; a container alone: its creation)."""
+`docker image inspect` has them, and when it was deployed (its container's creation: for a
+Swarm task, when Swarm deployed that task)."""
 
 from __future__ import annotations
 
@@ -46,12 +46,11 @@ def test_a_swarm_tasks_deployment_is_its_services(client: docker.DockerClient) -
                 "label": f"com.docker.swarm.service.name={PREFIX}facts", "status": "running"})
 
         wait_until(lambda: len(task()) == 1, 60, "the service's task")
-        details = asyncio.run(read_details(task()[0].id))
-        service.reload()
-        update = service.attrs.get("UpdateStatus") or {}
-        expected = update.get("CompletedAt") or update.get("StartedAt")
-        assert (details.deployed, details.deployed_how) == (
-            (expected, "service updated") if expected
-            else (service.attrs["CreatedAt"], "service created"))
+        box = task()[0]
+        details = asyncio.run(read_details(box.id))
+        # That task's own deployment, not its service's last update (which may not have
+        # reached it yet, or came after it).
+        assert (details.deployed, details.deployed_how) == (box.attrs["Created"],
+                                                            "task created")
     finally:
         service.remove()

@@ -134,6 +134,19 @@ def test_rollout_freeze_rollback_and_a_failed_canary(client: docker.DockerClient
         assert (failed["action"], failed["outcome"]) == ("rollout", "failed")
         assert failed["result"]["rolled_back"] is True
 
+        # A short image id (as `docker images` shows it) is the full id, not a name.
+        short = client.images.get(GOOD_B).id.removeprefix("sha256:")[:12]
+        by_id = cli(config, "rollout", name, short, "--yes", "--json")
+        assert by_id.returncode == 0, by_id.stderr
+        assert json.loads(by_id.stdout)["to"] == client.images.get(GOOD_B).id
+        wait_until(lambda: task_images(service) == [client.images.get(GOOD_B).id] * 3, 60,
+                   "every task on the image by its id")
+
+        # No canary: Swarm's own rollback is said without a word of a canary.
+        plain = cli(config, "rollout", name, BAD, "--yes")
+        assert plain.returncode == 1, plain.stdout
+        assert "rolled back" in plain.stderr and "canary" not in plain.stdout + plain.stderr
+
         bad_watch = cli(config, "rollout", name, GOOD_B, "--watch", "soon", "--yes")
         assert bad_watch.returncode == 2 and "--watch" in bad_watch.stderr
     finally:

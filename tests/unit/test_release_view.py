@@ -10,7 +10,7 @@ from typing import Any
 from fintui.clock import FixedClock
 from fintui.core.image_choices import image_choices, repository
 from fintui.core.inspect_view import highlights, short_digest
-from fintui.core.running_acts import RunningAct, RunningActs, image_tag
+from fintui.core.running_acts import RunningAct, RunningActs, cut_short, image_tag
 from fintui.model import ImageInfo
 from fintui.sources.demo import DEMO_START, DemoCluster
 from fintui.sources.engine_details import details_from
@@ -76,6 +76,19 @@ def test_only_running_releases_mark_rows_and_the_newest_per_service_counts() -> 
     first.end(True, "done")
     assert acts.running("pricing") is None and acts.get("pricing") is first
     assert acts.marks() == {"agents/llm-infer": "↓ rollback"}
+    assert acts.said() == "agents/llm-infer ↓ rollback"  # for the line under the table
+
+
+def test_what_a_release_cut_short_leaves_is_said_with_how_to_undo_it() -> None:
+    swarm = cut_short("rollout", "pricing", "swarm")
+    assert swarm.startswith("Swarm goes on with the rollout of pricing on its own, with "
+                            "nobody watching its canary")
+    assert swarm.endswith("`fintui audit show` says what was done, `fintui rollback pricing` "
+                          "goes back")
+    compose = cut_short("rollout", "ferb/web", "compose")
+    assert "some replicas on the new image and the rest on the old" in compose
+    assert cut_short("rollback", "ferb/web", "compose").endswith(
+        "`fintui rollback ferb/web` again finishes it")
 
 
 INSPECT: dict[str, Any] = {
@@ -91,22 +104,22 @@ def container_section(details: Any) -> list[str]:
     return dict(highlights(details))["Container"]
 
 
-def test_details_name_the_registry_digest_and_the_services_last_update() -> None:
-    service = {"CreatedAt": "2026-02-01T00:00:00Z",
-               "UpdateStatus": {"State": "completed", "StartedAt": "2026-03-01T08:00:00Z",
-                                "CompletedAt": "2026-03-01T08:03:00Z"}}
-    details = details_from(INSPECT, {"RepoDigests": ["quant/px@" + DIGEST]}, service)
+def test_details_name_the_registry_digest_and_when_the_task_was_deployed() -> None:
+    details = details_from(INSPECT, {"RepoDigests": ["quant/px@" + DIGEST]})
     lines = container_section(details)
+    # A Swarm task (its label says so): when Swarm made its container, not the service's
+    # last update, which may not have reached it yet or came after it exited.
     assert lines[1:4] == ["image: quant/px:2.4.1@" + DIGEST, "digest: sha256:3f2a9c1e4b5d…",
-                          "deployed: 2026-03-01T08:03:00Z (service updated)"]
-    never_updated = details_from(INSPECT, {}, {"CreatedAt": "2026-02-01T00:00:00Z"})
-    assert container_section(never_updated)[2:4] == [
+                          "deployed: 2026-03-01T09:00:00.5Z (task created)"]
+    no_digest = details_from(INSPECT, {})
+    assert container_section(no_digest)[2:4] == [
         f"image id: sha256:{'ab' * 6}… (no registry digest)",
-        "deployed: 2026-02-01T00:00:00Z (service created)"]
+        "deployed: 2026-03-01T09:00:00.5Z (task created)"]
 
 
 def test_details_of_a_container_alone_say_when_it_was_created() -> None:
-    details = details_from(INSPECT)  # no image or service read (gone, or refused)
+    alone = {**INSPECT, "Config": {**INSPECT["Config"], "Labels": {}}}
+    details = details_from(alone)  # no image read (gone, or refused)
     assert container_section(details)[3] == "deployed: 2026-03-01T09:00:00.5Z (container created)"
     assert short_digest("busybox@sha256:abc") == "sha256:abc"
 
@@ -117,8 +130,8 @@ async def test_the_demo_says_what_runs_as_a_daemon_does() -> None:
     by_name = {c.name: c for c in snap.containers}
     swarm = await cluster.details(by_name["pricing.1.k3j9x2a1"].id)
     assert swarm.digests and swarm.digests[0].startswith("quant/pricing-engine@sha256:")
-    # Its oldest task's creation: the service has run this image since.
-    assert swarm.deployed == "2026-03-01T22:19:00Z" and swarm.deployed_how == "service updated"
+    # That task's own creation, as a daemon says it.
+    assert swarm.deployed == "2026-03-01T22:19:00Z" and swarm.deployed_how == "task created"
     disk = cluster.storage()
     assert swarm.image_id in {i.id for i in disk.images}  # the id its disk usage lists
     compose = await cluster.details(by_name["ledger-db"].id)

@@ -20,8 +20,10 @@ from fintui.ops.guard import Decision
 from fintui.ops.operations import Failed, Operations, Refused
 from fintui.ops.plan import Plan
 from fintui.ops.rollout_compose import plan_compose_rollback, plan_compose_rollout
+from fintui.sources.base import ActionFailed
 from fintui.sources.demo import DEMO_START, DemoCluster
 from fintui.sources.demo_actions import DemoActions
+from fintui.sources.demo_cast import _id
 
 TARGET = "agents/llm-infer"  # two replicas on ml/infer-agent:0.7.3 in the demo
 OLD = "ml/infer-agent:0.7.3"
@@ -37,12 +39,17 @@ class Watched(DemoActions):
         self.lowest: int | None = None
         self.bad: dict[str, str] = {}  # replica name -> behaviour it turns to
         self.later = 0.0
+        self.refuse_create = ""  # the daemon's answer to every create (an image gone)
+        self.stuck: set[str] = set()  # container ids whose first removal hangs
 
     def running(self) -> int:
         return sum(1 for s in self.cluster.specs if s.project == "agents"
                    and self.cluster._container(s).state == "running")
 
     async def stop_and_remove(self, container_id: str) -> None:
+        if container_id in self.stuck:  # the first removal hangs until it is cut short
+            self.stuck.discard(container_id)
+            await asyncio.Event().wait()
         await super().stop_and_remove(container_id)
         now = self.running()
         self.lowest = now if self.lowest is None else min(self.lowest, now)
@@ -50,6 +57,8 @@ class Watched(DemoActions):
     async def create_copy(self, template: ContainerFacts, name: str,
                           labels: Mapping[str, str], network: NetworkAttachment | None,
                           restart_policy: RestartPolicy, image: str = "") -> str:
+        if self.refuse_create:
+            raise ActionFailed(self.refuse_create)
         new_id = await super().create_copy(template, name, labels, network, restart_policy,
                                            image)
         if name in self.bad:
@@ -202,3 +211,70 @@ async def test_an_isolated_replica_is_left_alone_and_not_counted(
     outcome = await ops.execute(plan)
     assert outcome.result["replaced"] == ["agents-llm-infer-2 → agents-llm-infer-3"]
     assert replicas(cluster) == {"agents-llm-infer-1": OLD, "agents-llm-infer-3": NEW}
+
+
+async def test_an_image_gone_before_the_first_replica_is_a_failure_that_changed_nothing(
+        world: tuple[DemoCluster, Watched, Operations]) -> None:
+    cluster, actions, ops = world
+    plan = await rollout(ops, NEW)
+    actions.refuse_create = f"No such image: {NEW}"  # removed between the plan and `y`
+    with pytest.raises(Failed) as failed:
+        await ops.execute(plan)
+    message = str(failed.value)
+    assert message.startswith(f"a new replica could not be made: No such image: {NEW}")
+    # The daemon answered: nothing to guess about, and nothing was rolled back.
+    assert "no answer" not in message and "may still have done it" not in message
+    assert "rolled back" not in message
+    assert message.endswith("nothing was changed")
+    assert replicas(cluster) == {"agents-llm-infer-1": OLD, "agents-llm-infer-2": OLD}
+    record = ops.audit.records()[-1]
+    assert record["outcome"] == "failed" and record["result"]["rolled_back"] is False
+    assert "unanswered" not in record["result"]
+
+
+async def test_a_rollout_cut_short_removes_the_new_replicas_of_the_batch_under_way(
+        world: tuple[DemoCluster, Watched, Operations]) -> None:
+    cluster, _, ops = world
+    lines: list[str] = []
+    plan = await rollout(ops, NEW, canary=1, watch=30.0)
+    running = asyncio.create_task(ops.execute(plan, progress=lines.append))
+    for _ in range(500):  # until its canary is being watched
+        if any(line.startswith("watching 1 canary") for line in lines):
+            break
+        await asyncio.sleep(0.01)
+    assert "agents-llm-infer-3" in replicas(cluster)
+    running.cancel()  # ^C, or the console closing
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    # No stray: the next rollout finds the service as it was, two replicas on the old image.
+    assert replicas(cluster) == {"agents-llm-infer-1": OLD, "agents-llm-infer-2": OLD}
+    assert "removed new replica agents-llm-infer-3" in lines
+    record = ops.audit.records()[-1]
+    assert record["outcome"] == "failed" and record["error"].startswith("interrupted")
+    assert "removed new replica agents-llm-infer-3" in record["result"]["done"]
+
+
+async def test_a_rollout_cut_short_while_an_old_replica_goes_finishes_that_swap(
+        world: tuple[DemoCluster, Watched, Operations]) -> None:
+    cluster, actions, ops = world
+    lines: list[str] = []
+    plan = await rollout(ops, NEW, parallelism=2)
+    actions.stuck = {_id("agents-llm-infer-1")}
+    running = asyncio.create_task(ops.execute(plan, progress=lines.append))
+    for _ in range(500):  # until both new replicas are up and the old ones go
+        if any(line.startswith("agents-llm-infer-4 is up") for line in lines) and \
+                not actions.stuck:
+            break
+        await asyncio.sleep(0.01)
+    else:
+        raise AssertionError(f"the old replica's removal never began: {lines}")
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    # -3 replaced -1 (whose removal was under way, and is finished); -4 was not yet in -2's
+    # place: it goes, -2 stays. As many replicas as at the start, none astray.
+    assert replicas(cluster) == {"agents-llm-infer-2": OLD, "agents-llm-infer-3": NEW}
+    assert actions.lowest == 2
+    done = ops.audit.records()[-1]["result"]["done"]
+    assert "removed agents-llm-infer-1" in done
+    assert "removed new replica agents-llm-infer-4" in done

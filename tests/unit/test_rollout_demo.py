@@ -199,3 +199,99 @@ async def test_the_verb_json_document_and_its_exit_codes(
     done = json.loads(capsys.readouterr().out)
     assert (done["outcome"], done["rolled_back"], done["reason"]) == ("completed", False, "")
     assert pricing_images(cluster) == [NEW] * 3
+
+
+async def test_the_verb_cut_short_says_what_is_left_and_how_to_undo_it(
+        world: tuple[DemoCluster, Operations], capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+
+    from fintui import cli_rollout
+
+    _, ops = world
+
+    class Args:
+        verb, service, image, canary, watch, parallelism = "rollout", "pricing", NEW, 1, \
+            "60s", 1
+        json, yes = False, True
+
+    running = asyncio.create_task(cli_rollout.rollout_verb(ops, Args()))  # type: ignore[arg-type]
+    for _ in range(500):  # until its canary is being watched
+        if "watching" in capsys.readouterr().out:
+            break
+        await asyncio.sleep(0.01)
+    running.cancel()  # ^C
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["interrupted: Swarm goes on with the rollout of pricing on its own, with "
+                   "nobody watching its canary; `fintui audit show` says what was done, "
+                   "`fintui rollback pricing` goes back"]
+
+
+async def test_a_new_task_says_it_was_deployed_when_the_rollout_made_it(
+        world: tuple[DemoCluster, Operations]) -> None:
+    cluster, ops = world
+    before = {c.name: c.created for c in (await cluster.sweep()).containers}
+    await ops.execute(await ops.plan_rollout("pricing", NEW))
+    snap = await cluster.sweep()
+    new = [c for c in snap.containers if c.service == "pricing" and c.image == NEW]
+    assert len(new) == 3
+    for task in new:  # the demo keeps a slot's name: its creation is the rollout's now
+        assert task.created != before[task.name]
+        details = await cluster.details(task.id)
+        assert details.deployed_how == "task created"
+        assert task.created is not None
+        assert details.deployed == task.created.isoformat().replace("+00:00", "Z")
+
+
+async def test_a_rollout_without_a_canary_that_swarm_rolls_back_names_no_canary(
+        world: tuple[DemoCluster, Operations]) -> None:
+    _, ops = world
+    lines: list[str] = []
+    with pytest.raises(Failed) as failed:
+        await ops.execute(await ops.plan_rollout("pricing", BAD), progress=lines.append)
+    assert any(line.startswith("Swarm is rolling pricing back: ") for line in lines)
+    assert not any("canary" in line for line in lines), lines
+    assert "canary" not in str(failed.value)
+
+
+async def test_a_rollout_to_another_repository_is_warned_of(
+        world: tuple[DemoCluster, Operations]) -> None:
+    _, ops = world
+    plan = await ops.plan_rollout("pricing", "db/ledger-pg:15.4")
+    assert ("db/ledger-pg:15.4 is of another repository than the running "
+            "quant/pricing-engine: check that it is this service's image") in plan.warnings
+    same = await ops.plan_rollout("pricing", NEW)
+    assert not any("another repository" in w for w in same.warnings)
+
+
+def test_only_a_change_of_repository_is_warned_of() -> None:
+    from fintui.ops.rollout import other_repository
+
+    assert other_repository("quant/px:2.4.1@sha256:" + "a" * 64, "quant/px:2.5.0") == ""
+    assert other_repository("registry:5000/quant/px:1", "registry:5000/quant/px:2") == ""
+    assert "another repository" in other_repository("quant/px:1", "fe-ra/nosh:v1")
+    assert other_repository("quant/px:1", "sha256:" + "b" * 64) == ""  # an id: no name
+
+
+async def test_a_short_image_id_is_resolved_to_the_full_id_before_anything_is_done() -> None:
+    from fintui.model_release import ImageFacts
+    from fintui.ops.rollout import full_id
+
+    full = "sha256:436593aaee17" + "0" * 52
+
+    class Images:
+        async def image_facts(self, image: str) -> ImageFacts | None:
+            known = {"436593aaee17": full, full: full, "deadbeefcafe": "sha256:" + "1" * 64}
+            return ImageFacts(image, known[image]) if image in known else None
+
+    class Ops:
+        actions = Images()
+
+    assert await full_id(Ops(), "436593aaee17") == full  # type: ignore[arg-type]
+    assert await full_id(Ops(), full) == full  # type: ignore[arg-type]
+    assert await full_id(Ops(), "quant/px:2.5.0") == "quant/px:2.5.0"  # type: ignore[arg-type]
+    # Not here: left as given, for the planner to refuse as not on this endpoint.
+    assert await full_id(Ops(), "0123456789ab") == "0123456789ab"  # type: ignore[arg-type]
+    # A repository named in hex digits, which is no prefix of its id: a name, as given.
+    assert await full_id(Ops(), "deadbeefcafe") == "deadbeefcafe"  # type: ignore[arg-type]

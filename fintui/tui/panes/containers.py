@@ -128,6 +128,7 @@ class ContainersPane(ActKeys, Vertical):
         self._header: tuple[object, ...] = ()  # what the header was drawn from
         self._summary = ""
         self.marks: dict[str, str] = {}  # group key -> its release's mark (release_flows.py)
+        self.releases_said = ""  # those releases, for the summary line (release_flows.py)
 
     def compose(self) -> ComposeResult:
         yield TypedInput(placeholder="filter: words in name, service, image, state… "
@@ -209,10 +210,13 @@ class ContainersPane(ActKeys, Vertical):
             release = groups.release_cells(rows, snap.services, snap.taken_at)
             headers = {key: {"name": safe(g.name, style="bold"),
                              "state": safe(g.count, style="bold"),
-                             **{k: safe(v) for k, v in release.get(
+                             **{k: safe(v, "bold" if k == "state" else "") for k, v in release.get(
                                  key.removeprefix(groups.GROUP_PREFIX), {}).items()}}
                        for key, g in made.items()}
             self._groups = {key: g.member for key, g in made.items()}
+            for key, cells_ in headers.items():  # a release under way: its mark on the header
+                if mark := self.marks.get(key.removeprefix(groups.GROUP_PREFIX)):
+                    cells_["state"] = safe(mark, style="bold")
         else:
             keys = [c.id for c in rows]
         self.table.set_rows(keys, self._cell_maker(snap, down, headers))
@@ -236,8 +240,6 @@ class ContainersPane(ActKeys, Vertical):
             gone = c.endpoint in down
             plain = cells(c, snap.taken_at, self.state.cpu_history(c.id), self.spark_width,
                           isolated, gpu_memory.get(c.id, 0), gone)
-            if c.group_key in self.marks:  # its service's release under way: `↑ 2/4 →2.4.2`
-                plain = {**plain, "state": self.marks[c.group_key]}
             made[key] = {k: safe(v, palette.style(tone(k, c, isolated, gone, snap.taken_at)))
                          for k, v in plain.items()}
             return made[key]
@@ -248,6 +250,8 @@ class ContainersPane(ActKeys, Vertical):
         title = next(col.title for col in COLUMNS if col.key == self.sort_key)
         text = groups.summary_line(snap, shown, title, sort_arrow(self.sort_key, self.reverse),
                             self.grouped, self.filter_text, self.endpoint)
+        if self.releases_said:  # rows keep their own state; the release is said here
+            text = f"{text}  ·  {self.releases_said}"
         if text != self._summary:  # Static.update repaints even when nothing changed
             self._summary = text
             # A fixed one-line footer: re-laying out the screen for it cost ~50 ms a refresh.

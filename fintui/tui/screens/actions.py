@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -29,6 +29,19 @@ MODAL_CSS = """
 {name} .danger {{ color: $error; text-style: bold; }}
 {name} .keys {{ color: $text-muted; padding: 1 0 0 0; }}
 """
+
+
+# An outcome longer than this (three lines of a dialog at 80 columns, with the close keys)
+# is cut on the state line and given in full in the log, which scrolls.
+LONG = 150
+
+
+def cut_outcome(outcome: str) -> tuple[str, str]:
+    """(the outcome for the log, or "" when short; what the state line says): so that the
+    close keys after it stay in view even at 80x24."""
+    if len(outcome) <= LONG:
+        return "", outcome
+    return outcome, outcome[:LONG].rsplit(" ", 1)[0] + "… (in full above)"
 
 
 class ScaleScreen(ModalScreen[int | None]):
@@ -81,8 +94,17 @@ class ConfirmScreen(ModalScreen[bool]):
     BINDINGS = [
         Binding("y", "yes", "Confirm", id="confirm.yes"),
         Binding("n,escape", "no", "Cancel", id="confirm.no"),
+        # A long plan scrolls (its warnings may be last); the y/n line below stays in view.
+        Binding("pagedown", "scroll('page_down')", "Scroll"),  # named when there is more
+        Binding("pageup", "scroll('page_up')", show=False),
+        Binding("down", "scroll('scroll_down')", show=False),
+        Binding("up", "scroll('scroll_up')", show=False),
+        Binding("end", "scroll('scroll_end')", show=False),
+        Binding("home", "scroll('scroll_home')", show=False),
     ]
-    DEFAULT_CSS = MODAL_CSS.format(name="ConfirmScreen")
+    DEFAULT_CSS = MODAL_CSS.format(name="ConfirmScreen") + """
+    ConfirmScreen #plan { height: auto; }
+    """
 
     def __init__(self, plan: Plan) -> None:
         super().__init__()
@@ -92,28 +114,51 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         plan = self.plan
         with Vertical():
-            yield Static(safe(plan.summary), classes="title")
-            yield Static(safe_block("\n".join(f"• {step}" for step in plan.steps)))
-            for warning in plan.warnings:
-                yield Static(safe(f"! {warning}"), classes="warn")
-            if plan.decision.override:
-                yield Static(safe(f"! {plan.decision.reason}: {plan.decision.override}"),
-                             classes="warn")
-            yield Static(id="second", classes="danger")
+            with VerticalScroll(id="plan", can_focus=False):
+                yield Static(safe(plan.summary), classes="title")
+                yield Static(safe_block("\n".join(f"• {step}" for step in plan.steps)))
+                for warning in plan.warnings:
+                    yield Static(safe(f"! {warning}"), classes="warn")
+                if plan.decision.override:
+                    yield Static(safe(f"! {plan.decision.reason}: {plan.decision.override}"),
+                                 classes="warn")
+                yield Static(id="second", classes="danger")
             yield Static(safe("y: go ahead   n / escape: cancel (nothing changes)"),
                          classes="keys")
         yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._fit(self.app.size.height)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.height)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "scroll":  # only a plan taller than the dialog scrolls (and says so)
+            return self.query_one("#plan", VerticalScroll).max_scroll_y > 0
+        return True
+
+    def _fit(self, height: int) -> None:
+        # The dialog is at most 90% of the screen above the footer (MODAL_CSS); its body
+        # scrolls within that, less the border and the y/n line, which so stays in view.
+        body = (height - 1) * 9 // 10 - 4
+        self.query_one("#plan", VerticalScroll).styles.max_height = max(3, body)
+        self.call_after_refresh(self.refresh_bindings)  # whether it scrolls, once laid out
 
     def action_yes(self) -> None:
         self.asked += 1
         if self.plan.double_confirm and self.asked == 1:
             self.query_one("#second", Static).update(safe(
                 f"{second_reason(self.plan)} Press y again to confirm."))
+            self.query_one("#plan", VerticalScroll).scroll_end(animate=False)
             return
         self.dismiss(True)
 
     def action_no(self) -> None:
         self.dismiss(False)
+
+    def action_scroll(self, how: str) -> None:
+        getattr(self.query_one("#plan", VerticalScroll), f"action_{how}")()
 
 
 class ProgressScreen(ModalScreen[None]):
@@ -168,7 +213,10 @@ class ProgressScreen(ModalScreen[None]):
             for warning in self.plan.warnings:
                 step(f"note: {warning}")
         self.finished = True
-        state.update(safe(f"{self.outcome}   (enter / escape to close)"))
+        full, shown = cut_outcome(self.outcome)
+        if full:
+            step(full)
+        state.update(safe(f"{shown}   (enter / escape to close)"))
 
     def write_line(self, line: str) -> None:
         """Add a line (untrusted: escapes made visible), wrapped, and keep the newest in view."""
