@@ -9,6 +9,7 @@ from typing import Protocol
 from fintui.core import scaling
 from fintui.core.act_journal import Journal
 from fintui.model_ops import ContainerFacts, NetworkAttachment, RestartPolicy
+from fintui.ops.plan import Refused
 from fintui.sources.capabilities import ContainerReader, Isolatable, Replicator
 
 
@@ -20,6 +21,17 @@ async def compose_replicas(reader: ContainerReader, project: str,
                            service: str) -> list[ContainerFacts]:
     listed = await reader.containers({scaling.PROJECT: project, scaling.SERVICE: service})
     return scaling.by_number(listed)
+
+
+async def compose_members(reader: ContainerReader, target: str) -> list[ContainerFacts]:
+    """The replicas of compose service `target` ("project/service"), by number; Refused
+    (saying which labels were looked for) when it has none."""
+    project, _, service = target.partition("/")
+    members = await compose_replicas(reader, project, service)
+    if not members:
+        raise Refused(f"no containers of compose service {target} (labels "
+                      f"{scaling.PROJECT}={project}, {scaling.SERVICE}={service})")
+    return members
 
 
 async def create_started(actions: Copying, template: ContainerFacts, name: str,

@@ -20,7 +20,7 @@ from fintui.model_release import ImageFacts
 from fintui.ops.audit import AuditLog, AuditUnreadable
 from fintui.ops.guard import Decision
 from fintui.ops.plan import BIG_CHANGE, Acting, Plan, Refused
-from fintui.ops.replicas import compose_replicas
+from fintui.ops.replicas import compose_members
 from fintui.ops.rollout_compose_run import Replacer
 from fintui.ops.rollout_swarm import image_record
 from fintui.sources.capabilities import Releasable
@@ -85,11 +85,7 @@ def _names(containers: Iterable[ContainerFacts]) -> str:
 
 async def _plan(ops: Acting, action: str, target: str, image: str, canary: int, watch: float,
                 parallelism: int, decision: Decision, why: str = "") -> Plan:
-    project, _, service = target.partition("/")
-    members = await compose_replicas(ops.actions, project, service)
-    if not members:
-        raise Refused(f"no containers of compose service {target} (labels "
-                      f"{scaling.PROJECT}={project}, {scaling.SERVICE}={service})")
+    members = await compose_members(ops.actions, target)
     isolated = ops.isolations.active_ids()
     live, leftovers = scaling.compose_count(members, isolated)
     if not live:

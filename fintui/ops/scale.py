@@ -13,7 +13,7 @@ from fintui.core.text_safety import one_line
 from fintui.model_ops import ContainerFacts
 from fintui.ops.guard import Decision
 from fintui.ops.plan import BIG_CHANGE, Acting, Failed, Plan, Progress, Refused
-from fintui.ops.replicas import Copying, compose_replicas, start_replica
+from fintui.ops.replicas import Copying, compose_members, start_replica
 from fintui.sources.base import NoSuchService, NotReplicated, NotSwarmManager
 from fintui.sources.capabilities import ContainerReader, Scalable
 
@@ -120,11 +120,7 @@ async def _converge(ops: Acting, swarm: Scalable, service_id: str, name: str, re
 
 async def _plan_compose_scale(ops: Acting, target: str, replicas: int,
                               decision: Decision) -> Plan:
-    project, _, service = target.partition("/")
-    members = await compose_replicas(ops.actions, project, service)
-    if not members:
-        raise Refused(f"no containers of compose service {target} (labels "
-                      f"{scaling.PROJECT}={project}, {scaling.SERVICE}={service})")
+    members = await compose_members(ops.actions, target)
     isolated = ops.isolations.active_ids()
     # What runs counts, not what exists: a replica left created (or exited) by an act cut
     # short is brought back before any new one is made.
