@@ -34,6 +34,11 @@ if TYPE_CHECKING:
     from fintui.wiring import Parts
 
 
+# Keys are held from E until the shell ends (its flow drops them then), however long it runs:
+# given back early they would reach the console while the shell still has the terminal.
+SHELL_HOLD = 7 * 86400.0
+
+
 class ActFlows(KeysInOrder):
     """Mixed into the console's App: the state and parts it acts on are the console's."""
 
@@ -169,10 +174,17 @@ class ActFlows(KeysInOrder):
             self.notify("a shell is already opening or open", markup=False)
             return
         self.shell_open = True
+        # Keys typed after E were meant for the shell, not the console (`Eq` must not quit
+        # under it); the shell cannot be handed them, so they are dropped, and said so.
+        self.hold_all(SHELL_HOLD)
         try:
             await shell_flow(self, container)
         finally:
             self.shell_open = False
+            dropped = self.drop_held_keys()
+            if dropped:
+                self.notify(f"{dropped} key(s) typed while the shell opened were not the "
+                            "console's: dropped", markup=False, timeout=4)
 
     @work(exclusive=True, group="action-flow", exit_on_error=False)
     @gives_keys_back

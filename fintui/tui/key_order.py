@@ -84,6 +84,22 @@ class KeysInOrder(App[int]):
         app holds): it goes back first, in the order the field got them."""
         self._held_early.append(event)
 
+    def hold_all(self, seconds: float) -> None:
+        """Hold every key typed until release or drop (a shell opening: the keys typed after
+        `E` are not the console's), up to `seconds`."""
+        if self._held is None:
+            self.hold_keys(lambda: False, seconds)
+        else:
+            self._held_ready, self._held_until = (lambda: False), time.monotonic() + seconds
+
+    def drop_held_keys(self) -> int:
+        """Forget the keys held; how many there were."""
+        dropped = len(self._held or ()) + len(self._held_early)
+        if self._held is not None:
+            self._held = []
+        self._held_early = []
+        return dropped
+
     def release_keys(self) -> None:
         """The act ended without (or after) its dialog: typed keys go where they would have."""
         self._give_back(to_dialog=False)

@@ -154,3 +154,39 @@ def test_no_shell_in_the_container_is_said_plainly(run_container: Callable[..., 
     container.stop(timeout=0)
     with pytest.raises(Refused, match=r"cannot open a shell in x: .*is not running"):
         asyncio.run(first_shell(base, container.id, "x", ("sh",)))
+
+
+def test_keys_typed_with_e_are_not_the_consoles(tmp_path: Path,
+                                                 run_container: Callable[..., Any]) -> None:
+    """`Eq` in one read (a paste, a slow link): the shell opens once, the console does not
+    quit under it, and it comes back after the shell saying the typed keys were dropped."""
+    run_container("eq", ["sleep", "600"])
+    name = PREFIX + "eq"
+    config = tmp_path / "fintui.toml"
+    config.write_text(f'[paths]\nstate_dir = "{tmp_path / "state"}"\n', encoding="utf-8")
+    env = {**os.environ, "TERM": "xterm-256color", "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+           "XDG_STATE_HOME": str(tmp_path / "st")}
+    term = Terminal(["--host", HOST, "--no-agent", "--config", str(config)], env)
+    try:
+        term.expect(lambda out: b" containers" in out, 30, "the container list")
+        term.type(b"/")
+        time.sleep(0.3)
+        term.type(name.encode() + b"\r")
+        term.expect(lambda out: b"1 of " in out, 10, "filtered list")
+        term.read(1.0)
+        before = len(term.output)
+        term.type(b"EqE")
+        term.expect(lambda out: b"# " in out, 20, "shell prompt", since=before)
+        time.sleep(1.0)
+        assert term.process.poll() is None, "q quit the console under the shell"
+        at_exit = len(term.output)
+        term.type(b"exit 4\r")
+        term.expect(lambda out: b"dropped" in out, 20, "the console back", since=at_exit)
+        assert term.process.poll() is None
+    finally:
+        term.close()
+    records = [json.loads(line) for line in
+               (tmp_path / "state" / "audit.jsonl").read_text().splitlines()]
+    assert [(r["action"], r["outcome"]) for r in records] == [("shell", "started"),
+                                                               ("shell", "ok")]
+    assert records[-1]["result"]["exit_code"] == 4
