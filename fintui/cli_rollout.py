@@ -63,7 +63,8 @@ async def rollout_verb(ops: Operations | RemoteOperations, args: argparse.Namesp
         running = True
         outcome = await ops.execute(plan, progress=None if args.json else _progress)
     except (asyncio.CancelledError, KeyboardInterrupt):  # ^C: say what is left, once
-        said = cut_short(args.verb, args.service, _kind(plan)) if running and plan else \
+        said = cut_short(args.verb, args.service, _kind(plan),
+                         bool(plan.parameters.get("canary"))) if running and plan else \
             "nothing was changed"
         print(f"interrupted: {said}", file=sys.stderr, flush=True)
         raise

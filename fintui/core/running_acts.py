@@ -107,12 +107,12 @@ class RunningActs:
         return {key: act.mark for key, act in self._acts.items() if not act.finished}
 
 
-def cut_short(action: str, service: str, kind: str) -> str:
+def cut_short(action: str, service: str, kind: str, canary: bool = False) -> str:
     """What stopping a release half way (^C, quitting the console) leaves, and how to check
     and undo it: one sentence, for the verb's stderr and the console's question."""
     if kind == "swarm":
         left = (f"Swarm goes on with the {action} of {service} on its own"
-                + (", with nobody watching its canary" if action == "rollout" else ""))
+                + (", with nobody watching its canary" if canary else ""))
     elif action == "rollout":
         left = (f"{service} may be left with some replicas on the new image and the rest on "
                 "the old (the batch under way is removed where it can be)")

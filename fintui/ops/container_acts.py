@@ -133,8 +133,11 @@ def _nothing(action: str, skipped: list[dict[str, str]], missing: list[str]) -> 
         if reason.startswith("it is a task of Swarm"):  # the whole sentence is about it
             return f"{name}{reason[2:]}{absent}"
         return f"cannot {verb} {name}: {reason}{absent}"
+    by_reason: dict[str, list[str]] = {}  # eight tasks of one service: one sentence
+    for s in skipped:
+        by_reason.setdefault(s["reason"], []).append(one_line(s["name"]))
     return f"nothing to {verb}: " + "; ".join(
-        f"{one_line(s['name'])}: {s['reason']}" for s in skipped) + absent
+        f"{', '.join(names)}: {reason}" for reason, names in by_reason.items()) + absent
 
 
 def _act_warnings(ops: Acting, action: str, sig: str, chosen: list[ContainerFacts]

@@ -39,32 +39,41 @@ async def plan_compose_rollout(ops: Acting, target: str, image: str, canary: int
 
 
 async def plan_compose_rollback(ops: Acting, target: str, decision: Decision) -> Plan:
-    """Back to the image the last rollout of `target` that finished replaced (the audit's)."""
+    """Back to the image the last rollout of `target` replaced (the audit's), also when that
+    rollout was cut short half way."""
+    live, _ = scaling.compose_count(await compose_members(ops.actions, target),
+                                    ops.isolations.active_ids())
+    running = frozenset(c.image for c in live)
     try:
         records = await asyncio.to_thread(AuditLog.from_settings(ops.settings).records)
     except AuditUnreadable as exc:
         raise Refused(f"the audit log cannot be read, so the image before the last rollout "
                       f"is not known: {exc}") from None
-    found = previous_image(records, target, ops.endpoint)
+    found = previous_image(records, target, ops.endpoint, running)
     if found is None:
-        raise Refused(f"no finished rollout of {target} is in the audit log: there is no "
-                      "image to roll back to (roll out the one you want instead)")
+        raise Refused(f"no rollout of {target} that changed its image is in the audit log: "
+                      "there is no image to roll back to (roll out the one you want instead)")
     image, when = found
     return await _plan(ops, "rollback", target, image, 0, 0.0, 1, decision,
                        why=f"the image before the rollout of {when}" if when else "")
 
 
 def previous_image(records: Iterable[Mapping[str, Any]], target: str,
-                   endpoint: str = "") -> tuple[str, str] | None:
-    """The image the newest finished rollout of `target` (on `endpoint`) replaced, and when
-    that rollout was recorded; None when there is none. Pure."""
+                   endpoint: str = "", running: frozenset[str] = frozenset()
+                   ) -> tuple[str, str] | None:
+    """The image the newest rollout of `target` (on `endpoint`) that changed anything
+    replaced, and when it was recorded; None when there is none. Pure.
+
+    A rollout cut short (failed, or unknown: the console quit) counts, since it may have
+    left the service half way; one whose image every replica still runs (`running` is that
+    one image) changed nothing worth going back from, and an older one is looked at."""
     for record in reversed(list(records)):
         if (record.get("action") != "rollout" or record.get("target") != target
-                or record.get("outcome") != "ok"
+                or record.get("outcome") not in ("ok", "failed", "unknown")
                 or str(record.get("endpoint") or "") != endpoint):
             continue
         before = (record.get("parameters") or {}).get("from")
-        if isinstance(before, str) and before:
+        if isinstance(before, str) and before and running != {before}:
             return before, str(record.get("time") or "")
     return None
 

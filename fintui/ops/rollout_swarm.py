@@ -150,10 +150,11 @@ async def plan_swarm_rollout(ops: Acting, name: str, image: str, canary: int, wa
 async def plan_swarm_rollback(ops: Acting, name: str, decision: Decision) -> Plan:
     svc = await _service(ops, name)
     _busy(svc)
-    if not svc.previous_image:
-        # Swarm keeps one previous spec, and a rollback uses it up.
+    if not svc.previous_image or svc.update_state == "rollback_completed":
+        # Swarm keeps one previous spec; after a rollback it is the spec rolled back from
+        # (a second rollback would put back the image just taken away).
         raise Refused(f"{name} has no previous spec to go back to: it was never updated, or "
-                      "its last change was a rollback")
+                      "its last change was a rollback (roll out the image you want instead)")
     if bare_image(svc.previous_image) == bare_image(svc.image):
         raise Refused(f"{name} already runs {one_line(bare_image(svc.image))}, the image of "
                       "its previous spec (its last update changed something else)")

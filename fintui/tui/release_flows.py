@@ -50,10 +50,10 @@ async def release_flow(app: ActFlows, action: str, container: Container) -> None
         if action == "rollback":
             plan = await ops.plan_rollback(service)
         else:
-            current = container.image.split("@", 1)[0]
+            current = service_image(app, container)
             if not ops.may("rollout").allowed:  # refuse (and audit) before asking
                 await ops.plan_rollout(service, current)
-            choices = await images_on(app, container)
+            choices = await images_on(app, container, current)
             choice = await app.push_screen_wait(RolloutScreen(service, current, choices,
                                                               running_replicas(app, container)))
             if choice is None:
@@ -92,7 +92,23 @@ def running_replicas(app: ActFlows, container: Container) -> int:
                if c.group_key == container.group_key and c.state == "running")
 
 
-async def images_on(app: ActFlows, container: Container) -> list[ImageChoice]:
+def service_image(app: ActFlows, container: Container) -> str:
+    """What the service runs now, whichever of its rows is selected (an old task's row keeps
+    the image it ran): a Swarm service's spec, else the image most of its live replicas run."""
+    snap = app.state.snapshot
+    if snap is not None and not container.project:
+        spec = next((s for s in snap.services if s.name == container.service
+                     and s.endpoint == container.endpoint and s.mode != "compose"), None)
+        if spec is not None and spec.image:
+            return spec.image.split("@", 1)[0]
+    members = [c.image for c in (snap.containers if snap else ())
+               if c.group_key == container.group_key and c.state == "running"]
+    image = max(set(members), key=members.count) if members else container.image
+    return image.split("@", 1)[0]
+
+
+async def images_on(app: ActFlows, container: Container, current: str
+                    ) -> list[ImageChoice]:
     """The images on the row's endpoint, from its disk-usage reading (read again when old)."""
     storage = container.endpoint if len(app.parts.endpoints) > 1 else ""
     disk = app.watcher.disks.get(storage)
@@ -102,7 +118,7 @@ async def images_on(app: ActFlows, container: Container) -> list[ImageChoice]:
         app.notify("reading the images on this endpoint…", markup=False, timeout=2)
         await app.watcher.read_disks([storage])
         disk = app.watcher.disks.get(storage)
-    return image_choices(disk.images if disk else (), container.image, now)
+    return image_choices(disk.images if disk else (), current, now)
 
 
 def show_progress(app: ActFlows, act: RunningAct) -> None:
@@ -168,7 +184,8 @@ def ask_to_quit(app: ActFlows) -> None:
                                                    else "swarm"))
         to = f" to {act.image}" if act.image else ""
         said.append((f"{act.mark}  {act.action} of {act.service}{to}",
-                     cut_short(act.action, act.service, kind)))
+                     cut_short(act.action, act.service, kind,
+                               bool(plan.parameters.get("canary")))))
 
     def answer(leave: bool | None) -> None:
         if leave:

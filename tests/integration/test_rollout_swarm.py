@@ -119,6 +119,9 @@ def test_rollout_freeze_rollback_and_a_failed_canary(client: docker.DockerClient
         rollback = audit_records(tmp_path)[-1]
         assert (rollback["action"], rollback["outcome"]) == ("rollback", "ok")
         assert rollback["result"]["to"].split("@")[0] == GOOD_A
+        # Swarm still keeps a previous spec (b's): a second rollback would put b back.
+        again = cli(config, "rollback", name, "--yes")
+        assert again.returncode == 1 and "its last change was a rollback" in again.stderr
 
         canary = cli(config, "rollout", name, BAD, "--canary", "1", "--watch", "20s",
                      "--yes", "--json")

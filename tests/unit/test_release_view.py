@@ -80,9 +80,10 @@ def test_only_running_releases_mark_rows_and_the_newest_per_service_counts() -> 
 
 
 def test_what_a_release_cut_short_leaves_is_said_with_how_to_undo_it() -> None:
-    swarm = cut_short("rollout", "pricing", "swarm")
+    swarm = cut_short("rollout", "pricing", "swarm", canary=True)
     assert swarm.startswith("Swarm goes on with the rollout of pricing on its own, with "
                             "nobody watching its canary")
+    assert "canary" not in cut_short("rollout", "pricing", "swarm")  # none was asked for
     assert swarm.endswith("`fintui audit show` says what was done, `fintui rollback pricing` "
                           "goes back")
     compose = cut_short("rollout", "ferb/web", "compose")

@@ -171,7 +171,7 @@ async def test_a_later_batch_failing_puts_the_earlier_replaced_ones_back(
 async def test_rollback_returns_to_the_image_the_audit_recorded(
         world: tuple[DemoCluster, Watched, Operations]) -> None:
     cluster, _, ops = world
-    with pytest.raises(Refused, match="no finished rollout of agents/llm-infer"):
+    with pytest.raises(Refused, match="no rollout of agents/llm-infer that changed its image"):
         await rollback(ops)
     # Through the operations door, as the verbs and the console call it.
     await ops.execute(await ops.plan_rollout(TARGET, NEW, parallelism=2))
@@ -179,10 +179,25 @@ async def test_rollback_returns_to_the_image_the_audit_recorded(
     assert back.action == "rollback" and back.parameters["to"] == OLD
     await ops.execute(back)
     assert set(replicas(cluster).values()) == {OLD}
-    with pytest.raises(Refused, match=f"already runs {OLD}"):
+    with pytest.raises(Refused, match="no rollout of agents/llm-infer that changed"):
         await rollback(ops)  # the last rollout's from-image is what runs now
     assert [r["outcome"] for r in ops.audit.records()] == [
         "refused", "started", "ok", "started", "ok", "refused"]
+
+
+def test_a_rollout_cut_short_half_way_can_be_rolled_back() -> None:
+    from fintui.ops.rollout_compose import previous_image
+
+    done = {"action": "rollout", "target": "p/s", "outcome": "ok", "time": "t1",
+            "parameters": {"from": "app:1", "to": "app:2"}}
+    cut = {"action": "rollout", "target": "p/s", "outcome": "unknown", "time": "t2",
+           "parameters": {"from": "app:2", "to": "app:3"}}
+    # Half way (the console quit): back to what the cut-short rollout replaced.
+    assert previous_image([done, cut], "p/s", running=frozenset({"app:2", "app:3"})) == (
+        "app:2", "t2")
+    # It was undone whole (everything runs app:2 again): the one before it.
+    assert previous_image([done, cut], "p/s", running=frozenset({"app:2"})) == ("app:1", "t1")
+    assert previous_image([done], "p/s", running=frozenset({"app:1"})) is None
 
 
 @pytest.mark.parametrize(("target", "image", "words"), [
