@@ -451,3 +451,20 @@ async def test_quitting_during_a_compose_canary_removes_the_new_replica() -> Non
     assert (record["action"], record["outcome"]) == ("rollout", "failed")
     assert record["error"].startswith("interrupted")
     assert "removed new replica agents-llm-infer-3" in record["result"]["done"]
+
+
+async def test_a_canary_typed_in_one_burst_with_enter_is_the_plans() -> None:
+    """`down tab tab backspace 1 enter` in one read (a paste, a slow link): enter reads the
+    canary typed just before it, not the field as it was."""
+    from tests.tui.test_fast_keys_and_groups import type_at_once
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_loaded(pilot)
+        await select(pilot, "pricing.1.k3j9x2a1")
+        await pilot.press("R")
+        await until_screen(pilot, RolloutScreen)
+        await pilot.pause(0.3)
+        type_at_once(app, "down", "tab", "tab", "backspace", "1", "enter")
+        confirm = await until_screen(pilot, ConfirmScreen)
+        assert confirm.plan.parameters["canary"] == 1

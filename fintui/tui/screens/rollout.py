@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from fintui.core.image_choices import ImageChoice
 from fintui.core.running_acts import RunningAct
 from fintui.ops.rollout import image_problem
+from fintui.tui.key_order import KeysInOrder
 from fintui.tui.screens.actions import MODAL_CSS, ProgressScreen, cut_outcome
 from fintui.tui.widgets.safe import safe, safe_block, safe_line
 from fintui.tui.widgets.typed_input import TypedInput
@@ -110,6 +111,14 @@ class RolloutScreen(ModalScreen[RolloutChoice | None]):
         else:
             self._submit()
 
+    def _after_typed_keys(self) -> None:
+        """Keys typed before enter are still held (a tab was moving the focus when they came):
+        read the fields once they have landed in the field the focus moved to."""
+        if isinstance(self.app, KeysInOrder) and self.app.holding:
+            self.set_timer(0.02, self._after_typed_keys)
+        else:
+            self.app.call_later(self.action_submit)  # behind the keys given back
+
     def _number(self, field: str) -> int:
         try:
             return int(self.query_one(f"#{field}", Input).value)
@@ -117,6 +126,9 @@ class RolloutScreen(ModalScreen[RolloutChoice | None]):
             return -1
 
     def _submit(self) -> None:
+        if isinstance(self.app, KeysInOrder) and self.app.holding:
+            self._after_typed_keys()
+            return
         image = self.query_one("#image", Input).value.strip()
         canary, parallelism = self._number("canary"), self._number("parallelism")
         field, problem = self._problem(image, canary, parallelism)
