@@ -13,7 +13,14 @@ from collections.abc import Sequence
 
 from fintui.cli_acts import acting_verb
 from fintui.cli_audit import audit_verb
-from fintui.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, demo_notice, error
+from fintui.cli_common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    INTERRUPTED,
+    demo_notice,
+    error,
+)
 from fintui.cli_parser import build_parser
 from fintui.cli_tools import config_check, forecast_csv, forecast_history, keymap_error, keys_verb
 from fintui.cli_watch import watch_verb
@@ -91,7 +98,7 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         # The act's own record says how far it got; a release's verb has said more already.
         if args.verb in ACTING_VERBS and args.verb not in ("rollout", "rollback"):
-            error("interrupted: the act may have stopped half way; see fintui audit show", 130)
+            error(INTERRUPTED, 130)
         return 130
     except BrokenPipeError:
         # `fintui ... | head`: the reader left; no traceback, and none from the final flush.

@@ -15,6 +15,7 @@ DEMO_VERBS = frozenset({"status", "scale", "isolate", "release", "drain", "activ
                         "alerts", "ack", "silence", "audit", "forecast", "collect", "restart",
                         "stop", "start", "kill", "pause", "unpause", "rm", "rollout",
                         "rollback"})
+INTERRUPTED = "interrupted: the act may have stopped half way; see fintui audit show"
 NO_DEMO_ACTS = "no acts recorded (the demo starts a new cluster each run)"
 
 

@@ -9,10 +9,11 @@ With --json (and --yes: a document has no prompt) the output is one document:
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
-from fintui.cli_common import EXIT_FAILED, EXIT_OK, error
+from fintui.cli_common import EXIT_FAILED, EXIT_OK, INTERRUPTED, error
 from fintui.core.text_safety import one_line
 from fintui.sources.base import SourceUnavailable
 from fintui.wiring import UsageError
@@ -44,6 +45,10 @@ async def container_verb(ops: Operations | RemoteOperations, args: argparse.Name
             return EXIT_FAILED
         outcome = await ops.execute(plan, progress=None if args.json else
                                     (lambda line: print(f"  {one_line(line)}")))
+    except (asyncio.CancelledError, KeyboardInterrupt):  # ^C: a runbook still gets a document
+        if args.json:
+            print(json.dumps(_interrupted(action, plan), indent=2), flush=True)
+        raise
     except Refused as exc:
         return _failed(args, action, plan, f"refused: {exc}", {})
     except (Failed, SourceUnavailable) as exc:
@@ -83,6 +88,16 @@ def _document(action: str, plan: Plan | None, result: dict[str, Any],
     if message:
         document["error"] = message
     return document
+
+
+def _interrupted(action: str, plan: Plan | None) -> dict[str, Any]:
+    """^C during the act: which containers it was for, none known done (the audit log says)."""
+    names = plan.parameters.get("containers") or [] if plan is not None else []
+    ids = plan.parameters.get("ids") or [] if plan is not None else []
+    return {"action": action, "skipped": [], "error": INTERRUPTED,
+            "containers": [{"name": str(n), "id": str(i), "done": False,
+                            "error": "unknown: interrupted before the act's end"}
+                           for n, i in zip(names, ids, strict=False)]}
 
 
 def _failed(args: argparse.Namespace, action: str, plan: Plan | None, message: str,

@@ -2,7 +2,8 @@
 
 With --json (and --yes: a document has no prompt) the output is one document:
 {"action", "service", "kind", "from", "to", "from_digests", "to_digests", "canary",
- "outcome": completed | rolled_back | failed | refused, "rolled_back", "reason"}; exit 1 with
+ "outcome": completed | rolled_back | failed | refused | interrupted, "rolled_back",
+ "reason"}; exit 1 (130 when interrupted) with
 one line on stderr whenever the outcome is not `completed`."""
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ async def rollout_verb(ops: Operations | RemoteOperations, args: argparse.Namesp
                          bool(plan.parameters.get("canary"))) if running and plan else \
             "nothing was changed"
         print(f"interrupted: {said}", file=sys.stderr, flush=True)
+        if args.json:  # a runbook still gets its one document
+            print(json.dumps(document(args, plan, {}, "interrupted", f"interrupted: {said}"),
+                             indent=2), flush=True)
         raise
     except Refused as exc:
         return _ended(args, plan, "refused", f"refused: {exc}", {})

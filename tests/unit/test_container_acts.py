@@ -358,3 +358,33 @@ def test_the_json_document_names_each_container_when_one_fails(
     assert "not running" in document["skipped"][0]["reason"]
     assert document["error"].startswith("failed: 1 of 2 not stopped: md-feed-sse")
     assert "fintui: failed: 1 of 2 not stopped" in err
+
+
+async def test_json_interrupted_still_prints_its_document(
+        world: tuple[DemoCluster, Operations], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """^C while the act runs: a runbook reading --json still gets one document."""
+    import asyncio
+    import json
+    from types import SimpleNamespace
+
+    from fintui.cli_container import container_verb
+
+    _, ops = world
+    begun = asyncio.Event()
+
+    async def hangs(plan: object, progress: object = None) -> None:
+        begun.set()
+        await asyncio.Event().wait()  # a stop's grace period that ^C cuts short
+
+    monkeypatch.setattr(ops, "execute", hangs)
+    args = SimpleNamespace(verb="stop", containers=["md-feed-sse"], match="", json=True,
+                           yes=True, signal="")
+    running = asyncio.create_task(container_verb(ops, args))  # type: ignore[arg-type]
+    await begun.wait()
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["action"] == "stop" and doc["error"].startswith("interrupted")
+    assert [(c["name"], c["done"]) for c in doc["containers"]] == [("md-feed-sse", False)]

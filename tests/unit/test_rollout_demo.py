@@ -228,6 +228,35 @@ async def test_the_verb_cut_short_says_what_is_left_and_how_to_undo_it(
                    "`fintui rollback pricing` goes back"]
 
 
+async def test_json_interrupted_still_prints_its_document(
+        world: tuple[DemoCluster, Operations], capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+    import json
+
+    from fintui import cli_rollout
+
+    _, ops = world
+
+    class Args:
+        verb, service, image, canary, watch, parallelism = "rollout", "pricing", NEW, 1, \
+            "60s", 1
+        json, yes = True, True
+
+    running = asyncio.create_task(cli_rollout.rollout_verb(ops, Args()))  # type: ignore[arg-type]
+    for _ in range(500):  # until it has begun
+        if any(r["outcome"] == "started" for r in ops.audit.records()):
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
+    running.cancel()  # ^C
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["action"], doc["service"], doc["to"], doc["outcome"]) == (
+        "rollout", "pricing", NEW, "interrupted")
+    assert doc["reason"].startswith("interrupted: Swarm goes on with the rollout of pricing")
+
+
 async def test_a_new_task_says_it_was_deployed_when_the_rollout_made_it(
         world: tuple[DemoCluster, Operations]) -> None:
     cluster, ops = world
