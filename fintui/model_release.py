@@ -5,6 +5,7 @@ Frozen and pure; the Engine's JSON for them stays in fintui/sources/engine_relea
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +67,16 @@ def bare_image(ref: str) -> str:
 def pinned_digest(ref: str) -> str:
     """The sha256 digest a reference is pinned to, or ""."""
     return ref.split("@", 1)[1] if "@" in ref else ""
+
+
+def image_record(side: str, ref: str, facts: ImageFacts | None) -> dict[str, Any]:
+    """An image's id and repository digests for the audit: the daemon's, and the digest the
+    service's spec is pinned to (Swarm pins what it resolved)."""
+    digests = list(facts.digests) if facts is not None else []
+    pin = pinned_digest(ref)
+    if pin and not any(d.endswith(pin) for d in digests):
+        digests.append(f"{bare_image(ref).rsplit(':', 1)[0]}@{pin}")
+    record: dict[str, Any] = {f"{side}_digests": digests}
+    if facts is not None:
+        record[f"{side}_id"] = facts.id
+    return record

@@ -13,6 +13,7 @@ from fintui.core.image_choices import repository
 from fintui.core.text_safety import one_line
 from fintui.ops.guard import Decision
 from fintui.ops.plan import Acting, Plan, Refused
+from fintui.ops.rollout_compose import plan_compose_rollback, plan_compose_rollout
 from fintui.ops.rollout_swarm import plan_swarm_rollback, plan_swarm_rollout
 from fintui.sources.capabilities import Releasable
 
@@ -85,8 +86,6 @@ async def plan_rollout(ops: Acting, service: str, image: str, canary: int = 0,
         check_release(image, canary, seconds, parallelism)
         to = await full_id(ops, image)
         if "/" in service:
-            from fintui.ops.rollout_compose import plan_compose_rollout
-
             plan = await plan_compose_rollout(ops, service, to, canary, seconds, parallelism,
                                               decision)
         else:
@@ -105,8 +104,6 @@ async def plan_rollback(ops: Acting, service: str) -> Plan:
 
     async def build(decision: Decision) -> Plan:
         if "/" in service:
-            from fintui.ops.rollout_compose import plan_compose_rollback
-
             return await plan_compose_rollback(ops, service, decision)
         return await plan_swarm_rollback(ops, service, decision)
 

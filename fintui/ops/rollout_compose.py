@@ -11,18 +11,16 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from fintui.core import canary as canary_rule
 from fintui.core import scaling
 from fintui.core.act_journal import Journal
 from fintui.core.text_safety import one_line
 from fintui.model_ops import ContainerFacts
-from fintui.model_release import ImageFacts
+from fintui.model_release import ImageFacts, image_record
 from fintui.ops.audit import AuditLog, AuditUnreadable
 from fintui.ops.guard import Decision
 from fintui.ops.plan import BIG_CHANGE, Acting, Plan, Refused
 from fintui.ops.replicas import compose_members
 from fintui.ops.rollout_compose_run import Replacer
-from fintui.ops.rollout_swarm import image_record
 from fintui.sources.capabilities import Releasable
 
 # What compose wrote of the image a replica was made from: a new replica's is its own image.
@@ -126,7 +124,7 @@ async def _plan(ops: Acting, action: str, target: str, image: str, canary: int, 
 
     async def run(note: Journal) -> dict[str, Any]:
         replacer = Replacer(ops.actions, note, target, image, first_number, timeout,
-                            watch_rule=_watch_rule, image_labels=labels)
+                            image_labels=labels)
         note.partial.update({"from": from_image, "to": image})
         total = len(olds)
         note(f"{target}: 0/{total} replica(s) on {one_line(image)}")  # the rows' mark counts
@@ -185,13 +183,6 @@ def _warnings(members: list[ContainerFacts], isolated: set[str],
     if paused:
         warnings.append(f"paused replica(s) {_names(paused)} are replaced by running ones")
     return warnings
-
-
-def _watch_rule(seen: list[ContainerFacts], names: list[str], final: bool = False) -> str:
-    """The canary rule (fintui/core/canary.py) on the canaries as read now."""
-    return canary_rule.judge([canary_rule.CanaryFacts(name, c.state, c.exit_code, c.health,
-                                                      c.restarts)
-                              for c, name in zip(seen, names, strict=True)], final=final)
 
 
 async def _image_facts(ops: Acting, image: str,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from fintui.core import canary as canary_rule
 from fintui.core import scaling
 from fintui.core.act_journal import Journal
 from fintui.core.text_safety import one_line
@@ -62,10 +62,11 @@ def fault_of(facts: ContainerFacts, name: str) -> str:
     return ""
 
 
-def first_fault(seen: list[ContainerFacts], names: list[str]) -> str:
-    """The first canary's fault, by fault_of ("" when none)."""
-    return next((f"canary {fault}" for facts, name in zip(seen, names, strict=True)
-                 if (fault := fault_of(facts, name))), "")
+def canary_fault(seen: list[ContainerFacts], names: list[str], final: bool = False) -> str:
+    """The canary rule (fintui/core/canary.py) on the canaries as read now ("" when fit)."""
+    return canary_rule.judge([canary_rule.CanaryFacts(name, c.state, c.exit_code, c.health,
+                                                      c.restarts)
+                              for c, name in zip(seen, names, strict=True)], final=final)
 
 
 def is_up(facts: ContainerFacts) -> bool:
@@ -89,9 +90,6 @@ class Replacer:
     restored: list[str] = field(default_factory=list)
     swaps: list[Swap] = field(default_factory=list)  # done, in order
     image_labels: dict[str, str] = field(default_factory=dict)  # on new-image replicas
-    # Is a watched canary at fault (its facts now, names, whether the watch has ended)?
-    watch_rule: Callable[[list[ContainerFacts], list[str], bool], str] = field(
-        default=lambda seen, names, final: first_fault(seen, names))
 
     def __post_init__(self) -> None:
         self.note.partial.update(created=self.created, removed=self.removed,
@@ -225,7 +223,7 @@ class Replacer:
         while True:
             final = time.monotonic() >= end
             seen = [await self._read(swap) for swap in swaps]
-            fault = self.watch_rule(seen, [swap.new_name for swap in swaps], final)
+            fault = canary_fault(seen, [swap.new_name for swap in swaps], final)
             if fault:
                 raise ReplicaFault(fault)
             if final:

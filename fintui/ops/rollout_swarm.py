@@ -18,7 +18,7 @@ from fintui.model_release import (
     ServiceRelease,
     UpdatePolicy,
     bare_image,
-    pinned_digest,
+    image_record,
 )
 from fintui.ops.guard import Decision
 from fintui.ops.plan import BIG_CHANGE, Acting, Plan, Refused
@@ -56,19 +56,6 @@ def _busy(svc: ServiceRelease) -> None:
     if svc.update_state in BUSY:
         raise Refused(f"{svc.name} is being changed already (Swarm's update state: "
                       f"{svc.update_state}): wait for it to end, then try again")
-
-
-def image_record(side: str, ref: str, facts: ImageFacts | None) -> dict[str, Any]:
-    """An image's id and repository digests for the audit: the daemon's, and the digest the
-    service's spec is pinned to (Swarm pins what it resolved)."""
-    digests = list(facts.digests) if facts is not None else []
-    pin = pinned_digest(ref)
-    if pin and not any(d.endswith(pin) for d in digests):
-        digests.append(f"{bare_image(ref).rsplit(':', 1)[0]}@{pin}")
-    record: dict[str, Any] = {f"{side}_digests": digests}
-    if facts is not None:
-        record[f"{side}_id"] = facts.id
-    return record
 
 
 async def _facts(ops: Acting, ref: str) -> ImageFacts | None:
