@@ -207,16 +207,17 @@ class ContainersPane(ActKeys, Vertical):
             keys, made = groups.grouped_rows(rows, self.folded)
             # The group's name has the name column to itself (cut at 80 columns otherwise);
             # its count sits beside it, in the state column.
+            # A header's state: a release under way, else Swarm's running of desired, else
+            # the count of its rows; what runs in the image and up columns.
             release = groups.release_cells(rows, snap.services, snap.taken_at)
-            headers = {key: {"name": safe(g.name, style="bold"),
-                             "state": safe(g.count, style="bold"),
-                             **{k: safe(v, "bold" if k == "state" else "") for k, v in release.get(
-                                 key.removeprefix(groups.GROUP_PREFIX), {}).items()}}
-                       for key, g in made.items()}
+            for key, g in made.items():
+                group = key.removeprefix(groups.GROUP_PREFIX)
+                said = release.get(group, {})
+                state = self.marks.get(group) or said.get("state") or g.count
+                headers[key] = {**{k: safe(v) for k, v in said.items()},
+                                "name": safe(g.name, style="bold"),
+                                "state": safe(state, style="bold")}
             self._groups = {key: g.member for key, g in made.items()}
-            for key, cells_ in headers.items():  # a release under way: its mark on the header
-                if mark := self.marks.get(key.removeprefix(groups.GROUP_PREFIX)):
-                    cells_["state"] = safe(mark, style="bold")
         else:
             keys = [c.id for c in rows]
         self.table.set_rows(keys, self._cell_maker(snap, down, headers))
