@@ -5,13 +5,11 @@ refused on screen and in the audit log; a group header asks for a container."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.widgets import Input
 
 from fintui.tui.app import FintuiApp
-from fintui.tui.panes.containers import ContainersPane
 from fintui.tui.screens.actions import ConfirmScreen
 from fintui.tui.screens.signal import SignalScreen, signal_of
 from tests.tui.helpers import (
@@ -23,6 +21,7 @@ from tests.tui.helpers import (
     until_screen,
     wait_for,
 )
+from tests.tui.test_action_keys import pane, select  # one row picker for these tests
 
 
 @pytest.fixture
@@ -33,17 +32,6 @@ def config(tmp_path: Path) -> Path:
     path.write_text(SNAPSHOT_CONFIG.read_text().replace("/tmp/fintui-test-state",
                                                         str(tmp_path / "state")))
     return path
-
-
-def pane(app: FintuiApp) -> ContainersPane:
-    return app.query_one(ContainersPane)
-
-
-async def select(pilot: Any, name: str) -> None:
-    p = pane(pilot.app)
-    index = [p.cell_text(k, "name") for k in p.row_keys()].index(name)
-    p.table.move_cursor(row=index)
-    await pilot.pause()
 
 
 def outcomes(app: FintuiApp) -> list[tuple[str, str]]:

@@ -13,24 +13,14 @@ from textual.widgets import Input, Static
 
 from fintui.ops.operations import Failed, Outcome, Plan
 from fintui.tui.app import FintuiApp
-from fintui.tui.panes.containers import GROUP_PREFIX, ContainersPane
+from fintui.tui.panes.containers import GROUP_PREFIX
 from fintui.tui.screens.actions import ConfirmScreen
 from fintui.tui.screens.details import DetailsScreen
 from fintui.tui.screens.rollout import LeaveScreen, ReleaseProgressScreen, RolloutScreen
 from tests.tui.helpers import make_app, screen_text, until_loaded, until_screen, wait_for
+from tests.tui.test_action_keys import pane, select  # one row picker for these tests
 
 PRICING = ("pricing.1.k3j9x2a1", "pricing.2.p8d0s7q4", "pricing.3.x1m2n3b4")
-
-
-def pane(app: FintuiApp) -> ContainersPane:
-    return app.query_one(ContainersPane)
-
-
-async def select(pilot: Any, name: str) -> None:
-    p = pane(pilot.app)
-    index = [p.cell_text(k, "name") for k in p.row_keys()].index(name)
-    p.table.move_cursor(row=index)
-    await pilot.pause()
 
 
 def toasts(app: FintuiApp) -> str:
