@@ -80,10 +80,9 @@ def plain(output: bytes) -> str:
     return ESCAPES.sub(b"", output).decode(errors="replace")
 
 
-def test_a_shell_opens_runs_a_command_and_the_console_comes_back(
-        tmp_path: Path, run_container: Callable[..., Any]) -> None:
-    container = run_container("shell", ["sleep", "600"])
-    name = PREFIX + "shell"
+def console_on(tmp_path: Path, name: str) -> Terminal:
+    """The console on the real daemon, its audit log in tmp_path/state, filtered to `name`
+    (only our container on screen), settled."""
     config = tmp_path / "fintui.toml"
     config.write_text(f'[paths]\nstate_dir = "{tmp_path / "state"}"\n\n'
                       '[ui]\nrefresh_interval = 0.5\n', encoding="utf-8")
@@ -93,12 +92,23 @@ def test_a_shell_opens_runs_a_command_and_the_console_comes_back(
     term = Terminal(["--host", HOST, "--no-agent", "--config", str(config)], env)
     try:
         term.expect(lambda out: b" containers" in out, 30, "the container list")
-        # Only our container on screen: filter by its full name, then back to the table.
         term.type(b"/")
         time.sleep(0.3)
         term.type(name.encode() + b"\r")
         term.expect(lambda out: b"1 of " in out, 10, "filtered list")
         term.read(1.0)  # the screen settles
+    except BaseException:
+        term.close()
+        raise
+    return term
+
+
+def test_a_shell_opens_runs_a_command_and_the_console_comes_back(
+        tmp_path: Path, run_container: Callable[..., Any]) -> None:
+    container = run_container("shell", ["sleep", "600"])
+    name = PREFIX + "shell"
+    term = console_on(tmp_path, name)
+    try:
         before = len(term.output)
         term.type(b"E")
         # busybox sh has no bash: the probe falls back to sh; its prompt is "/ # ".
@@ -162,18 +172,8 @@ def test_keys_typed_with_e_are_not_the_consoles(tmp_path: Path,
     quit under it, and it comes back after the shell saying the typed keys were dropped."""
     run_container("eq", ["sleep", "600"])
     name = PREFIX + "eq"
-    config = tmp_path / "fintui.toml"
-    config.write_text(f'[paths]\nstate_dir = "{tmp_path / "state"}"\n', encoding="utf-8")
-    env = {**os.environ, "TERM": "xterm-256color", "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
-           "XDG_STATE_HOME": str(tmp_path / "st")}
-    term = Terminal(["--host", HOST, "--no-agent", "--config", str(config)], env)
+    term = console_on(tmp_path, name)
     try:
-        term.expect(lambda out: b" containers" in out, 30, "the container list")
-        term.type(b"/")
-        time.sleep(0.3)
-        term.type(name.encode() + b"\r")
-        term.expect(lambda out: b"1 of " in out, 10, "filtered list")
-        term.read(1.0)
         before = len(term.output)
         term.type(b"EqE")
         term.expect(lambda out: b"# " in out, 20, "shell prompt", since=before)
