@@ -69,6 +69,14 @@ def _run(args: argparse.Namespace) -> int:
             return asyncio.run(watch_verb(args, settings))
         if args.verb in ACTING_VERBS:
             return asyncio.run(acting_verb(args, settings))
+        if args.verb in ("approve", "reject"):
+            from fintui.cli_approvals import approval_verb
+
+            return asyncio.run(approval_verb(args, settings))
+        if args.verb == "policies":
+            from fintui.cli_policies import policies_verb
+
+            return asyncio.run(policies_verb(args, settings))
         parts = build_parts(args, settings)
         if args.verb == "forecast":
             return forecast_history(parts, args.json)

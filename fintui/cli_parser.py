@@ -103,6 +103,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help="consider only objects whose name, id or a key=value label "
                             "matches this glob")
 
+    approve = verbs.add_parser("approve", help="approve an act waiting for a second "
+                                               "operator, and run it (audited)")
+    approve.add_argument("id", type=int, help="the request's number (fintui policies)")
+    approve.add_argument("--yes", "-y", action="store_true",
+                         help="do not ask for confirmation")
+    approve.add_argument("--json", action="store_true", help="machine-readable output")
+    reject = verbs.add_parser("reject", help="reject an act waiting for approval (audited)")
+    reject.add_argument("id", type=int, help="the request's number (fintui policies)")
+    reject.add_argument("--comment", default="", help="why (kept in the audit log)")
+    reject.add_argument("--json", action="store_true", help="machine-readable output")
+    policies = verbs.add_parser("policies", help="each policy's state, and the requests "
+                                                 "waiting for approval")
+    policies.add_argument("--json", action="store_true", help="machine-readable output")
+
     audit = verbs.add_parser("audit", help="the tamper-evident audit log")
     audit_verbs = audit.add_subparsers(dest="audit_verb", metavar="ACTION", required=True)
     verify = audit_verbs.add_parser(

@@ -17,6 +17,7 @@ from typing import Any
 
 from fintui.config_checks import ACTIONS, DAYS, ROLES, parse_duration
 from fintui.config_doc import default_toml
+from fintui.config_guard import GuardSettings, PoliciesSettings
 from fintui.config_items import EndpointSettings, FreezeWindow, ReceiverSettings, RuleSettings
 from fintui.config_load import ConfigError, Reader, build, defaults_of, find_key_line, flat
 from fintui.config_load import parse_toml as parse_toml
@@ -29,7 +30,6 @@ from fintui.config_tree import (
     DemoSettings,
     DockerSettings,
     ForecastSettings,
-    GuardSettings,
     HistorySettings,
     IsolateSettings,
     PathsSettings,
@@ -45,8 +45,8 @@ __all__ = [
     "ACTIONS", "DAYS", "DEFAULT_HOST", "ROLES", "AgentSettings", "AlertSettings",
     "AuditSettings", "CleanupSettings", "ConfigError", "DemoSettings", "DockerSettings",
     "EndpointSettings", "ForecastSettings", "FreezeWindow", "GuardSettings", "HistorySettings",
-    "IsolateSettings", "PathsSettings", "ReceiverSettings", "RuleSettings", "ScaleSettings",
-    "ServeSettings", "Settings", "UiSettings", "agent_socket_path", "check_file",
+    "IsolateSettings", "PathsSettings", "PoliciesSettings", "ReceiverSettings", "RuleSettings",
+    "ScaleSettings", "ServeSettings", "Settings", "UiSettings", "agent_socket_path", "check_file",
     "default_config_text", "find_key_line", "load_settings", "parse_duration", "parse_toml",
     "resolve_host", "state_dir_from", "user_config_path",
 ]
@@ -83,6 +83,7 @@ def load_settings(explicit_path: str | None = None) -> Settings:
             raise ConfigError(source, "not UTF-8 text") from None
         merged = Reader(source, text).merge(Settings, parse_toml(text, source))
         _unique_endpoints(merged["endpoints"], source, text)
+        _unique_policies(merged["policies"], source, text)
     settings = build(Settings, merged, state_dir_from(merged["paths"]["state_dir"]))
     return replace(settings, source_file=source, written=flat(Settings, merged))
 
@@ -94,6 +95,18 @@ def _unique_endpoints(items: list[dict[str, Any]], path: str, text: str) -> None
             raise ConfigError(path, f"endpoint name {item['name']!r} is used twice",
                               f"endpoints[{index}].name", find_key_line(text, "endpoints"))
         seen.add(item["name"])
+
+
+def _unique_policies(policies: dict[str, Any], path: str, text: str) -> None:
+    """A policy's name is its identity (policy:<name>) and its state's key: one of each."""
+    seen: set[str] = set()
+    for kind in ("schedule", "autoscale"):
+        for index, item in enumerate(policies.get(kind, [])):
+            if item["name"] in seen:
+                raise ConfigError(path, f"policy name {item['name']!r} is used twice",
+                                  f"policies.{kind}[{index}].name",
+                                  find_key_line(text, f"policies.{kind}"))
+            seen.add(item["name"])
 
 
 def check_file(path: str) -> Settings:

@@ -14,6 +14,8 @@ ROLES = ("viewer", "operator")
 # Every act the guard judges (freeze windows list some of them).
 ACTIONS = ("scale", "isolate", "release", "clean", "drain", "restart", "stop", "start", "kill",
            "pause", "unpause", "remove", "shell", "rollout", "rollback")
+# What [guard] approve may name: any act, and two kinds of act that are bigger than the rest.
+APPROVABLE = (*ACTIONS, "scale-to-zero", "clean-named-volumes")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SEVERITIES = ("info", "warning", "critical")
 RULE_OPS = (">", ">=", "<", "<=", "==", "!=")

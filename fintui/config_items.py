@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 from fintui.config_checks import (
     ACTIONS,
@@ -70,10 +71,25 @@ class RuleSettings:
     scope: tuple[tuple[str, str], ...] = optional("pairs", (), "service, container or label",
                                                   scope, convert=pairs)
     runbook: str = optional("str", "", "shown with the alert")
+    action: str = optional("str", "", '"isolate": isolate the faulty container automatically',
+                           one_of(("", "isolate")), allowed='"" or "isolate"')
+    max_per_hour: int = optional("int", 1, "automatic isolations per service in an hour; "
+                                 "beyond, proposed", between(0, 1000), allowed="0 to 1000")
+    max_fraction: float = optional("float", 0.5, "the most of a service's replicas isolated "
+                                   "at once", between(0.0, 1.0), allowed="0 to 1")
+
+    @staticmethod
+    def item_problem(item: dict[str, Any]) -> tuple[str, str] | None:
+        """(key, what is wrong) for what spans fields."""
+        if item.get("action") == "isolate" and not item["metric"].startswith("container."):
+            return "action", "isolate needs a container metric (a fault signature's)"
+        return None
 
 
 def as_alert_rule(item: RuleSettings) -> AlertRule:
-    return AlertRule(**{f.name: getattr(item, f.name) for f in fields(item)})
+    # A rule that isolates is a fault signature: its alert offers the isolate key too.
+    return AlertRule(**{f.name: getattr(item, f.name) for f in fields(item)},
+                     faulty=item.action == "isolate")
 
 
 @dataclass(frozen=True, slots=True)

@@ -187,6 +187,10 @@ class Reader:
                 if problem:
                     raise self.fail(problem, f"{where}.{name}", line)
                 kept[name] = entry
+            across = getattr(meta.item, "item_problem", None)  # what spans the item's fields
+            problem_at = across({**defaults_of(meta.item), **kept}) if across else None
+            if problem_at:
+                raise self.fail(problem_at[1], f"{where}.{problem_at[0]}", line)
             out.append(kept)
         return out
 

@@ -140,6 +140,9 @@ def optional(kind: str, default: Any, help: str, check: Check | None = None,
     """A field an array item may leave out."""
     written = ({} if kind == "pairs" else list(default)) if isinstance(default, tuple) \
         else default
+    if kind == "duration":  # written as "2m", kept in seconds
+        default = parse_duration(written)
+        assert default is not None, written
     return _field(default, Meta(kind, written, help, check, "", allowed, convert=convert))
 
 

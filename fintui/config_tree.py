@@ -19,12 +19,11 @@ from fintui.config_checks import (
     docker_url,
     group,
     label_pairs,
-    role,
     some_key,
 )
+from fintui.config_guard import GuardSettings, PoliciesSettings
 from fintui.config_items import (
     EndpointSettings,
-    FreezeWindow,
     ReceiverSettings,
     RuleSettings,
     as_alert_rule,
@@ -149,30 +148,6 @@ class DemoSettings:
     seed: int = number(
         7, "Seed of the simulated demo cluster: the same seed gives the same screens.",
         0, 2**32 - 1)
-
-
-@dataclass(frozen=True, slots=True)
-class GuardSettings:
-    default_role: str = text("operator", 'Role of an operator not named in `roles`: "operator" '
-                             '(may act) or "viewer" (read-only).', role, "viewer, operator")
-    roles: Mapping[str, str] = table(str, "Roles by OS account or by \"@group\".", role,
-                                     "viewer, operator", notes="""\
-By the real user id's name, never --as or $USER; "@group" matches the account's groups, e.g.
-{ alice = "operator", "@trading-desk" = "viewer" }. A user's own entry wins; else, if the
-account is in several listed groups, "viewer" wins over "operator".""")
-    freeze: tuple[FreezeWindow, ...] = array(
-        FreezeWindow, "Change-freeze windows: during one, the listed actions are refused.",
-        notes="""\
-Unless --override-freeze "reason" is given (the override and reason are audited). Example:
-  [[guard.freeze]]
-  name = "market-open"
-  days = ["mon", "tue", "wed", "thu", "fri"]
-  start = "09:15"
-  end = "09:45"
-  timezone = "Asia/Shanghai"
-  actions = ["scale", "clean"]   # any of scale, isolate, release, clean, drain, restart,
-                               # stop, start, kill, pause, unpause, remove, shell,
-                               # rollout, rollback""")
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,6 +356,7 @@ Each connects, fails and recovers on its own; the header shows each one's state.
     paths: PathsSettings = section(PathsSettings)
     demo: DemoSettings = section(DemoSettings)
     guard: GuardSettings = section(GuardSettings)
+    policies: PoliciesSettings = section(PoliciesSettings)
     scale: ScaleSettings = section(ScaleSettings)
     isolate: IsolateSettings = section(IsolateSettings)
     rollout: RolloutSettings = section(RolloutSettings)

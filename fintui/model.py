@@ -360,6 +360,9 @@ class AlertRule:
     scope: tuple[tuple[str, str], ...] = ()  # service=, container=, label=k=v, gpu=, host=
     runbook: str = ""
     faulty: bool = False  # a fault signature: the remedy is to isolate the instance
+    action: str = ""  # "isolate": the watch isolates a firing target itself (a policy)
+    max_per_hour: int = 1  # automatic isolations per service in an hour; more are proposed
+    max_fraction: float = 0.5  # of a service's replicas, the most isolated at once
 
 
 @dataclass(frozen=True, slots=True)

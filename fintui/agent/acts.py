@@ -258,6 +258,20 @@ class ActDesk:
             run.changed.set()
             self.watch.wake()  # show the change at once
 
+    # ---- policies and approvals (GET /v1/policies, POST /v1/approve, /v1/reject) -----------
+
+    async def policies(self) -> dict[str, Any]:
+        """{"policies": [PolicyRow as JSON], "approvals": [ApprovalRow as JSON]}."""
+        raise AgentError("not built yet: policies")  # PRE-WIRED: the policies work fills it
+
+    def approve(self, who: Identity, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        """{"id": N}: approve request N as the caller and run it; lines as execute's."""
+        raise AgentError("not built yet: approve")  # PRE-WIRED: the approvals work fills it
+
+    async def reject(self, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
+        """{"id": N, "comment": "..."}: reject request N as the caller; {"message": ...}."""
+        raise AgentError("not built yet: reject")  # PRE-WIRED: the approvals work fills it
+
     async def settle(self, timeout: float) -> None:
         """Let acts under way finish (the agent is stopping) before their loop goes."""
         if self.running:

@@ -80,6 +80,9 @@ class AgentServer:
         app.router.add_get("/v1/audit", self._audit)
         app.router.add_post("/v1/read-disks", self._read_disks)
         app.router.add_get("/v1/volume-history", self._volume_history)
+        app.router.add_get("/v1/policies", self._policies)
+        app.router.add_post("/v1/approve", self._approve)
+        app.router.add_post("/v1/reject", self._reject)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5.0)
         try:
             await runner.setup()
@@ -227,6 +230,21 @@ class AgentServer:
             raise AgentError("'volume' must be a non-empty string")
         rows = await self._desk().volume_history(volume, request.query.get("endpoint", ""))
         return web.json_response({"history": rows})
+
+    async def _policies(self, request: web.Request) -> web.StreamResponse:
+        """Each policy's state and the requests waiting for approval (fintui policies)."""
+        return web.json_response(await self._desk().policies())
+
+    async def _approve(self, request: web.Request) -> web.StreamResponse:
+        """Approve a request: it runs as an act does (NDJSON lines like /v1/execute)."""
+        body = await _body(request)
+        who = await _peer(request)
+        return await self._stream(request, self._desk().approve(who, body))
+
+    async def _reject(self, request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        who = await _peer(request)
+        return web.json_response(await self._desk().reject(who, body))
 
     async def _updates(self, request: web.Request) -> web.StreamResponse:
         return await self._stream(request, self.backend.updates())

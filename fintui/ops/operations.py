@@ -15,10 +15,20 @@ from fintui.config import Settings
 from fintui.core.act_journal import Journal
 from fintui.core.audit_rows import AuditTail
 from fintui.core.cleanup import CleanupPlan
+from fintui.core.policy_rows import ApprovalRow
 from fintui.core.text_safety import one_line
 from fintui.model import ClusterSnapshot, DiskUsage
 from fintui.model_ops import ContainerFacts
-from fintui.ops import clean, container_acts, isolation, nodes, release, rollout, scale
+from fintui.ops import (
+    approvals,
+    clean,
+    container_acts,
+    isolation,
+    nodes,
+    release,
+    rollout,
+    scale,
+)
 from fintui.ops.audit import AuditLog, AuditUnavailable
 from fintui.ops.audit_tail import read_tail
 from fintui.ops.guard import Decision, decide, role_and_basis
@@ -70,6 +80,8 @@ class Operations:
         self.clock = clock
         self.override_reason = override_reason
         self.via = ""  # "agent": done by the agent for a caller (its record says so)
+        # The approved request this layer now runs (fintui.ops.approvals), else None.
+        self.approval: Any = None
         private_dir(settings.paths.state_dir, tighten=True)  # bundles, isolations: owner-only
         self.audit = AuditLog.from_settings(settings)
         self.isolations = IsolationStore(settings.paths.state_dir / "state.sqlite")
@@ -106,6 +118,7 @@ class Operations:
             record["freeze"] = decision.reason
         if result:
             record["result"] = result
+        record.update(approvals.approval_fields(self))
         self.audit.append(record)
 
     def record(self, action: str, target: str, parameters: dict[str, Any]) -> None:
@@ -154,6 +167,7 @@ class Operations:
     async def execute(self, plan: Plan, progress: Progress | None = None) -> Outcome:
         """Run a confirmed plan. The guard is asked again: a freeze may have begun since."""
         decision = self._guard(plan.action, plan.target, plan.parameters)
+        approvals.gate(self, plan, decision)  # four eyes: may file a request and stop here
         try:  # fail closed: no record of the intent, no action
             self._record(plan.action, plan.target, "started", plan.parameters, plan.steps,
                          decision)
@@ -211,7 +225,11 @@ class Operations:
         """Guard, then build the plan; a refusal (of the guard or the plan) is audited."""
         decision = self._guard(action, target, parameters)
         try:
-            return await build(decision)
+            plan = await build(decision)
+            why = approvals.needs_approval(plan, self.settings.guard.approve)
+            if why and self.approval is None:
+                plan.warnings.append(f"{why}: it waits for a second operator's approval")
+            return plan
         except Refused as exc:
             raise self._refusal(action, target, parameters, decision, str(exc)) from None
         except (ActionFailed, SourceUnavailable, StateUnavailable) as exc:
@@ -219,10 +237,30 @@ class Operations:
             raise self._refusal(action, target, parameters, decision,
                                 one_line(str(exc))) from None
 
+    # ---- approvals (fintui/ops/approvals.py) ---------------------------------------------
+
+    def propose(self, plan: Plan, why: str) -> int:
+        """File a policy's plan as a request for an operator's approval; its id."""
+        return approvals.propose(self, plan, why)
+
+    async def approve(self, request_id: int, progress: Progress | None = None) -> Outcome:
+        """Approve request `request_id` as this layer's account and run it (Refused: the
+        requester itself, an expired or decided request, a viewer; all audited)."""
+        return await approvals.approve(self, request_id, progress)
+
+    def reject(self, request_id: int, comment: str = "") -> str:
+        """Reject a waiting request; the message to show."""
+        return approvals.reject(self, request_id, comment)
+
+    def approval_rows(self) -> list[ApprovalRow]:
+        """The requests waiting, and those decided lately (expired ones marked so)."""
+        return approvals.rows(self)
+
     # ---- scale (fintui/ops/scale.py) -----------------------------------------------------
 
     async def plan_scale(self, target: str, replicas: int) -> Plan:
-        return await scale.plan_scale(self, target, replicas)
+        return asked(await scale.plan_scale(self, target, replicas), action="scale",
+                     target=target, replicas=replicas)
 
     # ---- container acts (fintui/ops/container_acts.py) -----------------------------------
 
@@ -230,18 +268,23 @@ class Operations:
                              match: str = "") -> Plan:
         """restart, stop, start, kill (with `signal`), pause, unpause or remove containers
         named by id or name, and those whose name matches the glob `match`."""
-        return await container_acts.plan_container(self, action, targets, signal, match)
+        return asked(await container_acts.plan_container(self, action, targets, signal, match),
+                     action=action, targets=list(targets), signal=signal, match=match)
 
     # ---- releases (fintui/ops/rollout.py) ------------------------------------------------
 
     async def plan_rollout(self, service: str, image: str, canary: int = 0,
                            watch: float = 0.0, parallelism: int = 1) -> Plan:
         """A Swarm service or compose project/service to a new image."""
-        return await rollout.plan_rollout(self, service, image, canary, watch, parallelism)
+        return asked(await rollout.plan_rollout(self, service, image, canary, watch,
+                                                parallelism),
+                     action="rollout", target=service, image=image, canary=canary,
+                     watch=watch, parallelism=parallelism)
 
     async def plan_rollback(self, service: str) -> Plan:
         """Back to the image before the last rollout."""
-        return await rollout.plan_rollback(self, service)
+        return asked(await rollout.plan_rollback(self, service), action="rollback",
+                     target=service)
 
     # ---- isolate and release -------------------------------------------------------------
 
@@ -258,17 +301,21 @@ class Operations:
     async def plan_isolate(self, container: str, replace: bool = True) -> Plan:
         """Cut a faulty instance off, keep its evidence, replace it (fintui/ops/isolation.py);
         an unfinished isolation of it is finished."""
-        return await isolation.plan_isolate(self, container, replace)
+        return asked(await isolation.plan_isolate(self, container, replace), action="isolate",
+                     target=container, replace=replace)
 
     async def plan_release(self, container: str) -> Plan:
         """Undo an isolation, finished or cut short: reconnect, restore, unpause."""
-        return await release.plan_release(self, container)
+        return asked(await release.plan_release(self, container), action="release",
+                     target=container)
 
     # ---- Swarm nodes (fintui/ops/nodes.py) -------------------------------------------------
 
     async def plan_node(self, node: str, availability: str) -> Plan:
         """Drain a node, or make it active again ("active", "pause", "drain")."""
-        return await nodes.plan_node(self, node, availability)
+        return asked(await nodes.plan_node(self, node, availability),
+                     action="drain" if availability == "drain" else "activate", target=node,
+                     availability=availability)
 
     # ---- clean (fintui/ops/clean.py) -----------------------------------------------------
 
@@ -279,4 +326,11 @@ class Operations:
 
     async def plan_clean(self, match: str = "", snapshot: ClusterSnapshot | None = None,
                          disk: DiskUsage | None = None) -> Plan:
-        return await clean.plan_clean(self, match, snapshot, disk)
+        return asked(await clean.plan_clean(self, match, snapshot, disk), action="clean",
+                     match=match)
+
+
+def asked(plan: Plan, **request: Any) -> Plan:
+    """The plan, knowing the request that made it (to plan it again on approval)."""
+    plan.request = request
+    return plan

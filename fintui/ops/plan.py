@@ -30,6 +30,15 @@ class Refused(Exception):
     """Guard or plan said no; the message is for the operator."""
 
 
+class AwaitingApproval(Refused):
+    """The act waits for a second operator ([guard] approve, or a policy's proposal): nothing
+    was changed; `request_id` is what `fintui approve` takes."""
+
+    def __init__(self, message: str, request_id: int) -> None:
+        super().__init__(message)
+        self.request_id = request_id
+
+
 class Failed(Exception):
     """The action started and did not finish; the message says where it stopped, `result`
     what its audit record holds of what it did (as for a clean: removed, skipped, ...)."""
@@ -53,6 +62,9 @@ class Plan:
     run: Callable[[Journal], Awaitable[dict[str, Any]]] | None = None
     cleanup: CleanupPlan | None = None  # for clean: what it would remove and what it spares
     ticket: str = ""  # made by the agent: what runs it there (fintui.agent.remote_ops)
+    # The act as asked (the agent's /v1/plan body: action, target, ...), from which an
+    # approval plans it again when a second operator lets it run (fintui.ops.approvals).
+    request: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

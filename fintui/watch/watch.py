@@ -25,6 +25,7 @@ from fintui.core.alerts import (
     rules_from,
     split_down_endpoints,
 )
+from fintui.core.policy_rows import ApprovalRow, PolicyRow
 from fintui.core.usage_samples import from_disk_reading, from_snapshot
 from fintui.core.webhook_outbox import DeliveryLine
 from fintui.model import ClusterSnapshot, Container, DiskUsage, UsageSample
@@ -34,8 +35,10 @@ from fintui.store.alert_state import AlertStateFile
 from fintui.store.db import StateUnavailable
 from fintui.store.history import HistoryStore
 from fintui.store.paged import PagedFile
+from fintui.watch.auto_isolate import AutoIsolator
 from fintui.watch.forecasting import TargetForecast, forecast_all, forecast_rules
 from fintui.watch.listener import WatchListener, read_disks
+from fintui.watch.policies import PolicyRunner
 from fintui.watch.reads import SourceReads
 from fintui.watch.state import ClusterState
 from fintui.watch.store_notices import StoreNotices
@@ -87,6 +90,9 @@ class Watch(StoreNotices, SourceReads):
         self._history_disk_at = time.monotonic()  # the first reading waits one interval
         self._forecast_at = -float("inf")
         self._sampled_at = -float("inf")
+        # Policies act only in a watch that pages (the agent, or a console with no agent).
+        self.policies = PolicyRunner(self)
+        self.isolator = AutoIsolator(self)
 
     def subscribe(self, listener: WatchListener) -> Callable[[], None]:
         self.listeners.append(listener)
@@ -162,6 +168,7 @@ class Watch(StoreNotices, SourceReads):
         else:
             self.store_worked(self.ops.isolations.path, "isolations")
         self._check_alert_state()
+        self.policies.sweep(snap)
         if snap.source.connected and (
                 time.monotonic() - self._usage_recorded_at > USAGE_RECORD_EVERY):
             # "Last used" for volume and image TTLs: what fintui saw in use, and when.
@@ -187,6 +194,7 @@ class Watch(StoreNotices, SourceReads):
                     [t.forecast for t in self.forecasts]), snap.taken_at, held=held)
         if changed:
             self._alerts_changed()
+            self.isolator.alerts_changed(changed, snap)
         if changed and self.webhooks is not None:
             silences = self.alert_state.silences
             marked = [replace(a, silenced_by=next((s.comment for s in silences
@@ -198,6 +206,14 @@ class Watch(StoreNotices, SourceReads):
             self.spawn("webhooks", self.webhooks.run(), single=True)
             if self.paged is not None:
                 self.paged.save(self.alert_engine.active.values())
+
+    def policy_rows(self) -> list[PolicyRow]:
+        """Each policy's state (the Policies pane, `fintui policies`)."""
+        return [*self.policies.rows(), *self.isolator.rows()]
+
+    def approval_rows(self) -> list[ApprovalRow]:
+        """Requests waiting for a second operator, and those decided lately."""
+        return self.ops.approval_rows()
 
     def alert_history(self) -> list[Alert]:
         return list(self.alert_engine.history)

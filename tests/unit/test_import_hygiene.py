@@ -108,7 +108,7 @@ CLI = ("fintui.cli",)
 CONFIG_LOADER = ("fintui.config", "fintui.config_load", "fintui.config_paths",
                  "fintui.config_doc")
 SETTINGS = ("fintui.config_tree", "fintui.config_schema", "fintui.config_items",
-            "fintui.config_checks")
+            "fintui.config_checks", "fintui.config_guard", "fintui.config_policies")
 # What a view may use of the agent: the client side (attach, supervise, acts through it). Every
 # other agent module is its server side, which a view never imports (a new one is server side
 # until named here).
