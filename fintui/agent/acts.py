@@ -262,7 +262,9 @@ class ActDesk:
 
     async def policies(self) -> dict[str, Any]:
         """{"policies": [PolicyRow as JSON], "approvals": [ApprovalRow as JSON]}."""
-        raise AgentError("not built yet: policies")  # PRE-WIRED: the policies work fills it
+        from fintui.agent.policies_doc import policies_document
+
+        return policies_document(self.watch)
 
     def approve(self, who: Identity, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         """{"id": N}: approve request N as the caller and run it; lines as execute's."""
