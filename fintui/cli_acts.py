@@ -66,7 +66,9 @@ async def acting_verb(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _act(ops: Operations | RemoteOperations, args: argparse.Namespace) -> int:
+    from fintui.cli_approvals import waiting
     from fintui.ops.operations import Failed, Refused, failure_line
+    from fintui.ops.plan import AwaitingApproval
 
     try:
         if args.verb == "scale":
@@ -82,6 +84,8 @@ async def _act(ops: Operations | RemoteOperations, args: argparse.Namespace) -> 
             print("cancelled: nothing changed")
             return EXIT_FAILED
         outcome = await ops.execute(plan, progress=lambda line: print(f"  {one_line(line)}"))
+    except AwaitingApproval as exc:  # nothing changed: another operator's turn
+        return waiting(exc)
     except Refused as exc:
         return error(f"refused: {exc}", EXIT_FAILED)
     except Failed as exc:
@@ -112,7 +116,9 @@ def _print_cleanup(cleanup: CleanupPlan) -> None:
 
 
 async def _clean(ops: Operations | RemoteOperations, args: argparse.Namespace) -> int:
+    from fintui.cli_approvals import waiting
     from fintui.ops.operations import Failed, Refused, failure_line
+    from fintui.ops.plan import AwaitingApproval
 
     try:
         if args.dry_run:
@@ -143,6 +149,9 @@ async def _clean(ops: Operations | RemoteOperations, args: argparse.Namespace) -
             raise UsageError("--json without --dry-run needs --yes")
         outcome = await ops.execute(plan, progress=None if args.json else
                                     (lambda line: print(f"  {one_line(line)}")))
+    except AwaitingApproval as exc:  # nothing removed: another operator's turn
+        return waiting(exc, {"removed": [], "skipped": [], "failed": [], "freed_bytes": {},
+                             "freed_total": 0} if args.json else None)
     except Refused as exc:
         return _clean_error(args, f"refused: {exc}", {})
     except (Failed, SourceUnavailable) as exc:

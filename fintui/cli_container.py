@@ -28,8 +28,10 @@ CONTAINER_VERBS = {"restart": "restart", "stop": "stop", "start": "start", "kill
 
 
 async def container_verb(ops: Operations | RemoteOperations, args: argparse.Namespace) -> int:
+    from fintui.cli_approvals import waiting
     from fintui.cli_confirm import confirmed
     from fintui.ops.operations import Failed, Refused, failure_line
+    from fintui.ops.plan import AwaitingApproval
 
     action = CONTAINER_VERBS[args.verb]
     if not args.containers and not args.match:
@@ -49,6 +51,8 @@ async def container_verb(ops: Operations | RemoteOperations, args: argparse.Name
         if args.json:
             print(json.dumps(_interrupted(action, plan), indent=2), flush=True)
         raise
+    except AwaitingApproval as exc:  # nothing changed: another operator's turn
+        return waiting(exc, _document(action, plan, {}) if args.json else None)
     except Refused as exc:
         return _failed(args, action, plan, f"refused: {exc}", {})
     except (Failed, SourceUnavailable) as exc:

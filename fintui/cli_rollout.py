@@ -39,8 +39,10 @@ def _watch(args: argparse.Namespace) -> float:
 
 
 async def rollout_verb(ops: Operations | RemoteOperations, args: argparse.Namespace) -> int:
+    from fintui.cli_approvals import waiting
     from fintui.cli_confirm import confirmed as _confirmed
     from fintui.ops.operations import Failed, Refused
+    from fintui.ops.plan import AwaitingApproval
 
     rollout = args.verb == "rollout"
     watch = _watch(args) if rollout else 0.0
@@ -72,6 +74,9 @@ async def rollout_verb(ops: Operations | RemoteOperations, args: argparse.Namesp
             print(json.dumps(document(args, plan, {}, "interrupted", f"interrupted: {said}"),
                              indent=2), flush=True)
         raise
+    except AwaitingApproval as exc:  # nothing changed: another operator's turn
+        return waiting(exc, document(args, plan, {}, "pending", str(exc)) if args.json
+                       else None)
     except Refused as exc:
         return _ended(args, plan, "refused", f"refused: {exc}", {})
     except (Failed, SourceUnavailable) as exc:

@@ -26,10 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 from fintui.agent.backend import AgentError
 from fintui.core.wire import encode
+from fintui.ops import approvals
 from fintui.ops.clean import choose
-from fintui.ops.container_acts import CONTAINER_ACTIONS
 from fintui.ops.identity import Identity
 from fintui.ops.operations import Failed, Plan, Refused
+from fintui.ops.plan import AwaitingApproval
+from fintui.ops.requests import ACTIONS, BadRequest, plan_request
+from fintui.ops.requests import field as request_field
 
 if TYPE_CHECKING:
     from fintui.ops.audit import AuditLog
@@ -37,9 +40,8 @@ if TYPE_CHECKING:
     from fintui.watch.watch import Watch
 
 PLAN_KEPT = 300.0  # seconds a plan waits for its confirmation: then plan again
-ACTIONS = ("scale", "isolate", "release", "drain", "activate", "clean", *CONTAINER_ACTIONS,
-           "rollout", "rollback")
 OUTSIDE_ACTS = ("shell",)  # acts a console runs itself; the agent only records them
+_REQUEST_LIFE = ("pending", "proposed", "approved", "rejected", "expired")
 _PENDING_MAX = 64  # plans waiting per agent: more means a client that never confirms
 
 
@@ -107,43 +109,14 @@ class ActDesk:
 
     async def plan(self, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
         self._open()
-        action = _field(body, "action", str)
-        if action not in ACTIONS:
-            raise AgentError(f"unknown action {action!r} (one of {', '.join(ACTIONS)})")
         ops = self.operations(who, _field(body, "endpoint", str, ""),
                               _field(body, "override", str, ""),
                               _field(body, "read_only", bool, False))
-        if action == "scale":
-            replicas = _field(body, "replicas", int)
-            plan = await ops.plan_scale(_field(body, "target", str), replicas)
-        elif action == "isolate":
-            plan = await ops.plan_isolate(_field(body, "target", str),
-                                          replace=_field(body, "replace", bool, True))
-        elif action == "release":
-            plan = await ops.plan_release(_field(body, "target", str))
-        elif action in ("drain", "activate"):
-            plan = await ops.plan_node(_field(body, "target", str),
-                                       "drain" if action == "drain" else "active")
-        elif action in CONTAINER_ACTIONS:
-            targets = _field(body, "targets", list)
-            if not all(isinstance(t, str) and t for t in targets):
-                raise AgentError("'targets' must be a list of container names or ids")
-            plan = await ops.plan_container(action, targets, _field(body, "signal", str, ""),
-                                            _field(body, "match", str, ""))
-        elif action == "rollout":
-            watch = body.get("watch", 0.0)
-            if isinstance(watch, bool) or not isinstance(watch, (int, float)):
-                raise AgentError("'watch' must be a number of seconds")
-            plan = await ops.plan_rollout(_field(body, "target", str),
-                                          _field(body, "image", str),
-                                          _field(body, "canary", int, 0), float(watch),
-                                          _field(body, "parallelism", int, 1))
-        elif action == "rollback":
-            plan = await ops.plan_rollback(_field(body, "target", str))
-        else:
-            snap = self.watch.state.snapshot
-            plan = await ops.plan_clean(_field(body, "match", str, ""), snapshot=snap,
-                                        disk=self.watch.disks.get(ops.endpoint))
+        try:  # a clean plans from the agent's own latest sweep and disk reading
+            plan = await plan_request(ops, body, self.watch.state.snapshot,
+                                      self.watch.disks.get(ops.endpoint))
+        except BadRequest as exc:
+            raise AgentError(str(exc)) from None
         self._expire()
         if len(self.held) >= _PENDING_MAX:
             raise AgentError("too many plans wait for confirmation; try again in a while")
@@ -244,6 +217,8 @@ class ActDesk:
         try:
             outcome = await ops.execute(plan, lambda line: run.put({"kind": "step",
                                                                     "line": line}))
+        except AwaitingApproval as exc:  # "refused" to an older caller; "request" says why
+            run.put({"kind": "refused", "message": str(exc), "request": exc.request_id})
         except Refused as exc:
             run.put({"kind": "refused", "message": str(exc)})
         except Failed as exc:
@@ -267,12 +242,60 @@ class ActDesk:
         return policies_document(self.watch)
 
     def approve(self, who: Identity, body: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
-        """{"id": N}: approve request N as the caller and run it; lines as execute's."""
-        raise AgentError("not built yet: approve")  # PRE-WIRED: the approvals work fills it
+        """{"id": N}: approve request N as the caller and run it; lines as execute's, the
+        first {"kind": "request", "request": {...}}. With "preview": true, only that line and
+        {"kind": "plan", "plan": {...}} (the act as planned now; nothing is decided)."""
+        self._open()
+        request_id = _field(body, "id", int)
+        preview = _field(body, "preview", bool, False)
+        asked = approvals.lookup(self.watch.ops, request_id)
+        # The request's own endpoint: its act is planned and run there.
+        ops = self.operations(who, asked.endpoint if asked is not None else "",
+                              _field(body, "override", str, ""),
+                              _field(body, "read_only", bool, False))
+        run = _Run()
+        task = asyncio.create_task(self._approve(ops, request_id, preview, run))
+        self.running.add(task)  # it goes on when the caller goes away, as execute's run
+        task.add_done_callback(self.running.discard)
+        return _follow(run)
+
+    async def _approve(self, ops: Operations, request_id: int, preview: bool,
+                       run: _Run) -> None:
+        def step(line: str) -> None:
+            run.put({"kind": "step", "line": line})
+
+        try:
+            if preview:
+                asked, plan = await approvals.preview(ops, request_id)
+                run.put({"kind": "request", "request": approvals.request_document(asked)})
+                run.put({"kind": "plan", "plan": plan_document(plan, "")})
+                return
+            found = approvals.lookup(ops, request_id)
+            if found is not None:
+                run.put({"kind": "request", "request": approvals.request_document(found)})
+            outcome = await ops.approve(request_id, step)
+        except Refused as exc:
+            run.put({"kind": "refused", "message": str(exc)})
+        except Failed as exc:
+            run.put({"kind": "failed", "message": str(exc), "result": exc.result})
+        except Exception as exc:  # the caller must hear the end too
+            run.put({"kind": "failed", "message": f"{type(exc).__name__}: {exc}",
+                     "result": {}})
+        else:
+            run.put({"kind": "done", "result": outcome.result, "lines": outcome.lines})
+        finally:
+            run.over = True
+            run.changed.set()
+            self.watch.wake()
 
     async def reject(self, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
         """{"id": N, "comment": "..."}: reject request N as the caller; {"message": ...}."""
-        raise AgentError("not built yet: reject")  # PRE-WIRED: the approvals work fills it
+        self._open()
+        ops = self.operations(who, read_only=_field(body, "read_only", bool, False))
+        # Refused (a viewer, decided already) answers 403 as for every act.
+        message = ops.reject(_field(body, "id", int), _field(body, "comment", str, ""))
+        self.watch.wake()
+        return {"message": message}
 
     async def settle(self, timeout: float) -> None:
         """Let acts under way finish (the agent is stopping) before their loop goes."""
@@ -299,14 +322,10 @@ async def _follow(run: _Run) -> AsyncIterator[dict[str, Any]]:
 
 
 def _field(body: dict[str, Any], name: str, kind: type, default: Any = ...) -> Any:
-    value = body.get(name, default)
-    if value is ...:
-        raise AgentError(f"{name!r} is missing")
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise AgentError(f"{name!r} must be {kind.__name__}")
-    if kind is str and name in ("action", "target", "ticket") and not value:
-        raise AgentError(f"{name!r} must not be empty")
-    return value
+    try:
+        return request_field(body, name, kind, default)
+    except BadRequest as exc:
+        raise AgentError(str(exc)) from None
 
 
 def close_unfinished(log: AuditLog, now: str) -> list[dict[str, Any]]:
@@ -315,8 +334,8 @@ def close_unfinished(log: AuditLog, now: str) -> list[dict[str, Any]]:
     looking as if it were still running. Returns the records written."""
     open_acts: list[dict[str, Any]] = []
     for record in log.records():
-        if record.get("via") != "agent":
-            continue
+        if record.get("via") != "agent" or record.get("outcome") in _REQUEST_LIFE:
+            continue  # a request's own records are no act's end
         if record.get("outcome") == "started":
             open_acts.append(record)
             continue

@@ -10,6 +10,7 @@ wrong picture."""
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from fintui.agent.client import AgentClient, AgentFailed, AgentRefused, AgentUnavailable
 from fintui.core.alerts import Alert, Silence
+from fintui.core.policy_rows import ApprovalRow, PolicyRow
+from fintui.core.policy_view import rows_of
 from fintui.core.snapshot_delta import DeltaError, apply_delta
 from fintui.core.text_safety import one_line
 from fintui.core.webhook_outbox import DeliveryLine
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
 
 READ_DISKS_TIMEOUT = 120.0  # /system/df on a big host takes a while
 STREAM_SILENCE = 3.0  # seconds without a line (the agent writes one at least every 1 s)
+POLICIES_EVERY = 2.0  # the Policies pane asks the agent at most this often (unless fresh)
 
 
 class AgentGone(Exception):
@@ -60,6 +64,13 @@ class AttachedWatch(SourceReads):
         self.sweeps = 0
         self._snap: ClusterSnapshot | None = None  # the base of the next delta
         self._seq: object = None  # its number in the stream (None: none, or an old agent)
+        # The agent's policy and approval rows, read when the Policies pane asks (the update
+        # stream does not carry them: most consoles never look).
+        self._policies: list[PolicyRow] = []
+        self._approvals: list[ApprovalRow] = []
+        self.policies_problem = "not read from the agent yet"
+        self._policies_at = -float("inf")
+        self._policies_reading = False
 
     def subscribe(self, listener: WatchListener) -> Callable[[], None]:
         self.listeners.append(listener)
@@ -153,6 +164,41 @@ class AttachedWatch(SourceReads):
 
     def forecast_status(self) -> str:
         return self._forecast_status
+
+    def policy_rows(self) -> list[PolicyRow]:
+        """The agent's policies, as last read (read_policies)."""
+        return list(self._policies)
+
+    def approval_rows(self) -> list[ApprovalRow]:
+        return list(self._approvals)
+
+    @property
+    def policies_read(self) -> bool:
+        """Whether the agent was asked for its rows yet (answered or not)."""
+        return self._policies_at > -float("inf")
+
+    async def read_policies(self, fresh: bool = False) -> bool:
+        """Ask the agent for its policy and approval rows: at most every POLICIES_EVERY
+        seconds unless `fresh` (an act was just decided), never two requests at once.
+        Whether what is shown changed; `policies_problem` says why they could not be read."""
+        if self._policies_reading or (
+                not fresh and time.monotonic() - self._policies_at < POLICIES_EVERY):
+            return False
+        self._policies_reading = True
+        before = (self._policies, self._approvals, self.policies_problem)
+        try:
+            async with AgentClient(self.path, timeout=5.0) as client:
+                document = await client.policies()
+            self._policies, self._approvals = rows_of(document)
+            self.policies_problem = one_line(str(document.get("problem") or ""))
+        except (AgentUnavailable, AgentFailed, AgentRefused, WireError) as exc:
+            # The rows read last stay, said to be old: a blip must not blank the pane.
+            self.policies_problem = one_line(
+                f"the agent's policies could not be read: {getattr(exc, 'reason', exc)}")
+        finally:
+            self._policies_reading = False
+            self._policies_at = time.monotonic()
+        return (self._policies, self._approvals, self.policies_problem) != before
 
     async def ack(self, ops: Operations, rule: str, target: str, actor: str) -> str:
         return await self._ask(lambda c: c.ack(rule, target, self.parts.read_only))

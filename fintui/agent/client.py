@@ -96,6 +96,11 @@ class AgentClient:
             raise AgentFailed("the agent's alerts are not a list of objects")
         return alerts
 
+    async def policies(self) -> dict[str, Any]:
+        """Each policy's state and the approval requests: {"policies": [...], "approvals":
+        [...]} (fintui.core.policy_view.rows_of reads them)."""
+        return _object(await self._call("GET", "/v1/policies"))
+
     async def whoami(self) -> dict[str, Any]:
         return _object(await self._call("GET", "/v1/whoami"))
 
@@ -167,6 +172,21 @@ class AgentClient:
         if keep is not None:
             body["keep"] = keep
         return self._lines("POST", "/v1/execute", body, read_timeout)
+
+    def approve(self, request_id: int, preview: bool = False, read_only: bool = False,
+                override: str = "", read_timeout: float | None = None
+                ) -> AsyncGenerator[dict[str, Any], None]:
+        """Approve a waiting request as this account and run it: {"kind": "request"}, then
+        lines as execute's; with `preview`, the request and the act as planned now only."""
+        return self._lines("POST", "/v1/approve", {
+            "id": request_id, "preview": preview, "read_only": read_only,
+            "override": override}, read_timeout)
+
+    async def reject(self, request_id: int, comment: str = "", read_only: bool = False
+                     ) -> str:
+        """Reject a waiting request as this account; the agent's one line."""
+        return _message(await self._call("POST", "/v1/reject", {
+            "id": request_id, "comment": comment, "read_only": read_only}))
 
     async def _call(self, method: str, route: str, body: dict[str, Any] | None = None) -> Any:
         limit = aiohttp.ClientTimeout(total=self.timeout)

@@ -20,6 +20,7 @@ from fintui.core.wire import WireError, decode
 from fintui.model import ClusterSnapshot, DiskUsage
 from fintui.ops.guard import Decision
 from fintui.ops.operations import Failed, Operations, Outcome, Plan, Refused
+from fintui.ops.plan import AwaitingApproval
 
 REQUEST_TIMEOUT = 60.0  # a plan may inspect the cluster (a clean reads disk usage)
 STREAM_SILENCE = 30.0  # the agent writes at least every second while an act runs
@@ -165,10 +166,60 @@ class RemoteOperations:
         if not plan.ticket:
             raise Refused("this plan was not made by the agent")
         keep = [i.id for i in plan.cleanup.candidates] if plan.cleanup is not None else None
+        return await self._follow(plan, lambda c: c.execute(plan.ticket, keep, STREAM_SILENCE),
+                                  progress)
+
+    # ---- approvals -----------------------------------------------------------------------
+
+    async def preview_approval(self, request_id: int) -> tuple[dict[str, Any], Plan]:
+        """The request (as approvals.request_document) and its act as the agent plans it now
+        for this account; Refused (audited there) when this account may not approve it."""
+        found: dict[str, Any] = {}
+        try:
+            async with AgentClient(self.path, REQUEST_TIMEOUT) as client:
+                async for item in client.approve(request_id, preview=True,
+                                                 read_only=self.read_only,
+                                                 override=self.override_reason,
+                                                 read_timeout=REQUEST_TIMEOUT):
+                    kind = item.get("kind")
+                    if kind == "request" and isinstance(item.get("request"), dict):
+                        found = item["request"]
+                    elif kind == "plan" and isinstance(item.get("plan"), dict):
+                        return found, _plan_of({**item["plan"], "ticket": ""})
+                    elif kind in ("refused", "failed"):
+                        raise Refused(one_line(str(item.get("message", ""))))
+        except AgentRefused as exc:
+            raise Refused(str(exc)) from None
+        except AgentFailed as exc:
+            raise Refused(_from_agent(str(exc))) from None
+        except AgentUnavailable as exc:
+            raise Refused(f"cannot reach the agent: {exc.reason}; nothing was changed"
+                          ) from None
+        raise Refused("the agent did not say how it would run the request")
+
+    async def approve(self, request_id: int, progress: Callable[[str], None] | None = None
+                      ) -> Outcome:
+        """Approve request `request_id` on the agent as this account; it runs there (to its
+        end, whether this caller stays or not), its progress lines as they come."""
+        asked = Plan("approve", f"request {request_id}", f"approve request {request_id}", [],
+                     {"request": request_id})
+        return await self._follow(asked, lambda c: c.approve(
+            request_id, read_only=self.read_only, override=self.override_reason,
+            read_timeout=STREAM_SILENCE), progress)
+
+    async def reject(self, request_id: int, comment: str = "") -> str:
+        """Reject request `request_id` on the agent as this account; the message."""
+        answer = await self._ask(lambda c: _said(c.reject(request_id, comment,
+                                                          self.read_only)))
+        return str(answer.get("message", ""))
+
+    async def _follow(self, plan: Plan, stream: Callable[[AgentClient], Any],
+                      progress: Callable[[str], None] | None) -> Outcome:
+        """An act's NDJSON lines from the agent: progress, then how it ended."""
         lines: list[str] = []
         try:
             async with AgentClient(self.path, REQUEST_TIMEOUT) as client:
-                async for item in client.execute(plan.ticket, keep, STREAM_SILENCE):
+                async for item in stream(client):
                     kind = item.get("kind")
                     if kind == "step":
                         line = one_line(str(item.get("line", "")))
@@ -179,8 +230,17 @@ class RemoteOperations:
                         result = item.get("result")
                         return Outcome(plan, result if isinstance(result, dict) else {},
                                        lines)
+                    elif kind == "request" and isinstance(item.get("request"), dict):
+                        asked = item["request"]  # an approval: the act it runs
+                        plan.action = one_line(str(asked.get("action") or plan.action))
+                        plan.target = one_line(str(asked.get("target") or plan.target))
+                        plan.summary = one_line(str(asked.get("summary") or plan.summary))
                     elif kind == "refused":
-                        raise Refused(one_line(str(item.get("message", ""))))
+                        message = one_line(str(item.get("message", "")))
+                        request = item.get("request")
+                        if isinstance(request, int) and not isinstance(request, bool):
+                            raise AwaitingApproval(message, request)
+                        raise Refused(message)
                     elif kind == "failed":
                         result = item.get("result")
                         raise Failed(one_line(str(item.get("message", ""))),
@@ -208,6 +268,18 @@ async def drop_plan(ops: Acts, plan: Plan) -> None:
     """A plan not confirmed: the agent may forget it now (a local one holds nothing)."""
     if isinstance(ops, RemoteOperations):
         await ops.drop(plan)
+
+
+async def reject_request(ops: Acts, request_id: int, comment: str = "") -> str:
+    """Reject a waiting request through either layer (the agent's answers over its socket;
+    a local one at once); the message to show. Refused when it may not."""
+    if isinstance(ops, RemoteOperations):
+        return await ops.reject(request_id, comment)
+    return ops.reject(request_id, comment)
+
+
+async def _said(message: Any) -> dict[str, Any]:
+    return {"message": await message}
 
 
 def _from_agent(message: str) -> str:

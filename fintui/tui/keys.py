@@ -14,6 +14,7 @@ from textual.screen import Screen
 from fintui.core.keymap import KeySpec, character_key, keymap_strings, resolve
 from fintui.tui.panes.registry import PANES
 from fintui.tui.screens.actions import ConfirmScreen, ProgressScreen, ScaleScreen
+from fintui.tui.screens.approval import RejectScreen
 from fintui.tui.screens.cleanup import CleanupScreen
 from fintui.tui.screens.details import DetailsScreen
 from fintui.tui.screens.help import HelpScreen, place
@@ -44,7 +45,7 @@ def _chains(app: type[App[int]]) -> dict[str, Chain]:
         "the signal prompt": (SignalScreen,),
         "the rollout form": (RolloutScreen,),
         "a release's progress": (ReleaseProgressScreen,),
-        "volume details": (VolumeScreen,)}
+        "volume details": (VolumeScreen,), "the reject form": (RejectScreen,)}
     on_main: Chain = (app, Screen)
     chains = {name: on_main + classes for name, classes in panes.items()}
     chains.update({name: (app, *classes) for name, classes in screens.items()})

@@ -14,6 +14,7 @@ from textual.css.query import NoMatches
 from fintui.agent.remote_ops import Acts, drop_plan
 from fintui.core.image_choices import ImageChoice, image_choices
 from fintui.core.running_acts import RunningAct, cut_short
+from fintui.ops.approvals import refusal_line
 from fintui.ops.operations import Failed, Plan, Refused, failure_line
 from fintui.tui.panes.containers import ContainersPane
 from fintui.tui.screens.actions import ConfirmScreen
@@ -134,8 +135,8 @@ async def run_release(app: ActFlows, ops: Acts, plan: Plan, act: RunningAct) -> 
     shown(app, act)
     try:
         await ops.execute(plan, line)
-    except Refused as exc:
-        act.end(False, f"refused: {exc}")
+    except Refused as exc:  # or waits for approval (said so, not "refused")
+        act.end(False, refusal_line(exc))
     except Failed as exc:
         act.end(False, failure_line(str(exc)))
     else:

@@ -19,6 +19,7 @@ from fintui.tui.panes.containers import ContainersPane, ContainersTable
 from fintui.tui.panes.forecasts import ForecastsPane
 from fintui.tui.panes.gpus import GpusPane
 from fintui.tui.panes.nodes import NodesPane
+from fintui.tui.panes.policies import PoliciesPane, policies_pane, show_policies
 from fintui.tui.panes.volumes import VolumesPane
 from fintui.tui.widgets.row_table import RowTable
 
@@ -94,6 +95,8 @@ PANES: tuple[PaneSpec, ...] = (
              lambda app, news: app.main.query_one(NodesPane).refresh_view(),
              frozenset({"snapshot", "shown"}), RowTable),
     PaneSpec("7", "audit", "Audit", AuditPane, audit_pane, show_audit,
+             frozenset({"snapshot", "theme", "acted", "shown"}), RowTable),
+    PaneSpec("8", "policies", "Policies", PoliciesPane, policies_pane, show_policies,
              frozenset({"snapshot", "theme", "acted", "shown"}), RowTable),
 )
 

@@ -12,6 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
+from fintui.ops.approvals import refusal_line
 from fintui.ops.operations import Failed, Plan, Refused, failure_line
 from fintui.ops.plan import second_reason
 from fintui.tui.widgets.safe import safe, safe_block
@@ -202,7 +203,7 @@ class ProgressScreen(ModalScreen[None]):
         try:
             outcome = await self.ops.execute(self.plan, step)
         except (Refused, Failed) as exc:
-            self.outcome = f"refused: {exc}" if isinstance(exc, Refused) else \
+            self.outcome = refusal_line(exc) if isinstance(exc, Refused) else \
                 failure_line(str(exc))
             state.set_classes("danger")
         else:

@@ -22,7 +22,7 @@ PLACES = {
     "CleanupScreen": "cleanup preview", "ConfirmScreen": "confirmation",
     "ProgressScreen": "progress", "ScaleScreen": "scale prompt",
     "SilenceScreen": "silence form", "VolumeScreen": "volume details",
-    "SignalScreen": "signal prompt",
+    "SignalScreen": "signal prompt", "RejectScreen": "reject form",
     "RolloutScreen": "rollout form", "ReleaseProgressScreen": "release progress",
     "HelpScreen": "this help", "NavTable": "lists", "RowTable": "lists",
 }

@@ -1,0 +1,28 @@
+"""The Policies pane on the demo cluster with a schedule, an autoscale and an automatic
+isolation configured, at the two sizes the brief names. Baselines: snapshots/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.tui.helpers import make_app, until_loaded
+
+POLICIES = Path(__file__).resolve().parent.parent / "sample-configs" / "policies.toml"
+
+
+async def after_the_schedule(pilot: Pilot[int]) -> None:
+    """The demo starts inside the schedule's window: the first sweep catches it up (scales
+    pricing) and wakes the watch, whose second sweep shows the result. Waiting for both
+    makes the screen the same from run to run."""
+    await until_loaded(pilot, sweeps=2)
+    await pilot.pause(0.2)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_policies_pane(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(config=POLICIES), terminal_size=size, press=["8"],
+                        run_before=after_the_schedule)
