@@ -125,6 +125,8 @@ class Watch(StoreNotices, SourceReads):
         finally:
             for task in list(self._tasks):
                 task.cancel()
+            # An agent started later (a console attaches to it) runs the policies from now.
+            self.policies.lock.release()
             if close:
                 await self.parts.source.close()
                 if self.parts.gpu is not None:
