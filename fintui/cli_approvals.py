@@ -55,7 +55,8 @@ async def approval_verb(args: argparse.Namespace, settings: Settings) -> int:
 
         if args.actor:  # the socket says who asks
             alert_verbs.say_as_unused()
-        ops = RemoteOperations(path, override=args.override_freeze, read_only=args.read_only)
+        override = getattr(args, "verb_override", "") or args.override_freeze
+        ops = RemoteOperations(path, override=override, read_only=args.read_only)
     else:
         parts = build_parts(args, settings)
         try:

@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     approve.add_argument("--yes", "-y", action="store_true",
                          help="do not ask for confirmation")
     approve.add_argument("--json", action="store_true", help="machine-readable output")
+    approve.add_argument("--override-freeze", dest="verb_override", metavar="REASON",
+                         default="", help="approve during a change-freeze window (audited)")
     reject = verbs.add_parser("reject", help="reject an act waiting for approval (audited)")
     reject.add_argument("id", type=int, help="the request's number (fintui policies)")
     reject.add_argument("--comment", default="", help="why (kept in the audit log)")

@@ -83,7 +83,7 @@ def load_settings(explicit_path: str | None = None) -> Settings:
             raise ConfigError(source, "not UTF-8 text") from None
         merged = Reader(source, text).merge(Settings, parse_toml(text, source))
         _unique_endpoints(merged["endpoints"], source, text)
-        _unique_policies(merged["policies"], source, text)
+        _check_policies(merged, source, text)
     settings = build(Settings, merged, state_dir_from(merged["paths"]["state_dir"]))
     return replace(settings, source_file=source, written=flat(Settings, merged))
 
@@ -97,14 +97,25 @@ def _unique_endpoints(items: list[dict[str, Any]], path: str, text: str) -> None
         seen.add(item["name"])
 
 
-def _unique_policies(policies: dict[str, Any], path: str, text: str) -> None:
-    """A policy's name is its identity (policy:<name>) and its state's key: one of each."""
+def _check_policies(merged: dict[str, Any], path: str, text: str) -> None:
+    """What a policy names elsewhere in the file: its name is its identity (policy:<name>)
+    and its state's key, one of each; its endpoint must be configured; its counts within
+    [scale] max_replicas (else every act of it would be refused, unseen until it fires)."""
     seen: set[str] = set()
-    for kind in ("schedule", "autoscale"):
-        for index, item in enumerate(policies.get(kind, [])):
+    endpoints = {e["name"] for e in merged["endpoints"]}
+    most = merged["scale"]["max_replicas"]
+    for kind, count in (("schedule", "replicas"), ("autoscale", "max")):
+        for index, item in enumerate(merged["policies"].get(kind, [])):
+            key, problem = "", ""
+            endpoint = item.get("endpoint", "")
             if item["name"] in seen:
-                raise ConfigError(path, f"policy name {item['name']!r} is used twice",
-                                  f"policies.{kind}[{index}].name",
+                key, problem = "name", f"policy name {item['name']!r} is used twice"
+            elif endpoint and endpoint not in endpoints:
+                key, problem = "endpoint", f"no [[endpoints]] item is named {endpoint!r}"
+            elif item[count] > most:
+                key, problem = count, f"{item[count]} is above [scale] max_replicas ({most})"
+            if problem:
+                raise ConfigError(path, problem, f"policies.{kind}[{index}].{key}",
                                   find_key_line(text, f"policies.{kind}"))
             seen.add(item["name"])
 

@@ -15,7 +15,8 @@ ROLES = ("viewer", "operator")
 ACTIONS = ("scale", "isolate", "release", "clean", "drain", "restart", "stop", "start", "kill",
            "pause", "unpause", "remove", "shell", "rollout", "rollback")
 # What [guard] approve may name: any act, and two kinds of act that are bigger than the rest.
-APPROVABLE = (*ACTIONS, "scale-to-zero", "clean-named-volumes")
+# A shell runs on the operator's own terminal, not through execute: it cannot wait for one.
+APPROVABLE = (*(a for a in ACTIONS if a != "shell"), "scale-to-zero", "clean-named-volumes")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SEVERITIES = ("info", "warning", "critical")
 RULE_OPS = (">", ">=", "<", "<=", "==", "!=")
@@ -58,7 +59,8 @@ def span(low: str, high: str) -> Check:
 
 
 def one_of(allowed: tuple[str, ...]) -> Check:
-    return lambda v: None if v in allowed else f"must be one of {', '.join(allowed)}"
+    words = ", ".join(a or '""' for a in allowed)  # an empty choice is shown as ""
+    return lambda v: None if v in allowed else f"must be one of {words}"
 
 
 def subset(allowed: tuple[str, ...]) -> Check:

@@ -39,8 +39,8 @@ Unless --override-freeze "reason" is given (the override and reason are audited)
     approve: tuple[str, ...] = strings(
         (), "Acts that wait for a second operator's approval (four eyes).",
         lambda value: subset(APPROVABLE)(value) if value else None, notes="""\
-Any act's name, or "scale-to-zero" (a scale to 0 replicas) and "clean-named-volumes" (a clean
-that removes a named volume). The request waits until another operator (not the requester)
+Any act's name but shell, or "scale-to-zero" (a scale to 0 replicas) and "clean-named-volumes"
+(a clean that removes a named volume). The request waits until another operator (not the requester)
 runs `fintui approve ID` or presses the key in the Policies pane (8); `fintui reject ID`
 refuses it. Proposals of policies in mode "propose" wait in the same place.""")
     approval_ttl: float = duration(

@@ -83,6 +83,10 @@ class RuleSettings:
         """(key, what is wrong) for what spans fields."""
         if item.get("action") == "isolate" and not item["metric"].startswith("container."):
             return "action", "isolate needs a container metric (a fault signature's)"
+        if item.get("action") == "isolate" and not item.get("scope"):
+            # Unscoped, it would isolate any container of the host that fires, anyone's.
+            return "action", ("isolate needs a scope (service, container or label): "
+                              "without one it would isolate any container on the host")
         return None
 
 

@@ -315,7 +315,10 @@ and the capacity rules (capacity-warning, capacity-critical). Example:
   for = "30s"
   severity = "warning"                 # info, warning, critical
   scope = { service = "pricing" }      # or container = "glob", label = "key=value"
-  runbook = "Check the quote feed lag before scaling.\"""")
+  runbook = "Check the quote feed lag before scaling."
+  # action = "isolate"   # isolate the faulty container itself (a container.* metric and a
+  # max_per_hour = 1     # scope); beyond max_per_hour a service's faults are only proposed,
+  # max_fraction = 0.5   # as beyond this share of its replicas isolated at once\"""")
     receivers: tuple[ReceiverSettings, ...] = array(
         ReceiverSettings, "Webhook receivers for firing and resolved alerts.", notes="""\
 Example:

@@ -313,6 +313,10 @@ class AgentServer:
                 pending.cancel()
                 with contextlib.suppress(BaseException):
                     await pending
+            elif pending is not None and not pending.cancelled():
+                # Ended while the client went: its end (StopAsyncIteration) is read here, or
+                # asyncio logs "Task exception was never retrieved" in the agent's log.
+                pending.exception()
 
 
 def _error(status: int, message: str) -> web.Response:

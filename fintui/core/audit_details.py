@@ -29,6 +29,22 @@ def _shell(parameters: dict[str, Any], result: dict[str, Any]) -> str:
     return ", ".join(part for part in (where, code, ended) if part)
 
 
+def _request(record: dict[str, Any]) -> str:
+    """An approval request's number, who asked and who decided (four eyes: both named)."""
+    if "request" not in record:
+        return ""
+    parts = [f"#{record['request']}"]
+    if record.get("requester"):
+        parts.append(f"asked by {record['requester']}")
+    if record.get("approver"):
+        parts.append(f"approved by {record['approver']}")
+    if record.get("rejected_by"):
+        parts.append(f"rejected by {record['rejected_by']}")
+    if record.get("why") and record.get("outcome") in ("pending", "proposed"):
+        parts.append(f"because {record['why']}")
+    return ", ".join(str(p) for p in parts)
+
+
 def details(record: dict[str, Any]) -> list[str]:
     """Indented lines under a record (none for a record with nothing more to say)."""
     def table(name: str) -> dict[str, Any]:
@@ -38,6 +54,10 @@ def details(record: dict[str, Any]) -> list[str]:
     result, parameters = table("result"), table("parameters")
     lines = []
     for label, text in (
+            ("request", _request(record)),
+            # What made a policy act (the alert and the limit that held), in its words.
+            ("why", str(parameters.get("why") or "")),
+            ("bundle", str(result.get("bundle") or "")),
             ("shell", _shell(parameters, result) if record.get("action") == "shell" else ""),
             ("left out by the operator", _items(parameters.get("left_out"))),
             ("removed", _items(result.get("removed"))),

@@ -67,7 +67,9 @@ def gate(ops: Operations, plan: Plan, decision: Decision) -> None:
     if not why or ops.approval is not None:
         return
     # A policy asks again on every sweep its condition holds: one request waits, not many.
-    request_id = _file(ops, plan, why, "pending", dedupe=is_policy(ops.identity.user),
+    # A person asking twice for the very same act gets the request that waits (the store
+    # compares the act as asked too: another replica count is another request).
+    request_id = _file(ops, plan, why, "pending", dedupe=True,
                        decision=decision)
     raise AwaitingApproval(waiting_message(request_id, why, _store(ops).get(request_id)),
                            request_id)

@@ -118,7 +118,9 @@ def _shown(record: dict[str, Any]) -> str:
         return str(record.get(name, "?"))
 
     extra = f"  override: {record['override']}" if record.get("override") else ""
-    error = f"  error: {record['error']}" if record.get("error") else ""
+    # A rejection's `error` is the rejecter's comment, not a fault.
+    label = "comment" if record.get("outcome") == "rejected" else "error"
+    error = f"  {label}: {record['error']}" if record.get("error") else ""
     found = record.get("recovered")
     if found:  # what an interrupted append had left before this record
         extra += "  recovered: " + ("; ".join(map(str, found)) if isinstance(found, list)

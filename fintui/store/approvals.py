@@ -98,7 +98,11 @@ class ApprovalStore(StateDB):
                   "expires, state) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?")
         same = ("SELECT id FROM approvals WHERE state = 'pending' AND requester = ? AND "
                 "action = ? AND target = ? AND endpoint = ? AND expires > ?")
-        key = (asked.requester, asked.action, asked.target, asked.endpoint, asked.created)
+        key: tuple[object, ...] = (asked.requester, asked.action, asked.target, asked.endpoint,
+                                   asked.created)
+        if not asked.requester.startswith("policy:"):  # a policy's one request may change
+            same += " AND request = ?"
+            key = (*key, json.dumps(asked.request))
         with self._connect() as db:
             if dedupe:
                 cursor = db.execute(f"{insert} WHERE NOT EXISTS ({same})", (*values, *key))

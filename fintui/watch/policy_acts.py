@@ -4,6 +4,7 @@ approvals and the audit apply to it as they do to an operator."""
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from fintui.wiring import Parts
 
 PREFIX = "policy:"
+log = logging.getLogger("fintui.watch")  # the agent's log says what each policy did
 
 
 def policy_identity(name: str) -> Identity:
@@ -46,6 +48,12 @@ async def run_as_policy(ops: Operations, plan: Plan, mode: str, why: str) -> Pol
     """Run a plan (mode "act") or file it for approval (mode "propose"); `why` says what made
     the policy act, for the proposal. Never raises for a refusal or a failure: it is audited
     already and comes back as the outcome."""
+    outcome = await _run(ops, plan, mode, why)
+    (log.info if outcome.ok else log.warning)("%s: %s", one_line(ops.actor), outcome.text)
+    return outcome
+
+
+async def _run(ops: Operations, plan: Plan, mode: str, why: str) -> PolicyOutcome:
     try:
         if mode == "propose":
             request = ops.propose(plan, why)

@@ -298,3 +298,17 @@ def test_a_json_verb_whose_act_waits_prints_pending_and_exits_3(
     assert (document["outcome"], document["request"]) == ("pending", 1)
     assert fields.items() <= document.items()
     assert "fintui: waiting for approval: request 1 " in err and "refused" not in err
+
+
+async def test_asking_twice_for_the_same_act_keeps_one_request(tmp_path: Path) -> None:
+    """A requester who asks again (a retried runbook) is given the request that waits: two
+    identical requests would let one be approved and the other forgotten."""
+    world = World(tmp_path, approve=("scale",))
+    first = await ask_scale_to_zero(world)
+    assert await ask_scale_to_zero(world) == first
+    ops = world.ops("alice")
+    with pytest.raises(AwaitingApproval) as other:  # another count is another request
+        await ops.execute(await ops.plan_scale("pricing", 1))
+    assert other.value.request_id != first
+    pending = [r for r in world.ops("bob").approval_rows() if r.state == "pending"]
+    assert sorted(r.id for r in pending) == sorted({first, other.value.request_id})

@@ -9,7 +9,7 @@ import asyncio
 from dataclasses import replace
 from pathlib import Path
 
-from fintui.core.policy_rows import ARMED, COOLING, ELSEWHERE
+from fintui.core.policy_rows import ARMED, ELSEWHERE
 from fintui.model import ClusterSnapshot, Health
 from fintui.watch.watch import Watch
 from tests.unit.policy_demo import audit, demo_parts, row
@@ -28,7 +28,7 @@ max_fraction = 1.0
 scope = { service = "pricing" }
 """
 ANYWHERE = RULE.replace('name = "sick"', 'name = "any-sick"').replace(
-    'scope = { service = "pricing" }', "")
+    'scope = { service = "pricing" }', 'scope = { container = "*" }')
 
 
 async def settle() -> None:
@@ -40,11 +40,14 @@ async def settle() -> None:
     raise AssertionError("the automatic isolation did not finish within 5 s")
 
 
-async def sweep(watch: Watch, *sick: str) -> ClusterSnapshot:
-    """One demo sweep with the named containers failing their healthcheck, then settled."""
+async def sweep(watch: Watch, *sick: str, dead: tuple[str, ...] = ()) -> ClusterSnapshot:
+    """One demo sweep with the named containers failing their healthcheck (those `dead`
+    killed by Swarm for it, their last health status kept), then settled."""
     snap = await watch.parts.source.sweep()
     snap = replace(snap, containers=tuple(
-        replace(c, health=Health.UNHEALTHY) if c.name in sick else c
+        replace(c, health=Health.UNHEALTHY) if c.name in sick else
+        replace(c, health=Health.UNHEALTHY, state="exited", status="Exited (137)",
+                exit_code=137, oom_killed=True, stats=None) if c.name in dead else c
         for c in snap.containers))
     watch.arrived(snap)
     await settle()
@@ -70,7 +73,7 @@ async def test_the_first_fault_is_isolated_the_second_in_the_hour_only_proposed(
     assert "1 of 1 this hour for pricing" in ok["parameters"]["why"]
     assert watch.ops.isolations.active(ok["result"]["container"]) is not None
     sick = row(watch, "sick")
-    assert sick.state == COOLING
+    assert sick.state == ARMED  # no cooldown: its next fault is proposed, as `next` says
     assert sick.last.startswith("pricing.1.k3j9x2a1: done: isolate") and "bundle" in sick.last
     assert sick.next == "proposes the next fault of pricing; 1 of 1 this hour"
 
@@ -85,7 +88,7 @@ async def test_the_first_fault_is_isolated_the_second_in_the_hour_only_proposed(
     # A restarted watch counts this hour's isolation too (the state database keeps it).
     watch.policies.lock.release()  # as the old process's end would
     again = Watch(parts, parts.operations())
-    # Its first sweep fires again on the isolated replica: it is not isolated a second time.
+    # Its first sweep does not fire on the isolated (paused) replica: not isolated again.
     await sweep(again, "pricing.1.k3j9x2a1")
     assert len(isolations(parts)) == 3
     await sweep(again, "pricing.1.k3j9x2a1", "pricing.3.x1m2n3b4")
@@ -111,3 +114,39 @@ async def test_a_watch_that_does_not_page_isolates_nothing(tmp_path: Path) -> No
     await sweep(watch, "pricing.1.k3j9x2a1")
     assert isolations(parts) == []
     assert row(watch, "sick").state == ELSEWHERE
+
+
+OOM = RULE.replace('name = "sick"', 'name = "oom"').replace(
+    "container.unhealthy", "container.oom_killed")
+
+
+async def test_an_alert_on_a_stopped_container_never_isolates_nor_proposes(
+        tmp_path: Path) -> None:
+    parts = demo_parts(tmp_path, RULE + OOM)
+    watch = Watch(parts, parts.operations())
+    await sweep(watch)
+    # Swarm killed it (its health check failed) and started its own: the unhealthy rule does
+    # not fire on it, and the oom rule, which does, neither isolates nor proposes.
+    await sweep(watch, dead=("pricing.1.k3j9x2a1",))
+    assert ("oom", "pricing.1.k3j9x2a1") in watch.alert_engine.active
+    assert ("sick", "pricing.1.k3j9x2a1") not in watch.alert_engine.active
+    assert isolations(parts) == []
+    assert parts.source.pricing_replicas == 3  # type: ignore[attr-defined]
+    assert row(watch, "oom").last == ""
+
+
+async def test_a_fault_that_stopped_before_the_plan_is_not_isolated(tmp_path: Path) -> None:
+    parts = demo_parts(tmp_path, RULE)
+    watch = Watch(parts, parts.operations())
+    await sweep(watch)
+    cluster = parts.source
+    snap = await cluster.sweep()
+    snap = replace(snap, containers=tuple(
+        replace(c, health=Health.UNHEALTHY) if c.name == "pricing.1.k3j9x2a1" else c
+        for c in snap.containers))
+    # Running when the alert fired, killed by Swarm before the plan read it.
+    cluster.exited["pricing.1.k3j9x2a1"] = cluster.clock.now()  # type: ignore[attr-defined]
+    watch.arrived(snap)
+    await settle()
+    assert isolations(parts) == []
+    assert cluster.pricing_replicas == 3  # type: ignore[attr-defined]

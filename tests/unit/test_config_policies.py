@@ -99,10 +99,28 @@ def test_nothing_is_configured_by_default() -> None:
     (ISOLATE_RULE.replace('action = "isolate"', 'action = "restart"'),
      "alerts.rules[0].action", "isolate"),
     (ISOLATE_RULE + "max_fraction = 2\n", "alerts.rules[0].max_fraction", "between 0 and 1"),
+    (ISOLATE_RULE.replace('scope = { service = "pricing" }\n', ''), "alerts.rules[0].action",
+     "needs a scope"),
+    (ISOLATE_RULE.replace('action = "isolate"', 'action = "quarantine"'),
+     "alerts.rules[0].action", 'must be one of "", isolate'),
     ('[guard]\napprove = ["scale-to-one"]\n', "guard.approve", "scale-to-zero"),
+    (SCHEDULE.replace("replicas = 6", "replicas = 999"), "policies.schedule[0].replicas",
+     "above [scale] max_replicas (50)"),
+    (AUTOSCALE.replace("max = 8", "max = 80"), "policies.autoscale[0].max",
+     "above [scale] max_replicas"),
+    (SCHEDULE + 'endpoint = "nope"\n', "policies.schedule[0].endpoint",
+     "no [[endpoints]] item is named 'nope'"),
 ])
 def test_mistakes_are_named_by_key(tmp_path: Path, text: str, key: str, words: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(write(tmp_path, text))
     assert caught.value.key == key and words in str(caught.value), str(caught.value)
     assert caught.value.line is not None  # the operator is sent to the line
+
+
+def test_a_shell_cannot_be_listed_for_approval(tmp_path: Path) -> None:
+    """A shell runs on the operator's own terminal and cannot wait for anyone: listing it
+    would look like four eyes and be none."""
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, '[guard]\napprove = ["scale", "shell"]\n'))
+    assert caught.value.key == "guard.approve" and "'shell'" in str(caught.value)
