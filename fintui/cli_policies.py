@@ -1,24 +1,35 @@
 """`fintui policies [--json]`: each policy's state and the requests waiting for approval.
 
-Through the agent when one answers (it runs the policies: GET /v1/policies). With none,
-nothing runs them now: the configured policies are listed as not running, and the requests
-are read from the state database here."""
+Through the agent when one answers (it runs the policies: GET /v1/policies). With none, a
+console started with --no-agent may run them: it holds `<state_dir>/policies.lock`, which is
+tested here without waiting. With neither, nothing runs them now: the configured policies are
+listed as not running. The requests are read from the state database here."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import sys
 import textwrap
 from datetime import datetime
 from typing import Any
 
 from fintui.cli_common import EXIT_FAILED, EXIT_OK, error
 from fintui.config import Settings
-from fintui.core.policy_rows import ApprovalRow, PolicyRow
+from fintui.core.policy_rows import ELSEWHERE, ApprovalRow, PolicyRow
 from fintui.core.policy_view import NOT_RUNNING, configured_rows, policies_text, rows_document
 from fintui.core.text_safety import one_line
+from fintui.watch.policy_holder import runner_pid
 
-WIDTH = 80
+WIDTH = 80  # the origin and a problem, wrapped, when the output is not a terminal
+
+
+def terminal_width() -> int | None:
+    """The terminal's columns when the output is one; None when piped (nothing is cut)."""
+    if not sys.stdout.isatty():
+        return None
+    return max(shutil.get_terminal_size((WIDTH, 24)).columns, 20)
 
 
 async def policies_verb(args: argparse.Namespace, settings: Settings) -> int:
@@ -58,8 +69,13 @@ async def _from_config(args: argparse.Namespace, settings: Settings, why: str) -
     from fintui.store.db import StateUnavailable
     from fintui.wiring import build_parts
 
-    policies = configured_rows(settings.policies, settings.alerts.rules, NOT_RUNNING)
     parts = build_parts(args, settings)
+    pid = runner_pid(parts.settings.paths.state_dir)  # the demo's own folder under --demo
+    runner = "" if pid is None else (
+        f"run by process {pid} (a console with --no-agent)" if pid else
+        "run by another process (a console with --no-agent)")
+    policies = configured_rows(settings.policies, settings.alerts.rules,
+                               ELSEWHERE if runner else NOT_RUNNING, runner)
     problem = ""
     approvals: list[ApprovalRow] = []
     now = parts.clock.now()  # the demo's own clock under --demo
@@ -71,7 +87,9 @@ async def _from_config(args: argparse.Namespace, settings: Settings, why: str) -
         await parts.source.close()
     if getattr(args, "demo", False):
         why = "the demo is never an agent's cluster"
-    origin = (f"no agent ({why}): nothing runs the policies now; they run in `fintui agent` "
+    origin = (f"no agent ({why}): the policies are {runner}; its rows are in its Policies "
+              "pane. Configured:" if runner else
+              f"no agent ({why}): nothing runs the policies now; they run in `fintui agent` "
               "(or a console started with --no-agent). Configured:")
     return _say(args, policies, approvals, "config", origin, problem, now)
 
@@ -84,10 +102,11 @@ def _say(args: argparse.Namespace, policies: list[PolicyRow], approvals: list[Ap
             document["problem"] = problem
         print(json.dumps(document, indent=2))
         return EXIT_OK
-    # Every line within 80 columns: the origin and a problem wrapped, rows cut.
-    print(textwrap.fill(one_line(origin), WIDTH))
-    for line in policies_text(policies, approvals, now, WIDTH):
+    # Wrapped to the terminal's width; piped, the rows are whole (a script greps them).
+    width = terminal_width()
+    print(textwrap.fill(one_line(origin), width or WIDTH))
+    for line in policies_text(policies, approvals, now, width):
         print(line)
     if problem:
-        print(textwrap.fill(one_line(f"problem: {problem}"), WIDTH))
+        print(textwrap.fill(one_line(f"problem: {problem}"), width or WIDTH))
     return EXIT_OK

@@ -133,6 +133,7 @@ class ServiceFacts:
     name: str
     replicated: bool
     replicas: int = 0
+    stop_grace: float = 10.0  # seconds from a task's stop signal to its SIGKILL (Docker's 10)
 
 
 @dataclass(frozen=True, slots=True)

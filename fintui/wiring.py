@@ -54,6 +54,7 @@ class Parts:
     endpoints: tuple[EndpointParts, ...] = ()  # set when [[endpoints]] names several
     identity: Identity = field(default_factory=current_identity)  # who acts, from the OS
     agent: Path | None = None  # the agent's socket a console attaches to; None: --no-agent
+    demo: bool = False  # the simulated cluster: no agent ever watches it
 
     def open_history(self) -> HistoryStore:
         """The metric history; raises StateUnavailable with the path and the reason."""
@@ -112,6 +113,7 @@ def build_parts(args: argparse.Namespace, settings: Settings) -> Parts:
         parts = Parts(settings, cluster, DemoHost(cluster), clock, True, actor, args.read_only,
                       DemoActions(cluster), override, DemoGpus(cluster))
         seed_history(cluster, DemoGpus(cluster), parts.open_history())
+        parts.demo = True
         return parts
 
     from fintui.sources.gpu import NvmlGpuSource

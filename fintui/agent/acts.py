@@ -19,7 +19,7 @@ import asyncio
 import secrets
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,7 @@ from fintui.core.wire import encode
 from fintui.ops import approvals
 from fintui.ops.clean import choose
 from fintui.ops.identity import Identity
-from fintui.ops.operations import Failed, Plan, Refused
+from fintui.ops.operations import Failed, Outcome, Plan, Refused
 from fintui.ops.plan import AwaitingApproval
 from fintui.ops.requests import ACTIONS, BadRequest, plan_request
 from fintui.ops.requests import field as request_field
@@ -214,9 +214,14 @@ class ActDesk:
         return _follow(run)
 
     async def _run(self, ops: Operations, plan: Plan, run: _Run) -> None:
+        await self._to_the_end(run, ops.execute(plan, lambda line: run.put(
+            {"kind": "step", "line": line})))
+
+    async def _to_the_end(self, run: _Run, act: Awaitable[Outcome | None]) -> None:
+        """Run an act and put how it ended as the run's last line (None: the act has said
+        all it had to); the caller hears the end, however it ends."""
         try:
-            outcome = await ops.execute(plan, lambda line: run.put({"kind": "step",
-                                                                    "line": line}))
+            outcome = await act
         except AwaitingApproval as exc:  # "refused" to an older caller; "request" says why
             run.put({"kind": "refused", "message": str(exc), "request": exc.request_id})
         except Refused as exc:
@@ -227,7 +232,8 @@ class ActDesk:
             run.put({"kind": "failed", "message": f"{type(exc).__name__}: {exc}",
                      "result": {}})
         else:
-            run.put({"kind": "done", "result": outcome.result, "lines": outcome.lines})
+            if outcome is not None:
+                run.put({"kind": "done", "result": outcome.result, "lines": outcome.lines})
         finally:
             run.over = True
             run.changed.set()
@@ -261,32 +267,19 @@ class ActDesk:
 
     async def _approve(self, ops: Operations, request_id: int, preview: bool,
                        run: _Run) -> None:
-        def step(line: str) -> None:
-            run.put({"kind": "step", "line": line})
-
-        try:
+        async def act() -> Outcome | None:
             if preview:
                 asked, plan = await approvals.preview(ops, request_id)
                 run.put({"kind": "request", "request": approvals.request_document(asked)})
                 run.put({"kind": "plan", "plan": plan_document(plan, "")})
-                return
+                return None
             found = approvals.lookup(ops, request_id)
             if found is not None:
                 run.put({"kind": "request", "request": approvals.request_document(found)})
-            outcome = await ops.approve(request_id, step)
-        except Refused as exc:
-            run.put({"kind": "refused", "message": str(exc)})
-        except Failed as exc:
-            run.put({"kind": "failed", "message": str(exc), "result": exc.result})
-        except Exception as exc:  # the caller must hear the end too
-            run.put({"kind": "failed", "message": f"{type(exc).__name__}: {exc}",
-                     "result": {}})
-        else:
-            run.put({"kind": "done", "result": outcome.result, "lines": outcome.lines})
-        finally:
-            run.over = True
-            run.changed.set()
-            self.watch.wake()
+            return await ops.approve(request_id, lambda line: run.put(
+                {"kind": "step", "line": line}))
+
+        await self._to_the_end(run, act())
 
     async def reject(self, who: Identity, body: dict[str, Any]) -> dict[str, Any]:
         """{"id": N, "comment": "..."}: reject request N as the caller; {"message": ...}."""

@@ -69,6 +69,9 @@ class AttachedWatch(SourceReads):
         self._policies: list[PolicyRow] = []
         self._approvals: list[ApprovalRow] = []
         self.policies_problem = "not read from the agent yet"
+        # The agent did not answer the last read: nothing runs the policies now (the rows
+        # read last say what it did, not what runs).
+        self.policies_away = False
         self._policies_at = -float("inf")
         self._policies_reading = False
 
@@ -186,19 +189,23 @@ class AttachedWatch(SourceReads):
             return False
         self._policies_reading = True
         before = (self._policies, self._approvals, self.policies_problem)
+        away = self.policies_away
         try:
             async with AgentClient(self.path, timeout=5.0) as client:
                 document = await client.policies()
             self._policies, self._approvals = rows_of(document)
             self.policies_problem = one_line(str(document.get("problem") or ""))
+            self.policies_away = False
         except (AgentUnavailable, AgentFailed, AgentRefused, WireError) as exc:
+            self.policies_away = isinstance(exc, AgentUnavailable)
             # The rows read last stay, said to be old: a blip must not blank the pane.
             self.policies_problem = one_line(
                 f"the agent's policies could not be read: {getattr(exc, 'reason', exc)}")
         finally:
             self._policies_reading = False
             self._policies_at = time.monotonic()
-        return (self._policies, self._approvals, self.policies_problem) != before
+        return (self._policies, self._approvals, self.policies_problem) != before or (
+            self.policies_away != away)
 
     async def ack(self, ops: Operations, rule: str, target: str, actor: str) -> str:
         return await self._ask(lambda c: c.ack(rule, target, self.parts.read_only))

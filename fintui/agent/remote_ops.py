@@ -8,7 +8,7 @@ Refused when nothing was done, Failed when an act began and did not finish."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -147,17 +147,10 @@ class RemoteOperations:
 
     async def _ask(self, call: Callable[[AgentClient], Any]) -> dict[str, Any]:
         """One request; every way it can fail is a refusal: nothing was done."""
-        try:
+        with _refused_if_unanswered():
             async with AgentClient(self.path, REQUEST_TIMEOUT) as client:
                 answer: dict[str, Any] = await call(client)
                 return answer
-        except AgentRefused as exc:
-            raise Refused(str(exc)) from None
-        except AgentFailed as exc:
-            raise Refused(_from_agent(str(exc))) from None
-        except AgentUnavailable as exc:
-            raise Refused(f"cannot reach the agent: {exc.reason}; nothing was changed"
-                          ) from None
 
     # ---- execution -----------------------------------------------------------------------
 
@@ -175,7 +168,7 @@ class RemoteOperations:
         """The request (as approvals.request_document) and its act as the agent plans it now
         for this account; Refused (audited there) when this account may not approve it."""
         found: dict[str, Any] = {}
-        try:
+        with _refused_if_unanswered():
             async with AgentClient(self.path, REQUEST_TIMEOUT) as client:
                 async for item in client.approve(request_id, preview=True,
                                                  read_only=self.read_only,
@@ -188,13 +181,6 @@ class RemoteOperations:
                         return found, _plan_of({**item["plan"], "ticket": ""})
                     elif kind in ("refused", "failed"):
                         raise Refused(one_line(str(item.get("message", ""))))
-        except AgentRefused as exc:
-            raise Refused(str(exc)) from None
-        except AgentFailed as exc:
-            raise Refused(_from_agent(str(exc))) from None
-        except AgentUnavailable as exc:
-            raise Refused(f"cannot reach the agent: {exc.reason}; nothing was changed"
-                          ) from None
         raise Refused("the agent did not say how it would run the request")
 
     async def approve(self, request_id: int, progress: Callable[[str], None] | None = None
@@ -280,6 +266,19 @@ async def reject_request(ops: Acts, request_id: int, comment: str = "") -> str:
 
 async def _said(message: Any) -> dict[str, Any]:
     return {"message": await message}
+
+
+@contextlib.contextmanager
+def _refused_if_unanswered() -> Iterator[None]:
+    """A request the agent refused, failed or never got is a refusal: nothing was done."""
+    try:
+        yield
+    except AgentRefused as exc:
+        raise Refused(str(exc)) from None
+    except AgentFailed as exc:
+        raise Refused(_from_agent(str(exc))) from None
+    except AgentUnavailable as exc:
+        raise Refused(f"cannot reach the agent: {exc.reason}; nothing was changed") from None
 
 
 def _from_agent(message: str) -> str:

@@ -118,6 +118,7 @@ async def run_agent(parts: Parts, socket: Path, group: str) -> int:
                         "(outcome unknown; recorded)", record["action"],
                         one_line(str(record["target"])), one_line(str(record["user"])))
     watch = Watch(parts, parts.operations(), deliver=True)
+    watch.policies.handover.agent = True  # the agent runs the policies, not a console
     watch.subscribe(_Journal(watch))
     watch.open_history()
     if watch.paged is not None and watch.paged.error:

@@ -33,6 +33,8 @@ async def supervise(parts: Parts, ops: Operations, first: Watch,
     path, state = parts.agent, first.state
     try:
         if path is None:
+            if not parts.demo:  # a --no-agent console leaves the policies to an agent
+                first.policies.handover.answers = agent_answers
             use(first)
             other = parts.settings.agent.socket
             if first.webhooks is not None and await agent_answers(other):

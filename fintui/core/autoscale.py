@@ -149,15 +149,19 @@ def decide(tally: Tally, reps: Replicas, t: Thresholds) -> Verdict:
     return Verdict(None, "")
 
 
-def detail(tally: Tally, reps: Replicas | None, t: Thresholds) -> str:
-    """The reading now and the count: "cpu 74% · 2 of 3 over 70 · 3 replicas"."""
+def _unit(t: Thresholds) -> str:
     unit = "%" if t.metric in ("cpu", "memory") else unit_of(t.metric)
-    unit = unit if unit == "%" else f" {unit}"
-    now = "no reading" if tally.value is None else f"{t.metric} {tally.value:.0f}{unit}"
+    return unit if unit == "%" else f" {unit}"
+
+
+def detail(tally: Tally, reps: Replicas | None, t: Thresholds) -> str:
+    """The reading now and the count: "cpu 74% · 2 of 3 over 70 · 3 replicas". The count
+    says at most `samples` (the run goes on while an act is held or cooling down)."""
+    now = "no reading" if tally.value is None else f"{t.metric} {tally.value:.0f}{_unit(t)}"
     if tally.over:
-        now += f" · {tally.over} of {t.samples} over {t.scale_out_above:g}"
+        now += f" · {min(tally.over, t.samples)} of {t.samples} over {t.scale_out_above:g}"
     elif tally.under:
-        now += f" · {tally.under} of {t.samples} under {t.scale_in_below:g}"
+        now += f" · {min(tally.under, t.samples)} of {t.samples} under {t.scale_in_below:g}"
     if reps is not None:
         now += f" · {reps.own} replica(s)" + (f", {reps.isolated} isolated"
                                                if reps.isolated else "")
@@ -165,16 +169,18 @@ def detail(tally: Tally, reps: Replicas | None, t: Thresholds) -> str:
 
 
 def upcoming(reps: Replicas | None, t: Thresholds) -> str:
-    """What would happen next: "out to 4 at 3 readings > 70 · in to 2 at 3 < 20"."""
+    """What would happen next, in words: "scales out to 4 after 3 readings > 70% · scales
+    in to 2 after 3 readings < 20%"."""
     if reps is None:
         return ""
     parts = []
+    readings = f"{t.samples} reading{'s' if t.samples != 1 else ''}"
     if reps.own < t.max:
-        parts.append(f"out to {min(t.max, reps.own + t.step)} at {t.samples} > "
-                     f"{t.scale_out_above:g}")
+        parts.append(f"scales out to {min(t.max, reps.own + t.step)} after {readings} > "
+                     f"{t.scale_out_above:g}{_unit(t)}")
     if reps.own > t.min:
-        parts.append(f"in to {max(t.min, reps.own - t.step)} at {t.samples} < "
-                     f"{t.scale_in_below:g}")
+        parts.append(f"scales in to {max(t.min, reps.own - t.step)} after {readings} < "
+                     f"{t.scale_in_below:g}{_unit(t)}")
     return " · ".join(parts)
 
 

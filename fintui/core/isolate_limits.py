@@ -20,6 +20,7 @@ NO_REPLACEMENT = "no replacement"
 PER_HOUR = "max_per_hour"
 FRACTION = "max_fraction"
 
+HELD = ("running", "paused")  # an isolated replica that still holds its place
 HOUR = 3600.0  # seconds: the window max_per_hour counts in
 
 
@@ -30,7 +31,7 @@ class Group:
     name: str  # Swarm service or compose project/service (with @endpoint), "" standalone
     replaceable: bool  # isolating one starts a replacement (not a global-mode Swarm service)
     others_running: int  # its other replicas running and not isolated
-    isolated: int  # its replicas isolated now, or being isolated
+    isolated: int  # its replicas isolated now (paused, or being isolated), not stopped ones
     total: int  # every replica counted: running, isolated, and the faulty one
 
 
@@ -50,7 +51,9 @@ def group_of(faulty: Container, containers: Iterable[Container],
     if not faulty.group:
         return Group("", False, 0, 0, 1)
     members = [c for c in containers if c.group_key == key and c.id != faulty.id]
-    marked = [c for c in members if c.id in isolated]
+    # An isolated replica that has since stopped (Swarm kills an unhealthy task, paused or
+    # not, and starts its own) holds no replica's place any more: it counts nowhere.
+    marked = [c for c in members if c.id in isolated and c.state in HELD]
     running = [c for c in members if c.id not in isolated and c.state == "running"]
     mode = next((s.mode for s in services if s.name == faulty.service
                  and s.endpoint == faulty.endpoint), "")
@@ -94,6 +97,12 @@ def hourly_note(name: str, done_this_hour: int, max_per_hour: int) -> str:
         return (f"proposes the next fault of {name}; {done_this_hour} of {max_per_hour} "
                 "this hour")
     return f"isolates the next fault of {name}; {done_this_hour} of {max_per_hour} this hour"
+
+
+def pauses(steps: Iterable[str]) -> bool:
+    """A planned isolation of a running container (it pauses it): one that stopped between
+    the alert and the plan is not isolated automatically."""
+    return any(s.startswith("pause it") for s in steps)
 
 
 def replacement_missing(steps: Iterable[str]) -> bool:

@@ -71,6 +71,13 @@ def _flag(value: bool) -> float:
     return 1.0 if value else 0.0
 
 
+def _unhealthy(r: ContainerReading) -> float:
+    # Docker keeps the last health status of a container that stopped: a dead one is not
+    # failing a check (and must not fire again after every restart of the agent).
+    c = r.container
+    return _flag(c.state == "running" and c.health is Health.UNHEALTHY)
+
+
 def _pinned(r: ContainerReading) -> float | None:
     """1 when at its CPU limit while the other replicas of its service idle, else 0."""
     c, group = r.container, r.group
@@ -101,8 +108,8 @@ CONTAINER: tuple[Metric[ContainerReading], ...] = (
     Metric("container.mem_percent", "%", "memory use as a share of its limit", _mem_percent),
     Metric("container.restarts_in_window", "restarts", "restarts within alerts.restart_window",
            lambda r: float(r.restarts.increase(r.container.id))),
-    Metric("container.unhealthy", "bool", "1 while its healthcheck fails",
-           lambda r: _flag(r.container.health is Health.UNHEALTHY)),
+    Metric("container.unhealthy", "bool", "1 while it runs and its healthcheck fails",
+           _unhealthy),
     Metric("container.exited_nonzero", "bool", "1 when it stopped with a non-zero exit code "
            "(not a Swarm task Swarm itself stopped)",
            lambda r: _flag(_exited_nonzero(r.container))),

@@ -14,6 +14,7 @@ WAITING = "waiting for approval"  # its act (or proposal) waits for an operator
 REFUSED = "refused"  # the guard refuses its identity (a viewer role, say)
 ELSEWHERE = "run elsewhere"  # another process on this state folder runs the policies
 UNKNOWN = "unknown"  # its service is not found, or its numbers are not known yet
+HELD = "held"  # its act is due but held back (a Swarm scale-in with an isolated task)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ __all__ = ["NO_RESTART", "Replacement", "Target", "plan_isolate", "state_of_cont
 
 @dataclass
 class Replacement:
-    kind: str  # none, swarm, compose, clone, have
+    kind: str  # none, swarm, compose, clone, have, swarm-own (Swarm has replaced it)
     text: str  # what the plan says
     service_id: str = ""
     warning: str = ""
@@ -114,14 +114,27 @@ async def _replacement(ops: Acting, facts: ContainerFacts, replace: bool,
         except NoSuchService:
             return Replacement("none", "none", warning=f"its Swarm service {service_name} no "
                                "longer exists: nothing can replace it")
+        if facts.state not in ("running", "paused"):
+            # Swarm replaces a task that is no longer running by itself (it has already
+            # started one for its slot): one more replica would be one too many.
+            return Replacement("swarm-own", "no replacement to start: Swarm has started a "
+                               f"task of its own in its place (it is {facts.state})",
+                               warning=f"it is a Swarm task that is {facts.state}: Swarm "
+                               f"replaces it itself, so {service_name} is not raised")
+        # Swarm stops a task whose health check fails (paused or not) once its stop grace
+        # period is over, and starts its own: the isolated task dies then.
+        mortal = (f"Swarm stops an unhealthy task after its stop grace period "
+                  f"({service.stop_grace:g}s), paused or not: its evidence is in the bundle; "
+                  "the exited container stays for its logs") if facts.health else ""
         if not service.replicated:
             # Swarm keeps a paused task as running: a global service gets no new one.
             return Replacement("none", "none", warning=(
                 f"{service_name} is a global-mode Swarm service: it runs one task per node "
                 "and Swarm does not replace a paused task, so this node runs none of it "
-                "until release (drain the node instead to move the work)"))
+                "until release (drain the node instead to move the work)"
+                + (f"; {mortal}" if mortal else "")))
         return Replacement("swarm", f"raise Swarm service {service_name} by one replica",
-                           facts.swarm_service_id)
+                           facts.swarm_service_id, warning=mortal)
     if facts.compose_service and facts.compose_project:
         return Replacement("compose", "a new replica of compose service "
                            f"{facts.compose_project}/{facts.compose_service}")
@@ -147,7 +160,8 @@ def _steps(ops: Acting, target: Target) -> list[str]:
         f"set restart policy to no (was {target.policy.label})",
         "pause it (memory kept for inspection)" if target.running else "leave it stopped"
         if not target.existing else "leave its run state as it is",
-        f"start a replacement: {target.replacement.text}",
+        target.replacement.text if target.replacement.kind == "swarm-own"
+        else f"start a replacement: {target.replacement.text}",
     ]
 
 
@@ -265,7 +279,7 @@ async def _replace(ops: Acting, target: Target, note: Journal,
                    step: Callable[[str], None]) -> str:
     plan = target.replacement
     cid = target.cid
-    if plan.kind in ("none", "have"):
+    if plan.kind in ("none", "have", "swarm-own"):
         if plan.warning:
             note(f"no replacement: {plan.warning}")
         return target.existing.replacement if target.existing else ""

@@ -81,6 +81,12 @@ async def _release_steps(ops: Acting, facts: ContainerFacts, isolation: Isolatio
     elif isolation.replacement:
         warnings.append(f"the replacement ({isolation.replacement}) keeps running: remove or "
                         "scale it down yourself if it is no longer wanted")
+    ended = not facts.live and facts.state != "created"
+    if ended:  # Swarm stops an unhealthy task even paused; a kill ends any of them
+        how = "exited" if facts.state == "exited" else f"stopped ({facts.state})"
+        code = f" (exit code {facts.exit_code})" if facts.exit_code is not None else ""
+        warnings.append(f"it has {how} since it was isolated{code}: release gives back its "
+                        "networks and restart policy and does not start it")
     # Details lists the aliases naming this instance apart, "added by docker": say the same
     # here, so an alias seen there and missing here does not read as one about to be lost.
     steps = [*(f"reconnect network {one_line(n.network)} with aliases "
@@ -88,7 +94,8 @@ async def _release_steps(ops: Acting, facts: ContainerFacts, isolation: Isolatio
                "(+ its name and id, added by docker)" for n in _networks(isolation)
                if n.network not in on),
              f"restore restart policy {policy}",
-             "unpause it" if facts.paused else "leave its run state as it is"]
+             "unpause it" if facts.paused else f"leave it {facts.state} (it is not started)"
+             if ended else "leave its run state as it is"]
     if leftover:
         steps.append(f"remove the replacement {one_line(isolation.replacement)}: "
                      "created by the isolation and never started")

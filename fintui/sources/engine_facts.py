@@ -85,9 +85,12 @@ def service_facts(service: Mapping[str, Any]) -> ServiceFacts:
     spec = service.get("Spec") or {}
     mode = spec.get("Mode") or {}
     replicated = "Replicated" in mode
+    grace = ((spec.get("TaskTemplate") or {}).get("ContainerSpec") or {}).get(
+        "StopGracePeriod")  # nanoseconds; absent: Docker's 10 s
     return ServiceFacts(str(service["ID"]), str(spec.get("Name", "")), replicated,
                         int((mode.get("Replicated") or {}).get("Replicas", 0))
-                        if replicated else 0)
+                        if replicated else 0,
+                        grace / 1e9 if isinstance(grace, int) else 10.0)
 
 
 def task_facts(task: Mapping[str, Any]) -> TaskFacts:

@@ -4,6 +4,7 @@ the Policies pane shows of each policy's last act."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fintui.store.db import StateDB
@@ -23,6 +24,11 @@ CREATE TABLE IF NOT EXISTS policy_applied (
     at TEXT NOT NULL,
     PRIMARY KEY (name, occurrence)
 );
+CREATE TABLE IF NOT EXISTS policy_seen (
+    name TEXT PRIMARY KEY,
+    first_seen TEXT NOT NULL       -- ISO 8601 UTC: when a runner first ran it (no catch-up
+                                   -- of a schedule's occurrences from before then)
+);
 """
 KEEP_OCCURRENCES = 50  # per schedule: only the latest matters, a few more for the record
 
@@ -40,16 +46,21 @@ class PolicyStateStore(StateDB):
     SCHEMA = _SCHEMA
     WHAT = "policy state"
 
-    def load(self) -> tuple[dict[str, LastAct], dict[str, set[str]]]:
-        """Every policy's last act, and each schedule's applied occurrences."""
+    def load(self, names: Iterable[str] = (), now: str = ""
+             ) -> tuple[dict[str, LastAct], dict[str, set[str]], dict[str, str]]:
+        """Every policy's last act, each schedule's applied occurrences, and when each policy
+        was first seen (`names` not seen before are recorded as first seen `now`)."""
         with self._connect() as db:
+            db.executemany("INSERT OR IGNORE INTO policy_seen (name, first_seen) VALUES (?, ?)",
+                           [(name, now) for name in names])
+            seen = dict(db.execute("SELECT name, first_seen FROM policy_seen").fetchall())
             last = {row[0]: LastAct(*row[1:]) for row in db.execute(
                 "SELECT name, at, text, outcome, acted_at, request FROM policy_last")}
             applied: dict[str, set[str]] = {}
             for name, occurrence in db.execute(
                     "SELECT name, occurrence FROM policy_applied"):
                 applied.setdefault(name, set()).add(occurrence)
-        return last, applied
+        return last, applied, seen
 
     def note(self, name: str, last: LastAct, occurrence: str = "") -> None:
         """Keep a policy's last act (and the occurrence it applied), in one transaction."""

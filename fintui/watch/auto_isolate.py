@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from fintui.core import isolate_limits as limits
 from fintui.core.alerts import Alert, alert_target
-from fintui.core.policy_rows import ARMED, COOLING, ELSEWHERE, FROZEN, REFUSED, PolicyRow
+from fintui.core.policy_rows import ARMED, ELSEWHERE, FROZEN, REFUSED, PolicyRow
 from fintui.core.policy_view import scope_text
 from fintui.core.text_safety import one_line
 from fintui.model import AlertRule, ClusterSnapshot, Container
@@ -79,6 +79,12 @@ class AutoIsolator:
             if container is None or container.id in self.under_way \
                     or container.id in self.watch.state.isolated:
                 continue  # never twice for one container
+            if container.state != "running":
+                # A stopped one has nothing to pause or cut off, and its restart policy or
+                # Swarm replaces it: neither isolated nor proposed.
+                log.info("auto-isolate %s: not isolated: it is %s, not running",
+                         one_line(container.name), container.state)
+                continue
             self.under_way.add(container.id)
             self.watch.spawn(f"auto-isolate-{container.id[:12]}",
                              self._handle(rule, alert, container, snap, fired), single=True)
@@ -145,6 +151,10 @@ class AutoIsolator:
                                  PolicyOutcome(False, f"failed: {one_line(str(exc))}"))
                 return
             timing.planned = time.monotonic() - t0
+            if not limits.pauses(plan.steps):  # it stopped since the alert: as above
+                log.info("auto-isolate %s: not isolated: it stopped before it could be",
+                         one_line(c.name))
+                return
             if verdict.kind == limits.ISOLATE and limits.replacement_missing(plan.steps):
                 verdict = limits.Verdict(limits.PROPOSE, "no replacement would start: "
                                          "proposed instead", limits.NO_REPLACEMENT)
@@ -316,7 +326,9 @@ class AutoIsolator:
             detail = f"isolating {len(self.under_way)} container(s) now"
         else:
             detail = self.problem and f"cannot count: {one_line(self.problem)}"
-        return _with(row, COOLING if full else ARMED, detail, next_text)
+        # A service at its hourly limit has its next fault proposed, not ignored: the rule
+        # stays armed (it has no cooldown), and `next` says what it does.
+        return _with(row, ARMED, detail, next_text)
 
 
 def _with(row: PolicyRow, state: str, detail: str, next_text: str) -> PolicyRow:

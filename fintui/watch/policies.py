@@ -1,8 +1,6 @@
-"""Schedules and autoscaling, run by the watch on every sweep (the agent's, or a console's
-own when no agent runs). The decisions are fintui.core.schedule and fintui.core.autoscale's;
-this runs them, one act at a time per policy, in the watch's background, each as the identity
-`policy:<name>` through the operations layer (guard, freezes, approvals, audit). What it did
-is kept in the state database (fintui.store.policy_state) across restarts."""
+"""Schedules and autoscaling, run by the watch that pages on every sweep: fintui.core.schedule
+and .autoscale decide; this acts, one act at a time per service, in the watch's background, as
+`policy:<name>` through the operations layer, and keeps what it did in the state database."""
 
 from __future__ import annotations
 
@@ -19,6 +17,7 @@ from fintui.core.policy_rows import (
     COOLING,
     ELSEWHERE,
     FROZEN,
+    HELD,
     REFUSED,
     UNKNOWN,
     WAITING,
@@ -31,7 +30,9 @@ from fintui.sources.base import ActionFailed, SourceUnavailable
 from fintui.store.db import StateUnavailable
 from fintui.store.policy_state import LastAct, PolicyStateStore
 from fintui.watch.policy_acts import PolicyOutcome, policy_operations, run_as_policy
+from fintui.watch.policy_handover import Handover
 from fintui.watch.policy_lock import PolicyLock
+from fintui.watch.policy_requests import follow_requests
 
 if TYPE_CHECKING:
     from fintui.ops.operations import Operations
@@ -59,6 +60,11 @@ class _Policy:
     tally: Tally = field(default_factory=Tally)
     request: int | None = None  # the approval request its last act waits in
     ops: Operations | None = None
+    key: tuple[str | None, str] = (None, "")  # (endpoint, service) it acts on
+    first_seen: datetime | None = None  # no catch-up of a schedule's occurrences before
+    shown: str = ""  # an occurrence held or refused now: the row's last, never audited
+    proposed: str = ""  # over/under: the side its pending proposal came from
+    blocked: str = ""  # over/under: rejected there; not again until the reading leaves it
 
     @property
     def name(self) -> str:
@@ -78,6 +84,9 @@ class PolicyRunner:
         self.loaded = False  # what the store holds is known (nothing acts before)
         self._taken_at: datetime | None = None
         self._approvals_at = 0.0
+        self.handover = Handover(self)
+        self.acting: set[tuple[str | None, str]] = set()  # services with an act under way
+        self.settled: dict[tuple[str | None, str], datetime] = {}  # when one last ended
 
     # -- the sweep -----------------------------------------------------------------------
 
@@ -94,7 +103,12 @@ class PolicyRunner:
         self._look_at_requests(now)
         for p in self.policies:
             endpoint = self._endpoint(p.settings.endpoint)
-            if endpoint == "?":
+            p.key = (endpoint, p.settings.service)
+            if not p.busy and p.key in self.acting:  # one act at a time on a service
+                p.detail = "waits: another policy acts on the service"
+            elif not p.busy and snap.taken_at < self.settled.get(p.key, snap.taken_at):
+                pass  # read before the last act on the service ended: plan on the next
+            elif endpoint == "?":
                 p.state, p.detail = UNKNOWN, f"no endpoint named {p.settings.endpoint!r}"
             elif not snap.source.connected or snap.stale or any(
                     e.name == endpoint and not e.connected for e in snap.endpoints):
@@ -111,16 +125,28 @@ class PolicyRunner:
             why = "policies run in a watch that pages: the agent, or a --no-agent console"
         elif self.watch.parts.read_only:
             why, state = "read-only: policies do not act here", REFUSED
+        elif self.handover.yielded:
+            why = self.handover.why
         elif not self.lock.take():
             pid = self.lock.holder()
             why = (f"process {pid} runs them" if pid else "another process runs them") + \
                 f" ({self.lock.path})"
             if self.lock.problem:  # not another runner: the state folder is at fault
                 why, state = self.lock.problem, UNKNOWN
+        if self.watch.deliver and not self.watch.parts.read_only:
+            self.handover.look()
         if why:
             for p in self.policies:
                 p.state, p.detail, p.next = state, why, ""
         return not why
+
+    def give_up(self) -> None:
+        """Leave the policies to the agent: the lock goes, and what the store holds is read
+        again if this runner takes them back (the agent acted meanwhile)."""
+        self.lock.release()
+        self.loaded = False
+        for p in self.policies:
+            p.state, p.detail, p.next = ELSEWHERE, self.handover.why, ""
 
     async def _load(self) -> None:
         """What the policies did before this process (off the event loop: a write of another
@@ -128,7 +154,9 @@ class PolicyRunner:
         try:
             if self.store is None:
                 self.store = await asyncio.to_thread(PolicyStateStore, self._db_path)
-            last, applied = await asyncio.to_thread(self.store.load)
+            now = self.watch.parts.clock.now()
+            last, applied, seen = await asyncio.to_thread(
+                self.store.load, [p.name for p in self.policies], now.isoformat())
         except StateUnavailable as exc:
             self.watch.store_failed(exc, "policies")
             for p in self.policies:  # acting blind could repeat an act: wait for the file
@@ -137,6 +165,7 @@ class PolicyRunner:
         for p in self.policies:
             p.last = last.get(p.name)
             p.applied = applied.get(p.name, set())
+            p.first_seen = datetime.fromisoformat(seen[p.name]) if p.name in seen else now
             p.request = p.last.request if p.last else None  # looked at again soon
             if isinstance(p.settings, AutoscaleSettings) and p.last and p.last.acted_at:
                 acted = datetime.fromisoformat(p.last.acted_at)
@@ -188,18 +217,24 @@ class PolicyRunner:
         if p.busy or occurrence is None:
             return
         key = schedule.occurrence_key(occurrence)
-        p.state, p.detail = WAITING if p.request is not None else ARMED, ""
+        p.state, p.detail, p.shown = WAITING if p.request is not None else ARMED, "", ""
         ops = self._guard(p)
         if key in p.applied and p.last is not None and p.last.outcome == "refused":
             p.state, p.detail = REFUSED, "refused at this occurrence: waits for the next"
-        if key in p.applied or ops is None:
-            return
+        if key in p.applied or (p.first_seen is not None and occurrence < p.first_seen):
+            return  # applied, or from before the policy existed: the next one applies
         others = [schedule.When(o.at, o.days, o.timezone) for o in self.watch.parts.settings
                   .policies.schedule if o.name != s.name and o.service == s.service
                   and self._endpoint(o.endpoint) == endpoint]
         if not schedule.still_open(occurrence, others, now):
             p.detail = (f"{schedule.local_text(when, occurrence)} passed unapplied: a later "
                         "schedule of the service has come since")
+            return
+        if ops is None:  # kept in the row (not the audit log) while the window is open
+            at = f"{schedule.local_text(when, occurrence)} → {s.replicas}"
+            p.shown = f"{at}: held by {p.detail.split(' forbids')[0].removeprefix('change ')}" \
+                "; applies when it ends" if p.state == FROZEN else \
+                f"{at} refused: policy:{s.name} is a {p.ops.role if p.ops else 'viewer'}"
             return
         if p.retry_at is not None and now < p.retry_at:
             p.detail = f"{p.last.text if p.last else 'failed'}; {again(p.retry_at)}"
@@ -230,6 +265,8 @@ class PolicyRunner:
             return
         p.tally = autoscale.count(p.tally, autoscale.reading(
             a.metric, reps.readable, self.watch.restarts), t)
+        if p.blocked and getattr(p.tally, p.blocked) == 0:
+            p.blocked = ""  # the reading left the rejected side: it may propose again
         p.detail = autoscale.detail(p.tally, reps, t)
         p.next = autoscale.upcoming(reps, t)
         if p.busy:
@@ -250,9 +287,14 @@ class PolicyRunner:
             return
         verdict = autoscale.decide(p.tally, reps, t)
         if verdict.held:
-            p.detail += f" · {verdict.why}"
+            p.state, p.detail = HELD, p.detail + f" · {verdict.why}"
+        side = "" if verdict.target is None else "over" if verdict.target > reps.own else "under"
+        if side and side == p.blocked:
+            p.detail += " · rejected: proposes again once the reading has left the threshold"
+            return
         if verdict.target is None:
             return
+        p.proposed = side
         why = f"autoscale {a.name}: {p.detail.split(' · ')[0]}, {verdict.why}"
         p.tally = Tally(value=p.tally.value)  # counts restart after an act
         self._start(p, ops, reps.desired(verdict.target), why)
@@ -262,6 +304,7 @@ class PolicyRunner:
     def _start(self, p: _Policy, ops: Operations, desired: int, why: str,
                occurrence: str = "") -> None:
         p.busy, p.detail = True, f"scaling {one_line(p.settings.service)} to {desired}"
+        self.acting.add(p.key)
         self.watch.spawn(f"policy-{p.name}", self._act(p, ops, desired, why, occurrence),
                          single=True)
 
@@ -278,6 +321,8 @@ class PolicyRunner:
             outcome = PolicyOutcome(False, f"failed: {one_line(str(exc))}")
         finally:
             p.busy = False
+            self.acting.discard(p.key)
+            self.settled[p.key] = self.watch.parts.clock.now()
         now = self.watch.parts.clock.now()
         self._finish(p, occurrence, outcome, now, True)
         self.watch.wake()
@@ -292,6 +337,8 @@ class PolicyRunner:
         kind = ("refused" if refused else "failed" if failed else
                 "waiting" if outcome.request_id is not None else "ok" if acted else "applied")
         acted_at = p.last.acted_at if p.last else ""
+        if outcome.ok and acted and outcome.request_id is None:
+            self.changed(p.key, now)  # every autoscale of the service starts over
         if isinstance(p.settings, AutoscaleSettings):
             p.tally = Tally(value=p.tally.value)
             if outcome.ok:  # a proposal starts the cooldown too: one request, not one a sweep
@@ -305,7 +352,7 @@ class PolicyRunner:
         p.detail = "" if outcome.ok else outcome.text
         p.last = LastAct(now.isoformat(timespec="seconds"), outcome.text, kind, acted_at,
                          p.request)
-        self.watch.spawn(f"policy-note-{p.name}", self._note(p.name, p.last, occurrence))
+        self.note(p, occurrence)
 
     async def _note(self, name: str, last: LastAct, occurrence: str) -> None:
         store = self.store
@@ -320,25 +367,31 @@ class PolicyRunner:
         else:
             self.watch.store_worked(store.path, "policies")
 
+    def changed(self, key: tuple[str | None, str], now: datetime) -> None:
+        """A policy changed the service: every autoscale policy of it counts afresh (readings
+        from before describe another count) and cools down, as after its own act."""
+        for q in self.policies:
+            if q.key == key and isinstance(q.settings, AutoscaleSettings):
+                q.tally = Tally(value=q.tally.value)
+                q.cool_until = max(q.cool_until or now,
+                                   now + timedelta(seconds=q.settings.cooldown))
+
+    def note(self, p: _Policy, occurrence: str = "") -> None:
+        if p.last is not None:
+            self.watch.spawn(f"policy-note-{p.name}", self._note(p.name, p.last, occurrence))
+
     def _look_at_requests(self, now: datetime) -> None:
         """A proposal's row waits until its request is decided (or expires)."""
         waiting = [p for p in self.policies if p.request is not None]
         if not waiting or now.timestamp() - self._approvals_at < APPROVALS_EVERY:
             return
         self._approvals_at = now.timestamp()
-        try:
-            pending = {r.id for r in self.watch.ops.approval_rows() if r.state == "pending"}
-        except (StateUnavailable, NotImplementedError):
-            return
-        for p in waiting:
-            if p.request not in pending:
-                p.request = None
-
-    # -- rows ----------------------------------------------------------------------------
+        follow_requests(self, waiting, now)
 
     def rows(self) -> list[PolicyRow]:
         return [PolicyRow(p.name, p.kind, p.settings.service, p.state, p.detail,
-                          p.last.text if p.last else "", p.last.at if p.last else "",
+                          p.shown or (p.last.text if p.last else ""),
+                          "" if p.shown or not p.last else p.last.at,
                           p.next, p.settings.mode) for p in self.policies]
 
 

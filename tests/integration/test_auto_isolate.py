@@ -2,7 +2,8 @@
 alert rule `action = "isolate"` on container.unhealthy isolates a sick replica of a Swarm
 service as policy:<rule>, with its forensics bundle, and the service runs its count of healthy
 tasks again; a second sick replica within the hour is only proposed; the sick task of a
-one-replica service is never isolated (not even proposed).
+one-replica service is never isolated (not even proposed); isolating a task Swarm has already
+replaced raises no replica.
 
 Swarm stops an unhealthy task itself (after the service's stop grace period, SIGKILL even
 when paused): the services here keep a long grace so the isolation, which takes a second or
@@ -24,7 +25,7 @@ from docker.types import Healthcheck, ServiceMode
 
 from fintui.store.isolations import ISOLATED, IsolationStore
 from tests.integration.busybox_image import TEST_IMAGE
-from tests.integration.conftest import LABEL, PREFIX, RUN_ID, swarm_active, wait_until
+from tests.integration.conftest import LABEL, PREFIX, RUN_ID, fintui, swarm_active, wait_until
 from tests.integration.test_agent import Agent, settings_text
 
 pytestmark = pytest.mark.integration
@@ -159,3 +160,23 @@ def test_a_sick_replica_is_isolated_once_an_hour_and_never_the_last(
         finally:
             _, err = agent.stop()
             assert "Traceback" not in err, err
+
+
+def test_isolating_a_task_swarm_has_replaced_raises_no_replica(
+        client: docker.DockerClient) -> None:
+    if not swarm_active(client):
+        pytest.skip("this daemon is not a Swarm manager (.ci/run initialises one)")
+    name = PREFIX + "gone"
+    with services(client, (name, 1)):
+        wait_until(lambda: len(healthy(client, name)) == 1, 90, "the task healthy")
+        dead = tasks(client, name)[0]
+        dead.kill()  # as Swarm kills a failed task: exit 137, and it starts its own
+        wait_until(lambda: any(c.id != dead.id for c in healthy(client, name)), 60,
+                   "Swarm's own task in its place")
+        result = fintui("isolate", dead.name, "--yes")
+        assert result.returncode == 0, result.stderr
+        assert "Swarm has started a task of its own in its place (it is exited)" \
+            in result.stdout
+        assert "raise Swarm service" not in result.stdout
+        spec = client.services.get(name).attrs["Spec"]
+        assert spec["Mode"]["Replicated"]["Replicas"] == 1

@@ -1,8 +1,7 @@
 """A schedule in real time against a real Swarm service, run by a real `fintui agent`
-(issue 22's acceptance): a schedule a minute ahead fires once, as policy:<name>. A second
-schedule of the service, a few minutes back and at the service's count, keeps the first one's
-occurrence of yesterday from being caught up at the start (only the schedule that came last
-applies): it is applied without an act."""
+(issue 22's acceptance): a schedule a minute ahead fires once, as policy:<name>. Neither its
+occurrence of yesterday nor a second schedule's a few minutes back is caught up at the start:
+both came before a runner first saw the policies."""
 
 from __future__ import annotations
 

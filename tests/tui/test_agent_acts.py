@@ -92,7 +92,9 @@ async def test_an_attached_console_isolates_through_the_agent(short_dir: Path) -
             # The audit tail and a volume's history are the agent's too.
             async with AgentClient(socket) as client:
                 tail = await client.audit_tail()
-            assert tail["lines"][-2].endswith("isolate fix-gateway  ok")
+            records = [line for line in tail["lines"] if not line.startswith(" ")]
+            assert records[-1].endswith("isolate fix-gateway  ok")
+            assert any(line.startswith("    bundle: ") for line in tail["lines"])
             app.volume_details("pricing-data")
             volume = await until_screen(pilot, VolumeScreen)
             assert volume.history and volume.history[0][0].startswith("pricing")

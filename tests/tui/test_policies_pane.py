@@ -72,8 +72,8 @@ async def test_configured_policies_show_their_kind_service_and_state(tmp_path: P
         assert any(TAB_ROW in line for line in lines)
         # At 80 columns a row keeps what it acts on, its state and what it does next.
         for name, service, upcoming in (("open", "pricing", "Tue 09:00 Asia/Shanghai → 6"),
-                                        ("pricing-burst", "pricing", "out to 7 at 3 > 70"),
-                                        ("gateway-unhealthy", "any container",
+                                        ("pricing-burst", "pricing", "scales out to 4"),
+                                        ("gateway-unhealthy", "container fi",
                                          "isolates the next fault")):
             row = next(line for line in lines if line.startswith(f" {name} "))
             assert service in row and "armed" in row and upcoming in row, row
@@ -223,8 +223,122 @@ async def test_an_attached_console_shows_the_agents_requests_and_approves_throug
             assert screen.outcome == "done", screen.lines
             await pilot.press("escape")
             await wait_for(pilot, "no request waiting for approval")
+            # The agent goes: nothing runs the policies, which stay listed.
+            task.cancel()
+            await server.stop()
+            await wait_for(pilot, "nothing runs the policies now", 20)
+            flat = " ".join(screen_text(app).split())
+            assert "pricing-burst" in flat and "run elsewhere" not in flat
+            assert "No policies configured" not in flat
     finally:
         task.cancel()
         await server.stop()
     assert any(r.id == request and r.state == "done"
                for r in agent_parts.operations().approval_rows())
+
+
+async def test_new_requests_move_a_cursor_left_on_a_decided_one_and_r_rejects_it(
+        tmp_path: Path) -> None:
+    app = make_app(config=config(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_loaded(pilot)
+        old = await propose(app, 4, "cpu over 70")
+        app.ops.reject(old, "not now")  # decided: the only row, the cursor on it
+        await show_pane(pilot)
+        await wait_for(pilot, "no request waiting for approval")
+        assert "Tab moves between the tables" in " ".join(screen_text(app).split())
+        new = await propose(app, 5, "cpu over 70 again")
+        await wait_for(pilot, "1 request(s) waiting for approval")
+        # Which one `r` decides is said, and it is the waiting one (listed first).
+        await wait_for(pilot, f"selected: #{new} pending")
+        app.query_one("#policies-table").focus()  # from the other table too
+        await pilot.press("r")
+        screen = await until_screen(pilot, RejectScreen)
+        assert screen.row.id == new
+
+
+async def test_the_selected_requests_expiry_and_decision_are_shown_whole_at_80(
+        tmp_path: Path) -> None:
+    app = make_app(config=config(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_loaded(pilot)
+        await propose(app, 4, "isolation this hour already: a second fault is proposed, "
+                              "not acted on, until an operator approves it")
+        await show_pane(pilot)
+        await wait_for(pilot, "1 request(s) waiting for approval")
+        flat = " ".join(screen_text(app).split())
+        assert "until an operator approves it" in flat and " UTC (in " in flat
+        assert "Expires" in screen_text(app)  # the column stays at 80
+        assert "…" not in "".join(line for line in screen_text(app).splitlines()
+                                  if "selected:" in line)
+
+
+async def test_a_second_no_agent_console_says_another_process_runs_them(
+        tmp_path: Path) -> None:
+    import os
+
+    from fintui.watch.policy_lock import PolicyLock
+
+    app = make_app(config=config(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_loaded(pilot)
+        # The first --no-agent console takes the lock while this one has let it go (the
+        # demo makes its state folder afresh at start: the lock is taken after that).
+        app.watcher.policies.lock.release()  # type: ignore[union-attr]
+        first = PolicyLock(app.parts.settings.paths.state_dir / "policies.lock")
+        assert first.take()
+        try:
+            await show_pane(pilot)
+            await wait_for(pilot, "run elsewhere")
+            flat = " ".join(screen_text(app).split())
+            assert "· run by this console" not in flat
+            assert f"not run by this console: process {os.getpid()} runs them" in flat
+        finally:
+            first.release()
+
+
+async def test_a_read_only_console_does_not_say_it_runs_them(tmp_path: Path) -> None:
+    app = make_app("--read-only", config=config(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_loaded(pilot)
+        await show_pane(pilot)
+        await wait_for(pilot, "refused")
+        flat = " ".join(screen_text(app).split())
+        assert "· run by this console" not in flat
+        assert "not run by this console: it is --read-only" in flat
+
+
+async def test_a_console_whose_agent_went_says_nothing_runs_them(tmp_path: Path) -> None:
+    # The console's own watch after the agent went: it does not page, and no process holds
+    # the runner's lock.
+    from fintui.watch.watch import Watch
+
+    app = make_app(config=config(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_loaded(pilot)
+        app.watcher.policies.lock.release()  # type: ignore[union-attr]
+        app.watcher.deliver = False  # type: ignore[union-attr]
+        assert isinstance(app.watcher, Watch)
+        await show_pane(pilot)
+        await wait_for(pilot, "nothing runs the policies now")
+        flat = " ".join(screen_text(app).split())
+        assert "run elsewhere" not in flat and "pricing-burst" in flat
+
+
+async def test_the_approve_dialog_shows_the_act_asked_for_and_planned_now_and_the_expiry_time(
+        tmp_path: Path) -> None:
+    app = make_app(config=config(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_loaded(pilot)
+        request = await propose(app, 4, "cpu over 70")
+        asked = next(r for r in app.ops.approval_rows() if r.id == request)
+        await show_pane(pilot)
+        await wait_for(pilot, "1 request(s) waiting for approval")
+        await pilot.press("a")
+        confirm = await until_screen(pilot, ConfirmScreen)
+        said = " ".join(confirm.plan.warnings)
+        assert f"asked for: {asked.summary}" in said
+        assert "the act as planned now: scale" in said
+        # The dialog is not redrawn while it waits: a clock time, not "in 1m 01s".
+        assert " UTC" in said and "expires in" not in said
+        await pilot.press("n")

@@ -5,28 +5,43 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from fintui.cli_parser import build_parser
 from fintui.clock import FixedClock
-from fintui.config import load_settings
+from fintui.config import Settings, load_settings
 from fintui.model import ClusterSnapshot
+from fintui.store.policy_state import PolicyStateStore
 from fintui.watch.watch import Watch
 from fintui.wiring import Parts, build_parts
 from tests.tui.helpers import FAST_CONFIG
 
 
-def demo_parts(tmp: Path, policies: str, *flags: str) -> Parts:
-    """Demo parts whose state lives in `tmp`, with `policies` (TOML) added to the config."""
+def demo_parts(tmp: Path, policies: str, *flags: str,
+               edit: Callable[[Settings], Settings] | None = None) -> Parts:
+    """Demo parts whose state lives in `tmp`, with `policies` (TOML) added to the config
+    (and `edit` applied to the settings as loaded: a value the config check refuses)."""
     tmp.mkdir(exist_ok=True)
     config = tmp / "fintui.toml"
     config.write_text(FAST_CONFIG.read_text().replace("/tmp/fintui-test-state", str(tmp / "s"))
                       + "\n" + policies, encoding="utf-8")
     args = build_parser().parse_args(["--demo", "--as", "ops", "--config", str(config),
                                       *flags])
-    return build_parts(args, load_settings(args.config))
+    settings = load_settings(args.config)
+    return build_parts(args, edit(settings) if edit else settings)
+
+
+def seen_since(parts: Parts, at: datetime) -> None:
+    """Record every configured policy as first seen by a runner at `at` (the state database
+    of a runner that has run them since then)."""
+    names = [p.name for p in (*parts.settings.policies.schedule,
+                              *parts.settings.policies.autoscale)]
+    PolicyStateStore(parts.settings.paths.state_dir / "state.sqlite").load(
+        names, at.isoformat())
 
 
 def with_cpu(snap: ClusterSnapshot, cpu: float) -> ClusterSnapshot:

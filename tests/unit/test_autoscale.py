@@ -109,5 +109,9 @@ def test_a_swarm_scale_in_is_held_while_a_task_is_isolated() -> None:
 def test_the_row_says_the_reading_the_count_and_what_comes_next() -> None:
     assert detail(Tally(2, 0, 74.2), reps(3), T) == "cpu 74% · 2 of 3 over 70 · 3 replica(s)"
     assert detail(Tally(), None, T) == "no reading"
-    assert upcoming(reps(3), T) == "out to 4 at 3 > 70 · in to 2 at 3 < 20"
-    assert upcoming(reps(4), T) == "in to 3 at 3 < 20"
+    assert upcoming(reps(3), T) == ("scales out to 4 after 3 readings > 70% · scales in to 2 "
+                                    "after 3 readings < 20%")
+    assert upcoming(reps(4), T) == "scales in to 3 after 3 readings < 20%"
+    # The count never says more than the samples it needs, however long the run.
+    assert detail(Tally(40, 0, 90), reps(3), T) == "cpu 90% · 3 of 3 over 70 · 3 replica(s)"
+    assert detail(Tally(0, 108, 5), reps(3), T) == "cpu 5% · 3 of 3 under 20 · 3 replica(s)"

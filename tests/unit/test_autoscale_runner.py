@@ -8,7 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fintui.core.policy_rows import ARMED, COOLING, ELSEWHERE, FROZEN, REFUSED, WAITING
+from fintui.core.policy_rows import (
+    ARMED,
+    COOLING,
+    ELSEWHERE,
+    FROZEN,
+    HELD,
+    REFUSED,
+    WAITING,
+)
 from fintui.watch.watch import Watch
 from fintui.wiring import Parts
 from tests.unit.policy_demo import advance, audit, demo_parts, desired, row, sweep
@@ -68,7 +76,7 @@ async def test_three_readings_over_scale_out_once_then_the_cooldown_holds(
     for _ in range(4):
         await sweep(watch, 95)
     assert len(scales(parts)) == 4  # at max: nothing more
-    assert row(watch, "burst").next == "in to 4 at 3 < 20"
+    assert row(watch, "burst").next == "scales in to 4 after 3 readings < 20%"
     for _ in range(4):
         await sweep(watch, 5)
     assert desired(await sweep(watch, 5)) == 4  # three readings under: in by one
@@ -167,10 +175,23 @@ async def test_a_policy_in_propose_mode_files_one_request_and_waits(tmp_path: Pa
         await sweep(watch, 90)
     assert row(watch, "burst").state == WAITING
     assert len([r for r in watch.approval_rows() if r.state == "pending"]) == 1
-    parts.operations().reject(pending[0].id, "not now")
+    operator = parts.operations()
+    operator.reject(pending[0].id, "not now")
     for _ in range(12):  # the runner looks at its request every 5 s of the watch's clock
-        await sweep(watch, 50)
-    assert row(watch, "burst").state == ARMED
+        await sweep(watch, 90)
+    state = row(watch, "burst")
+    assert state.last == (f"request {pending[0].id} rejected by {operator.identity.user}: "
+                          f"{pending[0].summary}")
+    assert state.state == COOLING  # one cooldown from the rejection
+    advance(parts, 31)
+    for _ in range(6):  # cooled, still over: not proposed again until the reading leaves
+        await sweep(watch, 90)
+    assert len(watch.approval_rows()) == 1
+    assert "proposes again once the reading has left" in row(watch, "burst").detail
+    await sweep(watch, 50)
+    for _ in range(4):  # left the threshold and came back: proposed again
+        await sweep(watch, 90)
+    assert [r.state for r in watch.approval_rows()] == ["pending", "rejected"]
 
 
 async def test_an_isolated_task_is_never_counted_and_holds_a_swarm_scale_in(
@@ -190,6 +211,7 @@ async def test_an_isolated_task_is_never_counted_and_holds_a_swarm_scale_in(
     state = row(watch, "burst")
     assert "3 replica(s), 1 isolated" in state.detail
     assert "scale-in held: 1 isolated task(s)" in state.detail
+    assert state.state == HELD
     assert scales(parts) == []
     for _ in range(4):
         snap = await sweep(watch, 90)

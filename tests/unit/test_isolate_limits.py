@@ -19,6 +19,7 @@ from fintui.core.isolate_limits import (
     decide,
     group_of,
     hourly_note,
+    pauses,
     replacement_missing,
 )
 from fintui.model import Container, Service
@@ -132,3 +133,23 @@ def test_a_plan_with_no_replacement_is_seen() -> None:
     assert replacement_missing(["pause it", "start a replacement: none"])
     assert not replacement_missing(["start a replacement: raise Swarm service p by one"])
 
+
+
+def test_an_isolated_replica_that_has_since_stopped_counts_nowhere() -> None:
+    # Swarm killed an isolated unhealthy task and started its own: the service runs three
+    # again, and the dead one holds no replica's place for max_fraction.
+    sick = task("p1")
+    others = [task("p2"), task("p3"), task("p4"), task("dead", "exited")]
+    group = group_of(sick, [sick, *others], {"dead"}, [swarm("pricing")])
+    assert group == Group("pricing", True, 3, 0, 4)
+    assert decide(group, 0, 5, 0.25).kind == ISOLATE
+    # A stopped sibling, isolated or not, never counts as a running replica.
+    alone = group_of(sick, [sick, task("dead", "exited"), task("gone", "exited")], {"dead"},
+                     [swarm("pricing")])
+    assert (alone.others_running, alone.isolated) == (0, 0)
+    assert decide(alone, 0, 5, 1.0).kind == NEVER
+
+
+def test_a_plan_that_pauses_nothing_is_seen() -> None:
+    assert pauses(["capture forensics", "pause it (memory kept for inspection)"])
+    assert not pauses(["capture forensics", "leave it stopped"])

@@ -100,7 +100,9 @@ async def test_through_the_agent_its_rows_are_listed(
     assert await policies_verb(args, load_settings(str(cfg))) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"from the agent at {socket}")
-    assert all(cell_len(line) <= 80 for line in out.splitlines())
+    assert "…" not in out  # piped: every row whole, for a script to read
+    for row in watch.policy_rows():
+        assert not row.next or f"next: {row.next}" in out
 
 
 async def test_an_attached_console_reads_the_rows_at_most_every_few_seconds(
@@ -140,6 +142,7 @@ async def test_an_agent_gone_keeps_the_rows_read_last_and_says_why(
     assert await attached.read_policies(fresh=True)
     assert attached.policy_rows() == rows
     assert "could not be read" in attached.policies_problem
+    assert attached.policies_away  # the pane says nothing runs them now
 
 
 def test_unreadable_requests_leave_the_policies_and_say_why() -> None:
@@ -155,3 +158,44 @@ def test_unreadable_requests_leave_the_policies_and_say_why() -> None:
     assert [p["name"] for p in document["policies"]] == ["open"]
     assert document["approvals"] == []
     assert "locked" in document["problem"]
+
+
+def test_without_an_agent_a_no_agent_console_holding_the_lock_is_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    from fintui.watch.policy_lock import PolicyLock
+
+    cfg = config(tmp_path)
+    state_dir = load_settings(str(cfg)).paths.state_dir
+    state_dir.mkdir(parents=True, exist_ok=True)
+    console = PolicyLock(state_dir / "policies.lock")
+    assert console.take()  # a console started with --no-agent runs them
+    try:
+        assert main(["--config", str(cfg), "--no-agent", "policies"]) == 0
+    finally:
+        console.release()
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"run by process {os.getpid()} (a console with --no-agent)" in out
+    assert "nothing runs the policies now" not in out and NOT_RUNNING not in out
+    # Let go: nothing runs them again.
+    assert main(["--config", str(cfg), "--no-agent", "policies"]) == 0
+    assert "nothing runs the policies now" in capsys.readouterr().out
+
+
+def test_piped_the_rows_are_whole_and_on_a_terminal_wrapped_to_its_width(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import fintui.cli_policies as verb
+
+    assert verb.terminal_width() is None  # captured: not a terminal
+    monkeypatch.setattr(verb.sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(verb.shutil, "get_terminal_size",
+                        lambda fallback=(80, 24): os_size(200, 50))
+    assert verb.terminal_width() == 200
+
+
+def os_size(columns: int, lines: int) -> Any:
+    import os
+
+    return os.terminal_size((columns, lines))

@@ -6,12 +6,15 @@ act; a refused act waits for the next occurrence."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
+from fintui.config import Settings
 from fintui.core.policy_rows import ARMED, REFUSED
 from fintui.watch.watch import Watch
 from fintui.wiring import Parts
-from tests.unit.policy_demo import advance, audit, demo_parts, desired, row, sweep
+from tests.unit.policy_demo import advance, audit, demo_parts, desired, row, seen_since, sweep
 
 OPEN_CLOSE = """
 [[policies.schedule]]
@@ -31,7 +34,7 @@ days = ["mon", "tue", "wed", "thu", "fri"]
 timezone = "Asia/Shanghai"
 """
 HOUR = 3600.0
-
+SUNDAY = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)  # the policies ran since before Monday
 
 def scales(parts: Parts) -> list[tuple[str, str, int]]:
     return [(r["actor"], r["outcome"], r["parameters"]["replicas"])
@@ -41,8 +44,9 @@ def scales(parts: Parts) -> list[tuple[str, str, int]]:
 async def test_each_occurrence_applies_once_and_a_restart_does_not_repeat_it(
         tmp_path: Path) -> None:
     parts = demo_parts(tmp_path, OPEN_CLOSE)
+    seen_since(parts, SUNDAY)
     watch = Watch(parts, parts.operations())
-    for _ in range(2):  # a first start at 09:30: the 09:00 open is due (its window is open)
+    for _ in range(2):  # a start at 09:30: the 09:00 open is due (its window is open)
         await sweep(watch)
     assert desired(await sweep(watch)) == 5
     for _ in range(5):
@@ -73,6 +77,7 @@ async def test_each_occurrence_applies_once_and_a_restart_does_not_repeat_it(
 async def test_after_an_outage_only_the_schedule_that_came_last_applies(
         tmp_path: Path) -> None:
     parts = demo_parts(tmp_path, OPEN_CLOSE)
+    seen_since(parts, SUNDAY)
     advance(parts, 6.5 * HOUR)  # down until 16:00 local
     watch = Watch(parts, parts.operations())
     for _ in range(4):
@@ -83,6 +88,7 @@ async def test_after_an_outage_only_the_schedule_that_came_last_applies(
 
 async def test_a_count_already_right_is_applied_without_an_act(tmp_path: Path) -> None:
     parts = demo_parts(tmp_path, OPEN_CLOSE.replace("replicas = 5", "replicas = 3"))
+    seen_since(parts, SUNDAY)
     watch = Watch(parts, parts.operations())
     for _ in range(4):
         await sweep(watch)
@@ -93,10 +99,19 @@ async def test_a_count_already_right_is_applied_without_an_act(tmp_path: Path) -
 
 async def test_a_refused_act_is_audited_once_and_waits_for_the_next_occurrence(
         tmp_path: Path) -> None:
-    parts = demo_parts(tmp_path, OPEN_CLOSE.replace("replicas = 5", "replicas = 60"))
+    parts = demo_parts(tmp_path, OPEN_CLOSE, edit=over_the_limit)
+    seen_since(parts, SUNDAY)
     watch = Watch(parts, parts.operations())
     for _ in range(8):
         await sweep(watch)
     assert scales(parts) == [("policy:open", "refused", 60)]  # above scale.max_replicas
     assert row(watch, "open").state == REFUSED
     assert row(watch, "open").last.startswith("refused: replicas must be between 0 and 50")
+
+
+def over_the_limit(settings: Settings) -> Settings:
+    """"open" to 60, above [scale] max_replicas (the config check refuses it when it reads
+    the file; the plan refuses it too, say after max_replicas was lowered)."""
+    opened = replace(settings.policies.schedule[0], replicas=60)
+    return replace(settings, policies=replace(
+        settings.policies, schedule=(opened, *settings.policies.schedule[1:])))

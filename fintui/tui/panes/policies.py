@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
@@ -19,7 +20,11 @@ from textual.widgets import Static
 from fintui.agent.attached import AttachedWatch
 from fintui.core.policy_rows import UNKNOWN, ApprovalRow, PolicyRow
 from fintui.core.policy_view import (
+    APPROVAL_CAPS,
     APPROVAL_HEADERS,
+    NOBODY,
+    PENDING,
+    POLICY_CAPS,
     POLICY_HEADERS,
     approval_detail,
     approval_table,
@@ -27,16 +32,20 @@ from fintui.core.policy_view import (
     pending_count,
     policy_detail,
     policy_table,
+    runner_text,
+    stable_widths,
+    unrun,
     with_configured,
 )
-from fintui.core.text_safety import one_line
+from fintui.core.table_rows import Header, Row
 from fintui.tui.approval_flows import approve_flow, reject_flow, role_of
 from fintui.tui.key_order import hold_keys_for
 from fintui.tui.pane_spec import News
 from fintui.tui.widgets.navigation import bound_id
 from fintui.tui.widgets.row_feed import Palette, feed, fitted_columns
 from fintui.tui.widgets.row_table import RowTable
-from fintui.tui.widgets.safe import safe, safe_block
+from fintui.tui.widgets.safe import safe_block
+from fintui.watch.policy_holder import runner_pid
 from fintui.watch.reads import StateUnavailable
 
 if TYPE_CHECKING:
@@ -48,6 +57,7 @@ EMPTY = ("No policies configured. Add [[policies.schedule]] (scale a service at 
          "config, or action = \"isolate\" to an [[alerts.rules]] item; `fintui config check` "
          "checks them.")
 NOT_REPORTED = "not reported by the watch yet"
+AWAY = f"{NOBODY}; requests unknown"
 
 
 class PoliciesPane(Vertical):
@@ -58,12 +68,10 @@ class PoliciesPane(Vertical):
     DEFAULT_CSS = """
     PoliciesPane { height: 1fr; }
     PoliciesPane #policies-status { height: auto; max-height: 5; padding: 0 1; }
-    PoliciesPane #approvals-status { height: auto; max-height: 2; padding: 0 1; }
-    PoliciesPane #approval-detail { height: auto; max-height: 3; padding: 0 1;
-                                    color: $text-muted; }
-    PoliciesPane #policies-table { height: auto; max-height: 50%; }
-    PoliciesPane #policy-detail { height: auto; max-height: 4; padding: 0 1;
-                                  color: $text-muted; }
+    PoliciesPane #approvals-status { height: auto; max-height: 3; padding: 0 1; }
+    PoliciesPane #approval-detail { height: auto; padding: 0 1; color: $text-muted; }
+    PoliciesPane #policies-table { height: auto; max-height: 40%; }
+    PoliciesPane #policy-detail { height: auto; padding: 0 1; color: $text-muted; }
     PoliciesPane #approvals-table { height: 1fr; }
     """
 
@@ -76,6 +84,8 @@ class PoliciesPane(Vertical):
         self.policies: list[PolicyRow] = []
         self.approvals: list[ApprovalRow] = []
         self.where = ""  # who runs the policies, in words
+        self.requests_known = True  # False: the agent is away, its requests unknown
+        self._pending: set[int] = set()  # the waiting requests shown last
         self.problem = ""  # why rows could not be read
         self._reading = False  # a read under way: a sweep meanwhile does not start another
         self._shown = False  # rows arrived at least once
@@ -103,8 +113,7 @@ class PoliciesPane(Vertical):
         """Show what the watch says now, then read what must be read off the event loop (the
         agent's rows, or the state database's requests)."""
         if isinstance(watch, AttachedWatch) and watch.policies_read:  # the rows read last
-            self._take(watch.policy_rows(), watch.approval_rows(), "run by the agent",
-                       watch.policies_problem)
+            self._take_agent(watch, configured)
         if not self._reading:
             self._reading = True
             self._read(watch, configured, fresh)
@@ -115,26 +124,38 @@ class PoliciesPane(Vertical):
         try:
             if isinstance(watch, AttachedWatch):
                 if await watch.read_policies(fresh):
-                    self._take(watch.policy_rows(), watch.approval_rows(),
-                               "run by the agent", watch.policies_problem)
+                    self._take_agent(watch, configured)
                 return
             problem = ""
             try:
                 approvals = await asyncio.to_thread(watch.approval_rows)
             except StateUnavailable as exc:
                 approvals, problem = self.approvals, f"requests not read: {exc}"
-            where = ("run by this console (no agent runs)" if watch.deliver else
-                     "not run by this console (the agent, or a console with no agent, "
-                     "runs them)")
-            self._take(with_configured(watch.policy_rows(), configured), approvals, where,
-                       problem)
+            policies = with_configured(watch.policy_rows(), configured)
+            holder = None  # this console runs them, or says why not: its rows say
+            if not watch.deliver:  # the agent went (or never came): does anything run them?
+                holder = await asyncio.to_thread(
+                    runner_pid, watch.parts.settings.paths.state_dir)
+                policies = unrun(policies) if holder is None else policies
+            # What the rows say: another process's lock, or --read-only, wins over hope.
+            where = runner_text(policies, watch.deliver, watch.parts.read_only, holder)
+            self._take(policies, approvals, where, problem)
         finally:
             self._reading = False
 
+    def _take_agent(self, watch: AttachedWatch, configured: Sequence[PolicyRow]) -> None:
+        if watch.policies_away:  # nothing runs them: the configured ones, said unknown
+            self._take([replace(c, state=UNKNOWN, detail="the agent is away")
+                        for c in configured], [], AWAY, watch.policies_problem, False)
+        else:
+            self._take(watch.policy_rows(), watch.approval_rows(), "run by the agent",
+                       watch.policies_problem)
+
     def _take(self, policies: list[PolicyRow], approvals: list[ApprovalRow], where: str,
-              problem: str) -> None:
+              problem: str, known: bool = True) -> None:
         self.policies, self.approvals, self.where, self.problem = (policies, approvals,
                                                                    where, problem)
+        self.requests_known = known
         self._shown = True
         self.redraw()
 
@@ -152,7 +173,8 @@ class PoliciesPane(Vertical):
             status.update(safe_block(" · ".join(x for x in (said, self.where, self.problem)
                                                 if x)))
             rows = policy_table(self.policies, now)
-            feed(table, fitted_columns(POLICY_HEADERS, rows), rows, palette)
+            feed(table, fitted_columns(POLICY_HEADERS, rows, self._widths(
+                POLICY_HEADERS, POLICY_CAPS, rows)), rows, palette)
         else:  # why none could be read, or none configured and how to add one
             status.update(safe_block(self.problem or EMPTY))
         table.display = bool(self.policies)
@@ -162,33 +184,53 @@ class PoliciesPane(Vertical):
         keys = (f" · {approve} approves, {reject} rejects the selected one" if waiting
                 and self.may_act() else " · a viewer: you may look, not decide" if waiting
                 else "")
-        self.query_one("#approvals-status", Static).update(safe(
-            (f"{waiting} request(s) waiting for approval" if waiting else
-             "no request waiting for approval") + keys))
+        between = " · Tab moves between the tables" if self.policies and self.approvals \
+            else ""
+        said = (f"{waiting} request(s) waiting for approval" if waiting else
+                "no request waiting for approval" if self.requests_known else
+                "requests unknown (the agent is away)")
+        self.query_one("#approvals-status", Static).update(safe_block(said + keys + between))
         rows = approval_table(self.approvals, now)
         approvals = self.query_one("#approvals-table", RowTable)
-        feed(approvals, fitted_columns(APPROVAL_HEADERS, rows), rows, palette)
+        feed(approvals, fitted_columns(APPROVAL_HEADERS, rows, self._widths(
+            APPROVAL_HEADERS, APPROVAL_CAPS, rows)), rows, palette)
         approvals.display = bool(rows)
+        self._follow_pending(approvals)
         self._show_request()
+
+    def _widths(self, headers: Sequence[Header], caps: dict[str, int], rows: Sequence[Row]
+                ) -> dict[str, int] | None:
+        """The columns for this width, the same set whatever the text (None before the
+        first layout: all of them)."""
+        room = self.size.width - 2  # a vertical scrollbar's cells, when one comes
+        return stable_widths(headers, caps, rows, room) if room > 0 else None
+
+    def _follow_pending(self, table: RowTable) -> None:
+        """New requests waiting: a cursor left on a decided one moves to the first waiting
+        one (they are listed first), so that `a` / `r` act on what the header counts."""
+        pending = {r.id for r in self.approvals if r.state == PENDING}
+        arrived, self._pending = pending - self._pending, pending
+        row = self.selected()
+        if pending and (row is None or (arrived and row.state != PENDING)):
+            table.move_cursor(0)
 
     @on(RowTable.Highlighted, "#policies-table")
     def _show_detail(self) -> None:
         key = self.query_one("#policies-table", RowTable).selected_key()
         row = next((p for p in self.policies if f"{p.kind}/{p.name}" == key), None)
         detail = self.query_one("#policy-detail", Static)
-        # Three lines' worth (a fourth for what wrapping wastes), so that the end is an "…"
-        # rather than a line cut off unseen.
-        room = max(self.size.width - 2, 20) * 3
-        detail.update(safe_block(one_line(policy_detail(row, self.now()), room) if row
-                                 else ""))
+        # Whole, wrapped on as many lines as it needs (the tables give way).
+        detail.update(safe_block(policy_detail(row, self.now()) if row else ""))
         detail.display = row is not None
 
     @on(RowTable.Highlighted, "#approvals-table")
     def _show_request(self) -> None:
         row = self.selected()
         detail = self.query_one("#approval-detail", Static)
-        room = max(self.size.width - 2, 20) * 2
-        detail.update(safe_block(one_line(approval_detail(row), room) if row else ""))
+        # The selected request named whole: the table's cursor may be blurred (the policies
+        # table focused), this line says which one `a` / `r` decide.
+        detail.update(safe_block(f"selected: {approval_detail(row, self.now())}" if row
+                                 else ""))
         detail.display = row is not None
 
     def focus_table(self) -> None:
@@ -223,9 +265,10 @@ class PoliciesPane(Vertical):
         self._decide(False)
 
     def _decide(self, approve: bool) -> None:
-        row = self.selected()
+        row = self.selected() or next(
+            (r for r in self.approvals if r.state == PENDING), None)
         if row is None:
-            self.notify("no request selected: requests waiting for approval are listed "
+            self.notify("no request to decide: requests waiting for approval are listed "
                         "below the policies", markup=False)
             return
         hold_keys_for(self)

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Input, Static
 
 from fintui.agent.remote_ops import Acts, RemoteOperations
 from fintui.core.policy_rows import ApprovalRow
-from fintui.core.policy_view import ago, expiry
+from fintui.core.policy_view import ago, drift_text, expires_at_text
 from fintui.ops import approvals
 from fintui.ops.plan import Failed, Plan, Refused, failure_line
 from fintui.tui.screens.actions import MODAL_CSS, ProgressScreen, cut_outcome
@@ -33,15 +33,19 @@ async def preview_approval(ops: Acts, request_id: int) -> Plan:
 
 
 def approval_plan(row: ApprovalRow, plan: Plan, now: datetime) -> Plan:
-    """What the confirmation shows before approving: the act as planned now (its steps, its
-    warnings, asked twice where the act itself would be), who asked and why it waited."""
+    """What the confirmation shows before approving: the act asked for and the act as
+    planned now (its steps, its warnings, asked twice where the act itself would be), a
+    warning where they differ, who asked, why it waited and when it expires (the absolute
+    time: the dialog is not redrawn while it waits)."""
     asked = ago(row.requested_at, now)
-    until = expiry(row, now)
+    until = expires_at_text(row, now, relative=False)
     said = (f"asked by {row.requester}" + (f" {asked}" if asked else "")
-            + (f", expires {until}" if until.startswith("in ") else "")
+            + (f", {until}" if until else "")
             + (f"; it waits because {row.why}" if row.why else ""))
+    drift = drift_text(row.summary, plan.summary)
     return replace(plan, summary=f"Approve request {row.id}: {plan.summary}",
-                   warnings=[said, *plan.warnings])
+                   warnings=[*([drift] if drift else []), said, f"asked for: {row.summary}",
+                             f"the act as planned now: {plan.summary}", *plan.warnings])
 
 
 class ApprovalProgressScreen(ProgressScreen):
