@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from fintui.core import isolate_limits as limits
 from fintui.core.alerts import Alert, alert_target
-from fintui.core.policy_rows import ARMED, ELSEWHERE, FROZEN, REFUSED, PolicyRow
+from fintui.core.policy_rows import ARMED, FROZEN, REFUSED, PolicyRow
 from fintui.core.policy_view import scope_text
 from fintui.core.text_safety import one_line
 from fintui.model import AlertRule, ClusterSnapshot, Container
@@ -90,17 +90,9 @@ class AutoIsolator:
                              self._handle(rule, alert, container, snap, fired), single=True)
 
     def _why_not(self) -> str:
-        """Why this watch does not isolate anything ("" when it does)."""
-        if not self.watch.deliver:
-            return "this watch does not page: the agent runs the policies"
-        if self.watch.parts.read_only:
-            return "read-only: policies do not act here"
-        lock = self.watch.policies.lock  # the one policy runner per state folder
-        if not lock.take():
-            pid = lock.holder()
-            return lock.problem or (f"process {pid} runs them" if pid
-                                    else "another process runs them")
-        return ""
+        """Why this watch does not isolate anything ("" when it does): the policy runner's
+        answer (paging, read-only, the lock, an agent it yielded to)."""
+        return self.watch.policies.handover.why_not()[0]
 
     # -- one fault -----------------------------------------------------------------------
 
@@ -304,9 +296,8 @@ class AutoIsolator:
                                        "under way"), _iso(last.at)) if last else ("", "")
         row = PolicyRow(rule.name, "isolate", scope_text(rule.scope), ARMED,
                         last=last_text, last_at=last_at)
-        why = self._why_not()
+        why, state = self.watch.policies.handover.why_not()
         if why:
-            state = REFUSED if why.startswith("read-only") else ELSEWHERE
             return _with(row, state, why, "")
         decision = self._operations(rule.name, "").may("isolate")
         if not decision.allowed:

@@ -85,6 +85,7 @@ class PolicyRunner:
         self._taken_at: datetime | None = None
         self._approvals_at = 0.0
         self.handover = Handover(self)
+        self.isolating = any(r.action == "isolate" for r in settings.alerts.rules)
         self.acting: set[tuple[str | None, str]] = set()  # services with an act under way
         self.settled: dict[tuple[str | None, str], datetime] = {}  # when one last ended
 
@@ -92,7 +93,9 @@ class PolicyRunner:
 
     def sweep(self, snap: ClusterSnapshot) -> None:
         """One sweep: decide, and start (in the watch's background) what is due."""
-        if not self.policies or not self._may_run():
+        # Automatic isolation shares the lock and the hand-over to an agent: a watch with
+        # only isolating rules keeps them each sweep too.
+        if not (self.policies or self.isolating) or not self._may_run() or not self.policies:
             return
         if not self.loaded:
             self.watch.spawn("policy-state", self._load(), single=True)
@@ -120,21 +123,7 @@ class PolicyRunner:
 
     def _may_run(self) -> bool:
         """Whether this watch runs the policies; if not, every row says why."""
-        why, state = "", ELSEWHERE
-        if not self.watch.deliver:
-            why = "policies run in a watch that pages: the agent, or a --no-agent console"
-        elif self.watch.parts.read_only:
-            why, state = "read-only: policies do not act here", REFUSED
-        elif self.handover.yielded:
-            why = self.handover.why
-        elif not self.lock.take():
-            pid = self.lock.holder()
-            why = (f"process {pid} runs them" if pid else "another process runs them") + \
-                f" ({self.lock.path})"
-            if self.lock.problem:  # not another runner: the state folder is at fault
-                why, state = self.lock.problem, UNKNOWN
-        if self.watch.deliver and not self.watch.parts.read_only:
-            self.handover.look()
+        why, state = self.handover.why_not()
         if why:
             for p in self.policies:
                 p.state, p.detail, p.next = state, why, ""

@@ -121,6 +121,9 @@ async def test_a_consoles_runner_leaves_the_policies_to_an_agent(tmp_path: Path)
     state = row(console, "burst")
     assert state.state == ELSEWHERE
     assert state.detail == f"the agent at {parts.settings.agent.socket} runs them"
+    # Automatic isolation asks the same question: it does not take the lock back.
+    assert console.isolator._why_not() == state.detail
+    assert not console.policies.lock.held
     for _ in range(6):
         await sweep(agent, 90)
     assert row(agent, "burst").state == COOLING  # it took them, and scaled out
