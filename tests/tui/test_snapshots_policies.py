@@ -3,6 +3,7 @@ isolation configured, at the two sizes the brief names. Baselines: snapshots/.""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,12 @@ async def after_the_schedule(pilot: Pilot[int]) -> None:
     pricing) and wakes the watch, whose second sweep shows the result. Waiting for both
     makes the screen the same from run to run."""
     await until_loaded(pilot, sweeps=2)
+    # The isolate rule's decision runs in the watch's background: its row's last act shows
+    # only once it has ended, so wait for it (else the 160-column Last act differs by run).
+    for _ in range(200):
+        if not [t for t in asyncio.all_tasks() if t.get_name().startswith("watch-auto-")]:
+            break
+        await asyncio.sleep(0.02)
     await pilot.pause(0.2)
 
 
